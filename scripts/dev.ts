@@ -1,0 +1,3 @@
+import { runApp } from "../src/server/boot/run";
+
+await runApp({ dev: true });

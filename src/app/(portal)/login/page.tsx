@@ -1,0 +1,26 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import { getSessionUser } from "@/server/auth";
+import { LoginForm } from "./login-form";
+
+export const metadata: Metadata = { title: "Sign in" };
+
+export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string }> }) {
+  const { next } = await searchParams;
+  const user = await getSessionUser();
+  if (user) redirect(user.isAdmin ? "/admin" : "/dashboard");
+  return (
+    <main className="flex min-h-screen items-center justify-center px-4">
+      <div className="w-full max-w-sm">
+        <Link href="/" className="mb-8 block text-center text-2xl font-semibold tracking-tight text-brand-900">
+          Steller
+        </Link>
+        <div className="rounded-xl border border-slate-200 bg-white p-8 shadow-sm">
+          <h1 className="mb-6 text-xl font-semibold">Sign in to your account</h1>
+          <LoginForm next={next ?? ""} />
+        </div>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,19 @@
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { getSessionUser } from "@/server/auth";
+import { getDb } from "@/server/db/client";
+import { appRouter } from "@/server/trpc/root";
+
+export const runtime = "nodejs";
+
+const handler = (req: Request) =>
+  fetchRequestHandler({
+    endpoint: "/api/trpc",
+    req,
+    router: appRouter,
+    createContext: async () => ({ db: getDb(), user: await getSessionUser(), headers: req.headers }),
+    onError: ({ error, path }) => {
+      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`[trpc] ${path}: ${error.message}`);
+    },
+  });
+
+export { handler as GET, handler as POST };

@@ -1,0 +1,17 @@
+import { AppShell, Forbidden } from "@/components/app-shell";
+import { requireUser } from "@/server/auth/guards";
+import { TRPCReactProvider } from "@/trpc/react";
+
+export const dynamic = "force-dynamic";
+
+const nav = [{ href: "/dashboard", label: "Overview" }];
+
+export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
+  const user = await requireUser("/dashboard");
+  if (!user.membership) return <Forbidden message="The partner dashboard is for members of a partner business." />;
+  return (
+    <AppShell title="Partner dashboard" nav={nav} user={user}>
+      <TRPCReactProvider>{children}</TRPCReactProvider>
+    </AppShell>
+  );
+}

@@ -1,0 +1,82 @@
+import { z } from "zod";
+
+/**
+ * The one place environment variables are read. `loadEnv` validates them and fails with
+ * a message naming each wrong variable; everything else calls `env()`.
+ */
+const boolish = z
+  .enum(["true", "false", "1", "0", ""])
+  .optional()
+  .transform((v) => v === "true" || v === "1");
+
+const hex32 = z
+  .string()
+  .regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex characters (32 bytes), e.g. `openssl rand -hex 32`");
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL"),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    APP_URL: z.url().optional(),
+    AUTH_SECRET: z.string().min(32, "must be at least 32 characters"),
+    ENCRYPTION_KEY: hex32,
+    STELLER_LOCAL: boolish,
+    LOGIN_MAX_FAILURES_PER_EMAIL: z.coerce.number().int().min(1).default(5),
+    LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(20),
+    LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
+    TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+    INNGEST_EVENT_KEY: z.string().optional(),
+    INNGEST_SIGNING_KEY: z.string().optional(),
+    INNGEST_DEV: boolish,
+    INNGEST_BASE_URL: z.url().optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.INNGEST_DEV && !v.INNGEST_BASE_URL) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["INNGEST_BASE_URL"],
+        message: "is required when INNGEST_DEV=1 (the URL of your Inngest dev server)",
+      });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "EnvError";
+  }
+}
+
+/** Validates a set of variables; throws EnvError naming every wrong or missing one. */
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    throw new EnvError(
+      result.error.issues.map((i) => {
+        const name = i.path.join(".") || "(environment)";
+        const missing = i.code === "invalid_type" && source[name] === undefined;
+        return missing ? `${name} is required but not set` : `${name} ${i.message}`;
+      }),
+    );
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+
+/** The validated environment of this process (validated once, on first use). */
+export function env(): Env {
+  cached ??= loadEnv();
+  return cached;
+}
+
+/** Which Inngest mode runs: a real server when configured, otherwise embedded execution. */
+export function inngestMode(e: Env = env()): "server" | "embedded" {
+  return e.INNGEST_SIGNING_KEY || e.INNGEST_EVENT_KEY || e.INNGEST_DEV ? "server" : "embedded";
+}

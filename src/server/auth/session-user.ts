@@ -1,0 +1,49 @@
+import { eq } from "drizzle-orm";
+import type { DbOrTx } from "@/server/db/client";
+import { memberships, partners, users } from "@/server/db/schema";
+
+export type MemberRole = "owner" | "developer" | "finance";
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  name: string;
+  isAdmin: boolean;
+  membership: {
+    partnerId: string;
+    partnerName: string;
+    role: MemberRole;
+  } | null;
+}
+
+/**
+ * Loads who a session belongs to, from the database, on every request: a suspended user,
+ * a removed member or a suspended partner loses access at once, not when the JWT expires.
+ */
+export async function loadSessionUser(db: DbOrTx, userId: string): Promise<SessionUser | null> {
+  const [row] = await db
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      platformRole: users.platformRole,
+      status: users.status,
+      partnerId: memberships.partnerId,
+      role: memberships.role,
+      partnerName: partners.businessName,
+      partnerStatus: partners.status,
+    })
+    .from(users)
+    .leftJoin(memberships, eq(memberships.userId, users.id))
+    .leftJoin(partners, eq(partners.id, memberships.partnerId))
+    .where(eq(users.id, userId))
+    .limit(1);
+  if (!row || row.status !== "active") return null;
+  const membership =
+    row.partnerId && row.role && row.partnerName && row.partnerStatus === "active"
+      ? { partnerId: row.partnerId, partnerName: row.partnerName, role: row.role }
+      : null;
+  const isAdmin = row.platformRole === "admin";
+  if (!isAdmin && !membership) return null;
+  return { id: row.id, email: row.email, name: row.name, isAdmin, membership };
+}

@@ -1,0 +1,66 @@
+import path from "node:path";
+import { EnvError, inngestMode, loadEnv } from "@/lib/env";
+import { getDatabase } from "@/server/db/client";
+import { runMigrations } from "@/server/db/migrate";
+import { startHttpServer } from "./http";
+import { prepareLocal } from "./local";
+import { DEMO_CREDENTIALS, seedDevelopment } from "./seed";
+
+/**
+ * Starts Steller in one process: local pieces if unconfigured, migrations, the dev seed,
+ * then the HTTP server. Ctrl-C (or SIGTERM) stops the server and then PostgreSQL cleanly.
+ */
+export async function runApp(opts: { dev: boolean }): Promise<void> {
+  if (!process.env.NODE_ENV) (process.env as Record<string, string>).NODE_ENV = opts.dev ? "development" : "production";
+  const dataDir = path.resolve(process.env.STELLER_DATA_DIR ?? ".data");
+  const local = await prepareLocal({ dataDir });
+
+  let env;
+  try {
+    env = loadEnv();
+  } catch (error) {
+    if (error instanceof EnvError) {
+      console.error(`\n${error.message}\nSee .env.example for every variable.\n`);
+      await local.embedded?.stop();
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  await runMigrations(env.DATABASE_URL);
+  const seeded = opts.dev || env.STELLER_LOCAL;
+  if (seeded) await seedDevelopment(getDatabase().db);
+
+  const hostname = process.env.HOSTNAME ?? "localhost";
+  const http = await startHttpServer({ dev: opts.dev, port: env.PORT, hostname, trustedProxyHops: env.TRUSTED_PROXY_HOPS });
+
+  const url = env.APP_URL ?? `http://localhost:${env.PORT}`;
+  const lines = [
+    `Steller ${opts.dev ? "development" : "production"} server ready at ${url}`,
+    `  database:   ${local.embedded ? "embedded PostgreSQL" : "DATABASE_URL"}`,
+    `  jobs:       Inngest ${inngestMode(env)} mode`,
+    ...local.notes.map((n) => `  note:       ${n}`),
+  ];
+  if (seeded) {
+    lines.push(
+      `  admin:      ${DEMO_CREDENTIALS.admin.email} / ${DEMO_CREDENTIALS.admin.password}`,
+      `  partner:    ${DEMO_CREDENTIALS.partnerOwner.email} / ${DEMO_CREDENTIALS.partnerOwner.password}`,
+    );
+  }
+  const width = Math.max(...lines.map((l) => l.length)) + 2;
+  console.log(`\n${"=".repeat(width)}\n${lines.join("\n")}\n${"=".repeat(width)}\n`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping Steller…`);
+    await http.close();
+    await getDatabase().close();
+    await local.embedded?.stop();
+    console.log("Stopped.");
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}

@@ -1,0 +1,112 @@
+import { sql } from "drizzle-orm";
+import {
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+
+export const partnerStatus = pgEnum("partner_status", ["active", "suspended"]);
+export const onboardingState = pgEnum("onboarding_state", [
+  "signed_up",
+  "sandbox_active",
+  "kyc_pending",
+  "live",
+]);
+export const signupSource = pgEnum("signup_source", ["admin", "self_service", "seed", "agent"]);
+export const userStatus = pgEnum("user_status", ["active", "suspended"]);
+export const platformRole = pgEnum("platform_role", ["admin"]);
+export const memberRole = pgEnum("member_role", ["owner", "developer", "finance"]);
+
+const timestamps = {
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+};
+
+export const partners = pgTable("partners", {
+  id: text("id").primaryKey(),
+  businessName: text("business_name").notNull(),
+  registrationNumber: text("registration_number"),
+  contactEmail: text("contact_email").notNull(),
+  phone: text("phone"),
+  address: text("address"),
+  country: text("country"),
+  logoUrl: text("logo_url"),
+  status: partnerStatus("status").notNull().default("active"),
+  onboardingState: onboardingState("onboarding_state").notNull().default("signed_up"),
+  signupSource: signupSource("signup_source").notNull().default("admin"),
+  createdBy: text("created_by"),
+  updatedBy: text("updated_by"),
+  ...timestamps,
+});
+
+export const users = pgTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    platformRole: platformRole("platform_role"),
+    status: userStatus("status").notNull().default("active"),
+    lastLoginAt: timestamp("last_login_at", { withTimezone: true }),
+    createdBy: text("created_by"),
+    updatedBy: text("updated_by"),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("users_email_lower_uq").on(sql`lower(${t.email})`)],
+);
+
+export const memberships = pgTable(
+  "memberships",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    partnerId: text("partner_id")
+      .notNull()
+      .references(() => partners.id, { onDelete: "cascade" }),
+    role: memberRole("role").notNull(),
+    // In this release a user belongs to at most one partner.
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("memberships_user_uq").on(t.userId),
+    index("memberships_partner_idx").on(t.partnerId),
+  ],
+);
+
+/** Failed login attempts, kept for the per-email and per-IP rate limit. */
+export const loginAttempts = pgTable(
+  "login_attempts",
+  {
+    id: integer("id").primaryKey().generatedAlwaysAsIdentity(),
+    email: text("email").notNull(),
+    ip: text("ip").notNull(),
+    succeeded: boolean("succeeded").notNull(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("login_attempts_email_at_idx").on(t.email, t.at), index("login_attempts_ip_at_idx").on(t.ip, t.at)],
+);
+
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: text("id").primaryKey(),
+    actorUserId: text("actor_user_id"),
+    actorType: text("actor_type").notNull(), // user | api_key | system
+    partnerId: text("partner_id"),
+    action: text("action").notNull(),
+    targetType: text("target_type"),
+    targetId: text("target_id"),
+    metadata: jsonb("metadata").$type<Record<string, unknown>>(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("audit_log_partner_at_idx").on(t.partnerId, t.at), index("audit_log_at_idx").on(t.at)],
+);

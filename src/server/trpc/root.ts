@@ -1,0 +1,13 @@
+import { createCallerFactory, router } from "./init";
+import { adminRouter } from "./routers/admin";
+import { meRouter } from "./routers/me";
+import { partnerRouter } from "./routers/partner";
+
+export const appRouter = router({
+  me: meRouter,
+  admin: adminRouter,
+  partner: partnerRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);
