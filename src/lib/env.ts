@@ -33,6 +33,15 @@ export const envSchema = z
     INNGEST_SIGNING_KEY: z.string().optional(),
     INNGEST_DEV: boolish,
     INNGEST_BASE_URL: z.url().optional(),
+    // Bamboo (the card vendor). Unset BAMBOO_BASE_URL = our mock vendor at ${APP_URL}/api/mock-vendor.
+    BAMBOO_BASE_URL: z.url().optional(),
+    BAMBOO_CLIENT_ID: z.string().min(1).optional(),
+    BAMBOO_CLIENT_SECRET: z.string().min(1).optional(),
+    BAMBOO_ACCOUNT_ID: z.coerce.number().int().positive().optional(),
+    BAMBOO_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+    MOCK_VENDOR_FULFIL_MS: z.coerce.number().int().min(0).default(3_000),
+    MOCK_VENDOR_CLIENT_ID: z.string().min(1).default("steller-mock-client"),
+    MOCK_VENDOR_CLIENT_SECRET: z.string().min(1).default("steller-mock-secret"),
   })
   .superRefine((v, ctx) => {
     if (v.INNGEST_DEV && !v.INNGEST_BASE_URL) {
