@@ -70,7 +70,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
       result.error.issues.map((i) => {
         const name = i.path.join(".") || "(environment)";
         const missing = i.code === "invalid_type" && source[name] === undefined;
-        return missing ? `${name} is required but not set` : `${name} ${i.message}`;
+        return missing ? `${name} is required but not set` : `${name}: ${i.message}`;
       }),
     );
   }

@@ -30,9 +30,9 @@ describe("environment validation", () => {
 
   it("names each wrong variable with what is wrong", () => {
     const p = problems({ ...valid, DATABASE_URL: "mysql://x", PORT: "99999", ENCRYPTION_KEY: "short" });
-    expect(p.some((m) => m.startsWith("DATABASE_URL must be a postgres://"))).toBe(true);
+    expect(p.some((m) => m.startsWith("DATABASE_URL: must be a postgres://"))).toBe(true);
     expect(p.some((m) => m.startsWith("PORT"))).toBe(true);
-    expect(p.some((m) => m.startsWith("ENCRYPTION_KEY must be 64 hex"))).toBe(true);
+    expect(p.some((m) => m.startsWith("ENCRYPTION_KEY: must be 64 hex"))).toBe(true);
   });
 
   it("requires INNGEST_BASE_URL with INNGEST_DEV and then selects the server mode", () => {

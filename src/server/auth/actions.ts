@@ -10,7 +10,8 @@ export interface LoginState {
 function safeNext(next: FormDataEntryValue | null): string {
   const value = typeof next === "string" ? next : "";
   // Only same-site paths: never an open redirect.
-  return value.startsWith("/") && !value.startsWith("//") ? value : "/";
+  // Without a destination, /login sends a signed-in user to the home of their role.
+  return value.startsWith("/") && !value.startsWith("//") ? value : "/login";
 }
 
 export async function loginAction(_prev: LoginState, form: FormData): Promise<LoginState> {

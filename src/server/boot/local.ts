@@ -18,14 +18,15 @@ export interface LocalSetup {
  */
 export async function prepareLocal(opts: { dataDir: string; port?: number; database?: string }): Promise<LocalSetup> {
   const notes: string[] = [];
+  const pgPort = opts.port ?? Number(process.env.STELLER_PG_PORT ?? LOCAL_PG_PORT);
   let embedded: LocalPostgres | null = null;
   if (!process.env.DATABASE_URL) {
-    embedded = await startLocalPostgres({ dir: path.join(opts.dataDir, "pg"), port: opts.port ?? LOCAL_PG_PORT });
+    embedded = await startLocalPostgres({ dir: path.join(opts.dataDir, "pg"), port: pgPort });
     const name = opts.database ?? "steller";
     await embedded.createDatabase(name);
     process.env.DATABASE_URL = embedded.urlFor(name);
     process.env.STELLER_LOCAL = "true";
-    notes.push(`embedded PostgreSQL on 127.0.0.1:${opts.port ?? LOCAL_PG_PORT}, data in ${path.join(opts.dataDir, "pg")}`);
+    notes.push(`embedded PostgreSQL on 127.0.0.1:${pgPort}, data in ${path.join(opts.dataDir, "pg")}`);
   }
   const local = Boolean(embedded) || process.env.NODE_ENV !== "production";
   if (local) {

@@ -1,0 +1,46 @@
+import { expect, test, type Page } from "@playwright/test";
+
+const admin = { email: "admin@steller.local", password: "steller-admin-demo" };
+const owner = { email: "owner@demo-partner.local", password: "steller-partner-demo" };
+
+async function signIn(page: Page, who: { email: string; password: string }) {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(who.email);
+  await page.getByLabel("Password").fill(who.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+test("a signed-out visitor is sent to the login page", async ({ page }) => {
+  await page.goto("/admin");
+  await expect(page).toHaveURL(/\/login\?next=%2Fadmin/);
+  await page.screenshot({ path: "test-results/screens/login.png", fullPage: true });
+});
+
+test("a wrong password shows a clear message", async ({ page }) => {
+  await signIn(page, { email: owner.email, password: "not-the-password" });
+  await expect(page.getByRole("alert").filter({ hasText: "don't match" })).toBeVisible();
+});
+
+test("the admin signs in and sees the admin dashboard with partners", async ({ page }) => {
+  await signIn(page, admin);
+  await expect(page).toHaveURL(/\/admin$/);
+  await expect(page.getByRole("heading", { name: "Partners" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "Demo Gifts Ltd" })).toBeVisible();
+  await expect(page.getByTestId("signed-in-user")).toHaveText("Ada Admin");
+  await page.screenshot({ path: "test-results/screens/admin.png", fullPage: true });
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login/);
+});
+
+test("the partner owner sees the dashboard and is refused the admin area", async ({ page }) => {
+  await signIn(page, owner);
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByTestId("partner-name")).toHaveText("Demo Gifts Ltd");
+  await expect(page.getByText("owner@demo-partner.local").first()).toBeVisible();
+  await page.screenshot({ path: "test-results/screens/dashboard.png", fullPage: true });
+  await page.goto("/admin");
+  await expect(page.getByText("403 · Not allowed")).toBeVisible();
+  await page.screenshot({ path: "test-results/screens/admin-refused.png", fullPage: true });
+  const trpc = await page.request.get("/api/trpc/admin.partners");
+  expect(trpc.status()).toBe(403);
+});
