@@ -1,0 +1,263 @@
+import { and, desc, eq, type SQL } from "drizzle-orm";
+import { newId } from "@/lib/ids";
+import {
+  compareAmounts,
+  isNegativeAmount,
+  negateAmount,
+  parseAmount,
+  parseCurrency,
+  parsePositiveAmount,
+  type Amount,
+  type Currency,
+} from "@/lib/money";
+import type { DbOrTx } from "@/server/db/client";
+import { topupRequests } from "@/server/db/schema";
+import { getOrCreateWallet, getSystemAccount, type LedgerEnvironment } from "./accounts";
+import {
+  InvalidLedgerRequestError,
+  OrderDebitNotFoundError,
+  RefundExceedsDebitError,
+  TopupNotFoundError,
+  TopupStateError,
+} from "./errors";
+import { findTransferByReference, transfer, type Transfer, type TransferResult } from "./transfer";
+
+export type TopupRequest = typeof topupRequests.$inferSelect;
+
+export const SANDBOX_GRANT_AMOUNT = "1000.0000";
+export const SANDBOX_GRANT_CURRENCY = "USD";
+
+function requireReason(reason: string | undefined | null): string {
+  const r = reason?.trim();
+  if (!r) throw new InvalidLedgerRequestError("a reason is required");
+  return r;
+}
+
+export interface WalletTarget {
+  partnerId: string;
+  environment?: LedgerEnvironment;
+  currency: Currency;
+}
+
+/** Admin funding: external funding → the partner's wallet (default live). Reason mandatory. */
+export async function adminCredit(
+  db: DbOrTx,
+  input: WalletTarget & { amount: Amount; reason: string; actor: string; reference?: string },
+): Promise<TransferResult> {
+  const reason = requireReason(input.reason);
+  const amount = parsePositiveAmount(input.amount);
+  const environment = input.environment ?? "live";
+  const wallet = await getOrCreateWallet(db, input.partnerId, environment, input.currency);
+  const funding = await getSystemAccount(db, "external_funding", input.currency, environment);
+  return transfer(db, {
+    kind: "admin_credit",
+    amount,
+    currency: input.currency,
+    debitAccountId: funding.id,
+    creditAccountId: wallet.id,
+    reference: input.reference,
+    actor: input.actor,
+    metadata: { reason },
+  });
+}
+
+/**
+ * Admin correction in either direction against external funding: a positive amount credits the
+ * wallet, a negative one debits it (never below zero). Reason mandatory.
+ */
+export async function adminAdjust(
+  db: DbOrTx,
+  input: WalletTarget & { amount: Amount; reason: string; actor: string; reference?: string },
+): Promise<TransferResult> {
+  const reason = requireReason(input.reason);
+  const signed = parseAmount(input.amount, { allowNegative: true, allowZero: false });
+  const environment = input.environment ?? "live";
+  const wallet = await getOrCreateWallet(db, input.partnerId, environment, input.currency);
+  const funding = await getSystemAccount(db, "external_funding", input.currency, environment);
+  const debitWallet = isNegativeAmount(signed);
+  return transfer(db, {
+    kind: "admin_adjustment",
+    amount: debitWallet ? negateAmount(signed) : signed,
+    currency: input.currency,
+    debitAccountId: debitWallet ? wallet.id : funding.id,
+    creditAccountId: debitWallet ? funding.id : wallet.id,
+    reference: input.reference,
+    actor: input.actor,
+    metadata: { reason },
+  });
+}
+
+/** Fake USD 1000.00 from the sandbox mint into the partner's sandbox wallet, once per partner. */
+export async function grantSandboxFunds(
+  db: DbOrTx,
+  partnerId: string,
+  opts: { actor?: string } = {},
+): Promise<TransferResult> {
+  const wallet = await getOrCreateWallet(db, partnerId, "sandbox", SANDBOX_GRANT_CURRENCY);
+  const mint = await getSystemAccount(db, "sandbox_mint", SANDBOX_GRANT_CURRENCY, "sandbox");
+  return transfer(db, {
+    kind: "sandbox_grant",
+    amount: SANDBOX_GRANT_AMOUNT,
+    currency: SANDBOX_GRANT_CURRENCY,
+    debitAccountId: mint.id,
+    creditAccountId: wallet.id,
+    reference: partnerId,
+    actor: opts.actor ?? "system:sandbox_grant",
+    metadata: { reason: "sandbox starting balance" },
+  });
+}
+
+/** A partner asks for funds; nothing moves until an admin approves. */
+export async function requestTopup(
+  db: DbOrTx,
+  input: WalletTarget & { amount: Amount; requestedBy: string; note?: string },
+): Promise<TopupRequest> {
+  const [row] = await db
+    .insert(topupRequests)
+    .values({
+      id: newId("top"),
+      partnerId: input.partnerId,
+      environment: input.environment ?? "live",
+      currency: parseCurrency(input.currency),
+      amount: parsePositiveAmount(input.amount),
+      note: input.note?.trim() || null,
+      requestedBy: input.requestedBy,
+    })
+    .returning();
+  return row!;
+}
+
+/** Top-up requests, newest first; with partnerId, only that partner's. */
+export async function listTopupRequests(
+  db: DbOrTx,
+  opts: { partnerId?: string; status?: TopupRequest["status"]; limit?: number } = {},
+): Promise<TopupRequest[]> {
+  const conditions: SQL[] = [];
+  if (opts.partnerId !== undefined) conditions.push(eq(topupRequests.partnerId, opts.partnerId));
+  if (opts.status !== undefined) conditions.push(eq(topupRequests.status, opts.status));
+  return db
+    .select()
+    .from(topupRequests)
+    .where(and(...conditions))
+    .orderBy(desc(topupRequests.createdAt), desc(topupRequests.id))
+    .limit(Math.min(opts.limit ?? 50, 200));
+}
+
+async function lockTopup(db: DbOrTx, requestId: string): Promise<TopupRequest> {
+  const [row] = await db.select().from(topupRequests).where(eq(topupRequests.id, requestId)).for("update").limit(1);
+  if (!row) throw new TopupNotFoundError(requestId);
+  return row;
+}
+
+/**
+ * Approves a pending request: external funding → wallet, referenced by the request id, so the
+ * money moves exactly once however many times (or however concurrently) it is approved. Approving
+ * an approved request returns it unchanged; approving a rejected one throws TopupStateError.
+ */
+export async function approveTopup(
+  db: DbOrTx,
+  input: { requestId: string; actor: string; reason?: string },
+): Promise<{ request: TopupRequest; transfer: Transfer; created: boolean }> {
+  return db.transaction(async (tx) => {
+    // The row lock serialises approvers and rejecters of the same request.
+    const request = await lockTopup(tx, input.requestId);
+    if (request.status === "approved") {
+      const existing = await findTransferByReference(tx, "topup_approval", request.id);
+      return { request, transfer: existing!, created: false };
+    }
+    if (request.status !== "pending") throw new TopupStateError(request.id, request.status, "approve");
+    const wallet = await getOrCreateWallet(tx, request.partnerId, request.environment, request.currency);
+    const funding = await getSystemAccount(tx, "external_funding", request.currency, request.environment);
+    const moved = await transfer(tx, {
+      kind: "topup_approval",
+      amount: request.amount,
+      currency: request.currency,
+      debitAccountId: funding.id,
+      creditAccountId: wallet.id,
+      reference: request.id,
+      actor: input.actor,
+      metadata: { topupRequestId: request.id, ...(input.reason ? { reason: input.reason } : {}) },
+    });
+    const [updated] = await tx
+      .update(topupRequests)
+      .set({
+        status: "approved",
+        transferId: moved.transfer.id,
+        decidedBy: input.actor,
+        decidedAt: new Date(),
+        decisionReason: input.reason?.trim() || null,
+      })
+      .where(and(eq(topupRequests.id, request.id), eq(topupRequests.status, "pending")))
+      .returning();
+    if (!updated) throw new TopupStateError(request.id, "no longer pending", "approve");
+    return { request: updated, transfer: moved.transfer, created: moved.created };
+  });
+}
+
+/** Rejects a pending request with a reason; nothing moves. Rejecting twice is harmless. */
+export async function rejectTopup(
+  db: DbOrTx,
+  input: { requestId: string; actor: string; reason: string },
+): Promise<TopupRequest> {
+  const reason = requireReason(input.reason);
+  return db.transaction(async (tx) => {
+    const request = await lockTopup(tx, input.requestId);
+    if (request.status === "rejected") return request;
+    if (request.status !== "pending") throw new TopupStateError(request.id, request.status, "reject");
+    const [updated] = await tx
+      .update(topupRequests)
+      .set({ status: "rejected", decidedBy: input.actor, decidedAt: new Date(), decisionReason: reason })
+      .where(and(eq(topupRequests.id, request.id), eq(topupRequests.status, "pending")))
+      .returning();
+    return updated!;
+  });
+}
+
+/**
+ * Pays for an order from the partner's wallet (→ vendor settlement), once per order id.
+ * Throws InsufficientFundsError when the wallet cannot cover it. Meant to run inside the
+ * transaction that creates the order.
+ */
+export async function debitForOrder(
+  db: DbOrTx,
+  input: WalletTarget & { environment: LedgerEnvironment; amount: Amount; orderId: string; actor?: string },
+): Promise<TransferResult> {
+  const amount = parsePositiveAmount(input.amount);
+  const wallet = await getOrCreateWallet(db, input.partnerId, input.environment, input.currency);
+  const settlement = await getSystemAccount(db, "vendor_settlement", input.currency, input.environment);
+  return transfer(db, {
+    kind: "order_debit",
+    amount,
+    currency: input.currency,
+    debitAccountId: wallet.id,
+    creditAccountId: settlement.id,
+    reference: input.orderId,
+    actor: input.actor ?? "system:orders",
+    metadata: { orderId: input.orderId },
+  });
+}
+
+/**
+ * Gives an order's money back to the wallet it came from: at most once per order and never
+ * more than was debited (default: all of it). A replay with the same amount returns the first
+ * refund; with another amount it throws LedgerConflictError.
+ */
+export async function refundOrder(
+  db: DbOrTx,
+  input: { orderId: string; amount?: Amount; actor?: string; reason?: string },
+): Promise<TransferResult> {
+  const debit = await findTransferByReference(db, "order_debit", input.orderId);
+  if (!debit) throw new OrderDebitNotFoundError(input.orderId);
+  const amount = input.amount === undefined ? debit.amount : parsePositiveAmount(input.amount);
+  if (compareAmounts(amount, debit.amount) > 0) throw new RefundExceedsDebitError(input.orderId, amount, debit.amount);
+  return transfer(db, {
+    kind: "order_refund",
+    amount,
+    currency: debit.currency,
+    debitAccountId: debit.creditAccountId,
+    creditAccountId: debit.debitAccountId,
+    reference: input.orderId,
+    actor: input.actor ?? "system:orders",
+    metadata: { orderId: input.orderId, debitTransferId: debit.id, ...(input.reason ? { reason: input.reason } : {}) },
+  });
+}
