@@ -1,0 +1,313 @@
+import type { Db } from "@/server/db/client";
+import type { ZodType } from "zod";
+import { parseJsonKeepingNumbers, rawNumber, stringifyWithRawNumbers, toDecimalString } from "../json";
+import type { BambooConfig } from "./config";
+import { isOrderAlreadyExists, mapVendorReason, VendorError, type VendorFailureCode } from "./errors";
+import { accountsSchema, catalogPageSchema, messageSchema, orderSchema, placeOrderAnswerSchema } from "./schemas";
+import { noteVendorCallError } from "../calls";
+import { accountKey, sendVendorRequest, type VendorResponse } from "./transport";
+
+export interface CatalogFilter {
+  countryCode?: string;
+  currencyCode?: string;
+  brandId?: string;
+  productId?: number;
+  name?: string;
+  /** ISO date: only brands modified since. */
+  modifiedDate?: string;
+}
+
+export interface CatalogProduct {
+  id: number;
+  name: string;
+  minFaceValue: string;
+  maxFaceValue: string;
+  /** min = max: a fixed denomination; otherwise any value in the range. */
+  isFixed: boolean;
+  count: number | null;
+  price: { min: string; max: string; currencyCode: string };
+  modifiedDate: string | null;
+}
+
+export interface CatalogBrand {
+  internalId: string;
+  name: string;
+  countryCode: string;
+  currencyCode: string;
+  description: string | null;
+  disclaimer: string | null;
+  redemptionInstructions: string | null;
+  terms: string | null;
+  logoUrl: string | null;
+  modifiedDate: string | null;
+  products: CatalogProduct[];
+}
+
+export interface CatalogPage {
+  pageIndex: number;
+  pageSize: number;
+  /** Total number of brands in the catalog (for the filter). */
+  count: number;
+  brands: CatalogBrand[];
+}
+
+export interface VendorAccount {
+  id: number;
+  currency: string;
+  balance: string;
+  isActive: boolean;
+}
+
+export interface PlaceOrderInput {
+  /** Our idempotency key at the vendor (a UUID). Generate it once per order and store it before calling. */
+  requestId: string;
+  productId: number;
+  quantity: number;
+  /** Face value per card, decimal string. */
+  faceValue: string;
+  /** Our order id, only for the vendor call log. */
+  orderId?: string;
+}
+
+export type PlaceOrderOutcome =
+  /** The vendor has the order (now, or from an earlier attempt with the same request id). Poll getOrder. */
+  | { status: "placed"; requestId: string; alreadyExisted: boolean }
+  /** The vendor refused: nothing was bought. */
+  | { status: "rejected"; requestId: string; code: VendorFailureCode }
+  /** We could not learn the answer: the order may exist. Check with getOrder or retry with the same id. */
+  | { status: "unknown"; requestId: string; error: VendorError };
+
+export type VendorOrderState = "pending" | "succeeded" | "failed" | "partial";
+
+export interface VendorCard {
+  vendorCardId: string;
+  serialNumber: string | null;
+  /** Secret: encrypt at rest, never log. */
+  code: string;
+  /** Secret: encrypt at rest, never log. */
+  pin: string | null;
+  expiresAt: string | null;
+  status: string | null;
+}
+
+export interface VendorOrder {
+  vendorOrderId: string;
+  requestId: string;
+  /** pending = keep polling (Created, Processing, Pending); partial = PartialFailed (count the cards). */
+  state: VendorOrderState;
+  vendorStatus: string;
+  total: string | null;
+  currency: string | null;
+  failureCode: VendorFailureCode | null;
+  items: Array<{ productId: number; faceValue: string; quantity: number; cards: VendorCard[] }>;
+  /** Every delivered card across items. */
+  cards: VendorCard[];
+}
+
+export interface BambooClient {
+  readonly isMock: boolean;
+  readonly accountId: number;
+  /** The vendor account this client speaks for (limiter and call-log key). */
+  readonly account: string;
+  /** Every page of catalog v2 (page size 100), one request per page, in order. */
+  catalogPages(filter?: CatalogFilter): AsyncGenerator<CatalogPage, void, undefined>;
+  getAccounts(): Promise<VendorAccount[]>;
+  placeOrder(input: PlaceOrderInput): Promise<PlaceOrderOutcome>;
+  /** The order at the vendor, or null when the vendor does not know the request id (404). */
+  getOrder(requestId: string, ctx?: { orderId?: string }): Promise<VendorOrder | null>;
+}
+
+const PAGE_SIZE = 100;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function parseBody<T>(res: VendorResponse, schema: ZodType<T>, what: string): T {
+  let json: unknown;
+  try {
+    json = parseJsonKeepingNumbers(res.text);
+  } catch (e) {
+    throw new VendorError("malformed_response", `${what}: answer is not JSON`, { status: res.status, cause: e });
+  }
+  const r = schema.safeParse(json);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new VendorError("malformed_response", `${what}: unexpected answer at ${issue?.path.join(".") || "(root)"}: ${issue?.message}`, {
+      status: res.status,
+      cause: r.error,
+    });
+  }
+  return r.data;
+}
+
+function messageOf(res: VendorResponse): string | null {
+  try {
+    const r = messageSchema.safeParse(JSON.parse(res.text));
+    return r.success ? r.data.message : null;
+  } catch {
+    return null;
+  }
+}
+
+function statusError(res: VendorResponse, what: string): VendorError {
+  if (res.status === 401 || res.status === 403) return new VendorError("unauthorized", `${what}: vendor refused our credentials`, { status: res.status, code: "vendor_auth_failed" });
+  if (res.status >= 400 && res.status < 500) {
+    return new VendorError("rejected", `${what}: vendor answered ${res.status}`, { status: res.status, code: mapVendorReason(messageOf(res)) });
+  }
+  return new VendorError("unexpected_status", `${what}: vendor answered ${res.status}`, { status: res.status });
+}
+
+const STATE: Record<string, VendorOrderState> = {
+  created: "pending",
+  processing: "pending",
+  pending: "pending",
+  succeeded: "succeeded",
+  failed: "failed",
+  partialfailed: "partial",
+};
+const VENDOR_STATUS: Record<string, string> = {
+  created: "Created", processing: "Processing", pending: "Pending", succeeded: "Succeeded", failed: "Failed", partialfailed: "PartialFailed",
+};
+
+/** A Bamboo client for one vendor account; every call goes through the shared limiter and the call log. */
+export function createBambooClient(db: Db, config: BambooConfig): BambooClient {
+  const account = accountKey(config);
+
+  /** Validates an answer; a malformed one is noted on its vendor_calls row and thrown as VendorError. */
+  async function parse<T>(res: VendorResponse, schema: ZodType<T>, what: string): Promise<T> {
+    try {
+      return parseBody(res, schema, what);
+    } catch (e) {
+      if (e instanceof VendorError) await noteVendorCallError(db, res.callId, e.kind, e.message);
+      throw e;
+    }
+  }
+
+  /** The error for an unexpected status, noted on its vendor_calls row. */
+  async function failed(res: VendorResponse, what: string): Promise<VendorError> {
+    const err = statusError(res, what);
+    await noteVendorCallError(db, res.callId, err.kind, err.code ? `${err.message} (${err.code})` : err.message);
+    return err;
+  }
+
+  async function* catalogPages(filter: CatalogFilter = {}): AsyncGenerator<CatalogPage, void, undefined> {
+    const q = new URLSearchParams();
+    if (filter.countryCode) q.set("CountryCode", filter.countryCode);
+    if (filter.currencyCode) q.set("CurrencyCode", filter.currencyCode);
+    if (filter.brandId) q.set("BrandId", filter.brandId);
+    if (filter.productId !== undefined) q.set("ProductId", String(filter.productId));
+    if (filter.name) q.set("Name", filter.name);
+    if (filter.modifiedDate) q.set("ModifiedDate", filter.modifiedDate);
+    let expectedPages = Infinity;
+    for (let pageIndex = 0; pageIndex < expectedPages; pageIndex++) {
+      q.set("PageIndex", String(pageIndex));
+      q.set("PageSize", String(PAGE_SIZE));
+      const res = await sendVendorRequest(db, config, { kind: "catalog", method: "GET", path: `/api/integration/v2.0/catalog?${q}` });
+      if (res.status !== 200) throw await failed(res, "catalog");
+      const page = await parse(res, catalogPageSchema, "catalog");
+      // `count` is the number of brands; bound the walk by it so a vendor bug cannot loop us forever.
+      expectedPages = Math.ceil(page.count / PAGE_SIZE);
+      yield {
+        pageIndex,
+        pageSize: page.pageSize,
+        count: page.count,
+        brands: page.items.map((b) => ({ ...b, products: b.products.map((p) => ({ ...p, isFixed: p.minFaceValue === p.maxFaceValue })) })),
+      };
+      if (page.items.length === 0) return;
+    }
+  }
+
+  async function getAccounts(): Promise<VendorAccount[]> {
+    const res = await sendVendorRequest(db, config, { kind: "accounts", method: "GET", path: "/api/integration/v1.0/accounts" });
+    if (res.status !== 200) throw await failed(res, "accounts");
+    return await parse(res, accountsSchema, "accounts");
+  }
+
+  async function placeOrder(input: PlaceOrderInput): Promise<PlaceOrderOutcome> {
+    const { requestId } = input;
+    const faceValue = toDecimalString(input.faceValue);
+    if (!UUID.test(requestId)) throw new Error("placeOrder: requestId must be a UUID");
+    if (faceValue === null) throw new Error("placeOrder: faceValue must be a decimal string");
+    if (!Number.isSafeInteger(input.quantity) || input.quantity < 1) throw new Error("placeOrder: quantity must be a positive integer");
+    const body = stringifyWithRawNumbers({
+      RequestId: requestId,
+      AccountId: config.accountId,
+      Products: [{ ProductId: input.productId, Quantity: input.quantity, Value: rawNumber(faceValue) }],
+    });
+    let res: VendorResponse;
+    try {
+      res = await sendVendorRequest(db, config, {
+        kind: "place_order",
+        method: "POST",
+        path: "/api/integration/v1.0/orders/checkout",
+        body,
+        orderId: input.orderId,
+        requestId,
+        extraSlots:
+          config.limits.placeOrderPerProductMs > 0
+            ? [{ key: `${account}:place_order:product:${input.productId}`, spacingMs: config.limits.placeOrderPerProductMs }]
+            : [],
+      });
+    } catch (e) {
+      if (e instanceof VendorError) return { status: "unknown", requestId, error: e };
+      throw e;
+    }
+    if (res.status === 200) {
+      try {
+        const echoed = await parse(res, placeOrderAnswerSchema, "place order");
+        if (echoed.toLowerCase() !== requestId.toLowerCase()) {
+          const err = new VendorError("malformed_response", "place order: answered another request id", { status: 200 });
+          await noteVendorCallError(db, res.callId, err.kind, err.message);
+          throw err;
+        }
+      } catch (e) {
+        if (e instanceof VendorError) return { status: "unknown", requestId, error: e };
+        throw e;
+      }
+      return { status: "placed", requestId, alreadyExisted: false };
+    }
+    if (res.status === 400 && isOrderAlreadyExists(messageOf(res))) return { status: "placed", requestId, alreadyExisted: true };
+    const err = await failed(res, "place order");
+    // A 4xx is a refusal: the vendor did not take the order. Anything else leaves us unsure.
+    if (err.code) return { status: "rejected", requestId, code: err.code };
+    return { status: "unknown", requestId, error: err };
+  }
+
+  async function getOrder(requestId: string, ctx: { orderId?: string } = {}): Promise<VendorOrder | null> {
+    const res = await sendVendorRequest(db, config, {
+      kind: "get_order",
+      method: "GET",
+      path: `/api/integration/v1.0/orders/${encodeURIComponent(requestId)}`,
+      orderId: ctx.orderId,
+      requestId,
+    });
+    if (res.status === 404) return null;
+    if (res.status !== 200) throw await failed(res, "get order");
+    const o = await parse(res, orderSchema, "get order");
+    const state = STATE[o.status]!;
+    const items = o.items.map((i) => ({
+      productId: i.productId,
+      faceValue: i.productFaceValue,
+      quantity: i.quantity,
+      cards: i.cards.map((c) => ({
+        vendorCardId: String(c.id),
+        serialNumber: c.serialNumber,
+        code: c.cardCode,
+        pin: c.pin,
+        expiresAt: c.expirationDate,
+        status: c.status,
+      })),
+    }));
+    return {
+      vendorOrderId: String(o.orderId),
+      requestId: o.requestId,
+      state,
+      vendorStatus: VENDOR_STATUS[o.status]!,
+      total: o.total,
+      currency: o.currency,
+      failureCode: state === "failed" ? "vendor_order_failed" : null,
+      items,
+      cards: items.flatMap((i) => i.cards),
+    };
+  }
+
+  return { isMock: config.isMock, accountId: config.accountId, account, catalogPages, getAccounts, placeOrder, getOrder };
+}

@@ -1,0 +1,75 @@
+import { env, type Env } from "@/lib/env";
+
+export interface BambooLimits {
+  /** Minimum spacing between calls of each kind for one vendor account, in ms. */
+  placeOrderMs: number;
+  /** Per product: about 6 placements a minute. 0 disables. */
+  placeOrderPerProductMs: number;
+  getOrderMs: number;
+  catalogMs: number;
+  otherMs: number;
+}
+
+export interface BambooRetry {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  timeoutMs: number;
+}
+
+export interface BambooConfig {
+  /** Up to, not including, `/api/integration/…`. */
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  accountId: number;
+  /** True when this points at our own mock vendor (dashboards say so). */
+  isMock: boolean;
+  limits: BambooLimits;
+  retry: BambooRetry;
+}
+
+/** The vendor's published limits (see /work/shared/vendor/bamboo-api.md). */
+export const BAMBOO_LIMITS: BambooLimits = {
+  placeOrderMs: 500, // 2 per second
+  placeOrderPerProductMs: 10_000, // ~6 per product per minute
+  getOrderMs: 500, // 120 per minute
+  catalogMs: 1_000, // 1 per second
+  otherMs: 1_000,
+};
+
+export const DEFAULT_RETRY: BambooRetry = { maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 10_000, timeoutMs: 15_000 };
+
+/** The funding account our mock vendor seeds (USD); products at the mock are priced in USD. */
+export const MOCK_ACCOUNT_ID = 1001;
+
+/**
+ * The vendor configuration from the environment: the real Bamboo when BAMBOO_BASE_URL is set
+ * (then id, secret and account are required), otherwise our mock vendor at `${APP_URL}/api/mock-vendor`.
+ */
+export function bambooConfigFromEnv(e: Env = env()): BambooConfig {
+  const retry = { ...DEFAULT_RETRY, timeoutMs: e.BAMBOO_TIMEOUT_MS };
+  if (e.BAMBOO_BASE_URL) {
+    const missing = (["BAMBOO_CLIENT_ID", "BAMBOO_CLIENT_SECRET", "BAMBOO_ACCOUNT_ID"] as const).filter((k) => !e[k]);
+    if (missing.length) throw new Error(`BAMBOO_BASE_URL is set, so ${missing.join(", ")} must be set too`);
+    return {
+      baseUrl: e.BAMBOO_BASE_URL.replace(/\/+$/, ""),
+      clientId: e.BAMBOO_CLIENT_ID!,
+      clientSecret: e.BAMBOO_CLIENT_SECRET!,
+      accountId: e.BAMBOO_ACCOUNT_ID!,
+      isMock: false,
+      limits: BAMBOO_LIMITS,
+      retry,
+    };
+  }
+  const appUrl = (e.APP_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
+  return {
+    baseUrl: `${appUrl}/api/mock-vendor`,
+    clientId: e.MOCK_VENDOR_CLIENT_ID,
+    clientSecret: e.MOCK_VENDOR_CLIENT_SECRET,
+    accountId: MOCK_ACCOUNT_ID,
+    isMock: true,
+    limits: BAMBOO_LIMITS,
+    retry,
+  };
+}

@@ -1,0 +1,162 @@
+import { timingSafeEqual } from "node:crypto";
+import { and, asc, eq, gte, ilike, inArray, sql, type SQL } from "drizzle-orm";
+import { env } from "@/lib/env";
+import type { Db } from "@/server/db/client";
+import { mockVendorAccounts, mockVendorBrands, mockVendorProducts } from "@/server/db/schema";
+import Decimal from "decimal.js";
+import { rawNumber, stringifyWithRawNumbers } from "../json";
+import { seedMockVendor } from "./catalog";
+import { getMockOrder, message, placeMockOrder, type MockAnswer } from "./orders";
+import { MOCK_RATE_LIMITS, takeMockToken, type MockCallKind, type MockRateLimits } from "./rate-limit";
+
+export interface MockVendorOptions {
+  clientId: string;
+  clientSecret: string;
+  /** How long an order stays Pending/Processing before its outcome (ms). */
+  fulfilMs: number;
+  /** The mock's own limits (429 like the vendor), or false to switch them off. */
+  rateLimits: MockRateLimits | false;
+  /** Seed accounts and the default catalog on first request (idempotent). */
+  autoSeed: boolean;
+}
+
+export function mockVendorOptionsFromEnv(): MockVendorOptions {
+  const e = env();
+  return { clientId: e.MOCK_VENDOR_CLIENT_ID, clientSecret: e.MOCK_VENDOR_CLIENT_SECRET, fulfilMs: e.MOCK_VENDOR_FULFIL_MS, rateLimits: MOCK_RATE_LIMITS, autoSeed: true };
+}
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function authorised(req: Request, o: MockVendorOptions): boolean {
+  const m = /^Basic\s+(.+)$/i.exec(req.headers.get("authorization") ?? "");
+  if (!m) return false;
+  const decoded = Buffer.from(m[1]!, "base64").toString("utf8");
+  const i = decoded.indexOf(":");
+  return i > 0 && same(decoded.slice(0, i), o.clientId) && same(decoded.slice(i + 1), o.clientSecret);
+}
+
+function toResponse(a: MockAnswer): Response {
+  return new Response(a.json, { status: a.status, headers: { "content-type": "application/json; charset=utf-8", ...a.headers } });
+}
+
+async function catalog(db: Db, url: URL): Promise<MockAnswer> {
+  const q = (name: string) => {
+    for (const [k, v] of url.searchParams) if (k.toLowerCase() === name.toLowerCase()) return v;
+    return null;
+  };
+  const pageIndex = Number(q("PageIndex") ?? "0");
+  const pageSize = Number(q("PageSize") ?? "100");
+  if (!Number.isInteger(pageIndex) || pageIndex < 0) return message(400, "PageIndex must be a non-negative integer");
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) return message(400, "PageSize must be between 1 and 100");
+
+  const where: SQL[] = [];
+  const b = mockVendorBrands;
+  if (q("CountryCode")) where.push(eq(b.countryCode, q("CountryCode")!.toUpperCase()));
+  if (q("CurrencyCode")) where.push(eq(b.currencyCode, q("CurrencyCode")!.toUpperCase()));
+  if (q("BrandId")) where.push(eq(b.internalId, q("BrandId")!));
+  if (q("Name")) where.push(ilike(b.name, `%${q("Name")!.replace(/[%_\\]/g, "\\$&")}%`));
+  if (q("ModifiedDate") && !Number.isNaN(Date.parse(q("ModifiedDate")!))) where.push(gte(b.modifiedDate, new Date(q("ModifiedDate")!)));
+  const productId = q("ProductId") && /^\d+$/.test(q("ProductId")!) ? Number(q("ProductId")) : null;
+  if (productId !== null) where.push(sql`exists (select 1 from mock_vendor_products p where p.brand_id = ${b.internalId} and p.id = ${productId})`);
+  const filter = where.length ? and(...where) : undefined;
+
+  const [{ n }] = (await db.select({ n: sql<number>`count(*)::int` }).from(b).where(filter)) as [{ n: number }];
+  const brands = await db.select().from(b).where(filter).orderBy(asc(b.position)).limit(pageSize).offset(pageIndex * pageSize);
+  const products = brands.length
+    ? await db
+        .select()
+        .from(mockVendorProducts)
+        .where(and(inArray(mockVendorProducts.brandId, brands.map((x) => x.internalId)), productId !== null ? eq(mockVendorProducts.id, productId) : undefined))
+        .orderBy(asc(mockVendorProducts.id))
+    : [];
+  const price = (face: string, factor: string) => rawNumber(new Decimal(face).times(factor).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toFixed(2));
+  const items = brands.map((brand) => ({
+    internalId: brand.internalId,
+    name: brand.name,
+    countryCode: brand.countryCode,
+    currencyCode: brand.currencyCode,
+    description: brand.description,
+    disclaimer: brand.disclaimer,
+    redemptionInstructions: brand.redemptionInstructions,
+    terms: brand.terms,
+    logoUrl: brand.logoUrl,
+    modifiedDate: brand.modifiedDate.toISOString(),
+    products: products
+      .filter((p) => p.brandId === brand.internalId)
+      .map((p) => ({
+        id: p.id,
+        name: p.name,
+        minFaceValue: rawNumber(p.minFaceValue),
+        maxFaceValue: rawNumber(p.maxFaceValue),
+        count: null,
+        price: { min: price(p.minFaceValue, p.costFactor), max: price(p.maxFaceValue, p.costFactor), currencyCode: p.priceCurrency },
+        modifiedDate: p.modifiedDate.toISOString(),
+      })),
+  }));
+  return { status: 200, json: stringifyWithRawNumbers({ pageIndex, pageSize, count: n, items }) };
+}
+
+async function accounts(db: Db): Promise<MockAnswer> {
+  const rows = await db.select().from(mockVendorAccounts).orderBy(asc(mockVendorAccounts.id));
+  return {
+    status: 200,
+    json: stringifyWithRawNumbers({
+      accounts: rows.map((a) => ({ id: a.id, currency: a.currency, balance: rawNumber(a.balance), isActive: a.isActive, sandboxMode: true })),
+    }),
+  };
+}
+
+function route(method: string, path: string): { kind: MockCallKind; requestId?: string } | null {
+  if (method === "GET" && path === "v2.0/catalog") return { kind: "catalog" };
+  if (method === "GET" && path === "v1.0/accounts") return { kind: "accounts" };
+  if (method === "POST" && path === "v1.0/orders/checkout") return { kind: "place_order" };
+  const m = /^v1\.0\/orders\/([^/]+)$/.exec(path);
+  if (method === "GET" && m) return { kind: "get_order", requestId: decodeURIComponent(m[1]!) };
+  return null;
+}
+
+/**
+ * The mock vendor as a Fetch handler: Bamboo's paths after `/api/integration/`, Basic auth,
+ * the vendor's 429s, and state in Postgres. Served by the Next.js route and by the test server.
+ */
+export function createMockVendorHandler(db: Db, o: MockVendorOptions): (req: Request) => Promise<Response> {
+  let seeded: Promise<void> | null = null;
+
+  return async (req) => {
+    const url = new URL(req.url);
+    const at = url.pathname.indexOf("/api/integration/");
+    const r = at < 0 ? null : route(req.method, url.pathname.slice(at + "/api/integration/".length).replace(/\/+$/, ""));
+    if (!r) return toResponse(message(404, "No HTTP resource was found that matches the request URI."));
+    if (!authorised(req, o)) return toResponse(message(401, "Authorization has been denied for this request."));
+    if (o.autoSeed) {
+      seeded ??= seedMockVendor(db).catch((e) => {
+        seeded = null;
+        throw e;
+      });
+      await seeded;
+    }
+    if (o.rateLimits) {
+      const wait = await takeMockToken(db, `${o.clientId}:${r.kind}`, o.rateLimits[r.kind]);
+      if (wait !== null) return toResponse(message(429, `Too many requests. Please wait for ${wait} seconds`, { "retry-after": String(wait) }));
+    }
+    try {
+      switch (r.kind) {
+        case "catalog":
+          return toResponse(await catalog(db, url));
+        case "accounts":
+          return toResponse(await accounts(db));
+        case "place_order":
+          return toResponse(await placeMockOrder(db, o.clientId, await req.text(), { fulfilMs: o.fulfilMs }));
+        case "get_order":
+          return toResponse(await getMockOrder(db, o.clientId, r.requestId!));
+      }
+    } catch (e) {
+      console.error("[mock-vendor]", e);
+      return toResponse(message(500, "An error has occurred."));
+    }
+  };
+}

@@ -1,0 +1,32 @@
+import Decimal from "decimal.js";
+
+/**
+ * Magic face values that force each order path at the mock vendor, keyed on the cents of the
+ * first product line's Value (documented in docs/mock-vendor.md; use a ranged test product).
+ */
+export type MockMagic =
+  | "out_of_stock" // .13: refused at placement, 400 ProductIsOutOfStock
+  | "fails" // .66: accepted, then Failed
+  | "partial" // .50 with quantity >= 2: PartialFailed, half the cards
+  | "slow" // .77: fulfilment takes five times as long
+  | "answer_lost" // .55: first placement creates the order then answers 500
+  | "rate_limit_storm" // .29: the first 2 placements of the request id answer 429 "wait for 1 seconds"
+  | "malformed" // .98: get-order answers a malformed body
+  | null;
+
+export const STORM_CALLS = 2;
+export const SLOW_FACTOR = 5;
+
+export function magicOf(faceValue: string, quantity: number): MockMagic {
+  const cents = new Decimal(faceValue).toFixed(2).slice(-3);
+  switch (cents) {
+    case ".13": return "out_of_stock";
+    case ".66": return "fails";
+    case ".50": return quantity >= 2 ? "partial" : null;
+    case ".77": return "slow";
+    case ".55": return "answer_lost";
+    case ".29": return "rate_limit_storm";
+    case ".98": return "malformed";
+    default: return null;
+  }
+}
