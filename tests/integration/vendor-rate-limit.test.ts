@@ -1,0 +1,140 @@
+import { randomUUID } from "node:crypto";
+import { and, asc, eq, inArray } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDatabase, type Database } from "../../src/server/db/client";
+import { vendorCalls } from "../../src/server/db/schema";
+import { createBambooClient, type BambooClient } from "../../src/server/vendor/bamboo";
+import { countMockOrders, MOCK_TEST_PRODUCTS, seedMockVendor, seedSyntheticMockCatalog } from "../../src/server/vendor/mock";
+import { reserveSlot } from "../../src/server/vendor/rate-limit";
+import { createTestDatabase, type TestDatabase } from "../support/db";
+import { startMockVendorServer, type MockVendorServer } from "../support/mock-vendor-server";
+
+// Two app "instances": separate connection pools on the same database, sharing nothing in memory.
+let t: TestDatabase;
+let other: Database;
+beforeAll(async () => {
+  t = await createTestDatabase();
+  other = createDatabase(t.url, 5);
+});
+afterAll(async () => {
+  await other?.close();
+  await t?.close();
+});
+
+// Timestamps are taken after each sleep on the same host clock as the database: a few ms of jitter at most.
+const TOLERANCE_MS = 15;
+
+async function callsOf(kind: string, account?: string) {
+  return t.db
+    .select()
+    .from(vendorCalls)
+    .where(and(eq(vendorCalls.kind, kind), account ? eq(vendorCalls.account, account) : undefined))
+    .orderBy(asc(vendorCalls.startedAt));
+}
+
+function gaps(rows: Array<{ startedAt: Date }>): number[] {
+  return rows.slice(1).map((r, i) => r.startedAt.getTime() - rows[i]!.startedAt.getTime());
+}
+
+async function readAll(client: BambooClient) {
+  let products = 0;
+  let pages = 0;
+  for await (const page of client.catalogPages()) {
+    pages++;
+    products += page.brands.reduce((s, b) => s + b.products.length, 0);
+  }
+  return { products, pages };
+}
+
+describe("the shared vendor rate limiter", () => {
+  it("hands concurrent callers from two pools distinct slots, spacing apart", async () => {
+    const key = `test:${randomUUID()}`;
+    // The wait is measured from the statement's own time; when it returns (within ~1 ms) fixes the absolute slot.
+    const slots = await Promise.all(
+      Array.from({ length: 8 }, async (_, i) => (await reserveSlot(i % 2 ? other.db : t.db, key, 200)) + performance.now()),
+    );
+    const sorted = [...slots].sort((a, b) => a - b);
+    for (let i = 1; i < sorted.length; i++) expect(sorted[i]! - sorted[i - 1]!).toBeGreaterThan(200 - TOLERANCE_MS);
+    expect(sorted.at(-1)! - sorted[0]!).toBeLessThan(7 * 200 + 100);
+  });
+
+  it("lets two clients read every page of a 10,000-product catalog, never closer than the catalog spacing", async () => {
+    const db = await createTestDatabase();
+    const mock = await startMockVendorServer(db.db, { rateLimits: false, autoSeed: false });
+    const second = createDatabase(db.url, 5);
+    try {
+      await seedMockVendor(db.db, { catalog: false });
+      await seedSyntheticMockCatalog(db.db, { products: 10_000, productsPerBrand: 4 }); // 2,500 brands = 25 pages
+      const config = mock.clientConfig({ limits: { catalogMs: 100 } });
+      const [a, b] = await Promise.all([readAll(createBambooClient(db.db, config)), readAll(createBambooClient(second.db, config))]);
+      expect(a).toEqual({ products: 10_000, pages: 25 });
+      expect(b).toEqual({ products: 10_000, pages: 25 });
+      const rows = await db.db.select().from(vendorCalls).where(eq(vendorCalls.kind, "catalog")).orderBy(asc(vendorCalls.startedAt));
+      expect(rows).toHaveLength(50);
+      expect(Math.min(...gaps(rows))).toBeGreaterThanOrEqual(100 - TOLERANCE_MS);
+    } finally {
+      await second.close();
+      await mock.close();
+      await db.close();
+    }
+  });
+
+  it("keeps two clients to the vendor's real 1 catalog call per second, so the mock never answers 429", async () => {
+    const mock = await startMockVendorServer(t.db, { autoSeed: false }); // the mock enforces 1/s (burst 2)
+    try {
+      await seedMockVendor(t.db, { catalog: false });
+      await seedSyntheticMockCatalog(t.db, { products: 250, productsPerBrand: 1 }); // 3 pages
+      const config = mock.clientConfig(); // the vendor's published limits
+      const [a, b] = await Promise.all([readAll(createBambooClient(t.db, config)), readAll(createBambooClient(other.db, config))]);
+      expect(a.pages).toBe(3);
+      expect(b.pages).toBe(3);
+      const rows = await callsOf("catalog", createBambooClient(t.db, config).account);
+      expect(rows.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+      expect(Math.min(...gaps(rows))).toBeGreaterThanOrEqual(1000 - TOLERANCE_MS);
+    } finally {
+      await mock.close();
+    }
+  });
+
+  it("spaces placements from two concurrent clients at least 500 ms apart", async () => {
+    const mock = await startMockVendorServer(t.db, { fulfilMs: 0 }); // the mock enforces 2/s (burst 3)
+    try {
+      const config = mock.clientConfig();
+      const one = createBambooClient(t.db, config);
+      const two = createBambooClient(other.db, config);
+      const ids = Array.from({ length: 6 }, () => randomUUID());
+      const outcomes = await Promise.all(
+        ids.map((requestId, i) => (i % 2 ? two : one).placeOrder({ requestId, productId: MOCK_TEST_PRODUCTS.USD.ranged, quantity: 1, faceValue: "10" })),
+      );
+      expect(outcomes.every((o) => o.status === "placed" && !o.alreadyExisted)).toBe(true);
+      const rows = await t.db.select().from(vendorCalls).where(inArray(vendorCalls.requestId, ids)).orderBy(asc(vendorCalls.startedAt));
+      expect(rows.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+      expect(Math.min(...gaps(rows))).toBeGreaterThanOrEqual(500 - TOLERANCE_MS);
+      expect(await countMockOrders(t.db)).toBeGreaterThanOrEqual(6);
+    } finally {
+      await mock.close();
+    }
+  });
+
+  it("makes every instance wait after one of them is told to by a 429", async () => {
+    const mock = await startMockVendorServer(t.db, { fulfilMs: 0 });
+    try {
+      const config = mock.clientConfig();
+      const stormId = randomUUID();
+      const calmId = randomUUID();
+      const stormy = createBambooClient(t.db, config).placeOrder({ requestId: stormId, productId: MOCK_TEST_PRODUCTS.USD.ranged, quantity: 1, faceValue: "10.29" });
+      // Wait until the first 429 is recorded (and the shared slot pushed back), then start the other instance.
+      let first;
+      while (!(first = (await t.db.select().from(vendorCalls).where(eq(vendorCalls.requestId, stormId)))[0])) await new Promise((r) => setTimeout(r, 10));
+      const calm = await createBambooClient(other.db, config).placeOrder({ requestId: calmId, productId: MOCK_TEST_PRODUCTS.USD.ranged, quantity: 1, faceValue: "10" });
+      expect(calm.status).toBe("placed");
+      expect((await stormy).status).toBe("placed");
+      expect(first.status).toBe(429);
+      const [calmCall] = await t.db.select().from(vendorCalls).where(eq(vendorCalls.requestId, calmId));
+      const waited = calmCall!.startedAt.getTime() - (first.startedAt.getTime() + first.durationMs);
+      expect(waited).toBeGreaterThanOrEqual(1000 - TOLERANCE_MS);
+    } finally {
+      await mock.close();
+    }
+  });
+});
