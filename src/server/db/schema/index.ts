@@ -1,3 +1,4 @@
 export * from "./identity";
 export * from "./vendor";
 export * from "./ledger";
+export * from "./jobs";

@@ -1,0 +1,38 @@
+import { eventType, type StandardSchemaV1 } from "inngest";
+import { z } from "zod";
+
+/**
+ * Every event of the app, with the schema of its data. Functions trigger on these
+ * (`triggers: [orderCreated]`) and `enqueueEvent` / `inngest.send` are type-checked by them.
+ */
+export const orderCreated = eventType("order/created", { schema: z.object({ orderId: z.string() }) });
+export const orderCompleted = eventType("order/completed", { schema: z.object({ orderId: z.string() }) });
+export const orderFailed = eventType("order/failed", {
+  schema: z.object({ orderId: z.string(), reason: z.string().optional() }),
+});
+export const webhookDeliver = eventType("webhook/deliver", {
+  schema: z.object({ deliveryId: z.string() }),
+});
+export const catalogSyncRequested = eventType("catalog/sync.requested", {
+  schema: z.object({ source: z.enum(["manual", "schedule"]).optional(), requestedBy: z.string().optional() }),
+});
+
+export const appEvents = [orderCreated, orderCompleted, orderFailed, webhookDeliver, catalogSyncRequested] as const;
+
+type DataOf<T> = T extends { schema: infer S } ? (S extends StandardSchemaV1 ? StandardSchemaV1.InferInput<S> : never) : never;
+
+/** The events tests send: any name under `test/`, any JSON object as data. */
+export type TestEvent = { name: `test/${string}`; data: Record<string, unknown>; id?: string; ts?: number };
+
+/** An event the app may send: a known name with its typed data (or a `test/…` event). */
+export type AppEvent =
+  | { [K in keyof typeof appEvents & `${number}`]: {
+      name: (typeof appEvents)[K]["name"];
+      data: DataOf<(typeof appEvents)[K]>;
+      /** Idempotency key: a second event with the same id is dropped. */
+      id?: string;
+      ts?: number;
+    } }[keyof typeof appEvents & `${number}`]
+  | TestEvent;
+
+export type AppEventName = AppEvent["name"];

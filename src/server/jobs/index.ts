@@ -1,0 +1,34 @@
+import type { InngestFunction } from "inngest";
+import type { Db } from "@/server/db/client";
+import { inngest, jobsMode } from "./client";
+import { startEmbeddedWorker, type EmbeddedWorkerOptions } from "./executor/worker";
+import { functions as appFunctions } from "./functions";
+import { startOutboxRelay } from "./outbox";
+
+export { inngest, jobsMode } from "./client";
+export * from "./events";
+export { enqueueEvent } from "./outbox";
+export { startEmbeddedWorker, embeddedWorkerCount } from "./executor/worker";
+export { listRuns, getRun, rerunFailedRun, cancelRun } from "./runs";
+
+/**
+ * Starts background work for this process: the embedded worker (no Inngest server), or the
+ * outbox relay to the Inngest server. Returns a stop function.
+ */
+export async function startJobs(opts: {
+  db: Db;
+  functions?: readonly InngestFunction.Any[];
+  worker?: Omit<EmbeddedWorkerOptions, "db" | "functions">;
+}): Promise<{ mode: "embedded" | "server"; stop: () => Promise<void> }> {
+  const mode = jobsMode();
+  if (mode === "embedded") {
+    const worker = await startEmbeddedWorker({ db: opts.db, functions: opts.functions ?? appFunctions, ...opts.worker });
+    return { mode, stop: () => worker.stop() };
+  }
+  const relay = startOutboxRelay({
+    db: opts.db,
+    send: (events) => inngest.send(events),
+    onError: (e) => console.error("[jobs] outbox relay error:", e),
+  });
+  return { mode, stop: () => relay.stop() };
+}
