@@ -28,6 +28,8 @@ export interface EmbeddedWorkerOptions {
 
 export interface EmbeddedWorker {
   id: string;
+  /** Counters since start: requests made to the serve handler, runs finished by this worker. */
+  stats(): { requests: number; runsFinished: number };
   stop(): Promise<void>;
 }
 
@@ -88,6 +90,7 @@ export async function startEmbeddedWorker(opts: EmbeddedWorkerOptions): Promise<
   setEmbeddedEventSink((events) => enqueueEvents(db, events));
 
   let stopped = false;
+  const counters = { requests: 0, runsFinished: 0 };
   const inflight = new Set<Promise<void>>();
   let wake: (() => void) | undefined;
   const poke = () => wake?.();
@@ -293,6 +296,7 @@ export async function startEmbeddedWorker(opts: EmbeddedWorkerOptions): Promise<
    */
   async function persist(runId: string, steps: StepWrite[], attempts: AttemptWrite[], u: RunUpdate, extraEvents: Parameters<typeof enqueueEvents>[1] = []): Promise<boolean> {
     const final = u.status === "completed" || u.status === "failed";
+    if (final) counters.runsFinished += 1;
     const write = async (q: postgres.Sql | postgres.TransactionSql) => {
       const rows = await q`
         with ok as (
@@ -388,6 +392,7 @@ export async function startEmbeddedWorker(opts: EmbeddedWorkerOptions): Promise<
           return;
         }
         const targets = planned.length ? planned : ["step"];
+        counters.requests += targets.length;
         const started = new Date().toISOString();
         const results = await Promise.all(
           targets.map((stepId) =>
@@ -536,6 +541,7 @@ export async function startEmbeddedWorker(opts: EmbeddedWorkerOptions): Promise<
 
   return {
     id: workerId,
+    stats: () => ({ ...counters }),
     async stop() {
       if (stopped) return;
       stopped = true;
