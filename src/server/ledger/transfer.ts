@@ -1,8 +1,9 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { newId } from "@/lib/ids";
 import { amountsEqual, parseCurrency, parsePositiveAmount, type Amount, type Currency } from "@/lib/money";
 import type { DbOrTx } from "@/server/db/client";
-import { ledgerAccounts, ledgerEntries, ledgerTransfers, type ledgerTransferKind } from "@/server/db/schema";
+import type { ledgerTransfers, ledgerTransferKind } from "@/server/db/schema";
+import type { LedgerEnvironment } from "./accounts";
 import {
   AccountNotFoundError,
   CurrencyMismatchError,
@@ -14,6 +15,9 @@ import {
 
 export type TransferKind = (typeof ledgerTransferKind.enumValues)[number];
 export type Transfer = typeof ledgerTransfers.$inferSelect;
+
+const TRANSFER_COLUMNS = sql.raw(`id, kind, amount, currency, environment, debit_account_id as "debitAccountId",
+  credit_account_id as "creditAccountId", reference, actor, metadata, created_at as "createdAt"`);
 
 /** Kinds that must carry a reference: each business event moves money at most once. */
 export const REFERENCE_REQUIRED_KINDS: ReadonlySet<TransferKind> = new Set([
@@ -61,11 +65,13 @@ export async function transfer(db: DbOrTx, input: TransferInput): Promise<Transf
   if (!input.actor) throw new InvalidLedgerRequestError("a transfer needs an actor");
 
   return db.transaction(async (tx) => {
-    // Kind, currency and environment of an account never change, so this read needs no lock.
-    const accounts = await tx
-      .select({ id: ledgerAccounts.id, currency: ledgerAccounts.currency, environment: ledgerAccounts.environment })
-      .from(ledgerAccounts)
-      .where(inArray(ledgerAccounts.id, [debitAccountId, creditAccountId]));
+    // Lock both accounts in id order (FOR NO KEY UPDATE, taken after the sort), so transfers
+    // between the same accounts in opposite directions queue instead of deadlocking.
+    const accounts = await tx.execute<{ id: string; currency: string; environment: LedgerEnvironment }>(sql`
+      select id, currency, environment from ledger_accounts
+      where id in (${debitAccountId}, ${creditAccountId})
+      order by id
+      for no key update`);
     const debit = accounts.find((a) => a.id === debitAccountId);
     const credit = accounts.find((a) => a.id === creditAccountId);
     if (!debit) throw new AccountNotFoundError(debitAccountId);
@@ -74,74 +80,43 @@ export async function transfer(db: DbOrTx, input: TransferInput): Promise<Transf
     if (credit.currency !== currency) throw new CurrencyMismatchError(credit.id, currency, credit.currency);
     if (debit.environment !== credit.environment) throw new EnvironmentMismatchError(debit.id, credit.id);
 
-    // The transfer row goes first: a concurrent duplicate waits here on the unique index (before
-    // it locks any account) and then sees the committed original.
-    const [created] = await tx
-      .insert(ledgerTransfers)
-      .values({
-        id: newId("trf"),
-        kind,
-        amount,
-        currency,
-        environment: debit.environment,
-        debitAccountId,
-        creditAccountId,
-        reference,
-        actor: input.actor,
-        metadata: input.metadata ?? {},
-      })
-      .onConflictDoNothing({ target: [ledgerTransfers.kind, ledgerTransfers.reference], where: sql`reference is not null` })
-      .returning();
+    // A concurrent duplicate (same kind and reference) waits on the unique index until the
+    // original commits, then finds it here.
+    const [created] = await tx.execute<Transfer>(sql`
+      insert into ledger_transfers
+        (id, kind, amount, currency, environment, debit_account_id, credit_account_id, reference, actor, metadata)
+      values (${newId("trf")}, ${kind}, ${amount}, ${currency}, ${debit.environment}, ${debitAccountId},
+              ${creditAccountId}, ${reference}, ${input.actor}, ${JSON.stringify(input.metadata ?? {})}::jsonb)
+      on conflict (kind, reference) where reference is not null do nothing
+      returning ${TRANSFER_COLUMNS}`);
     if (!created) {
-      const [existing] = await tx
-        .select()
-        .from(ledgerTransfers)
-        .where(and(eq(ledgerTransfers.kind, kind), eq(ledgerTransfers.reference, reference!)))
-        .limit(1);
+      const existing = await findTransferByReference(tx, kind, reference!);
       assertSameMovement(existing!, { amount, currency, debitAccountId, creditAccountId });
       return { transfer: existing!, created: false };
     }
 
-    // Accounts are locked (by their UPDATE) in id order, so two transfers between the same
-    // accounts in opposite directions cannot deadlock.
-    const balances = new Map<string, Amount>();
-    for (const accountId of [debitAccountId, creditAccountId].sort()) {
-      if (accountId === debitAccountId) {
-        const rows = await tx.execute<{ balance: string }>(sql`
-          update ledger_accounts set balance = balance - ${amount}::numeric, updated_at = now()
-          where id = ${accountId} and (kind <> 'partner_wallet' or balance >= ${amount}::numeric)
-          returning balance`);
-        if (rows.length === 0) throw new InsufficientFundsError(accountId, amount, currency);
-        balances.set(accountId, rows[0]!.balance);
-      } else {
-        const rows = await tx.execute<{ balance: string }>(sql`
-          update ledger_accounts set balance = balance + ${amount}::numeric, updated_at = now()
-          where id = ${accountId}
-          returning balance`);
-        balances.set(accountId, rows[0]!.balance);
-      }
-    }
-
-    await tx.insert(ledgerEntries).values([
-      {
-        id: newId("ent"),
-        transferId: created.id,
-        accountId: debitAccountId,
-        currency,
-        environment: created.environment,
-        amount: `-${amount}`,
-        balanceAfter: balances.get(debitAccountId)!,
-      },
-      {
-        id: newId("ent"),
-        transferId: created.id,
-        accountId: creditAccountId,
-        currency,
-        environment: created.environment,
-        amount,
-        balanceAfter: balances.get(creditAccountId)!,
-      },
-    ]);
+    // One guarded UPDATE for both sides: the wallet side only matches while its balance covers
+    // the amount. Entries are written only when both sides moved.
+    const moved = await tx.execute<{ id: string; balance: string }>(sql`
+      with moved as (
+        update ledger_accounts
+        set balance = balance + case when id = ${creditAccountId} then ${amount}::numeric else -${amount}::numeric end,
+            updated_at = now()
+        where id in (${debitAccountId}, ${creditAccountId})
+          and (id = ${creditAccountId} or kind <> 'partner_wallet' or balance >= ${amount}::numeric)
+        returning id, balance
+      ), entries as (
+        insert into ledger_entries (id, transfer_id, account_id, currency, environment, amount, balance_after)
+        select case when m.id = ${debitAccountId} then ${newId("ent")} else ${newId("ent")} end,
+               ${created.id}, m.id, ${currency}, ${debit.environment},
+               case when m.id = ${debitAccountId} then -${amount}::numeric else ${amount}::numeric end,
+               m.balance
+        from moved m
+        where (select count(*) from moved) = 2
+        order by m.id = ${creditAccountId}
+      )
+      select id, balance from moved`);
+    if (moved.length !== 2) throw new InsufficientFundsError(debitAccountId, amount, currency);
     return { transfer: created, created: true };
   });
 }
@@ -163,10 +138,7 @@ function assertSameMovement(
 
 /** The transfer recorded for (kind, reference), if any. */
 export async function findTransferByReference(db: DbOrTx, kind: TransferKind, reference: string): Promise<Transfer | null> {
-  const [row] = await db
-    .select()
-    .from(ledgerTransfers)
-    .where(and(eq(ledgerTransfers.kind, kind), eq(ledgerTransfers.reference, reference)))
-    .limit(1);
+  const [row] = await db.execute<Transfer>(sql`
+    select ${TRANSFER_COLUMNS} from ledger_transfers where kind = ${kind} and reference = ${reference}`);
   return row ?? null;
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, type SQL } from "drizzle-orm";
+import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import { newId } from "@/lib/ids";
 import {
   compareAmounts,
@@ -12,7 +12,7 @@ import {
 } from "@/lib/money";
 import type { DbOrTx } from "@/server/db/client";
 import { topupRequests } from "@/server/db/schema";
-import { getOrCreateWallet, getSystemAccount, type LedgerEnvironment } from "./accounts";
+import { getOrCreateWallet, getSystemAccount, type LedgerEnvironment, type SystemAccountKind } from "./accounts";
 import {
   InvalidLedgerRequestError,
   OrderDebitNotFoundError,
@@ -33,6 +33,28 @@ function requireReason(reason: string | undefined | null): string {
   return r;
 }
 
+/**
+ * The partner's wallet and the system account on the other side, in one query when both exist
+ * (the common case), creating whichever is missing. Creation commits on its own when called
+ * outside a transaction: an empty account left behind by a failed transfer is harmless.
+ */
+async function walletAndCounterparty(
+  db: DbOrTx,
+  partnerId: string,
+  environment: LedgerEnvironment,
+  currency: Currency,
+  counterparty: SystemAccountKind,
+): Promise<{ walletId: string; systemId: string }> {
+  parseCurrency(currency);
+  const rows = await db.execute<{ id: string; kind: string }>(sql`
+    select id, kind from ledger_accounts
+    where environment = ${environment} and currency = ${currency}
+      and ((kind = 'partner_wallet' and partner_id = ${partnerId}) or kind = ${counterparty})`);
+  const walletId = rows.find((r) => r.kind === "partner_wallet")?.id ?? (await getOrCreateWallet(db, partnerId, environment, currency)).id;
+  const systemId = rows.find((r) => r.kind === counterparty)?.id ?? (await getSystemAccount(db, counterparty, currency, environment)).id;
+  return { walletId, systemId };
+}
+
 export interface WalletTarget {
   partnerId: string;
   environment?: LedgerEnvironment;
@@ -47,14 +69,19 @@ export async function adminCredit(
   const reason = requireReason(input.reason);
   const amount = parsePositiveAmount(input.amount);
   const environment = input.environment ?? "live";
-  const wallet = await getOrCreateWallet(db, input.partnerId, environment, input.currency);
-  const funding = await getSystemAccount(db, "external_funding", input.currency, environment);
+  const { walletId, systemId: fundingId } = await walletAndCounterparty(
+    db,
+    input.partnerId,
+    environment,
+    input.currency,
+    "external_funding",
+  );
   return transfer(db, {
     kind: "admin_credit",
     amount,
     currency: input.currency,
-    debitAccountId: funding.id,
-    creditAccountId: wallet.id,
+    debitAccountId: fundingId,
+    creditAccountId: walletId,
     reference: input.reference,
     actor: input.actor,
     metadata: { reason },
@@ -72,15 +99,20 @@ export async function adminAdjust(
   const reason = requireReason(input.reason);
   const signed = parseAmount(input.amount, { allowNegative: true, allowZero: false });
   const environment = input.environment ?? "live";
-  const wallet = await getOrCreateWallet(db, input.partnerId, environment, input.currency);
-  const funding = await getSystemAccount(db, "external_funding", input.currency, environment);
+  const { walletId, systemId: fundingId } = await walletAndCounterparty(
+    db,
+    input.partnerId,
+    environment,
+    input.currency,
+    "external_funding",
+  );
   const debitWallet = isNegativeAmount(signed);
   return transfer(db, {
     kind: "admin_adjustment",
     amount: debitWallet ? negateAmount(signed) : signed,
     currency: input.currency,
-    debitAccountId: debitWallet ? wallet.id : funding.id,
-    creditAccountId: debitWallet ? funding.id : wallet.id,
+    debitAccountId: debitWallet ? walletId : fundingId,
+    creditAccountId: debitWallet ? fundingId : walletId,
     reference: input.reference,
     actor: input.actor,
     metadata: { reason },
@@ -93,14 +125,19 @@ export async function grantSandboxFunds(
   partnerId: string,
   opts: { actor?: string } = {},
 ): Promise<TransferResult> {
-  const wallet = await getOrCreateWallet(db, partnerId, "sandbox", SANDBOX_GRANT_CURRENCY);
-  const mint = await getSystemAccount(db, "sandbox_mint", SANDBOX_GRANT_CURRENCY, "sandbox");
+  const { walletId, systemId: mintId } = await walletAndCounterparty(
+    db,
+    partnerId,
+    "sandbox",
+    SANDBOX_GRANT_CURRENCY,
+    "sandbox_mint",
+  );
   return transfer(db, {
     kind: "sandbox_grant",
     amount: SANDBOX_GRANT_AMOUNT,
     currency: SANDBOX_GRANT_CURRENCY,
-    debitAccountId: mint.id,
-    creditAccountId: wallet.id,
+    debitAccountId: mintId,
+    creditAccountId: walletId,
     reference: partnerId,
     actor: opts.actor ?? "system:sandbox_grant",
     metadata: { reason: "sandbox starting balance" },
@@ -166,14 +203,19 @@ export async function approveTopup(
       return { request, transfer: existing!, created: false };
     }
     if (request.status !== "pending") throw new TopupStateError(request.id, request.status, "approve");
-    const wallet = await getOrCreateWallet(tx, request.partnerId, request.environment, request.currency);
-    const funding = await getSystemAccount(tx, "external_funding", request.currency, request.environment);
+    const { walletId, systemId: fundingId } = await walletAndCounterparty(
+      tx,
+      request.partnerId,
+      request.environment,
+      request.currency,
+      "external_funding",
+    );
     const moved = await transfer(tx, {
       kind: "topup_approval",
       amount: request.amount,
       currency: request.currency,
-      debitAccountId: funding.id,
-      creditAccountId: wallet.id,
+      debitAccountId: fundingId,
+      creditAccountId: walletId,
       reference: request.id,
       actor: input.actor,
       metadata: { topupRequestId: request.id, ...(input.reason ? { reason: input.reason } : {}) },
@@ -223,14 +265,19 @@ export async function debitForOrder(
   input: WalletTarget & { environment: LedgerEnvironment; amount: Amount; orderId: string; actor?: string },
 ): Promise<TransferResult> {
   const amount = parsePositiveAmount(input.amount);
-  const wallet = await getOrCreateWallet(db, input.partnerId, input.environment, input.currency);
-  const settlement = await getSystemAccount(db, "vendor_settlement", input.currency, input.environment);
+  const { walletId, systemId: settlementId } = await walletAndCounterparty(
+    db,
+    input.partnerId,
+    input.environment,
+    input.currency,
+    "vendor_settlement",
+  );
   return transfer(db, {
     kind: "order_debit",
     amount,
     currency: input.currency,
-    debitAccountId: wallet.id,
-    creditAccountId: settlement.id,
+    debitAccountId: walletId,
+    creditAccountId: settlementId,
     reference: input.orderId,
     actor: input.actor ?? "system:orders",
     metadata: { orderId: input.orderId },
