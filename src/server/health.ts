@@ -1,12 +1,14 @@
 import { sql } from "drizzle-orm";
 import { inngestMode } from "@/lib/env";
 import type { DbOrTx } from "@/server/db/client";
+import { embeddedWorkerCount } from "@/server/jobs/executor/worker";
 
 export interface Health {
   status: "ok" | "degraded";
   app: { status: "ok"; version: string; uptimeSeconds: number };
   database: { status: "ok" | "down"; latencyMs?: number; error?: string };
-  jobs: { mode: "embedded" | "server" };
+  /** `worker`: whether this process runs the embedded executor ("relay" in server mode). */
+  jobs: { mode: "embedded" | "server"; worker: "running" | "stopped" | "relay" };
 }
 
 /** Checks the parts the app cannot work without; `degraded` maps to HTTP 503. */
@@ -23,6 +25,11 @@ export async function checkHealth(db: DbOrTx): Promise<Health> {
     status: database.status === "ok" ? "ok" : "degraded",
     app: { status: "ok", version: process.env.npm_package_version ?? "0.1.0", uptimeSeconds: Math.round(process.uptime()) },
     database,
-    jobs: { mode: inngestMode() },
+    jobs: jobsHealth(),
   };
+}
+
+function jobsHealth(): Health["jobs"] {
+  const mode = inngestMode();
+  return { mode, worker: mode === "server" ? "relay" : embeddedWorkerCount() > 0 ? "running" : "stopped" };
 }

@@ -2,6 +2,7 @@ import path from "node:path";
 import { EnvError, inngestMode, loadEnv } from "@/lib/env";
 import { getDatabase } from "@/server/db/client";
 import { runMigrations } from "@/server/db/migrate";
+import { startJobs } from "@/server/jobs";
 import { startHttpServer } from "./http";
 import { prepareLocal } from "./local";
 import { DEMO_CREDENTIALS, seedDevelopment } from "./seed";
@@ -33,6 +34,8 @@ export async function runApp(opts: { dev: boolean }): Promise<void> {
 
   const hostname = process.env.HOSTNAME ?? "localhost";
   const http = await startHttpServer({ dev: opts.dev, port: env.PORT, hostname, trustedProxyHops: env.TRUSTED_PROXY_HOPS });
+  // Background work: the embedded worker, or the outbox relay to an Inngest server.
+  const jobs = await startJobs({ db: getDatabase().db });
 
   const url = env.APP_URL ?? `http://localhost:${env.PORT}`;
   const lines = [
@@ -56,6 +59,7 @@ export async function runApp(opts: { dev: boolean }): Promise<void> {
     stopping = true;
     console.log(`\n${signal}: stopping Steller…`);
     await http.close();
+    await jobs.stop();
     await getDatabase().close();
     await local.embedded?.stop();
     console.log("Stopped.");

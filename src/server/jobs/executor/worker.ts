@@ -55,10 +55,11 @@ const UNSUPPORTED_OPS: Record<string, string> = {
   DeferAbort: "deferred functions",
 };
 
-let activeWorkers = 0;
-/** Whether an embedded worker runs in this process (for health). */
+// On globalThis: Next's bundle and the boot script load separate copies of this module.
+const workers = globalThis as unknown as { __stellerJobWorkers?: number };
+/** How many embedded workers run in this process (for health). */
 export function embeddedWorkerCount(): number {
-  return activeWorkers;
+  return workers.__stellerJobWorkers ?? 0;
 }
 
 /**
@@ -514,7 +515,7 @@ export async function startEmbeddedWorker(opts: EmbeddedWorkerOptions): Promise<
   }
 
   let lastCron = 0;
-  activeWorkers += 1;
+  workers.__stellerJobWorkers = embeddedWorkerCount() + 1;
   const loop = (async () => {
     while (!stopped) {
       let worked = false;
@@ -549,7 +550,7 @@ export async function startEmbeddedWorker(opts: EmbeddedWorkerOptions): Promise<
       await loop;
       await Promise.allSettled([...inflight]);
       await listener.unlisten().catch(() => {});
-      activeWorkers -= 1;
+      workers.__stellerJobWorkers = embeddedWorkerCount() - 1;
     },
   };
 }
