@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { asc, eq, sql } from "drizzle-orm";
 import { vendorCalls } from "../../src/server/db/schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBambooClient, type BambooClient, type VendorOrder } from "../../src/server/vendor/bamboo";
+import { createBambooClient, listVendorCallsForOrder, type BambooClient, type VendorOrder } from "../../src/server/vendor";
 import { countMockCheckoutAttempts, countMockOrders, mockCard, MOCK_TEST_PRODUCTS, setMockAccountBalance } from "../../src/server/vendor/mock";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { startMockVendorServer, type MockVendorServer } from "../support/mock-vendor-server";
@@ -15,7 +15,7 @@ const RANGED = MOCK_TEST_PRODUCTS.USD.ranged;
 beforeAll(async () => {
   t = await createTestDatabase();
   // Functional tests: the mock's own limits off and short client spacing; the limits have their own file.
-  mock = await startMockVendorServer(t.db, { rateLimits: false, fulfilMs: 200 });
+  mock = await startMockVendorServer(t.db, { rateLimits: false, fulfilMs: 600 });
   client = createBambooClient(t.db, mock.clientConfig({ limits: { placeOrderMs: 20, getOrderMs: 20, catalogMs: 20, otherMs: 20 } }));
 });
 afterAll(async () => {
@@ -55,6 +55,12 @@ describe("Bamboo client against the mock vendor over HTTP", () => {
     // 25 × 0.95, exact decimal strings end to end.
     expect(done.total).toBe("47.5");
     expect(done.currency).toBe("USD");
+    const logged = await listVendorCallsForOrder(t.db, "ord_test1");
+    expect(logged.map((c) => [c.kind, c.method, c.status, c.requestId])).toEqual([
+      ["place_order", "POST", 200, requestId],
+      ["get_order", "GET", 200, requestId],
+    ]);
+    expect(logged[0]!.requestBody).toBe(`{"RequestId":"${requestId}","AccountId":1001,"Products":[{"ProductId":990002,"Quantity":2,"Value":25}]}`);
   });
 
   it("keeps the vendor's literal digits in amounts (no float arithmetic)", async () => {
@@ -157,7 +163,7 @@ describe("Bamboo client against the mock vendor over HTTP", () => {
       o = await client.getOrder(requestId);
     }
     expect(o?.state).toBe("succeeded");
-    expect(pendingPolls).toBeGreaterThanOrEqual(5); // 5 × 200 ms fulfilment, polled every ~100 ms
+    expect(pendingPolls).toBeGreaterThanOrEqual(5); // 5 × 600 ms fulfilment, polled every ~100 ms
   });
 
   it("turns a malformed order answer (.98) into a recorded VendorError, not a crash", async () => {

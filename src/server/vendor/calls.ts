@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import { newId } from "@/lib/ids";
 import type { DbOrTx } from "@/server/db/client";
 import { vendorCalls } from "@/server/db/schema";
@@ -40,4 +40,9 @@ export async function recordVendorCall(db: DbOrTx, call: VendorCallRecord): Prom
 /** Adds what we made of an answer (malformed, refused) to its recorded call. */
 export async function noteVendorCallError(db: DbOrTx, callId: string, errorKind: string, error: string): Promise<void> {
   await db.update(vendorCalls).set({ errorKind, error }).where(eq(vendorCalls.id, callId));
+}
+
+/** The vendor calls made for one of our orders, oldest first (bodies already masked), for the admin's order detail. */
+export async function listVendorCallsForOrder(db: DbOrTx, orderId: string) {
+  return db.select().from(vendorCalls).where(eq(vendorCalls.orderId, orderId)).orderBy(asc(vendorCalls.startedAt));
 }

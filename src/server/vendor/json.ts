@@ -7,31 +7,11 @@ import Decimal from "decimal.js";
  * zod schemas turn those strings into decimal strings (money) or safe integers (ids).
  */
 export function parseJsonKeepingNumbers(text: string): unknown {
-  let out = "";
-  let i = 0;
-  const n = text.length;
-  const numberToken = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-  while (i < n) {
-    const c = text[i]!;
-    if (c === '"') {
-      // Copy the whole string literal, escapes included.
-      let j = i + 1;
-      while (j < n && text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
-      out += text.slice(i, j + 1);
-      i = j + 1;
-    } else if (c === "-" || (c >= "0" && c <= "9")) {
-      numberToken.lastIndex = i;
-      const m = numberToken.exec(text);
-      if (!m) throw new SyntaxError(`Invalid number at position ${i}`);
-      out += `"${m[0]}"`;
-      i += m[0].length;
-    } else {
-      out += c;
-      i++;
-    }
-  }
-  return JSON.parse(out);
+  // Left to right, a string literal is consumed whole before any number inside it could match.
+  return JSON.parse(text.replace(STRING_OR_NUMBER, (m) => (m[0] === '"' ? m : `"${m}"`)));
 }
+
+const STRING_OR_NUMBER = /"(?:[^"\\]|\\.)*"|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
 
 const NUMERIC = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 

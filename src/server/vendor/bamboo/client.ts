@@ -204,7 +204,8 @@ export function createBambooClient(db: Db, config: BambooConfig): BambooClient {
       if (res.status !== 200) throw await failed(res, "catalog");
       const page = await parse(res, catalogPageSchema, "catalog");
       // `count` is the number of brands; bound the walk by it so a vendor bug cannot loop us forever.
-      expectedPages = Math.ceil(page.count / PAGE_SIZE);
+      // The vendor's own page size counts (it may cap ours), as PageIndex is in its pages.
+      expectedPages = Math.ceil(page.count / Math.max(1, page.pageSize));
       yield {
         pageIndex,
         pageSize: page.pageSize,

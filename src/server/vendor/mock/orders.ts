@@ -174,7 +174,8 @@ export async function getMockOrder(db: DbOrTx, clientId: string, requestId: stri
     const n = !done ? 0 : status === "PartialFailed" ? Math.floor(i.quantity / 2) : i.quantity;
     const cards = Array.from({ length: n }, () => {
       const k = index++;
-      return { id: order.orderId * 1000 + k, serialNumber: `MOCK${order.orderId}${String(k).padStart(4, "0")}`, cardCode: mockCard(requestId, k).code, pin: mockCard(requestId, k).pin, expirationDate: expires, status: "Active" };
+      const card = mockCard(requestId, k);
+      return { id: order.orderId * 1000 + k, serialNumber: `MOCK${order.orderId}${String(k).padStart(4, "0")}`, cardCode: card.code, pin: card.pin, expirationDate: expires, status: "Active" };
     });
     return { productId: i.productId, productFaceValue: rawNumber(i.faceValue), quantity: i.quantity, cards };
   });

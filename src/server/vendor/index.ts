@@ -1,0 +1,2 @@
+export * from "./bamboo";
+export { listVendorCallsForOrder, type VendorCallKind } from "./calls";
