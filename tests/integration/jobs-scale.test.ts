@@ -105,4 +105,25 @@ describe("embedded executor across workers", () => {
       await Promise.all([a.stop(), b.stop()]);
     }
   });
+
+  it("throttles run starts per key across two workers", async () => {
+    const throttled = inngest.createFunction(
+      { id: "test-throttled", triggers: [{ event: "test/throttled" }], throttle: { limit: 2, period: "1s", key: "event.data.accountId" } },
+      async ({ step }) => step.run("go", () => "ok"),
+    );
+    const a = await startEmbeddedWorker({ db: t.db, functions: [throttled], ...options });
+    const b = await startEmbeddedWorker({ db: second.db, functions: [throttled], ...options });
+    try {
+      await enqueueEvent(t.db, Array.from({ length: 4 }, () => ({ name: "test/throttled" as const, data: { accountId: "acc-t" } })));
+      await waitFor("4 throttled runs", async () => {
+        const [r] = await t.sql<{ n: number }[]>`select count(*)::int as n from job_runs where function_id = 'steller-test-throttled' and status = 'completed'`;
+        return r!.n === 4;
+      }, 10_000);
+      const starts = (await t.sql<{ s: string }[]>`select started_at::text as s from job_runs where function_id = 'steller-test-throttled' order by started_at`).map((r) => Date.parse(r.s));
+      expect(starts[2]! - starts[0]!).toBeGreaterThanOrEqual(990);
+      expect(starts[3]! - starts[1]!).toBeGreaterThanOrEqual(990);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
 });
