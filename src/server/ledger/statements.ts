@@ -44,15 +44,18 @@ function checkRange(r: StatementRange) {
 
 type SqlRunner = Pick<DbOrTx, "execute">;
 
+/** Timestamps go to raw SQL as ISO text: drizzle's postgres.js setup passes Date values through unserialized. */
+const iso = (d: Date) => d.toISOString();
+
 async function summarize(db: SqlRunner, r: StatementRange, account: { currency: string; environment: LedgerEnvironment }) {
   const rows = await db.execute<{ opening: string; credits: string; debits: string; count: string }>(sql`
     select
-      coalesce(sum(amount) filter (where created_at < ${r.from}), 0)::numeric(19,4)::text as opening,
-      coalesce(sum(amount) filter (where created_at >= ${r.from} and amount > 0), 0)::numeric(19,4)::text as credits,
-      coalesce(-sum(amount) filter (where created_at >= ${r.from} and amount < 0), 0)::numeric(19,4)::text as debits,
-      count(*) filter (where created_at >= ${r.from}) as count
+      coalesce(sum(amount) filter (where created_at < ${iso(r.from)}::timestamptz), 0)::numeric(19,4)::text as opening,
+      coalesce(sum(amount) filter (where created_at >= ${iso(r.from)}::timestamptz and amount > 0), 0)::numeric(19,4)::text as credits,
+      coalesce(-sum(amount) filter (where created_at >= ${iso(r.from)}::timestamptz and amount < 0), 0)::numeric(19,4)::text as debits,
+      count(*) filter (where created_at >= ${iso(r.from)}::timestamptz) as count
     from ledger_entries
-    where account_id = ${r.accountId} and created_at < ${r.to}`);
+    where account_id = ${r.accountId} and created_at < ${iso(r.to)}::timestamptz`);
   const row = rows[0]!;
   const summary: StatementSummary = {
     accountId: r.accountId,
@@ -124,13 +127,14 @@ interface CsvEntryRow {
   amount: string;
   balance_after: string;
   currency: string;
-  created_at: Date;
+  /** ISO-8601 UTC, formatted by the database (the shared client leaves timestamps as text). */
+  created_at: string;
 }
 
 function csvRow(e: CsvEntryRow): string {
   const out = isNegativeAmount(e.amount);
   return [
-    e.created_at.toISOString(),
+    e.created_at,
     csvCell(e.id),
     csvCell(e.transfer_id),
     csvCell(e.kind),
@@ -165,11 +169,11 @@ export async function* streamStatementCsv(
       // Same snapshot as the cursor below, through the reserved connection.
       const rows = await conn<{ opening: string; credits: string; debits: string; count: string }[]>`
         select
-          coalesce(sum(amount) filter (where created_at < ${r.from}), 0)::numeric(19,4)::text as opening,
-          coalesce(sum(amount) filter (where created_at >= ${r.from} and amount > 0), 0)::numeric(19,4)::text as credits,
-          coalesce(-sum(amount) filter (where created_at >= ${r.from} and amount < 0), 0)::numeric(19,4)::text as debits,
-          count(*) filter (where created_at >= ${r.from}) as count
-        from ledger_entries where account_id = ${r.accountId} and created_at < ${r.to}`;
+          coalesce(sum(amount) filter (where created_at < ${iso(r.from)}::timestamptz), 0)::numeric(19,4)::text as opening,
+          coalesce(sum(amount) filter (where created_at >= ${iso(r.from)}::timestamptz and amount > 0), 0)::numeric(19,4)::text as credits,
+          coalesce(-sum(amount) filter (where created_at >= ${iso(r.from)}::timestamptz and amount < 0), 0)::numeric(19,4)::text as debits,
+          count(*) filter (where created_at >= ${iso(r.from)}::timestamptz) as count
+        from ledger_entries where account_id = ${r.accountId} and created_at < ${iso(r.to)}::timestamptz`;
       const row = rows[0]!;
       opts.onSummary({
         accountId: r.accountId,
@@ -187,9 +191,11 @@ export async function* streamStatementCsv(
     yield STATEMENT_CSV_HEADER;
     const cursor = conn<CsvEntryRow[]>`
       select e.id, e.transfer_id, t.kind::text as kind, t.reference, e.amount::text as amount,
-             e.balance_after::text as balance_after, e.currency, e.created_at
+             e.balance_after::text as balance_after, e.currency,
+             to_char(e.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at
       from ledger_entries e join ledger_transfers t on t.id = e.transfer_id
-      where e.account_id = ${r.accountId} and e.created_at >= ${r.from} and e.created_at < ${r.to}
+      where e.account_id = ${r.accountId} and e.created_at >= ${iso(r.from)}::timestamptz
+        and e.created_at < ${iso(r.to)}::timestamptz
       order by e.seq`.cursor(opts.batchSize ?? 500);
     for await (const rows of cursor) {
       yield rows.map(csvRow).join("");

@@ -1,8 +1,8 @@
-import { sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { newId } from "@/lib/ids";
 import { amountsEqual, parseCurrency, parsePositiveAmount, type Amount, type Currency } from "@/lib/money";
 import type { DbOrTx } from "@/server/db/client";
-import type { ledgerTransfers, ledgerTransferKind } from "@/server/db/schema";
+import { ledgerTransfers, type ledgerTransferKind } from "@/server/db/schema";
 import type { LedgerEnvironment } from "./accounts";
 import {
   AccountNotFoundError,
@@ -15,9 +15,6 @@ import {
 
 export type TransferKind = (typeof ledgerTransferKind.enumValues)[number];
 export type Transfer = typeof ledgerTransfers.$inferSelect;
-
-const TRANSFER_COLUMNS = sql.raw(`id, kind, amount, currency, environment, debit_account_id as "debitAccountId",
-  credit_account_id as "creditAccountId", reference, actor, metadata, created_at as "createdAt"`);
 
 /** Kinds that must carry a reference: each business event moves money at most once. */
 export const REFERENCE_REQUIRED_KINDS: ReadonlySet<TransferKind> = new Set([
@@ -82,13 +79,22 @@ export async function transfer(db: DbOrTx, input: TransferInput): Promise<Transf
 
     // A concurrent duplicate (same kind and reference) waits on the unique index until the
     // original commits, then finds it here.
-    const [created] = await tx.execute<Transfer>(sql`
-      insert into ledger_transfers
-        (id, kind, amount, currency, environment, debit_account_id, credit_account_id, reference, actor, metadata)
-      values (${newId("trf")}, ${kind}, ${amount}, ${currency}, ${debit.environment}, ${debitAccountId},
-              ${creditAccountId}, ${reference}, ${input.actor}, ${JSON.stringify(input.metadata ?? {})}::jsonb)
-      on conflict (kind, reference) where reference is not null do nothing
-      returning ${TRANSFER_COLUMNS}`);
+    const [created] = await tx
+      .insert(ledgerTransfers)
+      .values({
+        id: newId("trf"),
+        kind,
+        amount,
+        currency,
+        environment: debit.environment,
+        debitAccountId,
+        creditAccountId,
+        reference,
+        actor: input.actor,
+        metadata: input.metadata ?? {},
+      })
+      .onConflictDoNothing({ target: [ledgerTransfers.kind, ledgerTransfers.reference], where: sql`reference is not null` })
+      .returning();
     if (!created) {
       const existing = await findTransferByReference(tx, kind, reference!);
       assertSameMovement(existing!, { amount, currency, debitAccountId, creditAccountId });
@@ -138,7 +144,10 @@ function assertSameMovement(
 
 /** The transfer recorded for (kind, reference), if any. */
 export async function findTransferByReference(db: DbOrTx, kind: TransferKind, reference: string): Promise<Transfer | null> {
-  const [row] = await db.execute<Transfer>(sql`
-    select ${TRANSFER_COLUMNS} from ledger_transfers where kind = ${kind} and reference = ${reference}`);
+  const [row] = await db
+    .select()
+    .from(ledgerTransfers)
+    .where(and(eq(ledgerTransfers.kind, kind), eq(ledgerTransfers.reference, reference)))
+    .limit(1);
   return row ?? null;
 }
