@@ -1,4 +1,6 @@
 import type { InngestFunction } from "inngest";
+import { backfillOrders, catalogSync, ledgerConsistency, reconcileOrders } from "./maintenance";
+import { fulfilOrder } from "./orders";
 
 /** Every Inngest function of the app; the serve route and the embedded executor read this list. */
-export const functions: InngestFunction.Any[] = [];
+export const functions: InngestFunction.Any[] = [fulfilOrder, catalogSync, backfillOrders, reconcileOrders, ledgerConsistency];

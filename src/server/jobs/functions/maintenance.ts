@@ -1,0 +1,48 @@
+import { inngest } from "../client";
+import { catalogSyncRequested } from "../events";
+import { syncCatalog } from "@/server/catalog/sync";
+import { reconcileWithVendor, recordLedgerConsistency, redriveStuckOrders } from "@/server/orders/maintenance";
+import { orderRuntime } from "@/server/orders/runtime";
+
+/** Catalog sync: hourly, and whenever an admin asks (`catalog/sync.requested`). One at a time. */
+export const catalogSync = inngest.createFunction(
+  {
+    id: "catalog-sync",
+    name: "Sync vendor catalog",
+    triggers: [{ cron: "TZ=UTC 0 * * * *" }, catalogSyncRequested],
+    retries: 3,
+    concurrency: [{ limit: 1 }],
+  },
+  async ({ step }) => {
+    return step.run("sync", async () => {
+      const rt = orderRuntime();
+      return syncCatalog(rt.db, rt.vendorFor("live").catalogPages());
+    });
+  },
+);
+
+/** Backfill: every 5 minutes, re-drive orders stuck in pending/processing for 30 minutes. */
+export const backfillOrders = inngest.createFunction(
+  { id: "orders-backfill", name: "Re-drive stuck orders", triggers: [{ cron: "TZ=UTC */5 * * * *" }], retries: 2 },
+  async ({ step }) => {
+    const ids = await step.run("redrive", () => redriveStuckOrders(orderRuntime().db, { staleAfterMs: 30 * 60_000 }));
+    return { redriven: ids.length };
+  },
+);
+
+/** Reconciliation: hourly, our finished orders of the last 24 h against the vendor's. */
+export const reconcileOrders = inngest.createFunction(
+  { id: "orders-reconcile", name: "Reconcile orders with the vendor", triggers: [{ cron: "TZ=UTC 30 * * * *" }], retries: 2 },
+  async ({ step }) =>
+    step.run("reconcile", () => reconcileWithVendor(orderRuntime(), { since: new Date(Date.now() - 24 * 3600_000) })),
+);
+
+/** Ledger consistency: hourly; drift is recorded and raised to admins. */
+export const ledgerConsistency = inngest.createFunction(
+  { id: "ledger-consistency", name: "Check ledger consistency", triggers: [{ cron: "TZ=UTC 15 * * * *" }], retries: 2 },
+  async ({ step }) =>
+    step.run("check", async () => {
+      const r = await recordLedgerConsistency(orderRuntime().db);
+      return { id: r.id, ok: r.ok, driftAccounts: r.drift.length };
+    }),
+);

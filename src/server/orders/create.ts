@@ -1,0 +1,138 @@
+import { randomUUID } from "node:crypto";
+import { and, eq } from "drizzle-orm";
+import { sha256Hex } from "@/lib/crypto";
+import { newId } from "@/lib/ids";
+import { InvalidAmountError, parsePositiveAmount } from "@/lib/money";
+import { findOrderableProduct, type Environment } from "@/server/catalog/visibility";
+import { faceValueAllowed, ProfitGuardError, quote } from "@/server/catalog/pricing";
+import type { Db } from "@/server/db/client";
+import { orders } from "@/server/db/schema";
+import { enqueueEvent } from "@/server/jobs/outbox";
+import { debitForOrder } from "@/server/ledger";
+import { OrderError } from "./errors";
+
+export type Order = typeof orders.$inferSelect;
+
+export interface CreateOrderInput {
+  partnerId: string;
+  environment: Environment;
+  sku: string;
+  faceValue: string;
+  quantity: number;
+  referenceId: string;
+  actor: string;
+  source?: "api" | "dashboard" | "console";
+}
+
+export const MAX_QUANTITY = 500;
+
+function requestHashOf(i: { sku: string; faceValue: string; quantity: number }): string {
+  return sha256Hex(JSON.stringify([i.sku, i.faceValue, i.quantity]));
+}
+
+/**
+ * Creates an order, idempotent on (partner, environment, referenceId): in one transaction it
+ * checks the product is visible to the partner and the face value allowed, prices it, inserts
+ * the order, debits the wallet and writes the `order/created` event to the outbox. Insufficient
+ * funds → nothing is written. The same reference with the same input returns the existing order
+ * (`created: false`); with other input, a `reference_conflict` error. Concurrent duplicates are
+ * settled by the unique index, not by a lock in memory.
+ */
+export async function createOrder(db: Db, input: CreateOrderInput): Promise<{ order: Order; created: boolean }> {
+  let faceValue: string;
+  try {
+    faceValue = parsePositiveAmount(input.faceValue);
+  } catch (e) {
+    if (e instanceof InvalidAmountError) {
+      throw new OrderError("invalid_face_value", `faceValue must be a positive decimal string such as "25.00" (${e.reason.replace(/_/g, " ")})`, "faceValue");
+    }
+    throw e;
+  }
+  if (!Number.isInteger(input.quantity) || input.quantity < 1 || input.quantity > MAX_QUANTITY) {
+    throw new OrderError("invalid_quantity", `quantity must be a whole number from 1 to ${MAX_QUANTITY}`, "quantity");
+  }
+  const requestHash = requestHashOf({ sku: input.sku, faceValue, quantity: input.quantity });
+
+  const existing = await findByReference(db, input);
+  if (existing) return sameOrConflict(existing, requestHash);
+
+  return db.transaction(async (tx) => {
+    const product = await findOrderableProduct(tx, input);
+    if (!product) throw new OrderError("product_not_found", `No product with SKU "${input.sku}" is available to you`, "sku");
+    if (!faceValueAllowed(faceValue, product.minFaceValue, product.maxFaceValue)) {
+      const allowed =
+        product.minFaceValue === product.maxFaceValue
+          ? `exactly ${product.minFaceValue}`
+          : `between ${product.minFaceValue} and ${product.maxFaceValue}`;
+      throw new OrderError("invalid_face_value", `faceValue for ${input.sku} must be ${allowed} ${product.currency}`, "faceValue");
+    }
+    let price;
+    try {
+      price = quote({ faceValue, quantity: input.quantity, costRate: product.costRate, markupBps: product.markupBps });
+    } catch (e) {
+      if (e instanceof ProfitGuardError) throw new OrderError("below_cost", "This product cannot be sold at the configured price", "sku");
+      throw e;
+    }
+
+    const id = newId("ord");
+    const [inserted] = await tx
+      .insert(orders)
+      .values({
+        id,
+        partnerId: input.partnerId,
+        environment: input.environment,
+        referenceId: input.referenceId,
+        requestHash,
+        productId: product.id,
+        sku: product.sku,
+        faceValue,
+        quantity: input.quantity,
+        faceCurrency: product.currency,
+        currency: product.costCurrency,
+        unitPrice: price.unitPrice,
+        totalPrice: price.totalPrice,
+        vendorCost: price.totalCost,
+        vendorRequestId: randomUUID(),
+        source: input.source ?? "api",
+        createdBy: input.actor,
+      })
+      .onConflictDoNothing({ target: [orders.partnerId, orders.environment, orders.referenceId] })
+      .returning();
+    if (!inserted) {
+      // A concurrent request with the same reference won the insert (and has committed).
+      const winner = await findByReference(tx, input);
+      if (!winner) throw new Error("order vanished after a reference conflict");
+      return sameOrConflict(winner, requestHash);
+    }
+    await debitForOrder(tx, {
+      partnerId: input.partnerId,
+      environment: input.environment,
+      currency: product.costCurrency,
+      amount: price.totalPrice,
+      orderId: id,
+      actor: input.actor,
+    });
+    await enqueueEvent(tx, { name: "order/created", data: { orderId: id }, id: `order-created:${id}` });
+    return { order: inserted, created: true };
+  });
+}
+
+async function findByReference(db: Pick<Db, "select">, q: { partnerId: string; environment: Environment; referenceId: string }) {
+  const [row] = await db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.partnerId, q.partnerId), eq(orders.environment, q.environment), eq(orders.referenceId, q.referenceId)))
+    .limit(1);
+  return row ?? null;
+}
+
+function sameOrConflict(order: Order, requestHash: string) {
+  if (order.requestHash !== requestHash) {
+    throw new OrderError(
+      "reference_conflict",
+      `referenceId "${order.referenceId}" was already used for a different order (${order.id}); use a new referenceId for a new order`,
+      "referenceId",
+    );
+  }
+  return { order, created: false };
+}

@@ -1,0 +1,239 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decryptSecret } from "../../src/lib/crypto";
+import { listPartnerCatalog, approveProducts } from "../../src/server/catalog/visibility";
+import { orderCards, orders } from "../../src/server/db/schema";
+import { checkInvariants, findWallet } from "../../src/server/ledger";
+import { createOrder, type CreateOrderInput } from "../../src/server/orders/create";
+import { OrderError } from "../../src/server/orders/errors";
+import { reconcileWithVendor, recordLedgerConsistency, redriveStuckOrders } from "../../src/server/orders/maintenance";
+import { orderRuntime } from "../../src/server/orders/runtime";
+import { countMockOrders, mockCard } from "../../src/server/vendor/mock";
+import { createTestDatabase, type TestDatabase } from "../support/db";
+import { FIXED_25_USD, RANGED_USD, startOrderEngine, TEST_KEY, type OrderEngine } from "../support/order-engine";
+import { waitFor } from "../support/wait";
+
+let t: TestDatabase;
+let engine: OrderEngine;
+
+beforeAll(async () => {
+  t = await createTestDatabase(20);
+  engine = await startOrderEngine(t);
+});
+afterAll(async () => {
+  await engine?.stop();
+  await t?.close();
+});
+
+let refSeq = 0;
+function orderInput(partnerId: string, over: Partial<CreateOrderInput> = {}): CreateOrderInput {
+  return { partnerId, environment: "sandbox", sku: RANGED_USD, faceValue: "25.00", quantity: 1, referenceId: `ref-${++refSeq}`, actor: "test", ...over };
+}
+
+async function settled(orderId: string, timeoutMs = 20_000) {
+  return waitFor(
+    `order ${orderId} to finish`,
+    async () => {
+      const [o] = await t.db.select().from(orders).where(eq(orders.id, orderId));
+      return o && (o.status === "completed" || o.status === "failed") ? o : null;
+    },
+    timeoutMs,
+  );
+}
+
+async function walletBalance(partnerId: string) {
+  return (await findWallet(t.db, partnerId, "sandbox", "USD"))!.balance;
+}
+
+async function transfersOf(orderId: string) {
+  return t.sql<{ kind: string; amount: string }[]>`select kind::text, amount::text from ledger_transfers where reference = ${orderId} order by created_at`;
+}
+
+async function errorCode(p: Promise<unknown>) {
+  try {
+    await p;
+    return "OK";
+  } catch (e) {
+    return e instanceof OrderError || (e as { code?: string }).code ? (e as { code: string }).code : String(e);
+  }
+}
+
+describe("order engine", () => {
+  it("completes an order with its cards, debits the wallet once and keeps the ledger balanced", async () => {
+    const partnerId = await engine.sandboxPartner();
+    const { order, created } = await createOrder(t.db, orderInput(partnerId, { quantity: 2 }));
+    expect(created).toBe(true);
+    expect(order.status).toBe("pending");
+    expect(order.id).toMatch(/^ord_/);
+    const done = await settled(order.id);
+    expect(done.status).toBe("completed");
+    expect(done.cardsDelivered).toBe(2);
+    const cards = await t.db.select().from(orderCards).where(eq(orderCards.orderId, order.id)).orderBy(orderCards.position);
+    expect(cards).toHaveLength(2);
+    expect(decryptSecret(cards[0]!.codeEncrypted, TEST_KEY)).toBe(mockCard(order.vendorRequestId, 0).code);
+    expect(cards[0]!.codeEncrypted).not.toContain(mockCard(order.vendorRequestId, 0).code);
+    expect(await transfersOf(order.id)).toEqual([{ kind: "order_debit", amount: order.totalPrice }]);
+    const [{ expected }] = (await t.sql`select (1000.0000 - ${order.totalPrice}::numeric)::numeric(19,4)::text as expected`) as unknown as [{ expected: string }];
+    expect(await walletBalance(partnerId)).toBe(expected);
+    expect((await checkInvariants(t.db)).ok).toBe(true);
+    expect(await countMockOrders(t.db, order.vendorRequestId)).toBe(1);
+  });
+
+  it("returns the same order for the same referenceId and input, and refuses other input with reference_conflict", async () => {
+    const partnerId = await engine.sandboxPartner();
+    const input = orderInput(partnerId);
+    const first = await createOrder(t.db, input);
+    const again = await createOrder(t.db, input);
+    expect(again.created).toBe(false);
+    expect(again.order.id).toBe(first.order.id);
+    expect(await errorCode(createOrder(t.db, { ...input, faceValue: "30.00" }))).toBe("reference_conflict");
+    expect(await transfersOf(first.order.id)).toHaveLength(1);
+  });
+
+  it("refuses an order the wallet cannot pay for and writes nothing", async () => {
+    const partnerId = await engine.sandboxPartner();
+    const input = orderInput(partnerId, { faceValue: "1000.00", quantity: 2 });
+    expect(await errorCode(createOrder(t.db, input))).toBe("insufficient_funds");
+    expect(await t.db.select().from(orders).where(eq(orders.partnerId, partnerId))).toEqual([]);
+    expect(await walletBalance(partnerId)).toBe("1000.0000");
+  });
+
+  it("refuses unknown SKUs and face values outside the product's denominations", async () => {
+    const partnerId = await engine.sandboxPartner();
+    expect(await errorCode(createOrder(t.db, orderInput(partnerId, { sku: "BAM-does-not-exist" })))).toBe("product_not_found");
+    expect(await errorCode(createOrder(t.db, orderInput(partnerId, { sku: FIXED_25_USD, faceValue: "30.00" })))).toBe("invalid_face_value");
+    expect(await errorCode(createOrder(t.db, orderInput(partnerId, { faceValue: "2000.00" })))).toBe("invalid_face_value");
+    expect(await errorCode(createOrder(t.db, orderInput(partnerId, { faceValue: "-5" })))).toBe("invalid_face_value");
+    expect(await errorCode(createOrder(t.db, orderInput(partnerId, { faceValue: "1e3" })))).toBe("invalid_face_value");
+    expect(await errorCode(createOrder(t.db, orderInput(partnerId, { quantity: 0 })))).toBe("invalid_quantity");
+    expect(await errorCode(createOrder(t.db, orderInput(partnerId, { quantity: 501 })))).toBe("invalid_quantity");
+  });
+
+  it("fails and refunds exactly once when the vendor rejects the order", async () => {
+    const partnerId = await engine.sandboxPartner();
+    const { order } = await createOrder(t.db, orderInput(partnerId, { faceValue: "20.13" }));
+    const done = await settled(order.id);
+    expect(done.status).toBe("failed");
+    expect(done.failureCode).toBe("out_of_stock");
+    expect(await transfersOf(order.id)).toEqual([
+      { kind: "order_debit", amount: order.totalPrice },
+      { kind: "order_refund", amount: order.totalPrice },
+    ]);
+    expect(await walletBalance(partnerId)).toBe("1000.0000");
+    expect(await countMockOrders(t.db, order.vendorRequestId)).toBe(0);
+  });
+
+  it("fails and refunds exactly once when the vendor fails the order after accepting it", async () => {
+    const partnerId = await engine.sandboxPartner();
+    const { order } = await createOrder(t.db, orderInput(partnerId, { faceValue: "20.66" }));
+    const done = await settled(order.id);
+    expect(done.status).toBe("failed");
+    expect(await transfersOf(order.id)).toEqual([
+      { kind: "order_debit", amount: order.totalPrice },
+      { kind: "order_refund", amount: order.totalPrice },
+    ]);
+    expect(await walletBalance(partnerId)).toBe("1000.0000");
+  });
+
+  it("completes a partially fulfilled order with the delivered cards and refunds the rest", async () => {
+    const partnerId = await engine.sandboxPartner();
+    const { order } = await createOrder(t.db, orderInput(partnerId, { faceValue: "10.50", quantity: 4 }));
+    const done = await settled(order.id);
+    expect(done.status).toBe("completed");
+    expect(done.cardsDelivered).toBe(2);
+    const [{ half }] = (await t.sql`select (${order.unitPrice}::numeric * 2)::numeric(19,4)::text as half`) as unknown as [{ half: string }];
+    expect(done.refundedAmount).toBe(half);
+    expect(await transfersOf(order.id)).toEqual([
+      { kind: "order_debit", amount: order.totalPrice },
+      { kind: "order_refund", amount: half },
+    ]);
+  });
+
+  it("keeps polling a slow order until it completes", async () => {
+    const partnerId = await engine.sandboxPartner();
+    const { order } = await createOrder(t.db, orderInput(partnerId, { faceValue: "12.77" }));
+    const done = await settled(order.id);
+    expect(done.status).toBe("completed");
+    expect(done.pollCount).toBeGreaterThanOrEqual(1); // answers "still pending"
+    const polls = await t.sql`select 1 from vendor_calls where order_id = ${order.id} and kind = 'get_order'`;
+    expect(polls.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("retries a placement whose answer was lost with the same request id and buys once", async () => {
+    const partnerId = await engine.sandboxPartner();
+    const { order } = await createOrder(t.db, orderInput(partnerId, { faceValue: "15.55" }));
+    const done = await settled(order.id);
+    expect(done.status).toBe("completed");
+    expect(await countMockOrders(t.db, order.vendorRequestId)).toBe(1);
+    expect(await transfersOf(order.id)).toHaveLength(1);
+  });
+
+  it("honours the vendor's 429 waits and completes", async () => {
+    const partnerId = await engine.sandboxPartner();
+    const started = Date.now();
+    const { order } = await createOrder(t.db, orderInput(partnerId, { faceValue: "15.29" }));
+    const done = await settled(order.id);
+    expect(done.status).toBe("completed");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+    expect(await countMockOrders(t.db, order.vendorRequestId)).toBe(1);
+  });
+});
+
+describe("live visibility and pricing", () => {
+  it("shows each live partner exactly the products approved for them, at their markup", async () => {
+    const a = await engine.sandboxPartner("Live A");
+    const b = await engine.sandboxPartner("Live B");
+    const products = await t.sql<{ id: string; sku: string }[]>`select id, sku from catalog_products where active order by sku limit 3`;
+    await approveProducts(t.db, { partnerId: a, productIds: products.map((p) => p.id), markupBps: 300, actor: "admin" });
+    await approveProducts(t.db, { partnerId: b, productIds: [products[0]!.id], markupBps: 0, actor: "admin" });
+    const seenA = await listPartnerCatalog(t.db, a, "live", { limit: 100 });
+    const seenB = await listPartnerCatalog(t.db, b, "live", { limit: 100 });
+    expect(seenA.data.map((p) => p.sku)).toEqual(products.map((p) => p.sku));
+    expect(seenB.data.map((p) => p.sku)).toEqual([products[0]!.sku]);
+    // Same product, different partner prices; never below cost.
+    const [{ higher }] = (await t.sql`select ${seenA.data[0]!.unitPrice}::numeric > ${seenB.data[0]!.unitPrice}::numeric as higher`) as unknown as [{ higher: boolean }];
+    expect(higher).toBe(true);
+    const sandboxAll = await listPartnerCatalog(t.db, b, "sandbox", { limit: 100 });
+    expect(sandboxAll.data.length).toBeGreaterThan(1);
+    expect(await errorCode(createOrder(t.db, { ...orderInput(b), environment: "live", sku: products[1]!.sku }))).toBe("product_not_found");
+  });
+});
+
+describe("maintenance jobs", () => {
+  it("backfill re-drives an order whose event was lost", async () => {
+    const partnerId = await engine.sandboxPartner();
+    await engine.stopWorker();
+    const { order } = await createOrder(t.db, orderInput(partnerId));
+    await t.sql`delete from job_events where data->>'orderId' = ${order.id}`;
+    await t.sql`update orders set updated_at = now() - interval '1 hour' where id = ${order.id}`;
+    await engine.startWorker();
+    expect(await redriveStuckOrders(t.db, { staleAfterMs: 30 * 60_000 })).toEqual([order.id]);
+    expect((await settled(order.id)).status).toBe("completed");
+    expect(await countMockOrders(t.db, order.vendorRequestId)).toBe(1);
+  });
+
+  it("reconciliation flags an order the vendor fulfilled but we marked failed", async () => {
+    const partnerId = await engine.sandboxPartner();
+    const { order } = await createOrder(t.db, orderInput(partnerId));
+    await settled(order.id);
+    await t.sql`update orders set status = 'failed' where id = ${order.id}`;
+    const r = await reconcileWithVendor(orderRuntime(), { since: new Date(Date.now() - 3600_000) });
+    expect(r.flagged).toBeGreaterThanOrEqual(1);
+    const issues = await t.sql<{ kind: string }[]>`select kind from reconciliation_issues where order_id = ${order.id}`;
+    expect(issues.map((i) => i.kind)).toEqual(["vendor_succeeded_we_failed"]);
+    await t.sql`update orders set status = 'completed' where id = ${order.id}`;
+  });
+
+  it("the consistency job records a clean ledger and flags a corrupted balance", async () => {
+    expect((await recordLedgerConsistency(t.db)).ok).toBe(true);
+    const partnerId = await engine.sandboxPartner();
+    const wallet = (await findWallet(t.db, partnerId, "sandbox", "USD"))!;
+    await t.sql`update ledger_accounts set balance = balance + 1 where id = ${wallet.id}`;
+    const report = await recordLedgerConsistency(t.db);
+    expect(report.ok).toBe(false);
+    expect(report.drift.map((d) => d.accountId)).toContain(wallet.id);
+    const alerts = await t.sql`select 1 from audit_log where action = 'alert.ledger_inconsistent' and target_id = ${report.id}`;
+    expect(alerts).toHaveLength(1);
+    await t.sql`update ledger_accounts set balance = balance - 1 where id = ${wallet.id}`;
+  });
+});

@@ -1,0 +1,84 @@
+import type { InngestFunction } from "inngest";
+import { syncCatalog } from "../../src/server/catalog/sync";
+import { startEmbeddedWorker, type EmbeddedWorker } from "../../src/server/jobs/executor/worker";
+import { fulfilOrder } from "../../src/server/jobs/functions/orders";
+import { grantSandboxFunds } from "../../src/server/ledger";
+import { configureOrderRuntime } from "../../src/server/orders/runtime";
+import { createBambooClient, type BambooClient, type BambooConfig } from "../../src/server/vendor/bamboo";
+import type { MockVendorOptions } from "../../src/server/vendor/mock";
+import type { TestDatabase } from "./db";
+import { makePartner } from "./factories";
+import { startMockVendorServer, type MockVendorServer } from "./mock-vendor-server";
+
+export const TEST_KEY = "0".repeat(63) + "1";
+/** The mock vendor's ranged USD test product (1–1000), priced in USD. */
+export const RANGED_USD = "BAM-990001";
+export const FIXED_25_USD = "BAM-990002";
+
+export interface OrderEngine {
+  vendor: MockVendorServer;
+  client: BambooClient;
+  worker: EmbeddedWorker | null;
+  startWorker(): Promise<EmbeddedWorker>;
+  stopWorker(): Promise<void>;
+  /** A partner with a sandbox wallet holding the USD grant. */
+  sandboxPartner(name?: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The order engine for a test: the mock vendor over real HTTP, the real Bamboo client (limits
+ * as given), the synced catalog, and an embedded worker running the fulfil function.
+ */
+export async function startOrderEngine(
+  t: TestDatabase,
+  opts: {
+    mock?: Partial<MockVendorOptions>;
+    limits?: Partial<BambooConfig["limits"]>;
+    pollScheduleMs?: number[];
+    functions?: InngestFunction.Any[];
+    maxInFlight?: number;
+  } = {},
+): Promise<OrderEngine> {
+  const vendor = await startMockVendorServer(t.db, { fulfilMs: 400, ...opts.mock });
+  const client = createBambooClient(t.db, vendor.clientConfig({ limits: { catalogMs: 0, otherMs: 0, ...opts.limits } }));
+  configureOrderRuntime({
+    db: t.db,
+    vendorFor: () => client,
+    encryptionKey: TEST_KEY,
+    // Inngest sleeps have a resolution of one second.
+    pollScheduleMs: opts.pollScheduleMs ?? Array.from({ length: 30 }, () => 1_000),
+  });
+  await syncCatalog(t.db, client.catalogPages());
+  const engine: OrderEngine = {
+    vendor,
+    client,
+    worker: null,
+    async startWorker() {
+      engine.worker = await startEmbeddedWorker({
+        db: t.db,
+        functions: opts.functions ?? [fulfilOrder],
+        pollMs: 25,
+        maxInFlight: opts.maxInFlight ?? 32,
+        backoff: { baseMs: 50, maxMs: 400 },
+        onError: (e) => console.error("[worker]", e),
+      });
+      return engine.worker;
+    },
+    async stopWorker() {
+      await engine.worker?.stop();
+      engine.worker = null;
+    },
+    async sandboxPartner(name = "Sandbox Partner") {
+      const partnerId = await makePartner(t.db, name);
+      await grantSandboxFunds(t.db, partnerId);
+      return partnerId;
+    },
+    async stop() {
+      await engine.stopWorker();
+      await vendor.close();
+    },
+  };
+  await engine.startWorker();
+  return engine;
+}
