@@ -75,6 +75,11 @@ type ProductRow = typeof mockVendorProducts.$inferInsert;
 
 const BASE_DATE = Date.UTC(2026, 10, 1);
 
+/** What the mock charges for one card of `faceValue` (2 decimals, half up): the catalog's price and the order's. */
+export function mockUnitPrice(faceValue: string, costFactor: string): string {
+  return new Decimal(faceValue).times(costFactor).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toFixed(2);
+}
+
 function costFactor(currency: string, discountPct: number): string {
   return new Decimal(USD_RATE[currency]!).times(new Decimal(100).minus(discountPct).div(100)).toDecimalPlaces(8).toFixed();
 }

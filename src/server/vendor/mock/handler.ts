@@ -3,9 +3,8 @@ import { and, asc, eq, gte, ilike, inArray, sql, type SQL } from "drizzle-orm";
 import { env } from "@/lib/env";
 import type { Db } from "@/server/db/client";
 import { mockVendorAccounts, mockVendorBrands, mockVendorProducts } from "@/server/db/schema";
-import Decimal from "decimal.js";
 import { rawNumber, stringifyWithRawNumbers } from "../json";
-import { seedMockVendor } from "./catalog";
+import { mockUnitPrice, seedMockVendor } from "./catalog";
 import { getMockOrder, message, placeMockOrder, type MockAnswer } from "./orders";
 import { MOCK_RATE_LIMITS, takeMockToken, type MockCallKind, type MockRateLimits } from "./rate-limit";
 
@@ -73,7 +72,6 @@ async function catalog(db: Db, url: URL): Promise<MockAnswer> {
         .where(and(inArray(mockVendorProducts.brandId, brands.map((x) => x.internalId)), productId !== null ? eq(mockVendorProducts.id, productId) : undefined))
         .orderBy(asc(mockVendorProducts.id))
     : [];
-  const price = (face: string, factor: string) => rawNumber(new Decimal(face).times(factor).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toFixed(2));
   const items = brands.map((brand) => ({
     internalId: brand.internalId,
     name: brand.name,
@@ -93,7 +91,7 @@ async function catalog(db: Db, url: URL): Promise<MockAnswer> {
         minFaceValue: rawNumber(p.minFaceValue),
         maxFaceValue: rawNumber(p.maxFaceValue),
         count: null,
-        price: { min: price(p.minFaceValue, p.costFactor), max: price(p.maxFaceValue, p.costFactor), currencyCode: p.priceCurrency },
+        price: { min: rawNumber(mockUnitPrice(p.minFaceValue, p.costFactor)), max: rawNumber(mockUnitPrice(p.maxFaceValue, p.costFactor)), currencyCode: p.priceCurrency },
         modifiedDate: p.modifiedDate.toISOString(),
       })),
   }));

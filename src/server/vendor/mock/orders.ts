@@ -11,6 +11,7 @@ import {
   type MockVendorOrderItem,
 } from "@/server/db/schema";
 import { parseJsonKeepingNumbers, rawNumber, stringifyWithRawNumbers, toDecimalString } from "../json";
+import { mockUnitPrice } from "./catalog";
 import { magicOf, SLOW_FACTOR, STORM_CALLS } from "./magic";
 
 export interface MockAnswer {
@@ -49,6 +50,7 @@ const checkoutSchema = z.object({
 });
 
 class AlreadyExists extends Error {}
+class InsufficientBalance extends Error {}
 
 /** POST orders/checkout at the mock: validates like the vendor, applies magic values, records the order. */
 export async function placeMockOrder(db: Db, clientId: string, rawBody: string, opts: { fulfilMs: number }): Promise<MockAnswer> {
@@ -106,7 +108,7 @@ async function decideCheckout(db: Db, clientId: string, body: z.infer<typeof che
     productId: line.productid,
     faceValue: line.value,
     quantity: line.quantity,
-    unitPrice: new Decimal(line.value).times(byId.get(line.productid)!.costFactor).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toFixed(2),
+    unitPrice: mockUnitPrice(line.value, byId.get(line.productid)!.costFactor),
   }));
   // The mock charges only for the cards it will deliver.
   const total = items.reduce((s, i) => s.plus(new Decimal(i.unitPrice).times(delivered(i.quantity))), new Decimal(0)).toFixed(4);
@@ -145,7 +147,6 @@ async function decideCheckout(db: Db, clientId: string, body: z.infer<typeof che
   return { status: 200, json: JSON.stringify(requestId) };
 }
 
-class InsufficientBalance extends Error {}
 
 /** A deterministic, clearly fake card: the same request id and index always give the same card. */
 export function mockCard(requestId: string, index: number) {
