@@ -18,20 +18,7 @@ export async function getOrCreateWallet(
   currency: Currency,
 ): Promise<LedgerAccount> {
   parseCurrency(currency);
-  const find = () =>
-    db
-      .select()
-      .from(ledgerAccounts)
-      .where(
-        and(
-          eq(ledgerAccounts.kind, "partner_wallet"),
-          eq(ledgerAccounts.partnerId, partnerId),
-          eq(ledgerAccounts.environment, environment),
-          eq(ledgerAccounts.currency, currency),
-        ),
-      )
-      .limit(1);
-  const [existing] = await find();
+  const existing = await findWallet(db, partnerId, environment, currency);
   if (existing) return existing;
   await db
     .insert(ledgerAccounts)
@@ -40,8 +27,7 @@ export async function getOrCreateWallet(
       target: [ledgerAccounts.partnerId, ledgerAccounts.environment, ledgerAccounts.currency],
       where: sql`kind = 'partner_wallet'`,
     });
-  const [row] = await find();
-  return row!;
+  return (await findWallet(db, partnerId, environment, currency))!;
 }
 
 /** The wallet if it exists (no creation), scoped to its owner. */

@@ -56,8 +56,15 @@ async function summarize(db: SqlRunner, r: StatementRange, account: { currency: 
       count(*) filter (where created_at >= ${iso(r.from)}::timestamptz) as count
     from ledger_entries
     where account_id = ${r.accountId} and created_at < ${iso(r.to)}::timestamptz`);
-  const row = rows[0]!;
-  const summary: StatementSummary = {
+  return toSummary(r, account, rows[0]!);
+}
+
+function toSummary(
+  r: StatementRange,
+  account: { currency: string; environment: LedgerEnvironment },
+  row: { opening: string; credits: string; debits: string; count: string },
+): StatementSummary {
+  return {
     accountId: r.accountId,
     currency: account.currency,
     environment: account.environment,
@@ -69,7 +76,6 @@ async function summarize(db: SqlRunner, r: StatementRange, account: { currency: 
     totalDebits: row.debits,
     entryCount: Number(row.count),
   };
-  return summary;
 }
 
 /** Opening and closing balance and period totals of an account for [from, to). */
@@ -174,19 +180,7 @@ export async function* streamStatementCsv(
           coalesce(-sum(amount) filter (where created_at >= ${iso(r.from)}::timestamptz and amount < 0), 0)::numeric(19,4)::text as debits,
           count(*) filter (where created_at >= ${iso(r.from)}::timestamptz) as count
         from ledger_entries where account_id = ${r.accountId} and created_at < ${iso(r.to)}::timestamptz`;
-      const row = rows[0]!;
-      opts.onSummary({
-        accountId: r.accountId,
-        currency: account.currency,
-        environment: account.environment,
-        from: r.from,
-        to: r.to,
-        openingBalance: row.opening,
-        closingBalance: subAmounts(addAmounts(row.opening, row.credits), row.debits),
-        totalCredits: row.credits,
-        totalDebits: row.debits,
-        entryCount: Number(row.count),
-      });
+      opts.onSummary(toSummary(r, account, rows[0]!));
     }
     yield STATEMENT_CSV_HEADER;
     const cursor = conn<CsvEntryRow[]>`

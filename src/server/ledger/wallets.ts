@@ -61,54 +61,38 @@ export interface WalletTarget {
   currency: Currency;
 }
 
+export type AdminMovementInput = WalletTarget & { amount: Amount; reason: string; actor: string; reference?: string };
+
 /** Admin funding: external funding → the partner's wallet (default live). Reason mandatory. */
-export async function adminCredit(
-  db: DbOrTx,
-  input: WalletTarget & { amount: Amount; reason: string; actor: string; reference?: string },
-): Promise<TransferResult> {
-  const reason = requireReason(input.reason);
-  const amount = parsePositiveAmount(input.amount);
-  const environment = input.environment ?? "live";
-  const { walletId, systemId: fundingId } = await walletAndCounterparty(
-    db,
-    input.partnerId,
-    environment,
-    input.currency,
-    "external_funding",
-  );
-  return transfer(db, {
-    kind: "admin_credit",
-    amount,
-    currency: input.currency,
-    debitAccountId: fundingId,
-    creditAccountId: walletId,
-    reference: input.reference,
-    actor: input.actor,
-    metadata: { reason },
-  });
+export async function adminCredit(db: DbOrTx, input: AdminMovementInput): Promise<TransferResult> {
+  return moveAgainstFunding(db, "admin_credit", input, parsePositiveAmount(input.amount));
 }
 
 /**
  * Admin correction in either direction against external funding: a positive amount credits the
  * wallet, a negative one debits it (never below zero). Reason mandatory.
  */
-export async function adminAdjust(
+export async function adminAdjust(db: DbOrTx, input: AdminMovementInput): Promise<TransferResult> {
+  return moveAgainstFunding(db, "admin_adjustment", input, parseAmount(input.amount, { allowNegative: true, allowZero: false }));
+}
+
+async function moveAgainstFunding(
   db: DbOrTx,
-  input: WalletTarget & { amount: Amount; reason: string; actor: string; reference?: string },
+  kind: "admin_credit" | "admin_adjustment",
+  input: AdminMovementInput,
+  signed: Amount,
 ): Promise<TransferResult> {
   const reason = requireReason(input.reason);
-  const signed = parseAmount(input.amount, { allowNegative: true, allowZero: false });
-  const environment = input.environment ?? "live";
   const { walletId, systemId: fundingId } = await walletAndCounterparty(
     db,
     input.partnerId,
-    environment,
+    input.environment ?? "live",
     input.currency,
     "external_funding",
   );
   const debitWallet = isNegativeAmount(signed);
   return transfer(db, {
-    kind: "admin_adjustment",
+    kind,
     amount: debitWallet ? negateAmount(signed) : signed,
     currency: input.currency,
     debitAccountId: debitWallet ? walletId : fundingId,
