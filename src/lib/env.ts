@@ -42,6 +42,8 @@ export const envSchema = z
     MOCK_VENDOR_FULFIL_MS: z.coerce.number().int().min(0).default(3_000),
     MOCK_VENDOR_CLIENT_ID: z.string().min(1).default("steller-mock-client"),
     MOCK_VENDOR_CLIENT_SECRET: z.string().min(1).default("steller-mock-secret"),
+    // Webhooks: allow endpoints on private/loopback addresses (always allowed when NODE_ENV=development).
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: boolish,
   })
   .superRefine((v, ctx) => {
     if (v.INNGEST_DEV && !v.INNGEST_BASE_URL) {

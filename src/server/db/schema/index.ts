@@ -5,3 +5,4 @@ export * from "./jobs";
 export * from "./catalog";
 export * from "./orders";
 export * from "./keys";
+export * from "./webhooks";
