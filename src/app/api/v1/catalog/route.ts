@@ -1,0 +1,9 @@
+import { listPartnerCatalog } from "@/server/catalog/visibility";
+import { partnerRoute } from "@/server/rest/handler";
+import { catalogQuery } from "@/server/rest/schemas/catalog";
+
+export const runtime = "nodejs";
+
+export const GET = partnerRoute({ query: catalogQuery }, ({ db, partnerId, environment, query }) =>
+  listPartnerCatalog(db, partnerId, environment, query),
+);

@@ -1,0 +1,10 @@
+import { listApiKeys } from "@/server/keys";
+import { partnerRoute } from "@/server/rest/handler";
+import { serializeKey } from "@/server/rest/present";
+
+export const runtime = "nodejs";
+
+/** The partner's API keys of this environment, prefixes only — never secrets. */
+export const GET = partnerRoute({}, async ({ db, partnerId, environment }) => ({
+  data: (await listApiKeys(db, partnerId, environment)).map(serializeKey),
+}));

@@ -1,0 +1,9 @@
+import { listRequestLogs } from "@/server/requestlogs";
+import { partnerRoute } from "@/server/rest/handler";
+import { logsQuery } from "@/server/rest/schemas/account";
+
+export const runtime = "nodejs";
+
+export const GET = partnerRoute({ query: logsQuery }, ({ db, partnerId, environment, query }) =>
+  listRequestLogs(db, partnerId, environment, query),
+);

@@ -1,0 +1,11 @@
+import { publicRoute } from "@/server/rest/handler";
+import { buildOpenApi } from "@/server/rest/openapi";
+
+export const runtime = "nodejs";
+
+let cached: ReturnType<typeof buildOpenApi> | undefined;
+
+export const GET = publicRoute({}, async () => {
+  cached ??= buildOpenApi();
+  return cached;
+});

@@ -1,0 +1,35 @@
+import { createOrder } from "@/server/orders/create";
+import { listPartnerOrders, presentOrder } from "@/server/orders/queries";
+import { ApiError } from "@/server/rest/errors";
+import { json, partnerRoute } from "@/server/rest/handler";
+import { createOrderBody, listOrdersQuery } from "@/server/rest/schemas/orders";
+
+export const runtime = "nodejs";
+
+/** Creates an order (202: it is fulfilled in the background). Idempotent on referenceId / Idempotency-Key. */
+export const POST = partnerRoute({ body: createOrderBody }, async ({ req, db, partnerId, environment, key, body }) => {
+  const header = req.headers.get("idempotency-key")?.trim();
+  if (header && body.referenceId && header !== body.referenceId) {
+    throw new ApiError(400, "invalid_request_error", "idempotency_key_mismatch", "Idempotency-Key and referenceId differ: send one, or the same value in both", "referenceId");
+  }
+  const referenceId = body.referenceId ?? header;
+  if (!referenceId) {
+    throw new ApiError(400, "invalid_request_error", "missing_reference_id", "Send a referenceId (or an Idempotency-Key header) so a retried request never orders twice", "referenceId");
+  }
+  if (referenceId.length > 128) throw new ApiError(400, "invalid_request_error", "invalid_parameter", "referenceId must be at most 128 characters", "referenceId");
+  const { order, created } = await createOrder(db, {
+    partnerId,
+    environment,
+    sku: body.sku,
+    faceValue: body.faceValue,
+    quantity: body.quantity,
+    referenceId,
+    actor: key.id,
+    source: "api",
+  });
+  return json(presentOrder(order), created ? 202 : 200, created ? {} : { "Idempotent-Replayed": "true" });
+});
+
+export const GET = partnerRoute({ query: listOrdersQuery }, ({ db, partnerId, environment, query }) =>
+  listPartnerOrders(db, partnerId, environment, query),
+);

@@ -1,0 +1,26 @@
+import { listTopupRequests, requestTopup, type TopupRequest } from "@/server/ledger";
+import { json, partnerRoute } from "@/server/rest/handler";
+import { topupBody } from "@/server/rest/schemas/wallet";
+
+export const runtime = "nodejs";
+
+const present = (t: TopupRequest) => ({
+  id: t.id,
+  status: t.status,
+  environment: t.environment,
+  amount: t.amount,
+  currency: t.currency,
+  note: t.note,
+  createdAt: t.createdAt.toISOString(),
+});
+
+/** Asks Steller to fund the wallet; nothing moves until an administrator approves. */
+export const POST = partnerRoute({ body: topupBody }, async ({ db, partnerId, environment, key, body }) => {
+  const request = await requestTopup(db, { partnerId, environment, currency: body.currency, amount: body.amount, note: body.note, requestedBy: key.id });
+  return json(present(request), 201);
+});
+
+export const GET = partnerRoute({}, async ({ db, partnerId, environment }) => {
+  const rows = await listTopupRequests(db, { partnerId, limit: 100 });
+  return { data: rows.filter((r) => r.environment === environment).map(present) };
+});

@@ -1,0 +1,28 @@
+import { findWallet, listEntries } from "@/server/ledger";
+import { ApiError } from "@/server/rest/errors";
+import { partnerRoute } from "@/server/rest/handler";
+import { transactionsQuery } from "@/server/rest/schemas/wallet";
+
+export const runtime = "nodejs";
+
+export const GET = partnerRoute({ query: transactionsQuery }, async ({ db, partnerId, environment, query }) => {
+  const wallet = await findWallet(db, partnerId, environment, query.currency);
+  if (!wallet) return { data: [], hasMore: false, nextCursor: null };
+  const page = await listEntries(db, wallet.id, { limit: query.limit, startingAfter: query.startingAfter ?? null, partnerId }).catch((e: Error) => {
+    if (e.name === "InvalidLedgerRequestError") throw new ApiError(400, "invalid_request_error", "invalid_cursor", "startingAfter is not an entry of this wallet", "startingAfter");
+    throw e;
+  });
+  return {
+    data: page.data.map((e) => ({
+      id: e.id,
+      kind: e.kind,
+      reference: e.reference,
+      amount: e.amount,
+      balanceAfter: e.balanceAfter,
+      currency: e.currency,
+      createdAt: new Date(e.createdAt).toISOString(),
+    })),
+    hasMore: page.hasMore,
+    nextCursor: page.nextCursor,
+  };
+});

@@ -1,0 +1,192 @@
+import { randomBytes } from "node:crypto";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { sha256Hex } from "@/lib/crypto";
+import { newId } from "@/lib/ids";
+import { ipAllowed, parseCidr } from "@/lib/ip";
+import type { DbOrTx } from "@/server/db/client";
+import { apiKeys, auditLog, partners } from "@/server/db/schema";
+
+export type KeyEnvironment = "sandbox" | "live";
+export type ApiKey = typeof apiKeys.$inferSelect;
+
+const BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+const SECRET_LENGTH = 32;
+export const KEY_PATTERN = /^stlr_(test|live)_[1-9A-HJ-NP-Za-km-z]{32}$/;
+
+export const keyPrefix = (environment: KeyEnvironment) => (environment === "sandbox" ? "stlr_test_" : "stlr_live_");
+
+function base58(length: number): string {
+  let out = "";
+  while (out.length < length) {
+    for (const b of randomBytes(length * 2)) {
+      if (b < 232 && out.length < length) out += BASE58[b % 58]; // 232 = 4·58: no modulo bias
+    }
+  }
+  return out;
+}
+
+export class KeyError extends Error {
+  constructor(
+    readonly code: "invalid_ip_allowlist" | "key_not_found" | "invalid_overlap",
+    message: string,
+  ) {
+    super(message);
+    this.name = "KeyError";
+  }
+}
+
+function normaliseAllowlist(ranges: readonly string[] = []): string[] {
+  const out: string[] = [];
+  for (const r of ranges) {
+    if (!parseCidr(r)) throw new KeyError("invalid_ip_allowlist", `"${r}" is not an IPv4/IPv6 address or CIDR range`);
+    out.push(r.trim());
+  }
+  return out;
+}
+
+/** The public view of a key: never the secret nor its hash. */
+export function presentKey(k: ApiKey) {
+  return {
+    id: k.id,
+    name: k.name,
+    environment: k.environment,
+    mode: k.environment === "sandbox" ? ("test" as const) : ("live" as const),
+    start: k.start,
+    ipAllowlist: k.ipAllowlist,
+    createdAt: k.createdAt,
+    lastUsedAt: k.lastUsedAt,
+    expiresAt: k.expiresAt,
+    revokedAt: k.revokedAt,
+    status: k.revokedAt ? "revoked" : k.expiresAt && k.expiresAt.getTime() <= Date.now() ? "expired" : k.expiresAt ? "rotating" : "active",
+  };
+}
+
+/** Creates a key; the full secret is in the result only, shown once, and stored as a hash. */
+export async function createApiKey(
+  db: DbOrTx,
+  input: { partnerId: string; environment: KeyEnvironment; name?: string | null; ipAllowlist?: string[]; actor: string },
+): Promise<{ key: ApiKey; secret: string }> {
+  const secret = keyPrefix(input.environment) + base58(SECRET_LENGTH);
+  const [key] = await db
+    .insert(apiKeys)
+    .values({
+      id: newId("key"),
+      partnerId: input.partnerId,
+      environment: input.environment,
+      name: input.name ?? null,
+      start: secret.slice(0, keyPrefix(input.environment).length + 4),
+      hash: sha256Hex(secret),
+      ipAllowlist: normaliseAllowlist(input.ipAllowlist),
+      createdBy: input.actor,
+    })
+    .returning();
+  await db.insert(auditLog).values({
+    id: newId("aud"),
+    actorUserId: input.actor.startsWith("usr_") ? input.actor : null,
+    actorType: input.actor.startsWith("key_") ? "api_key" : "user",
+    partnerId: input.partnerId,
+    action: "api_key.created",
+    targetType: "api_key",
+    targetId: key!.id,
+  });
+  return { key: key!, secret };
+}
+
+export type KeyVerification =
+  | { status: "valid"; key: ApiKey }
+  | { status: "malformed" | "not_found" | "revoked" | "expired" | "partner_suspended" }
+  | { status: "ip_not_allowed"; key: ApiKey };
+
+/**
+ * Verifies a presented key, in a fixed order: format → exists → not revoked → not expired →
+ * partner active → IP allowed. The caller maps the status to a response; nothing else decides.
+ * Lookup is by SHA-256 of the whole key, so comparison time does not depend on the secret.
+ */
+export async function verifyApiKey(db: DbOrTx, presented: string, ip: string): Promise<KeyVerification> {
+  if (!KEY_PATTERN.test(presented)) return { status: "malformed" };
+  const [row] = await db
+    .select({ key: apiKeys, partnerStatus: partners.status })
+    .from(apiKeys)
+    .innerJoin(partners, eq(partners.id, apiKeys.partnerId))
+    .where(eq(apiKeys.hash, sha256Hex(presented)))
+    .limit(1);
+  if (!row) return { status: "not_found" };
+  const { key } = row;
+  if (key.revokedAt) return { status: "revoked" };
+  if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) return { status: "expired" };
+  if (row.partnerStatus !== "active") return { status: "partner_suspended" };
+  if (key.ipAllowlist.length > 0 && !ipAllowed(ip, key.ipAllowlist)) return { status: "ip_not_allowed", key };
+  return { status: "valid", key };
+}
+
+/** Records use, at most once a minute per key (a write per request would cost throughput). */
+export async function touchApiKey(db: DbOrTx, keyId: string): Promise<void> {
+  await db
+    .update(apiKeys)
+    .set({ lastUsedAt: new Date() })
+    .where(and(eq(apiKeys.id, keyId), sql`(${apiKeys.lastUsedAt} is null or ${apiKeys.lastUsedAt} < now() - interval '1 minute')`));
+}
+
+export async function listApiKeys(db: DbOrTx, partnerId: string, environment?: KeyEnvironment) {
+  const rows = await db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.partnerId, partnerId), environment ? eq(apiKeys.environment, environment) : undefined))
+    .orderBy(desc(apiKeys.createdAt));
+  return rows.map(presentKey);
+}
+
+/**
+ * Rotation: a new secret with the same settings; the old key keeps working for `overlapSeconds`
+ * (default 24 h, 0 = stops now), never beyond an expiry it already had.
+ */
+export async function rotateApiKey(
+  db: DbOrTx,
+  input: { partnerId: string; keyId: string; overlapSeconds?: number; actor: string; environment?: KeyEnvironment },
+): Promise<{ key: ApiKey; secret: string; previous: ApiKey }> {
+  const overlap = input.overlapSeconds ?? 24 * 3600;
+  if (!Number.isInteger(overlap) || overlap < 0 || overlap > 30 * 24 * 3600) {
+    throw new KeyError("invalid_overlap", "overlapSeconds must be a whole number of seconds between 0 and 2592000 (30 days)");
+  }
+  const run = async (tx: DbOrTx) => {
+    const [old] = await tx
+      .select()
+      .from(apiKeys)
+      .where(
+        and(
+          eq(apiKeys.id, input.keyId),
+          eq(apiKeys.partnerId, input.partnerId),
+          input.environment ? eq(apiKeys.environment, input.environment) : undefined,
+          isNull(apiKeys.revokedAt),
+        ),
+      )
+      .for("update");
+    if (!old || (old.expiresAt && old.expiresAt.getTime() <= Date.now())) throw new KeyError("key_not_found", `No active API key ${input.keyId}`);
+    const created = await createApiKey(tx, {
+      partnerId: old.partnerId,
+      environment: old.environment,
+      name: old.name,
+      ipAllowlist: old.ipAllowlist,
+      actor: input.actor,
+    });
+    const until = new Date(Date.now() + overlap * 1000);
+    const expiresAt = old.expiresAt && old.expiresAt < until ? old.expiresAt : until;
+    const [previous] = await tx
+      .update(apiKeys)
+      .set({ expiresAt, rotatedToId: created.key.id })
+      .where(eq(apiKeys.id, old.id))
+      .returning();
+    return { ...created, previous: previous! };
+  };
+  return (db as { transaction: <T>(f: (tx: DbOrTx) => Promise<T>) => Promise<T> }).transaction(run);
+}
+
+export async function revokeApiKey(db: DbOrTx, input: { partnerId: string; keyId: string; actor: string }) {
+  const [row] = await db
+    .update(apiKeys)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(apiKeys.id, input.keyId), eq(apiKeys.partnerId, input.partnerId), isNull(apiKeys.revokedAt)))
+    .returning();
+  if (!row) throw new KeyError("key_not_found", `No active API key ${input.keyId}`);
+  return presentKey(row);
+}

@@ -1,0 +1,201 @@
+import { randomBytes } from "node:crypto";
+import type { ZodType } from "zod";
+import { clientIpFrom } from "@/lib/client-ip";
+import { getDb, type Db } from "@/server/db/client";
+import { touchApiKey, verifyApiKey, type ApiKey } from "@/server/keys";
+import { ApiError, errorResponse, toApiError } from "./errors";
+import { rateLimitHeaders, takeToken, type BucketRule } from "./rate-limit";
+import { RequestLogWriter } from "./request-log";
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** Per key: bursts of 50, 25 requests a second sustained (shared by every instance). */
+export const KEY_RATE: BucketRule = { capacity: 50, refillPerSecond: 25 };
+
+const g = globalThis as unknown as { __stellerRequestLog?: RequestLogWriter };
+/** The process-wide request log writer. */
+export function requestLog(): RequestLogWriter {
+  g.__stellerRequestLog ??= new RequestLogWriter(getDb);
+  if (process.env.STELLER_REQUEST_LOG === "off") g.__stellerRequestLog.enabled = false;
+  return g.__stellerRequestLog;
+}
+
+export const newRequestId = () => `req_${randomBytes(12).toString("hex")}`;
+
+export interface PartnerContext<Q, B, P> {
+  req: Request;
+  db: Db;
+  requestId: string;
+  ip: string;
+  key: ApiKey;
+  partnerId: string;
+  environment: "sandbox" | "live";
+  query: Q;
+  body: B;
+  params: P;
+}
+
+interface RouteSchemas<Q, B, P> {
+  query?: ZodType<Q>;
+  body?: ZodType<B>;
+  params?: ZodType<P>;
+}
+
+type NextRouteContext = { params: Promise<Record<string, string | string[]>> };
+
+/** A JSON answer with a status (the default for a plain object return is 200). */
+export function json(data: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return Response.json(data, { status, headers });
+}
+
+function presentedKey(req: Request): string | null {
+  const header = req.headers.get("x-api-key");
+  if (header) return header.trim();
+  const auth = req.headers.get("authorization");
+  if (auth?.toLowerCase().startsWith("bearer ")) return auth.slice(7).trim();
+  return null;
+}
+
+async function readJson(req: Request): Promise<unknown> {
+  const length = Number(req.headers.get("content-length") ?? "0");
+  if (length > MAX_BODY_BYTES) throw new ApiError(413, "invalid_request_error", "body_too_large", `The request body must be at most ${MAX_BODY_BYTES} bytes`);
+  const text = await req.text();
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new ApiError(413, "invalid_request_error", "body_too_large", `The request body must be at most ${MAX_BODY_BYTES} bytes`);
+  if (text.trim() === "") return {};
+  const type = req.headers.get("content-type") ?? "";
+  if (!type.includes("json")) throw new ApiError(415, "invalid_request_error", "unsupported_media_type", "Send the body as JSON with Content-Type: application/json");
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError(400, "invalid_request_error", "invalid_json", "The request body is not valid JSON");
+  }
+}
+
+function queryObject(req: Request): Record<string, string> {
+  const out: Record<string, string> = {};
+  new URL(req.url).searchParams.forEach((v, k) => {
+    out[k] = v;
+  });
+  return out;
+}
+
+async function parseInput<Q, B, P>(req: Request, ctx: NextRouteContext | undefined, schemas: RouteSchemas<Q, B, P>) {
+  const query = schemas.query ? schemas.query.parse(queryObject(req)) : (undefined as Q);
+  const rawParams = ctx ? await ctx.params : {};
+  const params = schemas.params ? schemas.params.parse(rawParams) : (rawParams as P);
+  const body = schemas.body ? schemas.body.parse(await readJson(req)) : (undefined as B);
+  return { query, body, params };
+}
+
+const AUTH_MESSAGES: Record<string, [number, string, string]> = {
+  missing: [401, "missing_api_key", "Send your API key in the x-api-key header (or Authorization: Bearer)"],
+  malformed: [401, "invalid_api_key", "The API key is malformed: keys look like stlr_test_… or stlr_live_…"],
+  not_found: [401, "invalid_api_key", "The API key is not valid"],
+  revoked: [401, "revoked_api_key", "The API key was revoked"],
+  expired: [401, "expired_api_key", "The API key expired (it was rotated); use its replacement"],
+  partner_suspended: [403, "account_suspended", "Your account is suspended; contact support"],
+  ip_not_allowed: [403, "ip_not_allowed", "Requests from this IP address are not allowed for this API key"],
+};
+
+function finish(
+  res: Response,
+  meta: { req: Request; requestId: string; started: number; ip: string; partnerId?: string; environment?: string; keyStart?: string; errorCode?: string },
+  extraHeaders: Record<string, string> = {},
+): Response {
+  res.headers.set("x-request-id", meta.requestId);
+  for (const [k, v] of Object.entries(extraHeaders)) res.headers.set(k, v);
+  const url = new URL(meta.req.url);
+  requestLog().record({
+    partnerId: meta.partnerId ?? null,
+    environment: meta.environment ?? null,
+    keyStart: meta.keyStart ?? null,
+    method: meta.req.method,
+    path: url.pathname,
+    status: res.status,
+    latencyMs: Math.round(performance.now() - meta.started),
+    ip: meta.ip,
+    requestId: meta.requestId,
+    errorCode: meta.errorCode ?? null,
+    createdAt: new Date(),
+  });
+  return res;
+}
+
+function internal(error: unknown, requestId: string) {
+  const api = toApiError(error);
+  if (api.status >= 500) console.error(`[api] ${requestId}:`, error instanceof Error ? `${error.name}: ${error.message}` : "unknown error");
+  return api;
+}
+
+/**
+ * The one wrapper for partner routes: API key (x-api-key or Bearer) → environment from the
+ * key → IP allowlist → per-key rate limit → zod validation → the handler → error envelope,
+ * `x-request-id`, rate-limit headers and the request log.
+ */
+export function partnerRoute<Q = undefined, B = undefined, P = Record<string, never>>(
+  schemas: RouteSchemas<Q, B, P>,
+  handler: (ctx: PartnerContext<Q, B, P>) => Promise<Response | object>,
+) {
+  return async (req: Request, routeCtx?: NextRouteContext): Promise<Response> => {
+    const started = performance.now();
+    const requestId = newRequestId();
+    const ip = clientIpFrom(req.headers);
+    const meta: Parameters<typeof finish>[1] = { req, requestId, started, ip };
+    let limitHeaders: Record<string, string> = {};
+    try {
+      const db = getDb();
+      const presented = presentedKey(req);
+      const verified = presented ? await verifyApiKey(db, presented, ip) : ({ status: "missing" } as const);
+      if (verified.status !== "valid") {
+        const [status, code, message] = AUTH_MESSAGES[verified.status]!;
+        throw new ApiError(status, status === 401 ? "authentication_error" : "permission_error", code, message);
+      }
+      const key = verified.key;
+      Object.assign(meta, { partnerId: key.partnerId, environment: key.environment, keyStart: key.start });
+      const decision = await takeToken(db, `key:${key.id}`, KEY_RATE);
+      limitHeaders = rateLimitHeaders(decision);
+      if (!decision.allowed) {
+        throw new ApiError(429, "rate_limit_error", "rate_limited", `Too many requests for this API key: retry after ${decision.retryAfterSeconds} second(s)`);
+      }
+      void touchApiKey(db, key.id).catch(() => {});
+      const input = await parseInput(req, routeCtx, schemas);
+      const out = await handler({ req, db, requestId, ip, key, partnerId: key.partnerId, environment: key.environment, ...input });
+      return finish(out instanceof Response ? out : json(out), meta, limitHeaders);
+    } catch (error) {
+      const api = internal(error, requestId);
+      meta.errorCode = api.code;
+      return finish(errorResponse(api, requestId), meta, limitHeaders);
+    }
+  };
+}
+
+/** Routes without an API key (signup, OpenAPI): validation, envelope, request id, optional IP rate limit. */
+export function publicRoute<Q = undefined, B = undefined, P = Record<string, never>>(
+  schemas: RouteSchemas<Q, B, P> & { ipRate?: { bucket: string; rule: BucketRule } },
+  handler: (ctx: Omit<PartnerContext<Q, B, P>, "key" | "partnerId" | "environment">) => Promise<Response | object>,
+) {
+  return async (req: Request, routeCtx?: NextRouteContext): Promise<Response> => {
+    const started = performance.now();
+    const requestId = newRequestId();
+    const ip = clientIpFrom(req.headers);
+    const meta: Parameters<typeof finish>[1] = { req, requestId, started, ip };
+    let limitHeaders: Record<string, string> = {};
+    try {
+      const db = getDb();
+      if (schemas.ipRate) {
+        const decision = await takeToken(db, `${schemas.ipRate.bucket}:${ip}`, schemas.ipRate.rule);
+        limitHeaders = rateLimitHeaders(decision);
+        if (!decision.allowed) {
+          throw new ApiError(429, "rate_limit_error", "rate_limited", `Too many requests from your address: retry after ${decision.retryAfterSeconds} second(s)`);
+        }
+      }
+      const input = await parseInput(req, routeCtx, schemas);
+      const out = await handler({ req, db, requestId, ip, ...input });
+      return finish(out instanceof Response ? out : json(out), meta, limitHeaders);
+    } catch (error) {
+      const api = internal(error, requestId);
+      meta.errorCode = api.code;
+      return finish(errorResponse(api, requestId), meta, limitHeaders);
+    }
+  };
+}

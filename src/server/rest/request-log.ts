@@ -1,0 +1,74 @@
+import { lt } from "drizzle-orm";
+import { newId } from "@/lib/ids";
+import type { Db } from "@/server/db/client";
+import { requestLogs } from "@/server/db/schema";
+
+export type RequestLogEntry = Omit<typeof requestLogs.$inferInsert, "id">;
+
+/**
+ * Request logs are written off the request path: entries wait in a bounded in-memory buffer
+ * and are flushed in batches. When the buffer is full, new entries are dropped and counted
+ * (health reports the count) rather than slowing requests down.
+ */
+export class RequestLogWriter {
+  private buffer: (typeof requestLogs.$inferInsert)[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+  dropped = 0;
+  written = 0;
+  enabled = true;
+
+  constructor(
+    private readonly db: () => Db,
+    private readonly opts = { maxBuffer: 10_000, batchSize: 500, flushMs: 500 },
+  ) {}
+
+  record(entry: RequestLogEntry): void {
+    if (!this.enabled) return;
+    if (this.buffer.length >= this.opts.maxBuffer) {
+      this.dropped++;
+      return;
+    }
+    this.buffer.push({ id: newId("req"), ...entry });
+    if (this.buffer.length >= this.opts.batchSize) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.opts.flushMs);
+  }
+
+  /** Writes everything buffered so far (tests and shutdown call this). */
+  async flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    while (this.flushing) await this.flushing;
+    if (this.buffer.length === 0) return;
+    const batch = this.buffer.splice(0, this.buffer.length);
+    this.flushing = (async () => {
+      try {
+        for (let i = 0; i < batch.length; i += this.opts.batchSize) {
+          await this.db().insert(requestLogs).values(batch.slice(i, i + this.opts.batchSize));
+        }
+        this.written += batch.length;
+      } catch (e) {
+        this.dropped += batch.length;
+        console.error(`[request-log] dropped ${batch.length} entries: ${(e as Error).message}`);
+      } finally {
+        this.flushing = null;
+      }
+    })();
+    await this.flushing;
+  }
+
+  stats() {
+    return { buffered: this.buffer.length, written: this.written, dropped: this.dropped, enabled: this.enabled };
+  }
+}
+
+/** Retention: deletes request logs older than `days`. */
+export async function deleteOldRequestLogs(db: Db, days: number): Promise<number> {
+  const rows = await db
+    .delete(requestLogs)
+    .where(lt(requestLogs.createdAt, new Date(Date.now() - days * 86_400_000)))
+    .returning({ id: requestLogs.id });
+  return rows.length;
+}

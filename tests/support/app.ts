@@ -1,0 +1,43 @@
+import { CLIENT_IP_HEADER } from "../../src/lib/client-ip";
+import type { TestDatabase } from "./db";
+
+type RouteHandler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
+
+/** Points the app's process-wide database (used by route handlers) at a test database. */
+export function bindAppDatabase(t: TestDatabase) {
+  process.env.DATABASE_URL = t.url;
+  (globalThis as unknown as { __stellerDb?: unknown }).__stellerDb = t;
+}
+
+export interface CallOptions {
+  method?: string;
+  key?: string;
+  body?: unknown;
+  rawBody?: string;
+  query?: Record<string, string>;
+  params?: Record<string, string>;
+  headers?: Record<string, string>;
+  ip?: string;
+}
+
+/** Calls a route handler the way Next.js would, with the client IP our HTTP server computes. */
+export async function call(handler: RouteHandler, path: string, o: CallOptions = {}) {
+  const url = new URL(`http://localhost${path}`);
+  for (const [k, v] of Object.entries(o.query ?? {})) url.searchParams.set(k, v);
+  const headers = new Headers({ [CLIENT_IP_HEADER]: o.ip ?? "127.0.0.1", ...o.headers });
+  if (o.key) headers.set("x-api-key", o.key);
+  let body: string | undefined = o.rawBody;
+  if (o.body !== undefined) body = JSON.stringify(o.body);
+  if (body !== undefined && !headers.has("content-type")) headers.set("content-type", "application/json");
+  const res = await handler(new Request(url, { method: o.method ?? (body !== undefined ? "POST" : "GET"), headers, body }), {
+    params: Promise.resolve(o.params ?? {}),
+  });
+  const text = await res.text();
+  let json: any = null; // eslint-disable-line @typescript-eslint/no-explicit-any
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
