@@ -1,0 +1,50 @@
+import { loadEnv } from "@/lib/env";
+import { getDb, type Db } from "@/server/db/client";
+
+/**
+ * What webhook delivery works with. Defaults: the process database, ENCRYPTION_KEY, private
+ * targets allowed only in development or with WEBHOOK_ALLOW_PRIVATE_TARGETS, the Standard
+ * Webhooks retry schedule. Tests configure their own (1 s retries, a test key).
+ */
+export interface WebhookRuntime {
+  db: Db;
+  encryptionKey: string;
+  allowPrivateTargets: boolean;
+  /** Waits before each retry, in ms: the first attempt is immediate, one more per entry. */
+  retryScheduleMs: number[];
+  timeoutMs: number;
+  /** Disable an endpoint that has kept failing this long since its first failure… */
+  disableAfterFailingMs: number;
+  /** …or after this many exhausted deliveries in a row. */
+  disableAfterExhausted: number;
+}
+
+/** Immediately, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h: 8 attempts over about 27.6 h. */
+export const DEFAULT_RETRY_SCHEDULE_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
+
+let configured: Partial<WebhookRuntime> = {};
+let cached: WebhookRuntime | undefined;
+
+export function configureWebhookRuntime(overrides: Partial<WebhookRuntime>): void {
+  configured = overrides;
+  cached = undefined;
+}
+
+export function webhookRuntime(): WebhookRuntime {
+  if (cached) return cached;
+  const needsEnv = configured.encryptionKey === undefined || configured.allowPrivateTargets === undefined;
+  const e = needsEnv ? loadEnv() : undefined;
+  cached = {
+    // Lazy: domain calls that get their own handle only need the key and the target policy.
+    get db() {
+      return configured.db ?? getDb();
+    },
+    encryptionKey: configured.encryptionKey ?? e!.ENCRYPTION_KEY,
+    allowPrivateTargets: configured.allowPrivateTargets ?? (e!.NODE_ENV === "development" || e!.WEBHOOK_ALLOW_PRIVATE_TARGETS),
+    retryScheduleMs: configured.retryScheduleMs ?? DEFAULT_RETRY_SCHEDULE_MS,
+    timeoutMs: configured.timeoutMs ?? 10_000,
+    disableAfterFailingMs: configured.disableAfterFailingMs ?? 3 * 24 * 3600_000,
+    disableAfterExhausted: configured.disableAfterExhausted ?? 20,
+  };
+  return cached;
+}
