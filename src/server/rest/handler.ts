@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { ZodType } from "zod";
 import { clientIpFrom } from "@/lib/client-ip";
+import { env } from "@/lib/env";
 import { getDb, type Db } from "@/server/db/client";
 import { touchApiKey, verifyApiKey, type ApiKey } from "@/server/keys";
 import { ApiError, errorResponse, toApiError } from "./errors";
@@ -9,8 +10,11 @@ import { RequestLogWriter } from "./request-log";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
-/** Per key: bursts of 50, 25 requests a second sustained (shared by every instance). */
-export const KEY_RATE: BucketRule = { capacity: 50, refillPerSecond: 25 };
+/** Per key: bursts of API_RATE_BURST (50), API_RATE_PER_SECOND (25) sustained, shared by every instance. */
+function keyRate(): BucketRule {
+  const e = env();
+  return { capacity: e.API_RATE_BURST, refillPerSecond: e.API_RATE_PER_SECOND };
+}
 
 const g = globalThis as unknown as { __stellerRequestLog?: RequestLogWriter };
 /** The process-wide request log writer. */
@@ -152,7 +156,7 @@ export function partnerRoute<Q = undefined, B = undefined, P = Record<string, ne
       }
       const key = verified.key;
       Object.assign(meta, { partnerId: key.partnerId, environment: key.environment, keyStart: key.start });
-      const decision = await takeToken(db, `key:${key.id}`, KEY_RATE);
+      const decision = await takeToken(db, `key:${key.id}`, keyRate());
       limitHeaders = rateLimitHeaders(decision);
       if (!decision.allowed) {
         throw new ApiError(429, "rate_limit_error", "rate_limited", `Too many requests for this API key: retry after ${decision.retryAfterSeconds} second(s)`);
