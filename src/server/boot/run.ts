@@ -5,7 +5,7 @@ import { runMigrations } from "@/server/db/migrate";
 import { startJobs } from "@/server/jobs";
 import { startHttpServer } from "./http";
 import { prepareLocal } from "./local";
-import { DEMO_CREDENTIALS, seedDevelopment } from "./seed";
+import { DEMO_CREDENTIALS, seedDemoSandbox, seedDevelopment } from "./seed";
 
 /**
  * Starts Steller in one process: local pieces if unconfigured, migrations, the dev seed,
@@ -30,7 +30,11 @@ export async function runApp(opts: { dev: boolean }): Promise<void> {
 
   await runMigrations(env.DATABASE_URL);
   const seeded = opts.dev || env.STELLER_LOCAL;
-  if (seeded) await seedDevelopment(getDatabase().db);
+  let demo: { sandboxKey: string | null } = { sandboxKey: null };
+  if (seeded) {
+    await seedDevelopment(getDatabase().db);
+    demo = await seedDemoSandbox(getDatabase().db, dataDir);
+  }
 
   const hostname = process.env.HOSTNAME ?? "localhost";
   const http = await startHttpServer({ dev: opts.dev, port: env.PORT, hostname, trustedProxyHops: env.TRUSTED_PROXY_HOPS });
@@ -48,6 +52,7 @@ export async function runApp(opts: { dev: boolean }): Promise<void> {
     lines.push(
       `  admin:      ${DEMO_CREDENTIALS.admin.email} / ${DEMO_CREDENTIALS.admin.password}`,
       `  partner:    ${DEMO_CREDENTIALS.partnerOwner.email} / ${DEMO_CREDENTIALS.partnerOwner.password}`,
+      ...(demo.sandboxKey ? [`  sandbox key: ${demo.sandboxKey}  (curl -H "x-api-key: …" ${url}/api/v1/catalog)`] : []),
     );
   }
   const width = Math.max(...lines.map((l) => l.length)) + 2;

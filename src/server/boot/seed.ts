@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { sql } from "drizzle-orm";
 import { newId } from "@/lib/ids";
 import { hashPassword } from "@/server/auth/password";
@@ -45,4 +47,35 @@ export async function seedDevelopment(db: Db): Promise<void> {
     });
     await tx.insert(memberships).values({ id: newId("mem"), userId: ownerId, partnerId, role: "owner" });
   });
+}
+
+/**
+ * The rest of the local demo, idempotent: the mock vendor's catalog, a first catalog sync (as a
+ * background job), the demo partner's sandbox funds, and a sandbox API key whose secret is kept
+ * in the local data folder so the banner can print it on every start.
+ */
+export async function seedDemoSandbox(db: Db, dataDir: string): Promise<{ sandboxKey: string | null }> {
+  const [{ seedMockVendor }, { grantSandboxFunds }, { createApiKey }, { enqueueEvent }] = await Promise.all([
+    import("@/server/vendor/mock"),
+    import("@/server/ledger"),
+    import("@/server/keys"),
+    import("@/server/jobs/outbox"),
+  ]);
+  await seedMockVendor(db);
+  const [{ n }] = (await db.execute<{ n: number }>(sql`select count(*)::int as n from catalog_products`)) as unknown as [{ n: number }];
+  if (n === 0) await enqueueEvent(db, { name: "catalog/sync.requested", data: { source: "manual", requestedBy: "seed" }, id: "seed-catalog-sync" });
+  const [partner] = await db.execute<{ id: string }>(
+    sql`select p.id from partners p join memberships m on m.partner_id = p.id join users u on u.id = m.user_id where lower(u.email) = ${DEMO_CREDENTIALS.partnerOwner.email}`,
+  );
+  if (!partner) return { sandboxKey: null };
+  await grantSandboxFunds(db, partner.id, { actor: "seed" });
+  const file = path.join(dataDir, "dev-secrets.json");
+  const secrets = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, string>) : {};
+  if (!secrets.DEMO_SANDBOX_KEY) {
+    const { secret } = await createApiKey(db, { partnerId: partner.id, environment: "sandbox", name: "Demo sandbox key", actor: "seed" });
+    secrets.DEMO_SANDBOX_KEY = secret;
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  }
+  return { sandboxKey: secrets.DEMO_SANDBOX_KEY };
 }
