@@ -44,7 +44,7 @@ describe("Standard Webhooks signing", () => {
     const old = generateSecret();
     const current = generateSecret();
     const headers = webhookHeaders({ id: "msg_1", timestamp: 1_800_000_000, body: "{}", secrets: [current, old] });
-    expect(headers["webhook-signature"].split(" ")).toHaveLength(2);
+    expect(headers["webhook-signature"]!.split(" ")).toHaveLength(2);
     expect(headers["webhook-signature"]).toMatch(/^v1,[A-Za-z0-9+/]+=* v1,[A-Za-z0-9+/]+=*$/);
     expect(verifyWebhook(old, headers, "{}", 300, 1_800_000_000)).toEqual({});
     expect(verifyWebhook(current, headers, "{}", 300, 1_800_000_000)).toEqual({});

@@ -1,4 +1,2 @@
-import type { Operation } from "./openapi";
-
-/** Webhook operations (filled in with the webhook routes). */
-export const webhookOperations: Operation[] = [];
+/** Webhook operations: defined next to their zod schemas. */
+export { webhookOperations } from "./schemas/webhooks";

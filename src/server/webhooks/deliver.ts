@@ -4,7 +4,7 @@ import type { DbOrTx } from "@/server/db/client";
 import { memberships, partners, users, webhookDeliveries, webhookDeliveryAttempts, webhookEndpoints, webhookEvents } from "@/server/db/schema";
 import { sendEmail } from "@/server/email";
 import { signingSecrets } from "./endpoints";
-import { postWebhook, type Resolver } from "./http";
+import { postWebhook } from "./http";
 import type { WebhookRuntime } from "./runtime";
 import { webhookHeaders } from "./sign";
 import type { DeliveryRow } from "./types";
@@ -17,9 +17,7 @@ export interface AttemptResult {
   done: boolean;
 }
 
-type Runtime = Pick<WebhookRuntime, "db" | "encryptionKey" | "allowPrivateTargets" | "timeoutMs" | "disableAfterFailingMs" | "disableAfterExhausted"> & {
-  resolve?: Resolver;
-};
+type Runtime = Pick<WebhookRuntime, "db" | "encryptionKey" | "allowPrivateTargets" | "timeoutMs" | "disableAfterFailingMs" | "disableAfterExhausted" | "resolve">;
 
 /**
  * Makes attempt number `attempt` of a delivery: signs the event with the endpoint's secrets,

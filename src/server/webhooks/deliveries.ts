@@ -79,7 +79,7 @@ export async function getDelivery(db: DbOrTx, scope: WebhookScope, id: string) {
     .from(webhookDeliveryAttempts)
     .where(eq(webhookDeliveryAttempts.deliveryId, id))
     .orderBy(asc(webhookDeliveryAttempts.attempt));
-  return { ...presentDelivery(row.delivery, row.type), attempts };
+  return { ...presentDelivery(row.delivery, row.type), attemptLog: attempts };
 }
 
 /**

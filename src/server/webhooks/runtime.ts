@@ -1,5 +1,6 @@
 import { loadEnv } from "@/lib/env";
 import { getDb, type Db } from "@/server/db/client";
+import type { Resolver } from "./http";
 
 /**
  * What webhook delivery works with. Defaults: the process database, ENCRYPTION_KEY, private
@@ -17,6 +18,8 @@ export interface WebhookRuntime {
   disableAfterFailingMs: number;
   /** …or after this many exhausted deliveries in a row. */
   disableAfterExhausted: number;
+  /** DNS resolution of endpoint hosts (default: the system resolver, every address). */
+  resolve?: Resolver;
 }
 
 /** Immediately, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h: 8 attempts over about 27.6 h. */
@@ -45,6 +48,7 @@ export function webhookRuntime(): WebhookRuntime {
     timeoutMs: configured.timeoutMs ?? 10_000,
     disableAfterFailingMs: configured.disableAfterFailingMs ?? 3 * 24 * 3600_000,
     disableAfterExhausted: configured.disableAfterExhausted ?? 20,
+    resolve: configured.resolve,
   };
   return cached;
 }
