@@ -8,6 +8,8 @@ const securityHeaders = [
 
 const nextConfig = {
   poweredByHeader: false,
+  // Separate builds (benchmarks, resilience runs) can live side by side: NEXT_DIST_DIR=.next-bench.
+  distDir: process.env.NEXT_DIST_DIR ?? ".next",
   reactStrictMode: true,
   // `npm test` type-checks the whole project once with tsc; the build need not do it again.
   typescript: { ignoreBuildErrors: true },
