@@ -13,11 +13,14 @@ export function AppShell({
   nav,
   user,
   children,
+  notice,
 }: {
   title: string;
   nav: NavItem[];
   user: SessionUser;
   children: React.ReactNode;
+  /** Shown above the page, e.g. that live orders reach the mock vendor. */
+  notice?: string;
 }) {
   const roleLabel = user.isAdmin ? "Platform admin" : user.membership ? `${user.membership.partnerName} · ${user.membership.role}` : "";
   return (
@@ -53,7 +56,14 @@ export function AppShell({
           </form>
         </div>
       </aside>
-      <main className="flex-1 px-10 py-8">{children}</main>
+      <main className="flex-1 px-10 py-8">
+        {notice && (
+          <p role="status" className="mb-6 rounded-md border border-amber-200 bg-amber-50 px-4 py-2 text-sm text-amber-800">
+            {notice}
+          </p>
+        )}
+        {children}
+      </main>
     </div>
   );
 }

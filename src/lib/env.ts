@@ -31,6 +31,7 @@ export const envSchema = z
     TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     API_RATE_BURST: z.coerce.number().int().min(1).default(50),
     API_RATE_PER_SECOND: z.coerce.number().positive().default(25),
+    REQUEST_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     INNGEST_EVENT_KEY: z.string().optional(),
     INNGEST_SIGNING_KEY: z.string().optional(),
     INNGEST_DEV: boolish,
@@ -44,6 +45,10 @@ export const envSchema = z
     MOCK_VENDOR_FULFIL_MS: z.coerce.number().int().min(0).default(3_000),
     MOCK_VENDOR_CLIENT_ID: z.string().min(1).default("steller-mock-client"),
     MOCK_VENDOR_CLIENT_SECRET: z.string().min(1).default("steller-mock-secret"),
+    // Resilience runs only: a share of mock vendor calls fail (429, 500 or a hang), and its limits scaled.
+    MOCK_VENDOR_FAULT_RATE: z.coerce.number().min(0).max(1).default(0),
+    MOCK_VENDOR_FAULT_HANG_MS: z.coerce.number().int().min(0).default(20_000),
+    MOCK_VENDOR_RATE_SCALE: z.coerce.number().positive().default(1),
     // Webhooks: allow endpoints on private/loopback addresses (always allowed when NODE_ENV=development).
     WEBHOOK_ALLOW_PRIVATE_TARGETS: boolish,
   })

@@ -1,6 +1,6 @@
 import { lt } from "drizzle-orm";
 import { newId } from "@/lib/ids";
-import type { Db } from "@/server/db/client";
+import { getDb, type Db } from "@/server/db/client";
 import { requestLogs } from "@/server/db/schema";
 
 export type RequestLogEntry = Omit<typeof requestLogs.$inferInsert, "id">;
@@ -71,4 +71,15 @@ export async function deleteOldRequestLogs(db: Db, days: number): Promise<number
     .where(lt(requestLogs.createdAt, new Date(Date.now() - days * 86_400_000)))
     .returning({ id: requestLogs.id });
   return rows.length;
+}
+
+const g = globalThis as unknown as { __stellerRequestLog?: RequestLogWriter };
+
+/** The process-wide request log writer (shared by every module instance in the process). */
+export function requestLog(): RequestLogWriter {
+  if (!g.__stellerRequestLog) {
+    g.__stellerRequestLog = new RequestLogWriter(getDb);
+    if (process.env.STELLER_REQUEST_LOG === "off") g.__stellerRequestLog.enabled = false;
+  }
+  return g.__stellerRequestLog;
 }

@@ -6,7 +6,7 @@ import { getDb, type Db } from "@/server/db/client";
 import { touchApiKey, verifyApiKey, type ApiKey } from "@/server/keys";
 import { ApiError, errorResponse, toApiError } from "./errors";
 import { rateLimitHeaders, takeToken, type BucketRule } from "./rate-limit";
-import { RequestLogWriter } from "./request-log";
+import { requestLog } from "@/server/requestlog/writer";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -16,13 +16,7 @@ function keyRate(): BucketRule {
   return { capacity: e.API_RATE_BURST, refillPerSecond: e.API_RATE_PER_SECOND };
 }
 
-const g = globalThis as unknown as { __stellerRequestLog?: RequestLogWriter };
-/** The process-wide request log writer. */
-export function requestLog(): RequestLogWriter {
-  g.__stellerRequestLog ??= new RequestLogWriter(getDb);
-  if (process.env.STELLER_REQUEST_LOG === "off") g.__stellerRequestLog.enabled = false;
-  return g.__stellerRequestLog;
-}
+export { requestLog };
 
 export const newRequestId = () => `req_${randomBytes(12).toString("hex")}`;
 

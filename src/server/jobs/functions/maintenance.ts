@@ -3,6 +3,8 @@ import { catalogSyncRequested } from "../events";
 import { syncCatalog } from "@/server/catalog/sync";
 import { reconcileWithVendor, recordLedgerConsistency, redriveStuckOrders } from "@/server/orders/maintenance";
 import { orderRuntime } from "@/server/orders/runtime";
+import { deleteOldRequestLogs } from "@/server/requestlog/writer";
+import { env } from "@/lib/env";
 
 /** Catalog sync: hourly, and whenever an admin asks (`catalog/sync.requested`). One at a time. */
 export const catalogSync = inngest.createFunction(
@@ -45,4 +47,11 @@ export const ledgerConsistency = inngest.createFunction(
       const r = await recordLedgerConsistency(orderRuntime().db);
       return { id: r.id, ok: r.ok, driftAccounts: r.drift.length };
     }),
+);
+
+/** Request-log retention: daily, deletes partner API logs older than REQUEST_LOG_RETENTION_DAYS. */
+export const requestLogRetention = inngest.createFunction(
+  { id: "request-log-retention", name: "Delete old request logs", triggers: [{ cron: "TZ=UTC 20 3 * * *" }], retries: 2 },
+  async ({ step }) =>
+    step.run("delete", async () => ({ deleted: await deleteOldRequestLogs(orderRuntime().db, env().REQUEST_LOG_RETENTION_DAYS) })),
 );

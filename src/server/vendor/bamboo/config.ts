@@ -73,3 +73,8 @@ export function bambooConfigFromEnv(e: Env = env()): BambooConfig {
     retry,
   };
 }
+
+/** Whether live orders go to our mock vendor (no BAMBOO_BASE_URL configured); dashboards show it. */
+export function liveVendorIsMock(e: Env = env()): boolean {
+  return !e.BAMBOO_BASE_URL;
+}

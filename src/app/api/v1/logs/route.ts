@@ -1,4 +1,4 @@
-import { listRequestLogs } from "@/server/requestlogs";
+import { listRequestLogs } from "@/server/requestlog/queries";
 import { partnerRoute } from "@/server/rest/handler";
 import { logsQuery } from "@/server/rest/schemas/account";
 
