@@ -14,7 +14,8 @@ export const deliverWebhook = inngest.createFunction(
   { id: "webhook-deliver", name: "Deliver webhook", triggers: [webhookDeliver], retries: 3 },
   async ({ event, step }) => {
     const { deliveryId } = event.data;
-    const schedule = webhookRuntime().retryScheduleMs;
+    // Memoised, so a run keeps the schedule it started with even if the configuration changes.
+    const schedule = await step.run("retry-schedule", () => webhookRuntime().retryScheduleMs);
     for (let i = 0; i <= schedule.length; i++) {
       if (i > 0) await step.sleep(`wait-${i}`, schedule[i - 1]!);
       const retryInMs = i < schedule.length ? schedule[i]! : null;
