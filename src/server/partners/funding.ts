@@ -1,0 +1,66 @@
+import { newId } from "@/lib/ids";
+import type { Db } from "@/server/db/client";
+import { auditLog } from "@/server/db/schema";
+import { adminCredit, approveTopup, rejectTopup } from "@/server/ledger";
+import { emitTopupApproved } from "@/server/webhooks/sources";
+
+/**
+ * Admin decisions on wallet funding, each with its audit entry in the same transaction; an
+ * approved top-up also notifies the partner's webhooks (`topup.approved`), once.
+ */
+export async function approvePartnerTopup(db: Db, input: { requestId: string; actor: string; reason?: string }) {
+  return db.transaction(async (tx) => {
+    const result = await approveTopup(tx, input);
+    if (result.created) {
+      await emitTopupApproved(tx, result.request);
+      await tx.insert(auditLog).values({
+        id: newId("aud"),
+        actorUserId: input.actor,
+        actorType: "user",
+        partnerId: result.request.partnerId,
+        action: "topup.approved",
+        targetType: "topup_request",
+        targetId: result.request.id,
+        metadata: { amount: result.request.amount, currency: result.request.currency },
+      });
+    }
+    return result.request;
+  });
+}
+
+export async function rejectPartnerTopup(db: Db, input: { requestId: string; actor: string; reason: string }) {
+  return db.transaction(async (tx) => {
+    const request = await rejectTopup(tx, input);
+    await tx.insert(auditLog).values({
+      id: newId("aud"),
+      actorUserId: input.actor,
+      actorType: "user",
+      partnerId: request.partnerId,
+      action: "topup.rejected",
+      targetType: "topup_request",
+      targetId: request.id,
+      metadata: { reason: input.reason },
+    });
+    return request;
+  });
+}
+
+export async function creditPartnerWallet(
+  db: Db,
+  input: { partnerId: string; environment: "sandbox" | "live"; currency: string; amount: string; reason: string; actor: string },
+) {
+  return db.transaction(async (tx) => {
+    const result = await adminCredit(tx, input);
+    await tx.insert(auditLog).values({
+      id: newId("aud"),
+      actorUserId: input.actor,
+      actorType: "user",
+      partnerId: input.partnerId,
+      action: "wallet.credited",
+      targetType: "ledger_transfer",
+      targetId: result.transfer.id,
+      metadata: { amount: result.transfer.amount, currency: result.transfer.currency, environment: input.environment, reason: input.reason },
+    });
+    return result.transfer;
+  });
+}
