@@ -2,6 +2,7 @@ import { ZodError } from "zod";
 import { KeyError } from "@/server/keys";
 import { LedgerError } from "@/server/ledger";
 import { OrderError } from "@/server/orders/errors";
+import { WebhookError } from "@/server/webhooks/types";
 
 export type ApiErrorType =
   | "invalid_request_error"
@@ -71,6 +72,19 @@ export function toApiError(error: unknown): ApiError {
       return new ApiError(402, "payment_error", "insufficient_funds", `Your ${e.currency ?? ""} wallet balance is too low for this order. Top up your wallet and try again.`.replace("  ", " "));
     }
     return new ApiError(422, "invalid_request_error", error.code, error.message);
+  }
+  if (error instanceof WebhookError) {
+    switch (error.code) {
+      case "endpoint_not_found":
+      case "delivery_not_found":
+        return new ApiError(404, "not_found_error", "resource_not_found", error.message, "id");
+      case "endpoint_unavailable":
+        return new ApiError(409, "conflict_error", error.code, error.message, error.param);
+      case "too_many_endpoints":
+        return new ApiError(409, "conflict_error", error.code, error.message);
+      default:
+        return new ApiError(422, "invalid_request_error", error.code, error.message, error.param);
+    }
   }
   if (error instanceof KeyError) {
     return error.code === "key_not_found"

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { WebhookError, SUBSCRIBABLE_EVENT_TYPES } from "@/server/webhooks/types";
-import { ApiError } from "../errors";
+import { SUBSCRIBABLE_EVENT_TYPES } from "@/server/webhooks/types";
 import type { Operation } from "../openapi";
 import { errorEnvelope, idParam, listOf, pagination } from "./common";
 
@@ -74,33 +73,6 @@ export const webhookDeliveryWithAttempts = webhookDelivery.extend({
   ),
 });
 export const webhookDeliveryList = listOf(webhookDelivery);
-
-// ---- errors ---------------------------------------------------------------------------------
-
-/** Maps the webhook domain's errors to the API envelope (others pass through). */
-export function webhookApiError(error: unknown): unknown {
-  if (!(error instanceof WebhookError)) return error;
-  switch (error.code) {
-    case "endpoint_not_found":
-    case "delivery_not_found":
-      return new ApiError(404, "not_found_error", "resource_not_found", error.message, "id");
-    case "endpoint_unavailable":
-      return new ApiError(409, "conflict_error", error.code, error.message, error.param);
-    case "too_many_endpoints":
-      return new ApiError(409, "conflict_error", error.code, error.message);
-    default:
-      return new ApiError(422, "invalid_request_error", error.code, error.message, error.param);
-  }
-}
-
-/** Runs a webhook domain call, answering its errors with the API envelope. */
-export async function withWebhookErrors<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    throw webhookApiError(error);
-  }
-}
 
 // ---- OpenAPI --------------------------------------------------------------------------------
 

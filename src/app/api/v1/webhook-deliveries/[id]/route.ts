@@ -1,9 +1,9 @@
 import { partnerRoute } from "@/server/rest/handler";
-import { deliveryIdParams, withWebhookErrors } from "@/server/rest/schemas/webhooks";
+import { deliveryIdParams } from "@/server/rest/schemas/webhooks";
 import { getDelivery } from "@/server/webhooks";
 
 export const runtime = "nodejs";
 
 export const GET = partnerRoute({ params: deliveryIdParams }, ({ db, partnerId, environment, params }) =>
-  withWebhookErrors(() => getDelivery(db, { partnerId, environment }, params.id)),
+  getDelivery(db, { partnerId, environment }, params.id),
 );

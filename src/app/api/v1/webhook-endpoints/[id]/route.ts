@@ -1,17 +1,17 @@
 import { partnerRoute } from "@/server/rest/handler";
-import { endpointIdParams, updateEndpointBody, withWebhookErrors } from "@/server/rest/schemas/webhooks";
+import { endpointIdParams, updateEndpointBody } from "@/server/rest/schemas/webhooks";
 import { deleteEndpoint, getEndpoint, updateEndpoint } from "@/server/webhooks";
 
 export const runtime = "nodejs";
 
 export const GET = partnerRoute({ params: endpointIdParams }, ({ db, partnerId, environment, params }) =>
-  withWebhookErrors(() => getEndpoint(db, { partnerId, environment }, params.id)),
+  getEndpoint(db, { partnerId, environment }, params.id),
 );
 
 export const PATCH = partnerRoute({ params: endpointIdParams, body: updateEndpointBody }, ({ db, partnerId, environment, params, body }) =>
-  withWebhookErrors(() => updateEndpoint(db, { partnerId, environment }, params.id, body)),
+  updateEndpoint(db, { partnerId, environment }, params.id, body),
 );
 
 export const DELETE = partnerRoute({ params: endpointIdParams }, ({ db, partnerId, environment, params }) =>
-  withWebhookErrors(() => deleteEndpoint(db, { partnerId, environment }, params.id)),
+  deleteEndpoint(db, { partnerId, environment }, params.id),
 );

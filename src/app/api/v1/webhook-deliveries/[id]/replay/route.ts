@@ -1,10 +1,10 @@
 import { json, partnerRoute } from "@/server/rest/handler";
-import { deliveryIdParams, withWebhookErrors } from "@/server/rest/schemas/webhooks";
+import { deliveryIdParams } from "@/server/rest/schemas/webhooks";
 import { replayDelivery } from "@/server/webhooks";
 
 export const runtime = "nodejs";
 
 /** Re-sends the delivery's event (same webhook-id) as a new delivery. */
 export const POST = partnerRoute({ params: deliveryIdParams }, async ({ db, partnerId, environment, params }) =>
-  json(await withWebhookErrors(() => replayDelivery(db, { partnerId, environment }, params.id)), 202),
+  json(await replayDelivery(db, { partnerId, environment }, params.id), 202),
 );

@@ -1,11 +1,11 @@
 import { json, partnerRoute } from "@/server/rest/handler";
-import { endpointIdParams, withWebhookErrors } from "@/server/rest/schemas/webhooks";
+import { endpointIdParams } from "@/server/rest/schemas/webhooks";
 import { rotateSecret } from "@/server/webhooks";
 
 export const runtime = "nodejs";
 
 /** A new signing secret, shown once; the previous one keeps signing for 24 h. */
 export const POST = partnerRoute({ params: endpointIdParams }, async ({ db, partnerId, environment, params }) => {
-  const { endpoint, secret } = await withWebhookErrors(() => rotateSecret(db, { partnerId, environment }, params.id));
+  const { endpoint, secret } = await rotateSecret(db, { partnerId, environment }, params.id);
   return json({ ...endpoint, secret }, 201);
 });

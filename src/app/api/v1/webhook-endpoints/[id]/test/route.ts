@@ -1,10 +1,10 @@
 import { json, partnerRoute } from "@/server/rest/handler";
-import { endpointIdParams, withWebhookErrors } from "@/server/rest/schemas/webhooks";
+import { endpointIdParams } from "@/server/rest/schemas/webhooks";
 import { sendTestEvent } from "@/server/webhooks";
 
 export const runtime = "nodejs";
 
 /** Queues a `webhook.test` event for this endpoint only. */
 export const POST = partnerRoute({ params: endpointIdParams }, async ({ db, partnerId, environment, params }) =>
-  json(await withWebhookErrors(() => sendTestEvent(db, { partnerId, environment }, params.id)), 202),
+  json(await sendTestEvent(db, { partnerId, environment }, params.id), 202),
 );
