@@ -4,7 +4,8 @@ import { sha256Hex } from "@/lib/crypto";
 import { newId } from "@/lib/ids";
 import { ipAllowed, parseCidr } from "@/lib/ip";
 import type { DbOrTx } from "@/server/db/client";
-import { apiKeys, auditLog, partners } from "@/server/db/schema";
+import { recordAudit } from "@/server/audit";
+import { apiKeys, partners } from "@/server/db/schema";
 
 export type KeyEnvironment = "sandbox" | "live";
 export type ApiKey = typeof apiKeys.$inferSelect;
@@ -80,15 +81,7 @@ export async function createApiKey(
       createdBy: input.actor,
     })
     .returning();
-  await db.insert(auditLog).values({
-    id: newId("aud"),
-    actorUserId: input.actor.startsWith("usr_") ? input.actor : null,
-    actorType: input.actor.startsWith("key_") ? "api_key" : "user",
-    partnerId: input.partnerId,
-    action: "api_key.created",
-    targetType: "api_key",
-    targetId: key!.id,
-  });
+  await recordAudit(db, { actor: input.actor, partnerId: input.partnerId, action: "api_key.created", targetType: "api_key", targetId: key!.id });
   return { key: key!, secret };
 }
 

@@ -1,7 +1,8 @@
 import { and, gte, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import { newId } from "@/lib/ids";
 import type { Db } from "@/server/db/client";
-import { auditLog, consistencyChecks, orders, reconciliationIssues } from "@/server/db/schema";
+import { recordAudit } from "@/server/audit";
+import { consistencyChecks, orders, reconciliationIssues } from "@/server/db/schema";
 import { enqueueEvent } from "@/server/jobs/outbox";
 import { checkInvariants } from "@/server/ledger";
 import type { OrderRuntime } from "./runtime";
@@ -94,9 +95,8 @@ export async function recordLedgerConsistency(db: Db) {
     report: report as unknown as Record<string, unknown>,
   });
   if (!report.ok) {
-    await db.insert(auditLog).values({
-      id: newId("aud"),
-      actorType: "system",
+    await recordAudit(db, {
+      actor: "system:ledger-consistency",
       action: "alert.ledger_inconsistent",
       targetType: "consistency_check",
       targetId: id,

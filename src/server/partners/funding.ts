@@ -1,6 +1,5 @@
-import { newId } from "@/lib/ids";
+import { recordAudit } from "@/server/audit";
 import type { Db } from "@/server/db/client";
-import { auditLog } from "@/server/db/schema";
 import { adminCredit, approveTopup, rejectTopup } from "@/server/ledger";
 import { emitTopupApproved } from "@/server/webhooks/sources";
 
@@ -13,10 +12,8 @@ export async function approvePartnerTopup(db: Db, input: { requestId: string; ac
     const result = await approveTopup(tx, input);
     if (result.created) {
       await emitTopupApproved(tx, result.request);
-      await tx.insert(auditLog).values({
-        id: newId("aud"),
-        actorUserId: input.actor,
-        actorType: "user",
+      await recordAudit(tx, {
+        actor: input.actor,
         partnerId: result.request.partnerId,
         action: "topup.approved",
         targetType: "topup_request",
@@ -31,10 +28,8 @@ export async function approvePartnerTopup(db: Db, input: { requestId: string; ac
 export async function rejectPartnerTopup(db: Db, input: { requestId: string; actor: string; reason: string }) {
   return db.transaction(async (tx) => {
     const request = await rejectTopup(tx, input);
-    await tx.insert(auditLog).values({
-      id: newId("aud"),
-      actorUserId: input.actor,
-      actorType: "user",
+    await recordAudit(tx, {
+      actor: input.actor,
       partnerId: request.partnerId,
       action: "topup.rejected",
       targetType: "topup_request",
@@ -51,10 +46,8 @@ export async function creditPartnerWallet(
 ) {
   return db.transaction(async (tx) => {
     const result = await adminCredit(tx, input);
-    await tx.insert(auditLog).values({
-      id: newId("aud"),
-      actorUserId: input.actor,
-      actorType: "user",
+    await recordAudit(tx, {
+      actor: input.actor,
       partnerId: input.partnerId,
       action: "wallet.credited",
       targetType: "ledger_transfer",

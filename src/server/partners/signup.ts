@@ -2,7 +2,8 @@ import { sql } from "drizzle-orm";
 import { newId } from "@/lib/ids";
 import { hashPassword } from "@/server/auth/password";
 import type { Db } from "@/server/db/client";
-import { auditLog, memberships, partners, users } from "@/server/db/schema";
+import { recordAudit } from "@/server/audit";
+import { memberships, partners, users } from "@/server/db/schema";
 import { createApiKey } from "@/server/keys";
 import { grantSandboxFunds } from "@/server/ledger";
 
@@ -58,7 +59,7 @@ export async function signUpPartner(db: Db, input: SignupInput) {
     await tx.insert(memberships).values({ id: newId("mem"), userId, partnerId, role: "owner" });
     const grant = await grantSandboxFunds(tx, partnerId, { actor: "system:signup" });
     const { key, secret } = await createApiKey(tx, { partnerId, environment: "sandbox", name: "Default sandbox key", actor: userId });
-    await tx.insert(auditLog).values({ id: newId("aud"), actorUserId: userId, actorType: "user", partnerId, action: "partner.signed_up", targetType: "partner", targetId: partnerId });
+    await recordAudit(tx, { actor: userId, partnerId, action: "partner.signed_up", targetType: "partner", targetId: partnerId });
     return { partner: partner!, userId, apiKey: { id: key.id, start: key.start, secret }, sandboxGrant: { amount: grant.transfer.amount, currency: grant.transfer.currency } };
   });
 }
