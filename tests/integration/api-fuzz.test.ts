@@ -12,6 +12,13 @@ import * as walletRoute from "../../src/app/api/v1/wallet/route";
 import * as statementRoute from "../../src/app/api/v1/wallet/statement.csv/route";
 import * as topupRoute from "../../src/app/api/v1/wallet/topup-requests/route";
 import * as txRoute from "../../src/app/api/v1/wallet/transactions/route";
+import * as deliveriesRoute from "../../src/app/api/v1/webhook-deliveries/route";
+import * as deliveryRoute from "../../src/app/api/v1/webhook-deliveries/[id]/route";
+import * as replayRoute from "../../src/app/api/v1/webhook-deliveries/[id]/replay/route";
+import * as endpointsRoute from "../../src/app/api/v1/webhook-endpoints/route";
+import * as endpointRoute from "../../src/app/api/v1/webhook-endpoints/[id]/route";
+import * as rotateSecretRoute from "../../src/app/api/v1/webhook-endpoints/[id]/rotate-secret/route";
+import * as testEventRoute from "../../src/app/api/v1/webhook-endpoints/[id]/test/route";
 import { syncCatalog } from "../../src/server/catalog/sync";
 import { createApiKey } from "../../src/server/keys";
 import { grantSandboxFunds } from "../../src/server/ledger";
@@ -55,10 +62,10 @@ const nasty = fc.oneof(
   fc.constantFrom(-1, 0, 1e308, -1e308, Number.MAX_SAFE_INTEGER, "NaN", "Infinity", "-0", "1e9999", "0x10", "  25 ", "25.00001", "__proto__", null, true, [], {}),
   fc.constantFrom("ord_x", "key_x", "ord_" + "a".repeat(40), "../../etc/passwd", "'; drop table orders; --", "\u0000", "💳"),
 );
-const fieldNames = fc.constantFrom("sku", "faceValue", "quantity", "referenceId", "amount", "currency", "note", "overlapSeconds", "companyName", "contactName", "email", "password", "country", "balance", "discount", "__proto__", "constructor");
+const fieldNames = fc.constantFrom("url", "events", "enabled", "sku", "faceValue", "quantity", "referenceId", "amount", "currency", "note", "overlapSeconds", "companyName", "contactName", "email", "password", "country", "balance", "discount", "__proto__", "constructor");
 const body = fc.oneof(fc.dictionary(fieldNames, nasty, { maxKeys: 6 }), nasty);
 const query = fc.dictionary(fc.constantFrom("limit", "startingAfter", "status", "from", "to", "currency", "brand", "country", "referenceId", "days", "method", "path", "x"), fc.string({ maxLength: 30 }).map(String), { maxKeys: 4 });
-const idParam = fc.oneof(fc.string({ maxLength: 50 }), fc.constantFrom("ord_01abc", "key_01abc", "", "ord_" + "z".repeat(41)));
+const idParam = fc.oneof(fc.string({ maxLength: 50 }), fc.constantFrom("ord_01abc", "key_01abc", "whk_01abc", "whd_01abc", "", "ord_" + "z".repeat(41)));
 
 const endpoints: Array<{ name: string; handler: Handler; method: string; path: string; withBody?: boolean; withId?: boolean; public?: boolean }> = [
   { name: "GET catalog", handler: catalogRoute.GET, method: "GET", path: "/api/v1/catalog" },
@@ -74,6 +81,16 @@ const endpoints: Array<{ name: string; handler: Handler; method: string; path: s
   { name: "GET keys", handler: keysRoute.GET, method: "GET", path: "/api/v1/keys" },
   { name: "POST rotate", handler: rotateRoute.POST, method: "POST", path: "/api/v1/keys/x/rotate", withBody: true, withId: true },
   { name: "POST signup", handler: signupRoute.POST, method: "POST", path: "/api/v1/public/signup", withBody: true, public: true },
+  { name: "POST webhook endpoint", handler: endpointsRoute.POST, method: "POST", path: "/api/v1/webhook-endpoints", withBody: true },
+  { name: "GET webhook endpoints", handler: endpointsRoute.GET, method: "GET", path: "/api/v1/webhook-endpoints" },
+  { name: "GET webhook endpoint", handler: endpointRoute.GET, method: "GET", path: "/api/v1/webhook-endpoints/x", withId: true },
+  { name: "PATCH webhook endpoint", handler: endpointRoute.PATCH, method: "PATCH", path: "/api/v1/webhook-endpoints/x", withBody: true, withId: true },
+  { name: "DELETE webhook endpoint", handler: endpointRoute.DELETE, method: "DELETE", path: "/api/v1/webhook-endpoints/x", withId: true },
+  { name: "POST rotate secret", handler: rotateSecretRoute.POST, method: "POST", path: "/api/v1/webhook-endpoints/x/rotate-secret", withId: true },
+  { name: "POST test event", handler: testEventRoute.POST, method: "POST", path: "/api/v1/webhook-endpoints/x/test", withId: true },
+  { name: "GET webhook deliveries", handler: deliveriesRoute.GET, method: "GET", path: "/api/v1/webhook-deliveries" },
+  { name: "GET webhook delivery", handler: deliveryRoute.GET, method: "GET", path: "/api/v1/webhook-deliveries/x", withId: true },
+  { name: "POST replay", handler: replayRoute.POST, method: "POST", path: "/api/v1/webhook-deliveries/x/replay", withId: true },
 ];
 
 describe("fuzzing every endpoint", () => {

@@ -125,75 +125,86 @@ function internal(error: unknown, requestId: string) {
   return api;
 }
 
+type BaseContext<Q, B, P> = Omit<PartnerContext<Q, B, P>, "key" | "partnerId" | "environment">;
+
+interface Guard {
+  /** Who is asking, known after the guard: fills the request log. */
+  meta: { partnerId?: string; environment?: string; keyStart?: string };
+  limitHeaders: Record<string, string>;
+}
+
+/** Takes a token from a shared bucket; throws the 429 when it is empty. */
+async function limit(db: Db, bucket: string, rule: BucketRule, guard: Guard, who: string) {
+  const decision = await takeToken(db, bucket, rule);
+  guard.limitHeaders = rateLimitHeaders(decision);
+  if (!decision.allowed) {
+    throw new ApiError(429, "rate_limit_error", "rate_limited", `Too many requests ${who}: retry after ${decision.retryAfterSeconds} second(s)`);
+  }
+}
+
+/**
+ * The core every API route runs through: request id, client IP, `guard` (authentication and
+ * rate limits), zod validation, the handler, then the error envelope, `x-request-id`,
+ * rate-limit headers and the request log — for answers and errors alike.
+ */
+function apiRoute<Q, B, P, C>(
+  schemas: RouteSchemas<Q, B, P>,
+  guard: (base: BaseContext<undefined, undefined, undefined>, g: Guard) => Promise<C>,
+  handler: (ctx: BaseContext<Q, B, P> & C) => Promise<Response | object>,
+) {
+  return async (req: Request, routeCtx?: NextRouteContext): Promise<Response> => {
+    const started = performance.now();
+    const requestId = newRequestId();
+    const ip = clientIpFrom(req.headers);
+    const g: Guard = { meta: {}, limitHeaders: {} };
+    let errorCode: string | undefined;
+    let res: Response;
+    try {
+      const db = getDb();
+      const base = { req, db, requestId, ip, query: undefined, body: undefined, params: undefined };
+      const who = await guard(base, g);
+      const input = await parseInput(req, routeCtx, schemas);
+      const out = await handler({ ...base, ...input, ...who });
+      res = out instanceof Response ? out : json(out);
+    } catch (error) {
+      const api = internal(error, requestId);
+      errorCode = api.code;
+      res = errorResponse(api, requestId);
+    }
+    return finish(res, { req, requestId, started, ip, errorCode, ...g.meta }, g.limitHeaders);
+  };
+}
+
 /**
  * The one wrapper for partner routes: API key (x-api-key or Bearer) → environment from the
- * key → IP allowlist → per-key rate limit → zod validation → the handler → error envelope,
- * `x-request-id`, rate-limit headers and the request log.
+ * key → IP allowlist → per-key rate limit → zod validation → the handler.
  */
 export function partnerRoute<Q = undefined, B = undefined, P = Record<string, never>>(
   schemas: RouteSchemas<Q, B, P>,
   handler: (ctx: PartnerContext<Q, B, P>) => Promise<Response | object>,
 ) {
-  return async (req: Request, routeCtx?: NextRouteContext): Promise<Response> => {
-    const started = performance.now();
-    const requestId = newRequestId();
-    const ip = clientIpFrom(req.headers);
-    const meta: Parameters<typeof finish>[1] = { req, requestId, started, ip };
-    let limitHeaders: Record<string, string> = {};
-    try {
-      const db = getDb();
-      const presented = presentedKey(req);
-      const verified = presented ? await verifyApiKey(db, presented, ip) : ({ status: "missing" } as const);
-      if (verified.status !== "valid") {
-        const [status, code, message] = AUTH_MESSAGES[verified.status]!;
-        throw new ApiError(status, status === 401 ? "authentication_error" : "permission_error", code, message);
-      }
-      const key = verified.key;
-      Object.assign(meta, { partnerId: key.partnerId, environment: key.environment, keyStart: key.start });
-      const decision = await takeToken(db, `key:${key.id}`, keyRate());
-      limitHeaders = rateLimitHeaders(decision);
-      if (!decision.allowed) {
-        throw new ApiError(429, "rate_limit_error", "rate_limited", `Too many requests for this API key: retry after ${decision.retryAfterSeconds} second(s)`);
-      }
-      void touchApiKey(db, key.id).catch(() => {});
-      const input = await parseInput(req, routeCtx, schemas);
-      const out = await handler({ req, db, requestId, ip, key, partnerId: key.partnerId, environment: key.environment, ...input });
-      return finish(out instanceof Response ? out : json(out), meta, limitHeaders);
-    } catch (error) {
-      const api = internal(error, requestId);
-      meta.errorCode = api.code;
-      return finish(errorResponse(api, requestId), meta, limitHeaders);
+  return apiRoute(schemas, async ({ req, db, ip }, g) => {
+    const presented = presentedKey(req);
+    const verified = presented ? await verifyApiKey(db, presented, ip) : ({ status: "missing" } as const);
+    if (verified.status !== "valid") {
+      const [status, code, message] = AUTH_MESSAGES[verified.status]!;
+      throw new ApiError(status, status === 401 ? "authentication_error" : "permission_error", code, message);
     }
-  };
+    const key = verified.key;
+    g.meta = { partnerId: key.partnerId, environment: key.environment, keyStart: key.start };
+    await limit(db, `key:${key.id}`, keyRate(), g, "for this API key");
+    void touchApiKey(db, key.id).catch(() => {});
+    return { key, partnerId: key.partnerId, environment: key.environment };
+  }, handler);
 }
 
 /** Routes without an API key (signup, OpenAPI): validation, envelope, request id, optional IP rate limit. */
 export function publicRoute<Q = undefined, B = undefined, P = Record<string, never>>(
   schemas: RouteSchemas<Q, B, P> & { ipRate?: { bucket: string; rule: BucketRule } },
-  handler: (ctx: Omit<PartnerContext<Q, B, P>, "key" | "partnerId" | "environment">) => Promise<Response | object>,
+  handler: (ctx: BaseContext<Q, B, P>) => Promise<Response | object>,
 ) {
-  return async (req: Request, routeCtx?: NextRouteContext): Promise<Response> => {
-    const started = performance.now();
-    const requestId = newRequestId();
-    const ip = clientIpFrom(req.headers);
-    const meta: Parameters<typeof finish>[1] = { req, requestId, started, ip };
-    let limitHeaders: Record<string, string> = {};
-    try {
-      const db = getDb();
-      if (schemas.ipRate) {
-        const decision = await takeToken(db, `${schemas.ipRate.bucket}:${ip}`, schemas.ipRate.rule);
-        limitHeaders = rateLimitHeaders(decision);
-        if (!decision.allowed) {
-          throw new ApiError(429, "rate_limit_error", "rate_limited", `Too many requests from your address: retry after ${decision.retryAfterSeconds} second(s)`);
-        }
-      }
-      const input = await parseInput(req, routeCtx, schemas);
-      const out = await handler({ req, db, requestId, ip, ...input });
-      return finish(out instanceof Response ? out : json(out), meta, limitHeaders);
-    } catch (error) {
-      const api = internal(error, requestId);
-      meta.errorCode = api.code;
-      return finish(errorResponse(api, requestId), meta, limitHeaders);
-    }
-  };
+  return apiRoute(schemas, async ({ db, ip }, g) => {
+    if (schemas.ipRate) await limit(db, `${schemas.ipRate.bucket}:${ip}`, schemas.ipRate.rule, g, "from your address");
+    return {};
+  }, handler);
 }
