@@ -41,3 +41,15 @@ describe("environment validation", () => {
     expect(inngestMode(loadEnv({ ...valid, INNGEST_SIGNING_KEY: "signkey-prod-abc" }))).toBe("server");
   });
 });
+
+describe(".env.example", () => {
+  it("documents every variable the app reads", async () => {
+    const { readFileSync } = await import("node:fs");
+    const example = readFileSync(".env.example", "utf8");
+    const { envSchema } = await import("../../src/lib/env");
+    const shape = (envSchema as unknown as { _zod: { def: { in?: { shape: object }; shape?: object } } })._zod.def;
+    const names = Object.keys(shape.in?.shape ?? shape.shape ?? {});
+    expect(names.length).toBeGreaterThan(10);
+    expect(names.filter((n) => !new RegExp(`^#? ?${n}=`, "m").test(example))).toEqual([]);
+  });
+});
