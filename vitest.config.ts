@@ -34,6 +34,21 @@ export default defineConfig({
           server: { deps: { inline: ["next-auth"] } },
         },
       },
+      {
+        resolve: { alias },
+        test: {
+          name: "resilience",
+          // Needs a production build and app processes: run through scripts/resilience.ts (which
+          // sets RESILIENCE_SIZE), never as part of a plain `vitest run`.
+          include: process.env.RESILIENCE_SIZE ? ["tests/resilience/**/*.test.ts"] : [],
+          env: testEnv,
+          // Scenarios start their own app processes and measure them: one file at a time.
+          fileParallelism: false,
+          testTimeout: 900_000,
+          hookTimeout: 300_000,
+          server: { deps: { inline: ["next-auth"] } },
+        },
+      },
     ],
   },
 });

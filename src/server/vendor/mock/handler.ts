@@ -17,11 +17,43 @@ export interface MockVendorOptions {
   rateLimits: MockRateLimits | false;
   /** Seed accounts and the default catalog on first request (idempotent). */
   autoSeed: boolean;
+  /**
+   * Fault injection for resilience runs: this share (0–1) of authorised calls answers, in equal
+   * parts, 429 (before doing anything), 500 after doing the work (the answer is lost), or hangs
+   * `faultHangMs` after doing the work and then answers 504. Off (0) by default.
+   */
+  faultRate?: number;
+  faultHangMs?: number;
+}
+
+function scaled(limits: MockRateLimits, scale: number): MockRateLimits {
+  if (scale === 1) return limits;
+  const out = {} as MockRateLimits;
+  for (const [kind, l] of Object.entries(limits) as [MockCallKind, MockRateLimits[MockCallKind]][]) {
+    out[kind] = { perSecond: l.perSecond * scale, burst: Math.max(1, Math.round(l.burst * scale)) };
+  }
+  return out;
 }
 
 export function mockVendorOptionsFromEnv(): MockVendorOptions {
   const e = env();
-  return { clientId: e.MOCK_VENDOR_CLIENT_ID, clientSecret: e.MOCK_VENDOR_CLIENT_SECRET, fulfilMs: e.MOCK_VENDOR_FULFIL_MS, rateLimits: MOCK_RATE_LIMITS, autoSeed: true };
+  return {
+    clientId: e.MOCK_VENDOR_CLIENT_ID,
+    clientSecret: e.MOCK_VENDOR_CLIENT_SECRET,
+    fulfilMs: e.MOCK_VENDOR_FULFIL_MS,
+    rateLimits: scaled(MOCK_RATE_LIMITS, e.MOCK_VENDOR_RATE_SCALE),
+    autoSeed: true,
+    faultRate: e.MOCK_VENDOR_FAULT_RATE,
+    faultHangMs: e.MOCK_VENDOR_FAULT_HANG_MS,
+  };
+}
+
+type Fault = "rate_limited" | "answer_lost" | "hang" | null;
+
+function pickFault(rate: number | undefined): Fault {
+  if (!rate || Math.random() >= rate) return null;
+  const kinds = ["rate_limited", "answer_lost", "hang"] as const;
+  return kinds[Math.floor(Math.random() * kinds.length)]!;
 }
 
 function same(a: string, b: string): boolean {
@@ -141,20 +173,34 @@ export function createMockVendorHandler(db: Db, o: MockVendorOptions): (req: Req
       const wait = await takeMockToken(db, `${o.clientId}:${r.kind}`, o.rateLimits[r.kind]);
       if (wait !== null) return toResponse(message(429, `Too many requests. Please wait for ${wait} seconds`, { "retry-after": String(wait) }));
     }
+    const fault = pickFault(o.faultRate);
+    if (fault === "rate_limited") return toResponse(message(429, "Too many requests. Please wait for 1 seconds", { "retry-after": "1" }));
+    let answer: MockAnswer;
     try {
       switch (r.kind) {
         case "catalog":
-          return toResponse(await catalog(db, url));
+          answer = await catalog(db, url);
+          break;
         case "accounts":
-          return toResponse(await accounts(db));
+          answer = await accounts(db);
+          break;
         case "place_order":
-          return toResponse(await placeMockOrder(db, o.clientId, await req.text(), { fulfilMs: o.fulfilMs }));
+          answer = await placeMockOrder(db, o.clientId, await req.text(), { fulfilMs: o.fulfilMs });
+          break;
         case "get_order":
-          return toResponse(await getMockOrder(db, o.clientId, r.requestId!));
+          answer = await getMockOrder(db, o.clientId, r.requestId!);
+          break;
       }
     } catch (e) {
       console.error("[mock-vendor]", e);
       return toResponse(message(500, "An error has occurred."));
     }
+    // Faults after the work: the vendor did it, the caller never learns the answer.
+    if (fault === "answer_lost") return toResponse(message(500, "An error has occurred."));
+    if (fault === "hang") {
+      await new Promise((resolve) => setTimeout(resolve, o.faultHangMs ?? 20_000));
+      return toResponse(message(504, "Gateway Timeout"));
+    }
+    return toResponse(answer);
   };
 }

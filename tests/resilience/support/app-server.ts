@@ -1,0 +1,41 @@
+/**
+ * The app as `scripts/start.ts` runs it (production `next start` in our HTTP server, embedded
+ * worker, migrations, local seed), with one difference for resilience runs: the vendor client's
+ * spacing follows the mock's scaled limits (MOCK_VENDOR_RATE_SCALE), its timeout is short
+ * (RESILIENCE_VENDOR_TIMEOUT_MS) and orders are polled every second. With Bamboo's published
+ * limits (2 placements and 2 polls a second) a thousand orders would take a quarter of an hour.
+ */
+import { getDb } from "../../../src/server/db/client";
+import { runApp } from "../../../src/server/boot/run";
+import { configureOrderRuntime } from "../../../src/server/orders/runtime";
+import { BAMBOO_LIMITS, bambooConfigFromEnv, createBambooClient, type BambooClient } from "../../../src/server/vendor/bamboo";
+import { loadEnv } from "../../../src/lib/env";
+
+const scale = Number(process.env.MOCK_VENDOR_RATE_SCALE ?? 1);
+const timeoutMs = Number(process.env.RESILIENCE_VENDOR_TIMEOUT_MS ?? 2_000);
+let client: BambooClient | undefined;
+
+configureOrderRuntime({
+  vendorFor: () => {
+    if (!client) {
+      const base = bambooConfigFromEnv({ ...loadEnv(), BAMBOO_BASE_URL: undefined });
+      client = createBambooClient(getDb(), {
+        ...base,
+        limits: {
+          placeOrderMs: BAMBOO_LIMITS.placeOrderMs / scale,
+          // The mock has no per-product limit.
+          placeOrderPerProductMs: 0,
+          getOrderMs: BAMBOO_LIMITS.getOrderMs / scale,
+          catalogMs: BAMBOO_LIMITS.catalogMs / scale,
+          otherMs: BAMBOO_LIMITS.otherMs / scale,
+        },
+        retry: { maxAttempts: 6, baseDelayMs: 100, maxDelayMs: 1_000, timeoutMs },
+      });
+    }
+    return client;
+  },
+  pollScheduleMs: Array.from({ length: 60 }, () => 1_000),
+});
+
+process.env.NEXT_TELEMETRY_DISABLED ??= "1";
+await runApp({ dev: false });

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "../../src/server/db/client";
+import { startApp, stopAll, type AppProcess } from "./support/cluster";
+import {
+  findInvariantViolations,
+  makeWallets,
+  openDatabase,
+  percentile,
+  planOrders,
+  recordFigures,
+  round,
+  SEED,
+  sendOrders,
+  SIZE,
+  waitDrained,
+  waitForCatalog,
+} from "./support/load";
+
+const ORDERS = SIZE === "full" ? 1_000 : 150;
+
+let one: AppProcess;
+let two: AppProcess;
+let d: Database;
+
+beforeAll(async () => {
+  const env = { MOCK_VENDOR_FAULT_RATE: "0.3", MOCK_VENDOR_FAULT_HANG_MS: "3000" };
+  one = await startApp({ name: "pair-1", port: 3403, pgPort: 55473, env });
+  two = await startApp({ name: "pair-2", port: 3404, pgPort: 55473, env, shareWith: one });
+  d = openDatabase(one.databaseUrl);
+  await waitForCatalog(d);
+});
+afterAll(async () => {
+  await d?.close();
+  await stopAll();
+});
+
+describe("two app instances on one database", () => {
+  it(`share ${ORDERS} orders without processing any twice: one debit and at most one vendor order per order`, async () => {
+    const wallets = await makeWallets(d, 50, "pair");
+    const { plan, unique } = planOrders({ seed: SEED + 2, orders: ORDERS, wallets, dupRate: 0.1, tag: "pair" });
+    const started = performance.now();
+    const sent = await sendOrders({ targets: [one.url, two.url], plan, concurrency: 16, deadlineMs: 120_000 });
+    expect(sent.failures).toEqual([]);
+    expect(sent.orderIds.size).toBe(unique);
+    const drainMs = await waitDrained(d, SIZE === "full" ? 300_000 : 120_000);
+    const totalMs = performance.now() - started;
+
+    const found = await findInvariantViolations(d);
+    // Both workers placed orders (each instance reaches the mock through its own URL, so the
+    // vendor account key carries the instance's host).
+    const placers = (await d.sql`
+      select account, count(*)::int as n from vendor_calls where kind = 'place_order' group by account order by account`) as unknown as Array<{ account: string; n: number }>;
+    recordFigures("two-instances", {
+      requests: sent.requests,
+      orders: unique,
+      byStatus: found.byStatus,
+      settledPerSecond: round(unique / (totalMs / 1000)),
+      postP50Ms: round(percentile(sent.latencies, 50)),
+      postP99Ms: round(percentile(sent.latencies, 99)),
+      drainSeconds: round(drainMs / 1000),
+      placementsPerInstance: placers.map((p) => p.n),
+    });
+    expect(found.orders).toBe(unique);
+    expect(found).toMatchObject({
+      openOrders: 0,
+      duplicateReferences: 0,
+      ordersWithoutOneDebit: 0,
+      debitAmountMismatch: 0,
+      doubleRefunds: 0,
+      refundMismatch: 0,
+      vendorOrdersTwice: 0,
+      vendorOrdersWithoutOrder: 0,
+      completedWithoutOneVendorOrder: 0,
+      fulfilRunsNotTerminal: 0,
+    });
+    expect(found.ledgerOk, found.ledgerReport).toBe(true);
+    expect(placers).toHaveLength(2);
+  }, 900_000);
+
+  it("hold a key to its one shared bucket: 200s within the window never exceed burst + refill × elapsed", async () => {
+    const [w] = await makeWallets(d, 1, "hammer");
+    const burst = 50;
+    const perSecond = 25;
+    const statuses: Record<string, number> = {};
+    const perInstance = [0, 0];
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: 300 }, async (_, i) => {
+        const res = await fetch(`${[one.url, two.url][i % 2]}/api/v1/wallet`, { headers: { "x-api-key": w!.key } });
+        await res.arrayBuffer();
+        statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+        if (res.status === 200) perInstance[i % 2]!++;
+      }),
+    );
+    const elapsed = (performance.now() - t0) / 1000;
+    const ok = statuses[200] ?? 0;
+    const bound = burst + perSecond * elapsed;
+    recordFigures("shared-rate-limit", { requests: 300, ok, limited: statuses[429] ?? 0, elapsedSeconds: round(elapsed, 2), bound: round(bound), okPerInstance: perInstance });
+    expect(Object.keys(statuses).sort()).toEqual(["200", "429"]);
+    expect(ok).toBeLessThanOrEqual(bound);
+    expect(perInstance.every((n) => n > 0)).toBe(true);
+  });
+});
