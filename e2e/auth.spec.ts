@@ -37,10 +37,28 @@ test("the partner owner sees the dashboard and is refused the admin area", async
   await expect(page).toHaveURL(/\/dashboard$/);
   await expect(page.getByTestId("partner-name")).toHaveText("Demo Gifts Ltd");
   await expect(page.getByText("owner@demo-partner.local").first()).toBeVisible();
+  await expect(page.getByTestId("wallet-sandbox-USD")).toBeVisible();
+  await expect(page.getByText("Loading orders…")).toHaveCount(0);
   await page.screenshot({ path: "test-results/screens/dashboard.png", fullPage: true });
   await page.goto("/admin");
   await expect(page.getByText("403 · Not allowed")).toBeVisible();
   await page.screenshot({ path: "test-results/screens/admin-refused.png", fullPage: true });
   const trpc = await page.request.get("/api/trpc/admin.partners");
   expect(trpc.status()).toBe(403);
+});
+
+test("the partner owner sees the sandbox wallet and creates an API key shown once", async ({ page }) => {
+  await signIn(page, owner);
+  await expect(page.getByTestId("wallet-sandbox-USD")).toHaveText(/USD \d+\.\d\d/);
+  await page.getByRole("link", { name: "API keys" }).click();
+  await expect(page.getByRole("heading", { name: "API keys" })).toBeVisible();
+  await page.getByLabel("Name").fill("E2E server");
+  await page.getByRole("button", { name: "Create key" }).click();
+  await expect(page.getByTestId("new-key")).toHaveText(/^stlr_test_[1-9A-HJ-NP-Za-km-z]{32}$/);
+  await expect(page.getByRole("cell", { name: "E2E server" })).toBeVisible();
+  await page.screenshot({ path: "test-results/screens/api-keys.png", fullPage: true });
+  // The secret is never listed again: only its start.
+  await page.reload();
+  await expect(page.getByTestId("new-key")).toHaveCount(0);
+  await expect(page.getByRole("cell", { name: "E2E server" })).toBeVisible();
 });

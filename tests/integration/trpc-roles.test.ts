@@ -59,6 +59,22 @@ describe("tRPC procedures by role", () => {
     expect(await codeOf((await callerFor(dev.id)).partner.team())).toBe("FORBIDDEN");
   });
 
+  it("lets developers manage API keys and keeps finance out of them", async () => {
+    const partnerId = await makePartner(t.db);
+    const dev = await makeUser(t.db, { partnerId, role: "developer" });
+    const finance = await makeUser(t.db, { partnerId, role: "finance" });
+    const asDev = await callerFor(dev.id);
+    const created = await asDev.partner.keys.create({ environment: "sandbox", name: "ci" });
+    expect(created.secret).toMatch(/^stlr_test_/);
+    expect((await asDev.partner.keys.list()).map((k) => k.id)).toEqual([created.id]);
+    expect(await codeOf((await callerFor(finance.id)).partner.keys.list())).toBe("FORBIDDEN");
+    expect(await codeOf((await callerFor(finance.id)).partner.wallets())).toBe("OK");
+    const other = await makeUser(t.db, { partnerId: await makePartner(t.db), role: "owner" });
+    expect(await codeOf((await callerFor(other.id)).partner.keys.revoke({ keyId: created.id }))).toBe("NOT_FOUND");
+    await asDev.partner.keys.revoke({ keyId: created.id });
+    expect((await asDev.partner.keys.list())[0]!.status).toBe("revoked");
+  });
+
   it("scopes the partner overview to the caller's own partner", async () => {
     const a = await makePartner(t.db, "Partner A");
     const b = await makePartner(t.db, "Partner B");

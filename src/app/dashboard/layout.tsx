@@ -7,7 +7,10 @@ export const dynamic = "force-dynamic";
 
 const MOCK_NOTICE = "Live orders use the built-in mock vendor: no Bamboo credentials are configured, so no real cards are bought.";
 
-const nav = [{ href: "/dashboard", label: "Overview" }];
+const nav = [
+  { href: "/dashboard", label: "Overview" },
+  { href: "/dashboard/api-keys", label: "API keys" },
+];
 
 export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
   const user = await requireUser("/dashboard");

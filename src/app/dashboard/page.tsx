@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { serverApi } from "@/trpc/server";
+import { PartnerOverview } from "./overview";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
@@ -15,6 +16,9 @@ export default async function DashboardHome() {
         Status <span className="font-medium">{partner.status}</span> · onboarding{" "}
         <span className="font-medium">{partner.onboardingState.replace("_", " ")}</span>
       </p>
+      <div className="mt-8">
+        <PartnerOverview />
+      </div>
       <section className="mt-8 max-w-2xl rounded-lg border border-slate-200 bg-white">
         <h2 className="border-b border-slate-100 px-4 py-3 text-sm font-semibold">Team</h2>
         <ul className="divide-y divide-slate-100">

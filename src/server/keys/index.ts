@@ -181,5 +181,6 @@ export async function revokeApiKey(db: DbOrTx, input: { partnerId: string; keyId
     .where(and(eq(apiKeys.id, input.keyId), eq(apiKeys.partnerId, input.partnerId), isNull(apiKeys.revokedAt)))
     .returning();
   if (!row) throw new KeyError("key_not_found", `No active API key ${input.keyId}`);
+  await recordAudit(db, { actor: input.actor, partnerId: input.partnerId, action: "api_key.revoked", targetType: "api_key", targetId: row.id });
   return presentKey(row);
 }

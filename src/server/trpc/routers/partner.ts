@@ -1,6 +1,12 @@
 import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { createApiKey, KeyError, listApiKeys, revokeApiKey } from "@/server/keys";
+import { listPartnerWallets } from "@/server/ledger/partner-wallets";
+import { listPartnerOrders } from "@/server/orders/queries";
 import { getPartnerOverview } from "@/server/partners/queries";
 import { partnerProcedure, router } from "../init";
+
+const environment = z.enum(["sandbox", "live"]);
 
 export const partnerRouter = router({
   overview: partnerProcedure().query(async ({ ctx }) => {
@@ -12,5 +18,36 @@ export const partnerRouter = router({
   team: partnerProcedure("finance").query(async ({ ctx }) => {
     const overview = await getPartnerOverview(ctx.db, ctx.partnerId);
     return overview?.team ?? [];
+  }),
+  /** Balances in both environments. */
+  wallets: partnerProcedure("finance", "developer").query(async ({ ctx }) => {
+    const [sandbox, live] = await Promise.all([
+      listPartnerWallets(ctx.db, ctx.partnerId, "sandbox"),
+      listPartnerWallets(ctx.db, ctx.partnerId, "live"),
+    ]);
+    return { sandbox, live };
+  }),
+  orders: partnerProcedure("finance", "developer")
+    .input(z.object({ environment, limit: z.number().int().min(1).max(100).default(20), startingAfter: z.string().max(64).optional() }))
+    .query(({ ctx, input }) => listPartnerOrders(ctx.db, ctx.partnerId, input.environment, { limit: input.limit, startingAfter: input.startingAfter })),
+  keys: router({
+    list: partnerProcedure("developer").query(({ ctx }) => listApiKeys(ctx.db, ctx.partnerId)),
+    /** The secret is in this answer only. */
+    create: partnerProcedure("developer")
+      .input(z.object({ environment, name: z.string().trim().max(100).optional() }))
+      .mutation(async ({ ctx, input }) => {
+        const { key, secret } = await createApiKey(ctx.db, { partnerId: ctx.partnerId, environment: input.environment, name: input.name || null, actor: ctx.user.id });
+        return { id: key.id, start: key.start, secret };
+      }),
+    revoke: partnerProcedure("developer")
+      .input(z.object({ keyId: z.string().min(1).max(64) }))
+      .mutation(async ({ ctx, input }) => {
+        try {
+          return await revokeApiKey(ctx.db, { partnerId: ctx.partnerId, keyId: input.keyId, actor: ctx.user.id });
+        } catch (e) {
+          if (e instanceof KeyError) throw new TRPCError({ code: "NOT_FOUND", message: e.message });
+          throw e;
+        }
+      }),
   }),
 });
