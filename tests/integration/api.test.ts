@@ -152,6 +152,10 @@ describe("orders over the API", () => {
     }
     const unknown = await call(ordersRoute.POST, "/api/v1/orders", { key: a.key, body: { sku: RANGED_USD, faceValue: "1.00", referenceId: "x6", balance: "1" } });
     expect(unknown.json.error.message).toContain("Unknown field");
+    const nul = await call(topupRoute.POST, "/api/v1/wallet/topup-requests", { key: a.key, body: { amount: "1.00", note: "a\u0000b" } });
+    expect([nul.status, nul.json.error.param]).toEqual([400, "note"]);
+    const nulCursor = await call(catalogRoute.GET, "/api/v1/catalog", { key: a.key, query: { startingAfter: "\u0000" } });
+    expect([nulCursor.status, nulCursor.json.error.code]).toEqual([400, "invalid_parameter"]);
     const malformed = await call(ordersRoute.POST, "/api/v1/orders", { key: a.key, rawBody: "{not json" });
     expect([malformed.status, malformed.json.error.code]).toEqual([400, "invalid_json"]);
   });

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import http from "node:http";
 import next from "next";
 import { CLIENT_IP_HEADER, resolveClientIp } from "@/lib/client-ip";
@@ -12,6 +13,11 @@ export async function startHttpServer(opts: { dev: boolean; port: number; hostna
   const handle = app.getRequestHandler();
   await app.prepare();
   const server = http.createServer((req, res) => {
+    if (!pathDecodes(req.url ?? "/")) {
+      // Next.js answers a malformed percent-encoding with a bare 500; this is the client's error.
+      refuseMalformedUrl(req.url ?? "/", res);
+      return;
+    }
     const xff = req.headers["x-forwarded-for"];
     req.headers[CLIENT_IP_HEADER] = resolveClientIp(
       req.socket.remoteAddress,
@@ -33,4 +39,29 @@ export async function startHttpServer(opts: { dev: boolean; port: number; hostna
         server.closeAllConnections();
       }),
   };
+}
+
+function pathDecodes(url: string): boolean {
+  try {
+    decodeURIComponent(url.split("?")[0]!);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function refuseMalformedUrl(url: string, res: http.ServerResponse) {
+  const message = "The URL is malformed (invalid percent-encoding)";
+  res.statusCode = 400;
+  res.setHeader("cache-control", "no-store");
+  res.setHeader("x-content-type-options", "nosniff");
+  if (url.startsWith("/api/")) {
+    const requestId = `req_${randomBytes(12).toString("hex")}`;
+    res.setHeader("content-type", "application/json");
+    res.setHeader("x-request-id", requestId);
+    res.end(JSON.stringify({ error: { type: "invalid_request_error", code: "malformed_url", message, requestId } }));
+  } else {
+    res.setHeader("content-type", "text/plain; charset=utf-8");
+    res.end(message);
+  }
 }

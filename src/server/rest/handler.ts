@@ -77,11 +77,33 @@ function queryObject(req: Request): Record<string, string> {
   return out;
 }
 
+/**
+ * PostgreSQL text cannot hold NUL characters: any input string with one is refused here, once,
+ * instead of reaching a query as a server error.
+ */
+function refuseNul(value: unknown, where: string): void {
+  if (typeof value === "string") {
+    if (value.includes("\u0000")) throw new ApiError(400, "invalid_request_error", "invalid_parameter", `${where} contains a NUL character`, where);
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => refuseNul(v, `${where}[${i}]`));
+  } else if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) refuseNul(v, where === "body" ? k : `${where}.${k}`);
+  }
+}
+
 async function parseInput<Q, B, P>(req: Request, ctx: NextRouteContext | undefined, schemas: RouteSchemas<Q, B, P>) {
-  const query = schemas.query ? schemas.query.parse(queryObject(req)) : (undefined as Q);
+  const rawQuery = queryObject(req);
+  for (const [k, v] of Object.entries(rawQuery)) refuseNul(v, k);
   const rawParams = ctx ? await ctx.params : {};
+  for (const [k, v] of Object.entries(rawParams)) refuseNul(v, k);
+  const query = schemas.query ? schemas.query.parse(rawQuery) : (undefined as Q);
   const params = schemas.params ? schemas.params.parse(rawParams) : (rawParams as P);
-  const body = schemas.body ? schemas.body.parse(await readJson(req)) : (undefined as B);
+  let body = undefined as B;
+  if (schemas.body) {
+    const raw = await readJson(req);
+    refuseNul(raw, "body");
+    body = schemas.body.parse(raw);
+  }
   return { query, body, params };
 }
 
