@@ -94,7 +94,7 @@ function refuseNul(value: unknown, where: string): void {
 async function parseInput<Q, B, P>(req: Request, ctx: NextRouteContext | undefined, schemas: RouteSchemas<Q, B, P>) {
   const rawQuery = queryObject(req);
   for (const [k, v] of Object.entries(rawQuery)) refuseNul(v, k);
-  const rawParams = ctx ? await ctx.params : {};
+  const rawParams = (ctx ? await ctx.params : undefined) ?? {}; // Next passes no params to static routes
   for (const [k, v] of Object.entries(rawParams)) refuseNul(v, k);
   const query = schemas.query ? schemas.query.parse(rawQuery) : (undefined as Q);
   const params = schemas.params ? schemas.params.parse(rawParams) : (rawParams as P);
