@@ -38,8 +38,8 @@ export function sleep(ms: number): Promise<void> {
  * margin gives its slot up and takes a new one (a wasted slot costs throughput; a crowded one
  * breaks the vendor's limit).
  */
-export async function waitForSlot(db: DbOrTx, key: string, spacingMs: number): Promise<void> {
-  if (spacingMs <= 0) return;
+export async function waitForSlot(db: DbOrTx, key: string, spacingMs: number): Promise<Date> {
+  if (spacingMs <= 0) return new Date();
   const marginMs = Math.max(5, Math.min(50, spacingMs / 10));
   for (let tries = 0; tries < 5; tries++) {
     const asked = performance.now();
@@ -47,6 +47,31 @@ export async function waitForSlot(db: DbOrTx, key: string, spacingMs: number): P
     // Sleeping waitMs from the answer never goes early; lateness is measured from asked + waitMs,
     // the earliest the slot can be, so it counts the round trip too.
     await sleep(waitMs);
-    if (performance.now() - (asked + waitMs) <= marginMs) return;
+    if (performance.now() - (asked + waitMs) <= marginMs) break;
   }
+  return claimSend(db, key, spacingMs);
+}
+
+/**
+ * The last guard: records this call as sent, on the database clock, only if the previous call of
+ * `key` left at least `spacingMs` ago; otherwise waits out the difference and tries again. Slots
+ * keep callers from crowding in; this makes the spacing exact even when a caller's process
+ * stalled between its slot and its send. Returns the send time (database clock).
+ */
+async function claimSend(db: DbOrTx, key: string, spacingMs: number): Promise<Date> {
+  const spacing = sql`make_interval(secs => ${spacingMs / 1000}::float8)`;
+  for (let tries = 0; tries < 50; tries++) {
+    const [row] = await db.execute<{ sent_ms: number | null; wait_ms: number }>(sql`
+      with claimed as (
+        update vendor_rate_limits set last_sent_at = clock_timestamp()
+        where key = ${key} and (last_sent_at is null or last_sent_at <= clock_timestamp() - ${spacing})
+        returning last_sent_at
+      )
+      select (select (extract(epoch from last_sent_at) * 1000)::float8 from claimed) as sent_ms,
+             coalesce((select greatest(0, extract(epoch from (last_sent_at + ${spacing} - clock_timestamp())) * 1000)::float8
+                       from vendor_rate_limits where key = ${key}), 0) as wait_ms`);
+    if (row?.sent_ms != null) return new Date(row.sent_ms);
+    await sleep(Math.max(1, row?.wait_ms ?? 1));
+  }
+  throw new Error(`vendor rate limit: no send slot for ${key}`);
 }

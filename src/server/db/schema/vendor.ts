@@ -17,6 +17,8 @@ import {
 export const vendorRateLimits = pgTable("vendor_rate_limits", {
   key: text("key").primaryKey(),
   nextAt: timestamp("next_at", { withTimezone: true, precision: 6 }).notNull(),
+  /** When the last call actually left (database clock): the final guard on the wire spacing. */
+  lastSentAt: timestamp("last_sent_at", { withTimezone: true, precision: 6 }),
 });
 
 /** One row per HTTP attempt to the vendor, card codes and PINs masked, for the admin's order detail. */

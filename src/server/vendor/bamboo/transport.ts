@@ -55,9 +55,8 @@ export async function sendVendorRequest(db: Db, config: BambooConfig, req: Vendo
 
   for (let attempt = 1; attempt <= config.retry.maxAttempts; attempt++) {
     for (const s of req.extraSlots ?? []) await waitForSlot(db, s.key, s.spacingMs);
-    await waitForSlot(db, slotKey, spacingFor(config, req.kind));
-
-    const startedAt = new Date();
+    // The send time on the database clock, as the shared limiter granted it.
+    const startedAt = await waitForSlot(db, slotKey, spacingFor(config, req.kind));
     const t0 = performance.now();
     let status: number | null = null;
     let text: string | null = null;

@@ -1,0 +1,1 @@
+ALTER TABLE "vendor_rate_limits" ADD COLUMN "last_sent_at" timestamp (6) with time zone;
