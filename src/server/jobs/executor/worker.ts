@@ -77,7 +77,7 @@ export async function startEmbeddedWorker(opts: EmbeddedWorkerOptions): Promise<
   const call = createProtocolClient(client, opts.functions);
   const workerId = opts.workerId ?? `wkr_${os.hostname()}_${process.pid}_${randomBytes(3).toString("hex")}`;
   const maxInFlight = opts.maxInFlight ?? 16;
-  const leaseMs = opts.leaseMs ?? 30_000;
+  const leaseMs = opts.leaseMs ?? 15_000;
   const pollMs = opts.pollMs ?? 250;
   const backoff = opts.backoff ?? { baseMs: 2_000, maxMs: 3_600_000 };
   const onError = opts.onError ?? ((e: unknown) => console.error("[jobs] embedded worker error:", e));
