@@ -1,0 +1,147 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import postgres from "postgres";
+
+export const DIST_DIR = ".next-bench";
+
+/**
+ * `next build` into DIST_DIR. Next adds `<distDir>/types/**` entries to tsconfig.json's
+ * `include` when it sees a new dist folder; that file is not the benchmark's, so exactly those
+ * entries are taken out again (anything else changed meanwhile is left alone).
+ */
+export function buildApp(): void {
+  try {
+    const r = spawnSync(path.resolve("node_modules/.bin/next"), ["build"], {
+      stdio: ["ignore", "inherit", "inherit"],
+      env: { ...process.env, NEXT_DIST_DIR: DIST_DIR, NEXT_TELEMETRY_DISABLED: "1" },
+    });
+    if (r.status !== 0) throw new Error(`next build failed (exit ${r.status ?? r.signal})`);
+  } finally {
+    const text = fs.readFileSync("tsconfig.json", "utf8");
+    const ours = new RegExp(`,\\n\\s*"${DIST_DIR.replace(".", "\\.")}/[^"]*"`, "g");
+    if (ours.test(text)) fs.writeFileSync("tsconfig.json", text.replace(ours, ""));
+  }
+}
+
+export interface BenchServer {
+  url: string;
+  /** The server's process id (PostgreSQL runs under the first server started). */
+  pid: number;
+  databaseUrl: string;
+  /** SIGINT (the app stops HTTP, jobs, then PostgreSQL), SIGKILL to the group after a grace period. */
+  stop(): Promise<void>;
+  logFile: string;
+}
+
+export interface ServerOptions {
+  port: number;
+  pgPort: number;
+  dataDir: string;
+  fresh: boolean;
+  requestLog: boolean;
+  logFile: string;
+  /** Called as soon as the process exists, before it is ready, so a Ctrl-C can stop it. */
+  onSpawn?: (server: BenchServer) => void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts `tsx scripts/start.ts` on the production build and resolves once /api/health answers 200. */
+export async function startServer(o: ServerOptions): Promise<BenchServer> {
+  if (o.fresh) fs.rmSync(o.dataDir, { recursive: true, force: true });
+  fs.mkdirSync(path.dirname(o.logFile), { recursive: true });
+  const log = fs.openSync(o.logFile, "w");
+  const url = `http://127.0.0.1:${o.port}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "production",
+    NEXT_DIST_DIR: DIST_DIR,
+    NEXT_TELEMETRY_DISABLED: "1",
+    PORT: String(o.port),
+    HOSTNAME: "127.0.0.1",
+    APP_URL: url,
+    STELLER_DATA_DIR: o.dataDir,
+    STELLER_PG_PORT: String(o.pgPort),
+    // The per-key limiter still runs (a token taken per request) but never refuses. (Its bucket
+    // column is numeric(12,4): a burst of 1e8 or more fails every request.)
+    API_RATE_BURST: "10000000",
+    API_RATE_PER_SECOND: "1000000",
+    STELLER_REQUEST_LOG: o.requestLog ? "on" : "off",
+  };
+  delete env.DATABASE_URL;
+  // Its own process group, so a server that ignores SIGINT can be killed with its PostgreSQL.
+  // BENCH_PROFILE=<dir>: V8 CPU profiles of the server, written when it stops (open in Chrome DevTools).
+  const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir", path.resolve(process.env.BENCH_PROFILE)] : [];
+  const child: ChildProcess = spawn(path.resolve("node_modules/.bin/tsx"), [...profile, "scripts/start.ts"], {
+    env,
+    stdio: ["ignore", log, log],
+    detached: true,
+  });
+  let exited: number | string | null = null;
+  let stopped = false;
+  const exit = new Promise<void>((resolve) =>
+    child.once("exit", (code, signal) => {
+      exited = code ?? signal ?? "?";
+      resolve();
+    }),
+  );
+
+  const server: BenchServer = {
+    url,
+    pid: child.pid ?? -1,
+    databaseUrl: `postgres://steller:steller-local@127.0.0.1:${o.pgPort}/steller`,
+    logFile: o.logFile,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      if (exited === null && child.pid) {
+        child.kill("SIGINT");
+        const done = await Promise.race([exit.then(() => true), sleep(30_000).then(() => false)]);
+        if (!done) {
+          try {
+            process.kill(-child.pid, "SIGKILL");
+          } catch {
+            /* already gone */
+          }
+          await exit;
+        }
+      }
+      fs.closeSync(log);
+    },
+  };
+
+  o.onSpawn?.(server);
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    if (exited !== null) throw new Error(`the server exited (${exited}) before it was ready; see ${o.logFile}`);
+    if (Date.now() > deadline) {
+      await server.stop();
+      throw new Error(`the server was not ready within 180 s; see ${o.logFile}`);
+    }
+    try {
+      const res = await fetch(`${url}/api/health`);
+      if (res.status === 200) return server;
+    } catch {
+      /* not listening yet */
+    }
+    await sleep(250);
+  }
+}
+
+/** Waits until the background catalog sync has stored the mock test product `sku`. */
+export async function waitForCatalog(databaseUrl: string, sku: string, timeoutMs = 120_000): Promise<number> {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const [row] = await sql<{ n: number; has: boolean }[]>`
+        select count(*)::int as n, bool_or(sku = ${sku} and active) as has from catalog_products`;
+      if (row && row.n > 0 && row.has) return row.n;
+      if (Date.now() > deadline) throw new Error(`the catalog sync did not store ${sku} within ${timeoutMs / 1000} s`);
+      await sleep(500);
+    }
+  } finally {
+    await sql.end();
+  }
+}
