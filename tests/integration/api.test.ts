@@ -156,6 +156,8 @@ describe("orders over the API", () => {
     expect([nul.status, nul.json.error.param]).toEqual([400, "note"]);
     const nulCursor = await call(catalogRoute.GET, "/api/v1/catalog", { key: a.key, query: { startingAfter: "\u0000" } });
     expect([nulCursor.status, nulCursor.json.error.code]).toEqual([400, "invalid_parameter"]);
+    const deep = await call(ordersRoute.POST, "/api/v1/orders", { key: a.key, rawBody: "[".repeat(20_000) + "]".repeat(20_000) });
+    expect([deep.status, deep.json.error.code]).toEqual([400, "invalid_parameter"]);
     const malformed = await call(ordersRoute.POST, "/api/v1/orders", { key: a.key, rawBody: "{not json" });
     expect([malformed.status, malformed.json.error.code]).toEqual([400, "invalid_json"]);
   });

@@ -29,7 +29,16 @@ export class RequestLogWriter {
       this.dropped++;
       return;
     }
-    this.buffer.push({ id: newId("req"), ...entry });
+    // Whatever a client sent must not make the batch insert fail: no NUL, bounded lengths.
+    const clean = (v: string | null | undefined, max: number) => (v == null ? v : v.replace(/\u0000/g, "").slice(0, max));
+    this.buffer.push({
+      id: newId("req"),
+      ...entry,
+      method: clean(entry.method, 16)!,
+      path: clean(entry.path, 1024)!,
+      ip: clean(entry.ip, 64)!,
+      errorCode: clean(entry.errorCode, 64),
+    });
     if (this.buffer.length >= this.opts.batchSize) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.opts.flushMs);
   }
@@ -45,18 +54,29 @@ export class RequestLogWriter {
     const batch = this.buffer.splice(0, this.buffer.length);
     this.flushing = (async () => {
       try {
-        for (let i = 0; i < batch.length; i += this.opts.batchSize) {
-          await this.db().insert(requestLogs).values(batch.slice(i, i + this.opts.batchSize));
-        }
-        this.written += batch.length;
-      } catch (e) {
-        this.dropped += batch.length;
-        console.error(`[request-log] dropped ${batch.length} entries: ${(e as Error).message}`);
+        for (let i = 0; i < batch.length; i += this.opts.batchSize) await this.insert(batch.slice(i, i + this.opts.batchSize));
       } finally {
         this.flushing = null;
       }
     })();
     await this.flushing;
+  }
+
+  /** One batch insert; if it fails, row by row, so one bad entry costs only itself. */
+  private async insert(rows: (typeof requestLogs.$inferInsert)[]): Promise<void> {
+    try {
+      await this.db().insert(requestLogs).values(rows);
+      this.written += rows.length;
+      return;
+    } catch (e) {
+      if (rows.length === 1) {
+        this.dropped++;
+        const cause = (e as { cause?: { message?: string } }).cause?.message ?? (e as Error).message.split("\n")[0];
+        console.error(`[request-log] dropped an entry: ${cause}`);
+        return;
+      }
+    }
+    for (const row of rows) await this.insert([row]);
   }
 
   stats() {

@@ -77,31 +77,41 @@ function queryObject(req: Request): Record<string, string> {
   return out;
 }
 
+const MAX_JSON_DEPTH = 32;
+
 /**
- * PostgreSQL text cannot hold NUL characters: any input string with one is refused here, once,
- * instead of reaching a query as a server error.
+ * Checks input strings once, before any schema or query sees them: PostgreSQL text cannot hold
+ * NUL characters, and nesting deeper than MAX_JSON_DEPTH is refused (walked without recursion,
+ * so a hostile body cannot exhaust the stack).
  */
-function refuseNul(value: unknown, where: string): void {
-  if (typeof value === "string") {
-    if (value.includes("\u0000")) throw new ApiError(400, "invalid_request_error", "invalid_parameter", `${where} contains a NUL character`, where);
-  } else if (Array.isArray(value)) {
-    value.forEach((v, i) => refuseNul(v, `${where}[${i}]`));
-  } else if (value && typeof value === "object") {
-    for (const [k, v] of Object.entries(value)) refuseNul(v, where === "body" ? k : `${where}.${k}`);
+function checkStrings(root: unknown, rootName: string): void {
+  const stack: Array<[unknown, string, number]> = [[root, rootName, 0]];
+  while (stack.length) {
+    const [value, where, depth] = stack.pop()!;
+    if (typeof value === "string") {
+      if (value.includes("\u0000")) throw new ApiError(400, "invalid_request_error", "invalid_parameter", `${where} contains a NUL character`, where);
+    } else if (value && typeof value === "object") {
+      if (depth >= MAX_JSON_DEPTH) throw new ApiError(400, "invalid_request_error", "invalid_parameter", `The body is nested more than ${MAX_JSON_DEPTH} levels deep`);
+      const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
+      for (const [k, v] of entries) {
+        if (k.includes("\u0000")) throw new ApiError(400, "invalid_request_error", "invalid_parameter", `${where} has a field name with a NUL character`);
+        stack.push([v, where === "body" ? k : `${where}.${k}`, depth + 1]);
+      }
+    }
   }
 }
 
 async function parseInput<Q, B, P>(req: Request, ctx: NextRouteContext | undefined, schemas: RouteSchemas<Q, B, P>) {
   const rawQuery = queryObject(req);
-  for (const [k, v] of Object.entries(rawQuery)) refuseNul(v, k);
+  for (const [k, v] of Object.entries(rawQuery)) checkStrings(v, k);
   const rawParams = (ctx ? await ctx.params : undefined) ?? {}; // Next passes no params to static routes
-  for (const [k, v] of Object.entries(rawParams)) refuseNul(v, k);
+  for (const [k, v] of Object.entries(rawParams)) checkStrings(v, k);
   const query = schemas.query ? schemas.query.parse(rawQuery) : (undefined as Q);
   const params = schemas.params ? schemas.params.parse(rawParams) : (rawParams as P);
   let body = undefined as B;
   if (schemas.body) {
     const raw = await readJson(req);
-    refuseNul(raw, "body");
+    checkStrings(raw, "body");
     body = schemas.body.parse(raw);
   }
   return { query, body, params };
