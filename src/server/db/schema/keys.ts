@@ -32,7 +32,7 @@ export const apiKeys = pgTable(
   (t) => [uniqueIndex("api_keys_hash_uq").on(t.hash), index("api_keys_partner_idx").on(t.partnerId)],
 );
 
-/** Token buckets shared by every app instance (API rate limits, signup limits). */
+/** Token buckets shared by every app instance (API rate limits, signup limits). UNLOGGED (migration 0008). */
 export const rateLimitBuckets = pgTable("rate_limit_buckets", {
   key: text("key").primaryKey(),
   tokens: numeric("tokens", { precision: 12, scale: 4 }).notNull(),
