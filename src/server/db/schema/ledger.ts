@@ -8,6 +8,7 @@ import {
   numeric,
   pgEnum,
   pgTable,
+  smallint,
   text,
   timestamp,
   unique,
@@ -60,6 +61,11 @@ export const ledgerAccounts = pgTable(
     currency: text("currency").notNull(),
     /** Projection of the entries, updated by the ledger in the transaction that writes them. */
     balance: money("balance").notNull().default("0"),
+    /**
+     * System accounts written by every order (vendor settlement) are split into shards so
+     * concurrent orders do not all queue on one row lock; their balance is the sum of shards.
+     */
+    shard: smallint("shard").notNull().default(0),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -71,7 +77,7 @@ export const ledgerAccounts = pgTable(
       .on(t.partnerId, t.environment, t.currency)
       .where(sql`${t.kind} = 'partner_wallet'`),
     uniqueIndex("ledger_accounts_system_uq")
-      .on(t.kind, t.currency, t.environment)
+      .on(t.kind, t.currency, t.environment, t.shard)
       .where(sql`${t.kind} <> 'partner_wallet'`),
     check("ledger_accounts_currency_ck", sql`${t.currency} ~ '^[A-Z]{3}$'`),
     check("ledger_accounts_wallet_owner_ck", sql`(${t.kind} = 'partner_wallet') = (${t.partnerId} is not null)`),
