@@ -225,7 +225,8 @@ export function partnerRoute<Q = undefined, B = undefined, P = Record<string, ne
     const key = verified.key;
     g.meta = { partnerId: key.partnerId, environment: key.environment, keyStart: key.start };
     await limit(db, `key:${key.id}`, keyRate(), g, "for this API key");
-    void touchApiKey(db, key.id).catch(() => {});
+    // Last use is kept to the minute: skip the write (a round trip) when it is recent.
+    if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > 60_000) void touchApiKey(db, key.id).catch(() => {});
     return { key, partnerId: key.partnerId, environment: key.environment };
   }, handler);
 }
