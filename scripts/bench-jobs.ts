@@ -21,7 +21,7 @@ await admin.end();
 const url = pg.urlFor("bench_jobs");
 await runMigrations(url);
 
-const database = createDatabase(url, 20);
+const database = createDatabase(url, Number(process.env.BENCH_POOL ?? 20));
 const starts = new Map<string, number>();
 const bench = inngest.createFunction({ id: "bench-one-step", triggers: [{ event: "test/bench" }] }, async ({ step, event }) => {
   const id = (event.data as { i: number }).i;
@@ -35,7 +35,7 @@ async function statementCount(): Promise<number> {
 }
 
 // Warm up the SDK and the connection pool.
-const worker = await startEmbeddedWorker({ db: database.db, functions: [bench], pollMs: 100, maxInFlight: 32 });
+const worker = await startEmbeddedWorker({ db: database.db, functions: [bench], pollMs: 100, maxInFlight: Number(process.env.BENCH_IN_FLIGHT ?? 32) });
 await enqueueEvent(database.db, { name: "test/bench", data: { i: -1 } });
 while (starts.size < 1) await new Promise((r) => setTimeout(r, 20));
 

@@ -2,12 +2,15 @@ import { spawnSync } from "node:child_process";
 
 /**
  * The whole suite, in order of speed: typecheck, unit, integration (real PostgreSQL),
- * end-to-end (real Chromium against `next start`). Stops at the first failing layer.
+ * end-to-end (real Chromium against `next start`), then the reduced resilience suite (load,
+ * crash, two instances, fuzzing, security). Stops at the first failing layer.
  */
 const steps: Array<[string, string[]]> = [
   ["typecheck", ["npx", "tsc", "--noEmit"]],
   ["unit + integration", ["npx", "vitest", "run"]],
   ["end-to-end", ["npx", "tsx", "scripts/e2e.ts"]],
+  // Reduced size, against the build the end-to-end step just made.
+  ["resilience (reduced)", ["npx", "tsx", "scripts/resilience.ts", "--reduced", "--dist", ".next"]],
 ];
 
 for (const [name, [cmd, ...args]] of steps) {
