@@ -65,7 +65,7 @@ export async function startServer(o: ServerOptions): Promise<BenchServer> {
     STELLER_PG_PORT: String(o.pgPort),
     // The per-key limiter still runs (a token taken per request) but never refuses. (Its bucket
     // column is numeric(12,4): a burst of 1e8 or more fails every request.)
-    API_RATE_BURST: "10000000",
+    API_RATE_BURST: "1000000",
     API_RATE_PER_SECOND: "1000000",
     STELLER_REQUEST_LOG: o.requestLog ? "on" : "off",
   };
