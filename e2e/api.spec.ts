@@ -23,6 +23,10 @@ test("an integrator signs up, reads the catalog, orders a card and gets its code
   const done = await (await request.get(`/api/v1/orders/${id}`, { headers })).json();
   expect(done.cards[0].code).toMatch(/^TEST-/);
 
+  const wrongMethod = await request.put("/api/v1/orders", { headers, data: {} });
+  expect(wrongMethod.status()).toBe(405);
+  expect((await wrongMethod.json()).error.code).toBe("method_not_allowed");
+
   const bad = await request.get("/api/v1/orders/%E0%A4%A", { headers });
   expect(bad.status()).toBe(400);
   expect((await bad.json()).error.code).toBe("malformed_url");

@@ -158,6 +158,8 @@ describe("orders over the API", () => {
     expect([nulCursor.status, nulCursor.json.error.code]).toEqual([400, "invalid_parameter"]);
     const deep = await call(ordersRoute.POST, "/api/v1/orders", { key: a.key, rawBody: "[".repeat(20_000) + "]".repeat(20_000) });
     expect([deep.status, deep.json.error.code]).toEqual([400, "invalid_parameter"]);
+    const wrongMethod = await call(ordersRoute.PUT, "/api/v1/orders", { method: "PUT", key: a.key, body: {} });
+    expect([wrongMethod.status, wrongMethod.json.error.code, wrongMethod.headers.get("allow")]).toEqual([405, "method_not_allowed", "GET, POST"]);
     const malformed = await call(ordersRoute.POST, "/api/v1/orders", { key: a.key, rawBody: "{not json" });
     expect([malformed.status, malformed.json.error.code]).toEqual([400, "invalid_json"]);
   });

@@ -241,3 +241,17 @@ export function publicRoute<Q = undefined, B = undefined, P = Record<string, nev
     return {};
   }, handler);
 }
+
+/**
+ * Handlers for the methods a route does not serve: 405 in the error envelope with an `Allow`
+ * header (Next.js would answer a bare 405). A route file exports the ones it lacks:
+ * `export const { PUT, PATCH, DELETE } = otherMethods(["GET", "POST"]);`
+ */
+export function otherMethods(allowed: Array<"GET" | "POST" | "PUT" | "PATCH" | "DELETE">) {
+  const refuse = publicRoute({}, async ({ req }) => {
+    throw new ApiError(405, "invalid_request_error", "method_not_allowed", `${req.method} is not supported here; use ${allowed.join(" or ")}`, undefined, {
+      Allow: allowed.join(", "),
+    });
+  });
+  return { GET: refuse, POST: refuse, PUT: refuse, PATCH: refuse, DELETE: refuse };
+}

@@ -1,5 +1,5 @@
 import { listPartnerCatalog } from "@/server/catalog/visibility";
-import { partnerRoute } from "@/server/rest/handler";
+import { otherMethods, partnerRoute } from "@/server/rest/handler";
 import { catalogQuery } from "@/server/rest/schemas/catalog";
 
 export const runtime = "nodejs";
@@ -7,3 +7,5 @@ export const runtime = "nodejs";
 export const GET = partnerRoute({ query: catalogQuery }, ({ db, partnerId, environment, query }) =>
   listPartnerCatalog(db, partnerId, environment, query),
 );
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods(["GET"]);

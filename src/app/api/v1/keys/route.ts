@@ -1,5 +1,5 @@
 import { listApiKeys } from "@/server/keys";
-import { partnerRoute } from "@/server/rest/handler";
+import { otherMethods, partnerRoute } from "@/server/rest/handler";
 import { serializeKey } from "@/server/rest/present";
 
 export const runtime = "nodejs";
@@ -8,3 +8,5 @@ export const runtime = "nodejs";
 export const GET = partnerRoute({}, async ({ db, partnerId, environment }) => ({
   data: (await listApiKeys(db, partnerId, environment)).map(serializeKey),
 }));
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods(["GET"]);

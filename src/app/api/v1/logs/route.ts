@@ -1,5 +1,5 @@
 import { listRequestLogs } from "@/server/requestlog/queries";
-import { partnerRoute } from "@/server/rest/handler";
+import { otherMethods, partnerRoute } from "@/server/rest/handler";
 import { logsQuery } from "@/server/rest/schemas/account";
 
 export const runtime = "nodejs";
@@ -7,3 +7,5 @@ export const runtime = "nodejs";
 export const GET = partnerRoute({ query: logsQuery }, ({ db, partnerId, environment, query }) =>
   listRequestLogs(db, partnerId, environment, query),
 );
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods(["GET"]);

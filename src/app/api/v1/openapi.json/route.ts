@@ -1,4 +1,4 @@
-import { publicRoute } from "@/server/rest/handler";
+import { otherMethods, publicRoute } from "@/server/rest/handler";
 import { buildOpenApi } from "@/server/rest/openapi";
 
 export const runtime = "nodejs";
@@ -9,3 +9,5 @@ export const GET = publicRoute({}, async () => {
   cached ??= buildOpenApi();
   return cached;
 });
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods(["GET"]);

@@ -1,7 +1,7 @@
 import { createOrder } from "@/server/orders/create";
 import { listPartnerOrders, presentOrder } from "@/server/orders/queries";
 import { ApiError } from "@/server/rest/errors";
-import { json, partnerRoute } from "@/server/rest/handler";
+import { json, otherMethods, partnerRoute } from "@/server/rest/handler";
 import { createOrderBody, listOrdersQuery } from "@/server/rest/schemas/orders";
 
 export const runtime = "nodejs";
@@ -33,3 +33,5 @@ export const POST = partnerRoute({ body: createOrderBody }, async ({ req, db, pa
 export const GET = partnerRoute({ query: listOrdersQuery }, ({ db, partnerId, environment, query }) =>
   listPartnerOrders(db, partnerId, environment, query),
 );
+
+export const { PUT, PATCH, DELETE } = otherMethods(["GET", "POST"]);

@@ -1,5 +1,5 @@
 import { listPartnerWallets } from "@/server/ledger/partner-wallets";
-import { partnerRoute } from "@/server/rest/handler";
+import { otherMethods, partnerRoute } from "@/server/rest/handler";
 
 export const runtime = "nodejs";
 
@@ -11,3 +11,5 @@ export const GET = partnerRoute({}, async ({ db, partnerId, environment }) => {
     data: wallets.map((w) => ({ environment, currency: w.currency, balance: w.balance, updatedAt: w.updatedAt.toISOString() })),
   };
 });
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods(["GET"]);

@@ -1,4 +1,4 @@
-import { json, partnerRoute } from "@/server/rest/handler";
+import { json, otherMethods, partnerRoute } from "@/server/rest/handler";
 import { createEndpointBody } from "@/server/rest/schemas/webhooks";
 import { createEndpoint, listEndpoints } from "@/server/webhooks";
 
@@ -18,3 +18,5 @@ export const POST = partnerRoute({ body: createEndpointBody }, async ({ db, part
 });
 
 export const GET = partnerRoute({}, async ({ db, partnerId, environment }) => ({ data: await listEndpoints(db, { partnerId, environment }) }));
+
+export const { PUT, PATCH, DELETE } = otherMethods(["GET", "POST"]);

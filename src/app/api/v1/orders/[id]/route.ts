@@ -1,7 +1,7 @@
 import { env } from "@/lib/env";
 import { getPartnerOrder } from "@/server/orders/queries";
 import { notFound } from "@/server/rest/errors";
-import { partnerRoute } from "@/server/rest/handler";
+import { otherMethods, partnerRoute } from "@/server/rest/handler";
 import { idParam } from "@/server/rest/schemas/common";
 
 export const runtime = "nodejs";
@@ -11,3 +11,5 @@ export const GET = partnerRoute({ params: idParam("ord") }, async ({ db, partner
   if (!order) throw notFound("order", params.id, "id");
   return order;
 });
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods(["GET"]);

@@ -1,6 +1,6 @@
 import { signUpPartner, SignupError } from "@/server/partners/signup";
 import { ApiError } from "@/server/rest/errors";
-import { json, publicRoute } from "@/server/rest/handler";
+import { json, otherMethods, publicRoute } from "@/server/rest/handler";
 import { signupBody } from "@/server/rest/schemas/account";
 
 export const runtime = "nodejs";
@@ -25,3 +25,5 @@ export const POST = publicRoute(
     }
   },
 );
+
+export const { GET, PUT, PATCH, DELETE } = otherMethods(["POST"]);

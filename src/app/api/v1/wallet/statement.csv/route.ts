@@ -2,7 +2,7 @@ import { formatAmount } from "@/lib/money";
 import { getDatabase } from "@/server/db/client";
 import { findWallet, getStatementSummary, statementCsvStream } from "@/server/ledger";
 import { ApiError } from "@/server/rest/errors";
-import { partnerRoute } from "@/server/rest/handler";
+import { otherMethods, partnerRoute } from "@/server/rest/handler";
 import { statementQuery } from "@/server/rest/schemas/wallet";
 
 export const runtime = "nodejs";
@@ -29,3 +29,5 @@ export const GET = partnerRoute({ query: statementQuery }, async ({ db, partnerI
     },
   });
 });
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods(["GET"]);

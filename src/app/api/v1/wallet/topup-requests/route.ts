@@ -1,5 +1,5 @@
 import { listTopupRequests, requestTopup, type TopupRequest } from "@/server/ledger";
-import { json, partnerRoute } from "@/server/rest/handler";
+import { json, otherMethods, partnerRoute } from "@/server/rest/handler";
 import { topupBody } from "@/server/rest/schemas/wallet";
 
 export const runtime = "nodejs";
@@ -24,3 +24,5 @@ export const GET = partnerRoute({}, async ({ db, partnerId, environment }) => {
   const rows = await listTopupRequests(db, { partnerId, limit: 100 });
   return { data: rows.filter((r) => r.environment === environment).map(present) };
 });
+
+export const { PUT, PATCH, DELETE } = otherMethods(["GET", "POST"]);

@@ -1,6 +1,6 @@
 import { findWallet, listEntries } from "@/server/ledger";
 import { ApiError } from "@/server/rest/errors";
-import { partnerRoute } from "@/server/rest/handler";
+import { otherMethods, partnerRoute } from "@/server/rest/handler";
 import { transactionsQuery } from "@/server/rest/schemas/wallet";
 
 export const runtime = "nodejs";
@@ -26,3 +26,5 @@ export const GET = partnerRoute({ query: transactionsQuery }, async ({ db, partn
     nextCursor: page.nextCursor,
   };
 });
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods(["GET"]);

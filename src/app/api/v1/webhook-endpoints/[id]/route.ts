@@ -1,4 +1,4 @@
-import { partnerRoute } from "@/server/rest/handler";
+import { otherMethods, partnerRoute } from "@/server/rest/handler";
 import { endpointIdParams, updateEndpointBody } from "@/server/rest/schemas/webhooks";
 import { deleteEndpoint, getEndpoint, updateEndpoint } from "@/server/webhooks";
 
@@ -15,3 +15,5 @@ export const PATCH = partnerRoute({ params: endpointIdParams, body: updateEndpoi
 export const DELETE = partnerRoute({ params: endpointIdParams }, ({ db, partnerId, environment, params }) =>
   deleteEndpoint(db, { partnerId, environment }, params.id),
 );
+
+export const { POST, PUT } = otherMethods(["GET", "PATCH", "DELETE"]);

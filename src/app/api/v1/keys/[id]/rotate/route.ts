@@ -1,5 +1,5 @@
 import { rotateApiKey, presentKey } from "@/server/keys";
-import { json, partnerRoute } from "@/server/rest/handler";
+import { json, otherMethods, partnerRoute } from "@/server/rest/handler";
 import { serializeKey } from "@/server/rest/present";
 import { rotateKeyBody } from "@/server/rest/schemas/account";
 import { idParam } from "@/server/rest/schemas/common";
@@ -11,3 +11,5 @@ export const POST = partnerRoute({ params: idParam("key"), body: rotateKeyBody }
   const rotated = await rotateApiKey(db, { partnerId, environment, keyId: params.id, overlapSeconds: body.overlapSeconds, actor: key.id });
   return json({ key: serializeKey(presentKey(rotated.key)), secret: rotated.secret, previous: serializeKey(presentKey(rotated.previous)) }, 201);
 });
+
+export const { GET, PUT, PATCH, DELETE } = otherMethods(["POST"]);

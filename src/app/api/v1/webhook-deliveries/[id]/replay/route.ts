@@ -1,4 +1,4 @@
-import { json, partnerRoute } from "@/server/rest/handler";
+import { json, otherMethods, partnerRoute } from "@/server/rest/handler";
 import { deliveryIdParams } from "@/server/rest/schemas/webhooks";
 import { replayDelivery } from "@/server/webhooks";
 
@@ -8,3 +8,5 @@ export const runtime = "nodejs";
 export const POST = partnerRoute({ params: deliveryIdParams }, async ({ db, partnerId, environment, params }) =>
   json(await replayDelivery(db, { partnerId, environment }, params.id), 202),
 );
+
+export const { GET, PUT, PATCH, DELETE } = otherMethods(["POST"]);

@@ -1,4 +1,4 @@
-import { json, partnerRoute } from "@/server/rest/handler";
+import { json, otherMethods, partnerRoute } from "@/server/rest/handler";
 import { endpointIdParams } from "@/server/rest/schemas/webhooks";
 import { rotateSecret } from "@/server/webhooks";
 
@@ -9,3 +9,5 @@ export const POST = partnerRoute({ params: endpointIdParams }, async ({ db, part
   const { endpoint, secret } = await rotateSecret(db, { partnerId, environment }, params.id);
   return json({ ...endpoint, secret }, 201);
 });
+
+export const { GET, PUT, PATCH, DELETE } = otherMethods(["POST"]);

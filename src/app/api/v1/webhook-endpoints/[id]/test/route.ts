@@ -1,4 +1,4 @@
-import { json, partnerRoute } from "@/server/rest/handler";
+import { json, otherMethods, partnerRoute } from "@/server/rest/handler";
 import { endpointIdParams } from "@/server/rest/schemas/webhooks";
 import { sendTestEvent } from "@/server/webhooks";
 
@@ -8,3 +8,5 @@ export const runtime = "nodejs";
 export const POST = partnerRoute({ params: endpointIdParams }, async ({ db, partnerId, environment, params }) =>
   json(await sendTestEvent(db, { partnerId, environment }, params.id), 202),
 );
+
+export const { GET, PUT, PATCH, DELETE } = otherMethods(["POST"]);
