@@ -1,5 +1,6 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mulberry32 } from "../../src/lib/prng";
 import { newId } from "../../src/lib/ids";
 import { addAmounts, compareAmounts, isNegativeAmount, negateAmount, subAmounts } from "../../src/lib/money";
 import {
@@ -36,13 +37,7 @@ afterAll(async () => t.close());
 
 /** mulberry32: a small seeded PRNG, so a failing run can be replayed with LEDGER_SEED. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(a ^ (a >>> 15), 1 | a);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const int = (n: number) => Math.floor(next() * n);
   return {
     int,

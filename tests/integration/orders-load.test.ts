@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mulberry32 } from "../../src/lib/prng";
 import { checkInvariants } from "../../src/server/ledger";
 import { createOrder } from "../../src/server/orders/create";
 import { createTestDatabase, type TestDatabase } from "../support/db";
@@ -23,17 +24,6 @@ afterAll(async () => {
   await engine?.stop();
   await t?.close();
 });
-
-/** A seeded PRNG so a failing run can be replayed. */
-function mulberry32(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("order engine under concurrent load", () => {
   it("settles 500 concurrent orders across 20 partners with 10% duplicate references: no duplicates, no double charge or refund", async () => {

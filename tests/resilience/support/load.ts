@@ -1,6 +1,8 @@
+import { expect } from "vitest";
 import fs from "node:fs";
 import path from "node:path";
 import { sql as dsql } from "drizzle-orm";
+import { mulberry32 } from "../../../src/lib/prng";
 import { createDatabase, type Database } from "../../../src/server/db/client";
 import { createApiKey } from "../../../src/server/keys";
 import { checkInvariants, grantSandboxFunds } from "../../../src/server/ledger";
@@ -11,16 +13,8 @@ export const SIZE = process.env.RESILIENCE_SIZE === "full" ? "full" : "reduced";
 export const SEED = Number(process.env.RESILIENCE_SEED ?? 20261125);
 export const RANGED_USD = "BAM-990001";
 
-/** Seeded PRNG (mulberry32): the same plan for the same seed. */
-export function mulberry32(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded PRNG: the same plan for the same seed.
+export { mulberry32 };
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -190,6 +184,24 @@ export interface InvariantFindings {
   fulfilRunsNotTerminal: number;
   ledgerOk: boolean;
   ledgerReport: string;
+}
+
+/** Asserts the order-flow invariants after a run: `unique` orders, every violation count zero, ledger ok. */
+export function expectOrderInvariants(found: InvariantFindings, unique: number): void {
+  expect(found.orders).toBe(unique);
+  expect(found).toMatchObject({
+    openOrders: 0,
+    duplicateReferences: 0,
+    ordersWithoutOneDebit: 0,
+    debitAmountMismatch: 0,
+    doubleRefunds: 0,
+    refundMismatch: 0,
+    vendorOrdersTwice: 0,
+    vendorOrdersWithoutOrder: 0,
+    completedWithoutOneVendorOrder: 0,
+    fulfilRunsNotTerminal: 0,
+  });
+  expect(found.ledgerOk, found.ledgerReport).toBe(true);
 }
 
 const n = (rows: unknown) => (rows as Array<{ n: number }>)[0]!.n;

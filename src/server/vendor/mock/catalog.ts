@@ -2,19 +2,9 @@ import Decimal from "decimal.js";
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "@/server/db/client";
 import { mockVendorAccounts, mockVendorBrands, mockVendorProducts } from "@/server/db/schema";
+import { mulberry32 } from "@/lib/prng";
 import { MOCK_ACCOUNT_ID } from "../bamboo/config";
 
-/** Deterministic PRNG (mulberry32): the same catalog on every machine and every run. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const MARKETS = [
   { country: "US", currency: "USD" },
@@ -95,7 +85,8 @@ function brandText(name: string, category: string, currency: string) {
 
 /** The default mock catalog: ~44 brands in several markets, fixed and ranged denominations, plus the test brand. */
 export function defaultMockCatalog(): { brands: BrandRow[]; products: ProductRow[] } {
-  const rand = prng(20261125);
+  // Seeded: the same catalog on every machine and every run.
+  const rand = mulberry32(20261125);
   const brands: BrandRow[] = [];
   const products: ProductRow[] = [];
   let productId = 100001;
