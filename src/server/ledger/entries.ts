@@ -28,6 +28,17 @@ export interface Page<T> {
 
 export const MAX_PAGE_SIZE = 100;
 
+/** The columns of an entry as lists and statements show it (entries joined to their transfer). */
+export const entryColumns = {
+  id: ledgerEntries.id,
+  transferId: ledgerEntries.transferId,
+  kind: ledgerTransfers.kind,
+  reference: ledgerTransfers.reference,
+  amount: ledgerEntries.amount,
+  balanceAfter: ledgerEntries.balanceAfter,
+  currency: ledgerEntries.currency,
+};
+
 /**
  * An account's entries, newest first, by cursor (`startingAfter` = the last entry id of the
  * previous page). With `partnerId`, the account must belong to that partner.
@@ -51,13 +62,7 @@ export async function listEntries(
   }
   const rows = await db
     .select({
-      id: ledgerEntries.id,
-      transferId: ledgerEntries.transferId,
-      kind: ledgerTransfers.kind,
-      reference: ledgerTransfers.reference,
-      amount: ledgerEntries.amount,
-      balanceAfter: ledgerEntries.balanceAfter,
-      currency: ledgerEntries.currency,
+      ...entryColumns,
       counterpartyAccountId: sql<string>`case when ${ledgerTransfers.debitAccountId} = ${ledgerEntries.accountId}
         then ${ledgerTransfers.creditAccountId} else ${ledgerTransfers.debitAccountId} end`,
       metadata: ledgerTransfers.metadata,

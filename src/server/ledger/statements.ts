@@ -4,7 +4,7 @@ import type { Database, DbOrTx } from "@/server/db/client";
 import { ledgerEntries, ledgerTransfers } from "@/server/db/schema";
 import { getAccount, type LedgerEnvironment } from "./accounts";
 import { InvalidLedgerRequestError } from "./errors";
-import type { LedgerEntryView } from "./entries";
+import { entryColumns, type LedgerEntryView } from "./entries";
 
 export interface StatementRange {
   accountId: string;
@@ -97,13 +97,7 @@ export async function getStatement(db: DbOrTx, r: StatementRange): Promise<State
       const summary = await summarize(tx, r, account);
       const entries = await tx
         .select({
-          id: ledgerEntries.id,
-          transferId: ledgerEntries.transferId,
-          kind: ledgerTransfers.kind,
-          reference: ledgerTransfers.reference,
-          amount: ledgerEntries.amount,
-          balanceAfter: ledgerEntries.balanceAfter,
-          currency: ledgerEntries.currency,
+          ...entryColumns,
           createdAt: ledgerEntries.createdAt,
         })
         .from(ledgerEntries)
