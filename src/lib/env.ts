@@ -13,6 +13,16 @@ const hex32 = z
   .string()
   .regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex characters (32 bytes), e.g. `openssl rand -hex 32`");
 
+/** `redis://[[user]:password@]host[:port][/db]` or `rediss://…` (TLS). The message never echoes the value. */
+function isRedisUrl(v: string): boolean {
+  if (!/^rediss?:\/\/[^/?#\s]/.test(v)) return false;
+  try {
+    return new URL(v).hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
 export const envSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -31,6 +41,12 @@ export const envSchema = z
     TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     API_RATE_BURST: z.coerce.number().int().min(1).max(1_000_000).default(50),
     API_RATE_PER_SECOND: z.coerce.number().positive().max(1_000_000).default(25),
+    // Unset or empty: the API rate-limit buckets live in Postgres. Set: in this Redis (Postgres stays the fallback).
+    REDIS_URL: z
+      .string()
+      .optional()
+      .transform((v) => (v ? v : undefined))
+      .refine((v) => v === undefined || isRedisUrl(v), "must be a redis:// or rediss:// URL with a host, e.g. redis://:password@redis.internal:6379/0"),
     REQUEST_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     INNGEST_EVENT_KEY: z.string().optional(),
     INNGEST_SIGNING_KEY: z.string().optional(),

@@ -42,6 +42,23 @@ describe("environment validation", () => {
   });
 });
 
+describe("REDIS_URL", () => {
+  it("is optional, and empty means unset", () => {
+    expect(loadEnv(valid).REDIS_URL).toBeUndefined();
+    expect(loadEnv({ ...valid, REDIS_URL: "" }).REDIS_URL).toBeUndefined();
+    expect(loadEnv({ ...valid, REDIS_URL: "rediss://:pw@redis.internal:6380/2" }).REDIS_URL).toBe("rediss://:pw@redis.internal:6380/2");
+  });
+
+  it("names the variable when it is not a redis:// or rediss:// URL, without echoing it", () => {
+    for (const bad of ["http://:hunter2@redis.internal:6379", "redis://", "redis:/x", "localhost:6379"]) {
+      const p = problems({ ...valid, REDIS_URL: bad });
+      expect(p).toHaveLength(1);
+      expect(p[0]).toMatch(/^REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/);
+      expect(p[0]).not.toContain("hunter2");
+    }
+  });
+});
+
 describe(".env.example", () => {
   it("documents every variable the app reads", async () => {
     const { readFileSync } = await import("node:fs");
