@@ -3,6 +3,7 @@ import { EnvError, inngestMode, loadEnv } from "@/lib/env";
 import { getDatabase } from "@/server/db/client";
 import { runMigrations } from "@/server/db/migrate";
 import { startJobs } from "@/server/jobs";
+import { closeRateLimitRedis } from "@/server/rest/rate-limit-redis";
 import { startHttpServer } from "./http";
 import { prepareLocal } from "./local";
 import { DEMO_CREDENTIALS, seedDemoSandbox, seedDevelopment } from "./seed";
@@ -46,6 +47,7 @@ export async function runApp(opts: { dev: boolean }): Promise<void> {
     `Steller ${opts.dev ? "development" : "production"} server ready at ${url}`,
     `  database:   ${local.embedded ? "embedded PostgreSQL" : "DATABASE_URL"}`,
     `  jobs:       Inngest ${inngestMode(env)} mode`,
+    `  rate limit: ${env.REDIS_URL ? "Redis (REDIS_URL), Postgres as fallback" : "Postgres"}`,
     ...local.notes.map((n) => `  note:       ${n}`),
   ];
   if (seeded) {
@@ -64,6 +66,7 @@ export async function runApp(opts: { dev: boolean }): Promise<void> {
     stopping = true;
     console.log(`\n${signal}: stopping Steller…`);
     await http.close();
+    await closeRateLimitRedis();
     await jobs.stop();
     await getDatabase().close();
     await local.embedded?.stop();
