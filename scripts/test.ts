@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { ensureRedisServer } from "./lib-redis";
 
 /**
  * The whole suite, in order of speed: typecheck, unit, integration (real PostgreSQL),
@@ -12,6 +13,10 @@ const steps: Array<[string, string[]]> = [
   // Reduced size, against the build the end-to-end step just made.
   ["resilience (reduced)", ["npx", "tsx", "scripts/resilience.ts", "--reduced", "--dist", ".next"]],
 ];
+
+// The Redis rate-limit tests start their own redis-server: find it (or, as root on Debian,
+// install it) before anything runs, and hand its path to the test processes.
+process.env.REDIS_SERVER_PATH = ensureRedisServer();
 
 for (const [name, [cmd, ...args]] of steps) {
   const started = Date.now();
