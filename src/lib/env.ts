@@ -47,6 +47,8 @@ export const envSchema = z
       .optional()
       .transform((v) => (v ? v : undefined))
       .refine((v) => v === undefined || isRedisUrl(v), "must be a redis:// or rediss:// URL with a host, e.g. redis://:password@redis.internal:6379/0"),
+    // How long an app instance serves the partner catalog from memory before reading it again (0 = every request).
+    CATALOG_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
     REQUEST_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     INNGEST_EVENT_KEY: z.string().optional(),
     INNGEST_SIGNING_KEY: z.string().optional(),
@@ -113,4 +115,15 @@ export function env(): Env {
 /** Which Inngest mode runs: a real server when configured, otherwise embedded execution. */
 export function inngestMode(e: Env = env()): "server" | "embedded" {
   return e.INNGEST_SIGNING_KEY || e.INNGEST_EVENT_KEY || e.INNGEST_DEV ? "server" : "embedded";
+}
+
+/**
+ * One variable, validated by its own rule, for code that must also run without the whole
+ * configuration (domain modules used by tests and scripts). The app's full `env()` wins once loaded.
+ */
+export function envValue<K extends keyof Env>(name: K, source: Record<string, string | undefined> = process.env): Env[K] {
+  if (cached) return cached[name];
+  const result = envSchema.shape[name].safeParse(source[name]);
+  if (!result.success) throw new EnvError([`${name}: ${result.error.issues[0]?.message ?? "invalid"}`]);
+  return result.data as Env[K];
 }

@@ -4,6 +4,7 @@ import type { Db } from "@/server/db/client";
 import { catalogBrands, catalogProducts, catalogSyncRuns } from "@/server/db/schema";
 import type { CatalogPage } from "@/server/vendor/bamboo";
 import { costRate } from "./pricing";
+import { invalidateCatalogCache } from "./visibility";
 
 export interface SyncResult {
   runId: string;
@@ -126,12 +127,14 @@ export async function syncCatalog(db: Db, pages: AsyncIterable<CatalogPage>): Pr
       .update(catalogSyncRuns)
       .set({ status: "completed", pages: pageCount, brands: result.brands, products: result.products, deactivated, finishedAt: new Date() })
       .where(eq(catalogSyncRuns.id, runId));
+    invalidateCatalogCache(db);
     return result;
   } catch (error) {
     await db
       .update(catalogSyncRuns)
       .set({ status: "failed", error: error instanceof Error ? error.message : String(error), finishedAt: new Date() })
       .where(eq(catalogSyncRuns.id, runId));
+    invalidateCatalogCache(db); // batches committed before the failure are visible
     throw error;
   }
 }

@@ -1,5 +1,6 @@
 import DecimalBase from "decimal.js";
-import { and, asc, eq, gt, ilike, sql, type SQL } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
+import { envValue } from "@/lib/env";
 import type { DbOrTx } from "@/server/db/client";
 import { catalogBrands, catalogProducts, partnerProductPrices } from "@/server/db/schema";
 import { quote, SANDBOX_MARKUP_BPS } from "./pricing";
@@ -61,39 +62,98 @@ export interface CatalogFilters {
 
 const Decimal = DecimalBase.clone({ precision: 40 });
 
+/** One product as the partner sees it in the catalog. */
+export interface CatalogItem {
+  sku: string;
+  name: string;
+  brand: string;
+  countryCode: string;
+  faceCurrency: string;
+  denomination: { type: "fixed"; faceValue: string } | { type: "range"; minFaceValue: string; maxFaceValue: string };
+  priceCurrency: string;
+  /** Price of one card at the minimum face value (the exact price for fixed denominations). */
+  unitPrice: string;
+}
+
+/** Every product visible to the partner in this environment, priced, in SKU order. */
+async function loadVisibleCatalog(db: DbOrTx, partnerId: string, environment: Environment): Promise<CatalogItem[]> {
+  const rows = await visibleProducts(db, partnerId, environment).where(eq(catalogProducts.active, true));
+  const items = rows.map((p): CatalogItem => {
+    const fixed = new Decimal(p.minFaceValue).equals(p.maxFaceValue);
+    return {
+      sku: p.sku,
+      name: p.name,
+      brand: p.brandName,
+      countryCode: p.countryCode,
+      faceCurrency: p.currency,
+      denomination: fixed
+        ? { type: "fixed", faceValue: p.minFaceValue }
+        : { type: "range", minFaceValue: p.minFaceValue, maxFaceValue: p.maxFaceValue },
+      priceCurrency: p.costCurrency,
+      unitPrice: quote({ faceValue: p.minFaceValue, quantity: 1, costRate: p.costRate, markupBps: p.markupBps }).unitPrice,
+    };
+  });
+  // Code-unit order, compared the same way as the cursor below (independent of the database collation).
+  return items.sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
+}
+
+/*
+ * The catalog is read far more often than it changes, so each app instance keeps every partner's
+ * visible catalog in memory for CATALOG_CACHE_SECONDS and filters and pages it there: a catalog
+ * request costs no database round trip but the key check. Changes made through this instance
+ * (catalog sync, approvals) clear it at once; other instances see them within the TTL. Orders
+ * never use it: they read product and price from the database in their own transaction.
+ * Kept per database handle (tests run many databases in one process), at most MAX_CACHED lists.
+ */
+const MAX_CACHED = 2_000;
+const catalogCaches = new WeakMap<object, Map<string, { loadedAt: number; items: Promise<CatalogItem[]> }>>();
+
+function cacheFor(db: DbOrTx) {
+  let cache = catalogCaches.get(db);
+  if (!cache) catalogCaches.set(db, (cache = new Map()));
+  return cache;
+}
+
+/** Forgets this instance's cached catalogs for `db` (after a sync or a visibility or price change). */
+export function invalidateCatalogCache(db: DbOrTx): void {
+  catalogCaches.delete(db);
+}
+
+function visibleCatalog(db: DbOrTx, partnerId: string, environment: Environment): Promise<CatalogItem[]> {
+  const ttlMs = envValue("CATALOG_CACHE_SECONDS") * 1000;
+  if (ttlMs === 0) return loadVisibleCatalog(db, partnerId, environment);
+  const cache = cacheFor(db);
+  const key = environment === "sandbox" ? "sandbox" : `live:${partnerId}`; // sandbox: one list for everybody
+  const hit = cache.get(key);
+  if (hit && performance.now() - hit.loadedAt < ttlMs) return hit.items;
+  const items = loadVisibleCatalog(db, partnerId, environment);
+  cache.delete(key);
+  cache.set(key, { loadedAt: performance.now(), items });
+  items.catch(() => cache.get(key)?.items === items && cache.delete(key)); // never keep a failure
+  if (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value!); // the oldest load
+  return items;
+}
+
 /** The partner's catalog page: visible products with their price (cursor = SKU, ascending). */
 export async function listPartnerCatalog(db: DbOrTx, partnerId: string, environment: Environment, f: CatalogFilters) {
-  const where: SQL[] = [eq(catalogProducts.active, true)];
-  if (f.brand) where.push(ilike(catalogBrands.name, `%${f.brand.replace(/[%_\\]/g, "\\$&")}%`));
-  if (f.country) where.push(eq(catalogProducts.countryCode, f.country.toUpperCase()));
-  if (f.currency) where.push(eq(catalogProducts.currency, f.currency.toUpperCase()));
-  if (f.startingAfter) where.push(gt(catalogProducts.sku, f.startingAfter));
-  const rows = await visibleProducts(db, partnerId, environment)
-    .where(and(...where))
-    .orderBy(asc(catalogProducts.sku))
-    .limit(f.limit + 1);
-  const page = rows.slice(0, f.limit);
-  return {
-    data: page.map((p) => {
-      const fixed = new Decimal(p.minFaceValue).equals(p.maxFaceValue);
-      const unit = quote({ faceValue: p.minFaceValue, quantity: 1, costRate: p.costRate, markupBps: p.markupBps });
-      return {
-        sku: p.sku,
-        name: p.name,
-        brand: p.brandName,
-        countryCode: p.countryCode,
-        faceCurrency: p.currency,
-        denomination: fixed
-          ? { type: "fixed" as const, faceValue: p.minFaceValue }
-          : { type: "range" as const, minFaceValue: p.minFaceValue, maxFaceValue: p.maxFaceValue },
-        priceCurrency: p.costCurrency,
-        /** Price of one card at the minimum face value (the exact price for fixed denominations). */
-        unitPrice: unit.unitPrice,
-      };
-    }),
-    hasMore: rows.length > f.limit,
-    nextCursor: rows.length > f.limit ? (page[page.length - 1]?.sku ?? null) : null,
-  };
+  const brand = f.brand?.toLowerCase();
+  const country = f.country?.toUpperCase();
+  const currency = f.currency?.toUpperCase();
+  const after = f.startingAfter;
+  const page: CatalogItem[] = [];
+  let hasMore = false;
+  for (const item of await visibleCatalog(db, partnerId, environment)) {
+    if (after !== undefined && !(item.sku > after)) continue;
+    if (brand && !item.brand.toLowerCase().includes(brand)) continue;
+    if (country && item.countryCode !== country) continue;
+    if (currency && item.faceCurrency !== currency) continue;
+    if (page.length === f.limit) {
+      hasMore = true;
+      break;
+    }
+    page.push(item);
+  }
+  return { data: page, hasMore, nextCursor: hasMore ? (page[page.length - 1]?.sku ?? null) : null };
 }
 
 /** Admin: make products visible to a live partner at a markup (≥ 0: never below cost). */
@@ -113,6 +173,7 @@ export async function approveProducts(
       set: { markupBps: input.markupBps, approvedBy: input.actor, approvedAt: new Date() },
     })
     .returning({ productId: partnerProductPrices.productId });
+  invalidateCatalogCache(db);
   return rows.length;
 }
 
@@ -121,4 +182,5 @@ export async function revokeProduct(db: DbOrTx, input: { partnerId: string; prod
   await db
     .delete(partnerProductPrices)
     .where(and(eq(partnerProductPrices.partnerId, input.partnerId), eq(partnerProductPrices.productId, input.productId)));
+  invalidateCatalogCache(db);
 }
