@@ -101,6 +101,23 @@ describe("authentication", () => {
     expect(denied.json.error.code).toBe("ip_not_allowed");
   });
 
+  it("refuses a suspended partner's keys with 403 and counts tokens only for usable keys", async () => {
+    const p = await partnerWithKey("Suspended soon");
+    const ok = await call(walletRoute.GET, "/api/v1/wallet", { key: p.key });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("ratelimit-remaining")).toBe("49");
+    const tokens = async () => (await t.sql<{ tokens: string }[]>`select tokens::text from rate_limit_buckets where key = ${`key:${p.keyId}`}`)[0]?.tokens;
+    const before = await tokens();
+    await t.sql`update partners set status = 'suspended' where id = ${p.partnerId}`;
+    const refused = await call(walletRoute.GET, "/api/v1/wallet", { key: p.key });
+    expect(refused.status).toBe(403);
+    expect(refused.json.error.code).toBe("account_suspended");
+    expect(refused.headers.get("ratelimit-remaining")).toBeNull();
+    expect(await tokens()).toBe(before); // the refused request took no token
+    await t.sql`update partners set status = 'active' where id = ${p.partnerId}`;
+    expect((await call(walletRoute.GET, "/api/v1/wallet", { key: p.key })).headers.get("ratelimit-remaining")).toBe("48");
+  });
+
   it("rate-limits a key with 429, Retry-After and RateLimit headers", async () => {
     const p = await partnerWithKey("Busy");
     const results = await Promise.all(Array.from({ length: 80 }, () => call(walletRoute.GET, "/api/v1/wallet", { key: p.key })));

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, isNull, sql, type SQL } from "drizzle-orm";
 import { sha256Hex } from "@/lib/crypto";
 import { newId } from "@/lib/ids";
 import { ipAllowed, parseCidr } from "@/lib/ip";
@@ -97,17 +97,45 @@ export type KeyVerification =
  */
 export async function verifyApiKey(db: DbOrTx, presented: string, ip: string): Promise<KeyVerification> {
   if (!KEY_PATTERN.test(presented)) return { status: "malformed" };
-  const [row] = await db
-    .select({ key: apiKeys, partnerStatus: partners.status })
-    .from(apiKeys)
-    .innerJoin(partners, eq(partners.id, apiKeys.partnerId))
-    .where(eq(apiKeys.hash, sha256Hex(presented)))
-    .limit(1);
-  if (!row) return { status: "not_found" };
-  const { key } = row;
+  const [row] = await db.execute<Record<string, unknown>>(apiKeyLookup(presented));
+  return judgeApiKey(row ? apiKeyFromRow(row) : null, ip);
+}
+
+const keyColumns = Object.values(getTableColumns(apiKeys));
+
+/**
+ * The key stored for `presented` (looked up by hash) with its partner's status, as SQL, so a
+ * caller can make it part of a larger statement (the API wrapper adds the rate-limit bucket:
+ * one round trip per request); read a row back with `apiKeyFromRow`.
+ */
+export function apiKeyLookup(presented: string): SQL {
+  return sql`select ${sql.join(keyColumns.map((c) => sql`k.${sql.identifier(c.name)}`), sql`, `)}, p.status as partner_status
+    from ${apiKeys} k join ${partners} p on p.id = k.partner_id
+    where k.hash = ${sha256Hex(presented)} limit 1`;
+}
+
+export interface FoundApiKey {
+  key: ApiKey;
+  partnerStatus: string;
+}
+
+/** A row of `apiKeyLookup`, through the schema's own column mappers. */
+export function apiKeyFromRow(row: Record<string, unknown>): FoundApiKey {
+  const key: Record<string, unknown> = {};
+  for (const [field, column] of Object.entries(getTableColumns(apiKeys))) {
+    const value = row[column.name];
+    key[field] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return { key: key as ApiKey, partnerStatus: String(row.partner_status) };
+}
+
+/** The checks after the lookup, in order: exists → not revoked → not expired → partner active → IP allowed. */
+export function judgeApiKey(found: FoundApiKey | null, ip: string): KeyVerification {
+  if (!found) return { status: "not_found" };
+  const { key } = found;
   if (key.revokedAt) return { status: "revoked" };
   if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) return { status: "expired" };
-  if (row.partnerStatus !== "active") return { status: "partner_suspended" };
+  if (found.partnerStatus !== "active") return { status: "partner_suspended" };
   if (key.ipAllowlist.length > 0 && !ipAllowed(ip, key.ipAllowlist)) return { status: "ip_not_allowed", key };
   return { status: "valid", key };
 }

@@ -3,9 +3,11 @@ import type { ZodType } from "zod";
 import { clientIpFrom } from "@/lib/client-ip";
 import { env } from "@/lib/env";
 import { getDb, type Db } from "@/server/db/client";
-import { touchApiKey, verifyApiKey, type ApiKey } from "@/server/keys";
+import { sql } from "drizzle-orm";
+import { apiKeyFromRow, apiKeyLookup, judgeApiKey, KEY_PATTERN, touchApiKey, verifyApiKey, type ApiKey, type KeyVerification } from "@/server/keys";
 import { ApiError, errorResponse, toApiError } from "./errors";
-import { rateLimitHeaders, takeToken, type BucketRule } from "./rate-limit";
+import { bucketCtes, bucketDecision, bucketResult, rateLimitHeaders, takeToken, type BucketRule, type RateDecision } from "./rate-limit";
+import { sharedRateLimitRedis } from "./rate-limit-redis";
 import { requestLog } from "@/server/requestlog/writer";
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -165,13 +167,37 @@ interface Guard {
   limitHeaders: Record<string, string>;
 }
 
-/** Takes a token from a shared bucket; throws the 429 when it is empty. */
-async function limit(db: Db, bucket: string, rule: BucketRule, guard: Guard, who: string) {
-  const decision = await takeToken(db, bucket, rule);
+/** Records the rate-limit headers of a decision; throws the 429 when the bucket was empty. */
+function enforce(decision: RateDecision, guard: Guard, who: string) {
   guard.limitHeaders = rateLimitHeaders(decision);
   if (!decision.allowed) {
     throw new ApiError(429, "rate_limit_error", "rate_limited", `Too many requests ${who}: retry after ${decision.retryAfterSeconds} second(s)`);
   }
+}
+
+/** Takes a token from a shared bucket; throws the 429 when it is empty. */
+async function limit(db: Db, bucket: string, rule: BucketRule, guard: Guard, who: string) {
+  enforce(await takeToken(db, bucket, rule), guard, who);
+}
+
+/**
+ * Verifies the presented key and takes a token from its bucket. With the Postgres buckets both
+ * are one statement (one round trip per request); the token is taken only for a key that exists,
+ * is not revoked and whose partner is active. With Redis: the key check, then the Redis bucket.
+ */
+async function authenticate(db: Db, presented: string, ip: string, rule: BucketRule): Promise<{ verified: KeyVerification; decision?: RateDecision }> {
+  if (!KEY_PATTERN.test(presented)) return { verified: { status: "malformed" } };
+  if (sharedRateLimitRedis()) {
+    const verified = await verifyApiKey(db, presented, ip);
+    return { verified, decision: verified.status === "valid" ? await takeToken(db, `key:${verified.key.id}`, rule) : undefined };
+  }
+  const usable = sql`exists (select 1 from k where revoked_at is null and partner_status = 'active')`;
+  const [row] = await db.execute<Record<string, unknown> & { taken_tokens: string | null; refused_tokens: string | null }>(
+    sql`with k as (${apiKeyLookup(presented)}), ${bucketCtes(sql`(select 'key:' || id from k)`, rule, usable)}
+        select k.*, ${bucketResult(rule)} from k`,
+  );
+  const verified = judgeApiKey(row ? apiKeyFromRow(row) : null, ip);
+  return { verified, decision: verified.status === "valid" ? bucketDecision(rule, row!) : undefined };
 }
 
 /**
@@ -217,14 +243,15 @@ export function partnerRoute<Q = undefined, B = undefined, P = Record<string, ne
 ) {
   return apiRoute(schemas, async ({ req, db, ip }, g) => {
     const presented = presentedKey(req);
-    const verified = presented ? await verifyApiKey(db, presented, ip) : ({ status: "missing" } as const);
+    const rule = keyRate();
+    const { verified, decision } = presented ? await authenticate(db, presented, ip, rule) : { verified: { status: "missing" } as const };
     if (verified.status !== "valid") {
       const [status, code, message] = AUTH_MESSAGES[verified.status]!;
       throw new ApiError(status, status === 401 ? "authentication_error" : "permission_error", code, message);
     }
     const key = verified.key;
     g.meta = { partnerId: key.partnerId, environment: key.environment, keyStart: key.start };
-    await limit(db, `key:${key.id}`, keyRate(), g, "for this API key");
+    enforce(decision!, g, "for this API key");
     // Last use is kept to the minute: skip the write (a round trip) when it is recent.
     if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > 60_000) void touchApiKey(db, key.id).catch(() => {});
     return { key, partnerId: key.partnerId, environment: key.environment };

@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/server/db/client";
 import { sharedRateLimitRedis, takeRedisToken, warnRedis, type RateLimitRedis } from "./rate-limit-redis";
 
@@ -49,27 +49,49 @@ export async function takeTokenRedis(redis: RateLimitRedis, key: string, rule: B
 }
 
 /**
+ * The Postgres token bucket as common table expressions `prev` and `up`, for one statement of
+ * the caller's: refills the bucket named by `bucket` (an SQL expression) for the time elapsed and
+ * takes a token only if one is there and `when` holds. Select `bucketResult` from them.
+ */
+export function bucketCtes(bucket: SQL, rule: BucketRule, when: SQL = sql`true`): SQL {
+  const refilled = refilledTokens(rule, "b");
+  return sql`prev as (select tokens, updated_at from rate_limit_buckets where key = ${bucket}),
+    up as (
+      insert into rate_limit_buckets as b (key, tokens, updated_at)
+      select ${bucket}, ${rule.capacity - 1}, clock_timestamp() where ${when}
+      on conflict (key) do update set tokens = ${refilled} - 1, updated_at = clock_timestamp()
+      where ${refilled} >= 1
+      returning tokens
+    )`;
+}
+
+/** Columns `taken_tokens` (a token was taken: what is left) and `refused_tokens` (none was: what there is). */
+export const bucketResult = (rule: BucketRule) =>
+  sql`(select tokens::text from up) as taken_tokens, (select ${refilledTokens(rule, "p")}::text from prev p where not exists (select 1 from up)) as refused_tokens`;
+
+/** The tokens of bucket row `t` refilled for the time since its last update (capped at capacity). */
+function refilledTokens(rule: BucketRule, t: "b" | "p"): SQL {
+  const capacity = Number(rule.capacity);
+  const perSecond = Number(rule.refillPerSecond);
+  return sql.raw(`least(${capacity}::numeric, ${t}.tokens + extract(epoch from clock_timestamp() - ${t}.updated_at)::numeric * ${perSecond})`);
+}
+
+/** The decision from `bucketResult` (null when the bucket was not consulted). */
+export function bucketDecision(rule: BucketRule, row: { taken_tokens: string | null; refused_tokens: string | null }): RateDecision {
+  if (row.taken_tokens !== null) return decision(rule, true, Number.parseFloat(row.taken_tokens));
+  if (row.refused_tokens !== null) return decision(rule, false, Number.parseFloat(row.refused_tokens));
+  return decision(rule, true, rule.capacity - 1);
+}
+
+/**
  * A token bucket kept in Postgres, so every app instance shares it: one statement refills the
  * bucket for the time elapsed and takes a token only if one is there.
  */
 export async function takeTokenPostgres(db: DbOrTx, key: string, rule: BucketRule): Promise<RateDecision> {
-  const rows = await db.execute<{ tokens: string; taken: boolean }>(sql`
-    with prev as (select tokens, updated_at from rate_limit_buckets where key = ${key}),
-    up as (
-      insert into rate_limit_buckets as b (key, tokens, updated_at)
-      values (${key}, ${rule.capacity - 1}, clock_timestamp())
-      on conflict (key) do update set
-        tokens = least(${rule.capacity}::numeric, b.tokens + extract(epoch from clock_timestamp() - b.updated_at)::numeric * ${rule.refillPerSecond}) - 1,
-        updated_at = clock_timestamp()
-      where least(${rule.capacity}::numeric, b.tokens + extract(epoch from clock_timestamp() - b.updated_at)::numeric * ${rule.refillPerSecond}) >= 1
-      returning tokens
-    )
-    select tokens::text, true as taken from up
-    union all
-    select least(${rule.capacity}::numeric, tokens + extract(epoch from clock_timestamp() - updated_at)::numeric * ${rule.refillPerSecond})::text, false
-    from prev where not exists (select 1 from up)`);
-  const row = rows[0];
-  return row ? decision(rule, row.taken, Number.parseFloat(row.tokens)) : decision(rule, true, rule.capacity - 1);
+  const rows = await db.execute<{ taken_tokens: string | null; refused_tokens: string | null }>(
+    sql`with ${bucketCtes(sql`${key}`, rule)} select ${bucketResult(rule)}`,
+  );
+  return bucketDecision(rule, rows[0]!);
 }
 
 /** The answer for a bucket left with `tokens` (fractional) after a request was `allowed` or not. */
