@@ -15,6 +15,8 @@ import type { BucketRule } from "./rate-limit";
  * - a bucket holds `capacity` tokens at most and gains `refillPerSecond` per second, fractions kept;
  * - a request takes one token only if at least one is there; a refused request changes nothing;
  * - a bucket seen for the first time starts full (so the first request leaves `capacity - 1`);
+ * - the count left after a take is rounded to 4 decimals, as the Postgres `numeric(12,4)` column
+ *   stores it (microsecond timestamps on both sides, too);
  * - the clock is the Redis server's `TIME`, not the app's, so instances with skewed clocks agree
  *   (as Postgres uses its own `clock_timestamp()`);
  * - the key expires when the bucket would be full again: an absent key and a full bucket are
@@ -40,7 +42,7 @@ end
 if tokens < 1 then
   return {0, string.format('%.17g', tokens)}
 end
-tokens = tokens - 1
+tokens = math.floor((tokens - 1) * 10000 + 0.5) / 10000
 redis.call('HSET', KEYS[1], 'tokens', string.format('%.17g', tokens), 'ts', string.format('%.17g', now))
 local ttl = math.ceil((capacity - tokens) / rate * 1000)
 if ttl < 1 then ttl = 1 end
