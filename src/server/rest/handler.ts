@@ -1,13 +1,15 @@
 import { randomBytes } from "node:crypto";
 import type { ZodType } from "zod";
 import { clientIpFrom } from "@/lib/client-ip";
+import { sha256Hex } from "@/lib/crypto";
 import { env } from "@/lib/env";
 import { getDb, type Db } from "@/server/db/client";
 import { sql } from "drizzle-orm";
 import { apiKeyFromRow, apiKeyLookup, judgeApiKey, KEY_PATTERN, touchApiKey, verifyApiKey, type ApiKey, type KeyVerification } from "@/server/keys";
 import { ApiError, errorResponse, toApiError } from "./errors";
-import { bucketCtes, bucketDecision, bucketResult, rateLimitHeaders, takeToken, type BucketRule, type RateDecision } from "./rate-limit";
+import { bucketCtes, bucketDecision, bucketResult, decision, rateLimitHeaders, takeToken, type BucketRow, type BucketRule, type RateDecision } from "./rate-limit";
 import { sharedRateLimitRedis } from "./rate-limit-redis";
+import { TokenLeases } from "./token-lease";
 import { requestLog } from "@/server/requestlog/writer";
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -180,10 +182,15 @@ async function limit(db: Db, bucket: string, rule: BucketRule, guard: Guard, who
   enforce(await takeToken(db, bucket, rule), guard, who);
 }
 
+const g = globalThis as unknown as { __stellerTokenLeases?: TokenLeases };
+/** This process's token leases for busy keys (see token-lease.ts). */
+export const tokenLeases = () => (g.__stellerTokenLeases ??= new TokenLeases());
+
 /**
  * Verifies the presented key and takes a token from its bucket. With the Postgres buckets both
  * are one statement (one round trip per request); the token is taken only for a key that exists,
- * is not revoked and whose partner is active. With Redis: the key check, then the Redis bucket.
+ * is not revoked and whose partner is active, and a busy key spends tokens this instance leased
+ * (the key is still checked on every request). With Redis: the key check, then the Redis bucket.
  */
 async function authenticate(db: Db, presented: string, ip: string, rule: BucketRule): Promise<{ verified: KeyVerification; decision?: RateDecision }> {
   if (!KEY_PATTERN.test(presented)) return { verified: { status: "malformed" } };
@@ -191,13 +198,23 @@ async function authenticate(db: Db, presented: string, ip: string, rule: BucketR
     const verified = await verifyApiKey(db, presented, ip);
     return { verified, decision: verified.status === "valid" ? await takeToken(db, `key:${verified.key.id}`, rule) : undefined };
   }
+  const leases = tokenLeases();
+  const leaseKey = sha256Hex(presented);
+  const leased = leases.spend(leaseKey);
+  if (leased) {
+    const verified = await verifyApiKey(db, presented, ip);
+    return { verified, decision: verified.status === "valid" ? decision(rule, true, leased.remaining) : undefined };
+  }
   const usable = sql`exists (select 1 from k where revoked_at is null and partner_status = 'active')`;
-  const [row] = await db.execute<Record<string, unknown> & { taken_tokens: string | null; refused_tokens: string | null }>(
-    sql`with k as (${apiKeyLookup(presented)}), ${bucketCtes(sql`(select 'key:' || id from k)`, rule, usable)}
+  const [row] = await db.execute<Record<string, unknown> & BucketRow>(
+    sql`with k as (${apiKeyLookup(presented)}), ${bucketCtes(sql`(select 'key:' || id from k)`, rule, usable, leases.wanted(leaseKey))}
         select k.*, ${bucketResult(rule)} from k`,
   );
   const verified = judgeApiKey(row ? apiKeyFromRow(row) : null, ip);
-  return { verified, decision: verified.status === "valid" ? bucketDecision(rule, row!) : undefined };
+  if (verified.status !== "valid") return { verified };
+  const { taken, ...d } = bucketDecision(rule, row!);
+  leases.keep(leaseKey, taken, d.remaining);
+  return { verified, decision: d };
 }
 
 /**

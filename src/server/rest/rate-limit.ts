@@ -50,24 +50,33 @@ export async function takeTokenRedis(redis: RateLimitRedis, key: string, rule: B
 
 /**
  * The Postgres token bucket as common table expressions `prev` and `up`, for one statement of
- * the caller's: refills the bucket named by `bucket` (an SQL expression) for the time elapsed and
- * takes a token only if one is there and `when` holds. Select `bucketResult` from them.
+ * the caller's: refills the bucket named by `bucket` (an SQL expression) for the time elapsed and,
+ * if `when` holds and a whole token is there, takes up to `want` tokens (as many as there are).
+ * Select `bucketResult` from them.
  */
-export function bucketCtes(bucket: SQL, rule: BucketRule, when: SQL = sql`true`): SQL {
+export function bucketCtes(bucket: SQL, rule: BucketRule, when: SQL = sql`true`, want = 1): SQL {
   const refilled = refilledTokens(rule, "b");
+  const n = Math.max(1, Math.min(Math.floor(want), Math.floor(rule.capacity)));
   return sql`prev as (select tokens, updated_at from rate_limit_buckets where key = ${bucket}),
     up as (
-      insert into rate_limit_buckets as b (key, tokens, updated_at)
-      select ${bucket}, ${rule.capacity - 1}, clock_timestamp() where ${when}
-      on conflict (key) do update set tokens = ${refilled} - 1, updated_at = clock_timestamp()
+      insert into rate_limit_buckets as b (key, tokens, updated_at, taken)
+      select ${bucket}, ${rule.capacity - n}, clock_timestamp(), ${n} where ${when}
+      on conflict (key) do update set
+        taken = least(${sql.raw(String(n))}, floor(${refilled})),
+        tokens = ${refilled} - least(${sql.raw(String(n))}, floor(${refilled})),
+        updated_at = clock_timestamp()
       where ${refilled} >= 1
-      returning tokens
+      returning tokens, taken
     )`;
 }
 
-/** Columns `taken_tokens` (a token was taken: what is left) and `refused_tokens` (none was: what there is). */
+/**
+ * Columns `taken_tokens` (tokens were taken: what is left), `taken_count` (how many) and
+ * `refused_tokens` (none were: what there is).
+ */
 export const bucketResult = (rule: BucketRule) =>
-  sql`(select tokens::text from up) as taken_tokens, (select ${refilledTokens(rule, "p")}::text from prev p where not exists (select 1 from up)) as refused_tokens`;
+  sql`(select tokens::text from up) as taken_tokens, (select taken from up) as taken_count,
+    (select ${refilledTokens(rule, "p")}::text from prev p where not exists (select 1 from up)) as refused_tokens`;
 
 /** The tokens of bucket row `t` refilled for the time since its last update (capped at capacity). */
 function refilledTokens(rule: BucketRule, t: "b" | "p"): SQL {
@@ -76,11 +85,17 @@ function refilledTokens(rule: BucketRule, t: "b" | "p"): SQL {
   return sql.raw(`least(${capacity}::numeric, ${t}.tokens + extract(epoch from clock_timestamp() - ${t}.updated_at)::numeric * ${perSecond})`);
 }
 
-/** The decision from `bucketResult` (null when the bucket was not consulted). */
-export function bucketDecision(rule: BucketRule, row: { taken_tokens: string | null; refused_tokens: string | null }): RateDecision {
-  if (row.taken_tokens !== null) return decision(rule, true, Number.parseFloat(row.taken_tokens));
-  if (row.refused_tokens !== null) return decision(rule, false, Number.parseFloat(row.refused_tokens));
-  return decision(rule, true, rule.capacity - 1);
+export type BucketRow = {
+  taken_tokens: string | null;
+  taken_count: number | null;
+  refused_tokens: string | null;
+};
+
+/** The decision from `bucketResult`, and how many tokens were taken (0 when refused). */
+export function bucketDecision(rule: BucketRule, row: BucketRow): RateDecision & { taken: number } {
+  if (row.taken_tokens !== null) return { ...decision(rule, true, Number.parseFloat(row.taken_tokens)), taken: Number(row.taken_count ?? 1) };
+  if (row.refused_tokens !== null) return { ...decision(rule, false, Number.parseFloat(row.refused_tokens)), taken: 0 };
+  return { ...decision(rule, true, rule.capacity - 1), taken: 1 };
 }
 
 /**
@@ -88,14 +103,15 @@ export function bucketDecision(rule: BucketRule, row: { taken_tokens: string | n
  * bucket for the time elapsed and takes a token only if one is there.
  */
 export async function takeTokenPostgres(db: DbOrTx, key: string, rule: BucketRule): Promise<RateDecision> {
-  const rows = await db.execute<{ taken_tokens: string | null; refused_tokens: string | null }>(
+  const rows = await db.execute<BucketRow>(
     sql`with ${bucketCtes(sql`${key}`, rule)} select ${bucketResult(rule)}`,
   );
-  return bucketDecision(rule, rows[0]!);
+  const { taken: _taken, ...d } = bucketDecision(rule, rows[0]!);
+  return d;
 }
 
 /** The answer for a bucket left with `tokens` (fractional) after a request was `allowed` or not. */
-function decision(rule: BucketRule, allowed: boolean, tokens: number): RateDecision {
+export function decision(rule: BucketRule, allowed: boolean, tokens: number): RateDecision {
   const remaining = Math.max(0, Math.floor(tokens));
   const retryAfterSeconds = allowed ? 0 : Math.max(1, Math.ceil((1 - tokens) / rule.refillPerSecond));
   const resetSeconds = Math.max(0, Math.ceil((rule.capacity - tokens) / rule.refillPerSecond));

@@ -37,6 +37,8 @@ export const rateLimitBuckets = pgTable("rate_limit_buckets", {
   key: text("key").primaryKey(),
   tokens: numeric("tokens", { precision: 12, scale: 4 }).notNull(),
   updatedAt: timestamp("updated_at", { withTimezone: true, precision: 6 }).notNull(),
+  /** Tokens the last take removed (an instance may take a few at once for a busy key). */
+  taken: integer("taken").notNull().default(1),
 });
 
 /** Partner API request log, written asynchronously in batches. */
