@@ -22,6 +22,8 @@ export interface LoadShape {
   connections: number;
   warmupSeconds: number;
   seconds: number;
+  /** Paced load: at most this many requests per second over all connections (default: back to back). */
+  overallRate?: number;
 }
 
 export interface HttpScenario {
@@ -42,6 +44,7 @@ export async function runHttp(s: HttpScenario, shape: LoadShape, meter?: CpuMete
     connections: shape.connections,
     duration,
     timeout: 10,
+    ...(shape.overallRate ? { overallRate: shape.overallRate } : {}),
     requests: [
       {
         method: s.method ?? "GET",
