@@ -1,9 +1,8 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, sql } from "drizzle-orm";
 import { newId } from "@/lib/ids";
 import { amountsEqual, parseCurrency, parsePositiveAmount, type Amount, type Currency } from "@/lib/money";
 import type { DbOrTx } from "@/server/db/client";
 import { ledgerTransfers, type ledgerTransferKind } from "@/server/db/schema";
-import type { LedgerEnvironment } from "./accounts";
 import {
   AccountNotFoundError,
   CurrencyMismatchError,
@@ -47,10 +46,12 @@ export interface TransferResult {
 
 /**
  * Moves `amount` from the debit account to the credit account, atomically: one transfer row,
- * two immutable entries, and both balance projections, in the caller's transaction (as a
- * savepoint) or a new one. A wallet is debited by one guarded UPDATE, so concurrent debits can
- * never overdraw it. With a reference the call is idempotent: a replay returns the first
- * transfer; a replay with another amount, currency or accounts throws LedgerConflictError.
+ * two immutable entries, and both balance projections, in the caller's transaction or on its
+ * own. One call of the `ledger_transfer` database function (drizzle/0011): it locks both
+ * accounts in id order, refuses without writing anything (so no savepoint is needed), and
+ * debits a wallet only while its balance covers the amount. With a reference the call is
+ * idempotent: a replay returns the first transfer; a replay with another amount, currency or
+ * accounts throws LedgerConflictError.
  */
 export async function transfer(db: DbOrTx, input: TransferInput): Promise<TransferResult> {
   const amount = parsePositiveAmount(input.amount);
@@ -61,70 +62,38 @@ export async function transfer(db: DbOrTx, input: TransferInput): Promise<Transf
   if (REFERENCE_REQUIRED_KINDS.has(kind) && !reference) throw new InvalidLedgerRequestError(`${kind} transfers need a reference`);
   if (!input.actor) throw new InvalidLedgerRequestError("a transfer needs an actor");
 
-  return db.transaction(async (tx) => {
-    // Lock both accounts in id order (FOR NO KEY UPDATE, taken after the sort), so transfers
-    // between the same accounts in opposite directions queue instead of deadlocking.
-    const accounts = await tx.execute<{ id: string; currency: string; environment: LedgerEnvironment }>(sql`
-      select id, currency, environment from ledger_accounts
-      where id in (${debitAccountId}, ${creditAccountId})
-      order by id
-      for no key update`);
-    const debit = accounts.find((a) => a.id === debitAccountId);
-    const credit = accounts.find((a) => a.id === creditAccountId);
-    if (!debit) throw new AccountNotFoundError(debitAccountId);
-    if (!credit) throw new AccountNotFoundError(creditAccountId);
-    if (debit.currency !== currency) throw new CurrencyMismatchError(debit.id, currency, debit.currency);
-    if (credit.currency !== currency) throw new CurrencyMismatchError(credit.id, currency, credit.currency);
-    if (debit.environment !== credit.environment) throw new EnvironmentMismatchError(debit.id, credit.id);
-
-    // A concurrent duplicate (same kind and reference) waits on the unique index until the
-    // original commits, then finds it here.
-    const [created] = await tx
-      .insert(ledgerTransfers)
-      .values({
-        id: newId("trf"),
-        kind,
-        amount,
-        currency,
-        environment: debit.environment,
-        debitAccountId,
-        creditAccountId,
-        reference,
-        actor: input.actor,
-        metadata: input.metadata ?? {},
-      })
-      .onConflictDoNothing({ target: [ledgerTransfers.kind, ledgerTransfers.reference], where: sql`reference is not null` })
-      .returning();
-    if (!created) {
-      const existing = await findTransferByReference(tx, kind, reference!);
-      assertSameMovement(existing!, { amount, currency, debitAccountId, creditAccountId });
-      return { transfer: existing!, created: false };
+  const [row] = await db.execute<Record<string, unknown> & { outcome: string; problem_account: string | null; problem_detail: string | null }>(sql`
+    select * from ledger_transfer(${newId("trf")}, ${kind}, ${amount}::numeric, ${currency}, ${debitAccountId}, ${creditAccountId},
+      ${reference}, ${input.actor}, ${JSON.stringify(input.metadata ?? {})}::jsonb, ${newId("ent")}, ${newId("ent")})`);
+  switch (row?.outcome) {
+    case "created":
+      return { transfer: transferFromRow(row), created: true };
+    case "existing": {
+      const existing = transferFromRow(row);
+      assertSameMovement(existing, { amount, currency, debitAccountId, creditAccountId });
+      return { transfer: existing, created: false };
     }
+    case "account_not_found":
+      throw new AccountNotFoundError(row.problem_account!);
+    case "currency_mismatch":
+      throw new CurrencyMismatchError(row.problem_account!, currency, row.problem_detail!);
+    case "environment_mismatch":
+      throw new EnvironmentMismatchError(row.problem_account!, row.problem_detail!);
+    case "insufficient_funds":
+      throw new InsufficientFundsError(debitAccountId, amount, currency);
+    default:
+      throw new Error(`ledger_transfer answered ${String(row?.outcome)}`);
+  }
+}
 
-    // One guarded UPDATE for both sides: the wallet side only matches while its balance covers
-    // the amount. Entries are written only when both sides moved.
-    const moved = await tx.execute<{ id: string; balance: string }>(sql`
-      with moved as (
-        update ledger_accounts
-        set balance = balance + case when id = ${creditAccountId} then ${amount}::numeric else -${amount}::numeric end,
-            updated_at = now()
-        where id in (${debitAccountId}, ${creditAccountId})
-          and (id = ${creditAccountId} or kind <> 'partner_wallet' or balance >= ${amount}::numeric)
-        returning id, balance
-      ), entries as (
-        insert into ledger_entries (id, transfer_id, account_id, currency, environment, amount, balance_after)
-        select case when m.id = ${debitAccountId} then ${newId("ent")} else ${newId("ent")} end,
-               ${created.id}, m.id, ${currency}, ${debit.environment},
-               case when m.id = ${debitAccountId} then -${amount}::numeric else ${amount}::numeric end,
-               m.balance
-        from moved m
-        where (select count(*) from moved) = 2
-        order by m.id = ${creditAccountId}
-      )
-      select id, balance from moved`);
-    if (moved.length !== 2) throw new InsufficientFundsError(debitAccountId, amount, currency);
-    return { transfer: created, created: true };
-  });
+/** A transfer row as the function returns it, through the schema's own column mappers. */
+function transferFromRow(row: Record<string, unknown>): Transfer {
+  const out: Record<string, unknown> = {};
+  for (const [field, column] of Object.entries(getTableColumns(ledgerTransfers))) {
+    const value = row[column.name];
+    out[field] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return out as Transfer;
 }
 
 function assertSameMovement(
