@@ -90,6 +90,30 @@ describe("order engine", () => {
     expect(await transfersOf(first.order.id)).toHaveLength(1);
   });
 
+  it("replays an accepted order even after its product was withdrawn or its wallet emptied", async () => {
+    const partnerId = await engine.sandboxPartner();
+    const input = orderInput(partnerId, { sku: FIXED_25_USD });
+    const first = await createOrder(t.db, input);
+    // Empty the wallet for a moment (restored below, so the ledger stays consistent for later tests).
+    const [wallet] = await t.sql<{ id: string; balance: string }[]>`select id, balance::text from ledger_accounts where partner_id = ${partnerId}`;
+    await t.sql`update ledger_accounts set balance = 0 where id = ${wallet!.id}`;
+    try {
+      expect((await createOrder(t.db, input)).order.id).toBe(first.order.id);
+    } finally {
+      await t.sql`update ledger_accounts set balance = ${wallet!.balance}::numeric where id = ${wallet!.id}`;
+    }
+    await t.sql`update catalog_products set active = false where sku = ${FIXED_25_USD}`;
+    try {
+      const again = await createOrder(t.db, input);
+      expect(again).toMatchObject({ created: false, order: { id: first.order.id } });
+      expect(await errorCode(createOrder(t.db, { ...input, quantity: 2 }))).toBe("reference_conflict");
+      expect(await errorCode(createOrder(t.db, { ...input, referenceId: `${input.referenceId}-new` }))).toBe("product_not_found");
+    } finally {
+      await t.sql`update catalog_products set active = true where sku = ${FIXED_25_USD}`;
+    }
+    expect(await transfersOf(first.order.id)).toHaveLength(1);
+  });
+
   it("refuses an order the wallet cannot pay for and writes nothing", async () => {
     const partnerId = await engine.sandboxPartner();
     const input = orderInput(partnerId, { faceValue: "1000.00", quantity: 2 });

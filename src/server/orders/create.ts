@@ -31,12 +31,14 @@ function requestHashOf(i: { sku: string; faceValue: string; quantity: number }):
 }
 
 /**
- * Creates an order, idempotent on (partner, environment, referenceId): in one transaction it
- * checks the product is visible to the partner and the face value allowed, prices it, inserts
+ * Creates an order, idempotent on (partner, environment, referenceId): it checks the product is
+ * visible to the partner and the face value allowed, prices it, then in one transaction inserts
  * the order, debits the wallet and writes the `order/created` event to the outbox. Insufficient
  * funds → nothing is written. The same reference with the same input returns the existing order
- * (`created: false`); with other input, a `reference_conflict` error. Concurrent duplicates are
- * settled by the unique index, not by a lock in memory.
+ * (`created: false`), even if the product has changed since; with other input, a
+ * `reference_conflict` error. Concurrent duplicates are settled by the unique index, not by a
+ * lock in memory. A new order costs five round trips: product, order, wallet, transfer, event
+ * (plus begin and commit).
  */
 export async function createOrder(db: Db, input: CreateOrderInput): Promise<{ order: Order; created: boolean }> {
   let faceValue: string;
@@ -53,27 +55,29 @@ export async function createOrder(db: Db, input: CreateOrderInput): Promise<{ or
   }
   const requestHash = requestHashOf({ sku: input.sku, faceValue, quantity: input.quantity });
 
-  const existing = await findByReference(db, input);
-  if (existing) return sameOrConflict(existing, requestHash);
+  // A refusal for the product or its price is checked against an earlier order with this
+  // reference first: a replay of an accepted order returns it, whatever changed since.
+  const refuse = async (error: OrderError): Promise<{ order: Order; created: boolean }> => {
+    const existing = await findByReference(db, input);
+    if (existing) return sameOrConflict(existing, requestHash);
+    throw error;
+  };
+  const product = await findOrderableProduct(db, input);
+  if (!product) return refuse(new OrderError("product_not_found", `No product with SKU "${input.sku}" is available to you`, "sku"));
+  if (!faceValueAllowed(faceValue, product.minFaceValue, product.maxFaceValue)) {
+    const allowed =
+      product.minFaceValue === product.maxFaceValue ? `exactly ${product.minFaceValue}` : `between ${product.minFaceValue} and ${product.maxFaceValue}`;
+    return refuse(new OrderError("invalid_face_value", `faceValue for ${input.sku} must be ${allowed} ${product.currency}`, "faceValue"));
+  }
+  let price;
+  try {
+    price = quote({ faceValue, quantity: input.quantity, costRate: product.costRate, markupBps: product.markupBps });
+  } catch (e) {
+    if (e instanceof ProfitGuardError) return refuse(new OrderError("below_cost", "This product cannot be sold at the configured price", "sku"));
+    throw e;
+  }
 
   return db.transaction(async (tx) => {
-    const product = await findOrderableProduct(tx, input);
-    if (!product) throw new OrderError("product_not_found", `No product with SKU "${input.sku}" is available to you`, "sku");
-    if (!faceValueAllowed(faceValue, product.minFaceValue, product.maxFaceValue)) {
-      const allowed =
-        product.minFaceValue === product.maxFaceValue
-          ? `exactly ${product.minFaceValue}`
-          : `between ${product.minFaceValue} and ${product.maxFaceValue}`;
-      throw new OrderError("invalid_face_value", `faceValue for ${input.sku} must be ${allowed} ${product.currency}`, "faceValue");
-    }
-    let price;
-    try {
-      price = quote({ faceValue, quantity: input.quantity, costRate: product.costRate, markupBps: product.markupBps });
-    } catch (e) {
-      if (e instanceof ProfitGuardError) throw new OrderError("below_cost", "This product cannot be sold at the configured price", "sku");
-      throw e;
-    }
-
     const id = newId("ord");
     const [inserted] = await tx
       .insert(orders)
@@ -99,7 +103,8 @@ export async function createOrder(db: Db, input: CreateOrderInput): Promise<{ or
       .onConflictDoNothing({ target: [orders.partnerId, orders.environment, orders.referenceId] })
       .returning();
     if (!inserted) {
-      // A concurrent request with the same reference won the insert (and has committed).
+      // This reference was used before, or by a concurrent request that won the insert (and has
+      // committed): the same order, or a conflict.
       const winner = await findByReference(tx, input);
       if (!winner) throw new Error("order vanished after a reference conflict");
       return sameOrConflict(winner, requestHash);
