@@ -31,6 +31,8 @@ export const envSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL"),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    // false behind PgBouncer in transaction mode (it cannot keep prepared statements).
+    DATABASE_PREPARED_STATEMENTS: z.enum(["true", "false", "1", "0"]).default("true").transform((v) => v === "true" || v === "1"),
     APP_URL: z.url().optional(),
     AUTH_SECRET: z.string().min(32, "must be at least 32 characters"),
     ENCRYPTION_KEY: hex32,
