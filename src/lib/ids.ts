@@ -12,8 +12,20 @@ function encodeTime(ms: number, length: number): string {
   return out;
 }
 
+/** Random bytes drawn from a 4 KiB buffer refilled from the CSPRNG (one call per 256 ids, not one per id). */
+let pool = Buffer.alloc(0);
+let offset = 0;
+function randomChunk(length: number): Buffer {
+  if (offset + length > pool.length) {
+    pool = randomBytes(4096);
+    offset = 0;
+  }
+  offset += length;
+  return pool.subarray(offset - length, offset);
+}
+
 function encodeRandom(length: number): string {
-  const bytes = randomBytes(length);
+  const bytes = randomChunk(length);
   let out = "";
   for (let i = 0; i < length; i++) out += ALPHABET[bytes[i]! % 32];
   return out;

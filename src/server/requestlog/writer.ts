@@ -1,4 +1,4 @@
-import { lt } from "drizzle-orm";
+import { lt, sql } from "drizzle-orm";
 import { newId } from "@/lib/ids";
 import { getDb, type Db } from "@/server/db/client";
 import { requestLogs } from "@/server/db/schema";
@@ -65,7 +65,7 @@ export class RequestLogWriter {
   /** One batch insert; if it fails, row by row, so one bad entry costs only itself. */
   private async insert(rows: (typeof requestLogs.$inferInsert)[]): Promise<void> {
     try {
-      await this.db().insert(requestLogs).values(rows);
+      await this.db().execute(bulkInsert(rows));
       this.written += rows.length;
       return;
     } catch (e) {
@@ -82,6 +82,28 @@ export class RequestLogWriter {
   stats() {
     return { buffered: this.buffer.length, written: this.written, dropped: this.dropped, enabled: this.enabled };
   }
+}
+
+/** A PostgreSQL array literal (`{"a","b",NULL}`) for one text parameter cast to an array type. */
+function pgArray(values: ReadonlyArray<string | number | null | undefined>): string {
+  const element = (v: string | number | null | undefined) =>
+    v === null || v === undefined ? "NULL" : `"${String(v).replace(/[\\"]/g, "\\$&")}"`;
+  return `{${values.map(element).join(",")}}`;
+}
+
+/**
+ * The batch as one statement with one array parameter per column (`unnest`): the statement and
+ * its plan are the same whatever the batch size, and no per-value query building.
+ */
+function bulkInsert(rows: (typeof requestLogs.$inferInsert)[]) {
+  const column = (pick: (r: typeof requestLogs.$inferInsert) => string | number | null | undefined) => pgArray(rows.map(pick));
+  return sql`insert into ${requestLogs} (id, partner_id, environment, key_start, method, path, status, latency_ms, ip, request_id, error_code, created_at)
+    select * from unnest(
+      ${column((r) => r.id)}::text[], ${column((r) => r.partnerId)}::text[], ${column((r) => r.environment)}::text[],
+      ${column((r) => r.keyStart)}::text[], ${column((r) => r.method)}::text[], ${column((r) => r.path)}::text[],
+      ${column((r) => r.status)}::int[], ${column((r) => r.latencyMs)}::int[], ${column((r) => r.ip)}::text[],
+      ${column((r) => r.requestId)}::text[], ${column((r) => r.errorCode)}::text[],
+      ${column((r) => (r.createdAt ?? new Date()).toISOString())}::timestamptz[])`;
 }
 
 /** Retention: deletes request logs older than `days`. */
