@@ -4,6 +4,7 @@ import { sha256Hex } from "@/lib/crypto";
 import { newId } from "@/lib/ids";
 import { ipAllowed, parseCidr } from "@/lib/ip";
 import type { DbOrTx } from "@/server/db/client";
+import { rowFromDriver } from "@/server/db/rows";
 import { recordAudit } from "@/server/audit";
 import { apiKeys, partners } from "@/server/db/schema";
 
@@ -121,12 +122,7 @@ export interface FoundApiKey {
 
 /** A row of `apiKeyLookup`, through the schema's own column mappers. */
 export function apiKeyFromRow(row: Record<string, unknown>): FoundApiKey {
-  const key: Record<string, unknown> = {};
-  for (const [field, column] of Object.entries(getTableColumns(apiKeys))) {
-    const value = row[column.name];
-    key[field] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
-  }
-  return { key: key as ApiKey, partnerStatus: String(row.partner_status) };
+  return { key: rowFromDriver(apiKeys, row), partnerStatus: String(row.partner_status) };
 }
 
 /** The checks after the lookup, in order: exists → not revoked → not expired → partner active → IP allowed. */

@@ -1,4 +1,5 @@
-import { and, eq, getTableColumns, sql } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
+import { rowFromDriver } from "@/server/db/rows";
 import { newId } from "@/lib/ids";
 import { amountsEqual, parseCurrency, parsePositiveAmount, type Amount, type Currency } from "@/lib/money";
 import type { DbOrTx } from "@/server/db/client";
@@ -54,6 +55,37 @@ export interface TransferResult {
  * accounts throws LedgerConflictError.
  */
 export async function transfer(db: DbOrTx, input: TransferInput): Promise<TransferResult> {
+  const call = transferCall(input);
+  const [row] = await db.execute<Record<string, unknown> & TransferOutcome>(sql`select * from ${call.sql}`);
+  if (row?.outcome === "created") return { transfer: rowFromDriver(ledgerTransfers, row), created: true };
+  if (row?.outcome === "existing") {
+    const existing = rowFromDriver(ledgerTransfers, row);
+    assertSameMovement(existing, call.checked);
+    return { transfer: existing, created: false };
+  }
+  throw refusal(call.checked, row ?? { outcome: "none", problem_account: null, problem_detail: null });
+}
+
+/** What `ledger_transfer` says besides the transfer row. */
+export interface TransferOutcome {
+  outcome: string;
+  problem_account: string | null;
+  problem_detail: string | null;
+}
+
+interface CheckedTransfer {
+  amount: Amount;
+  currency: Currency;
+  debitAccountId: string;
+  creditAccountId: string;
+}
+
+/**
+ * A transfer as the SQL call `ledger_transfer(…)` (a set-returning function: one row, the
+ * outcome then the transfer's columns), for `transfer()` and for statements that make a transfer
+ * part of a larger write. Validates the input first.
+ */
+export function transferCall(input: TransferInput): { sql: SQL; checked: CheckedTransfer } {
   const amount = parsePositiveAmount(input.amount);
   const currency = parseCurrency(input.currency);
   const reference = input.reference ?? null;
@@ -61,39 +93,46 @@ export async function transfer(db: DbOrTx, input: TransferInput): Promise<Transf
   if (debitAccountId === creditAccountId) throw new InvalidLedgerRequestError("a transfer needs two different accounts");
   if (REFERENCE_REQUIRED_KINDS.has(kind) && !reference) throw new InvalidLedgerRequestError(`${kind} transfers need a reference`);
   if (!input.actor) throw new InvalidLedgerRequestError("a transfer needs an actor");
+  return {
+    sql: sql`ledger_transfer(${newId("trf")}, ${kind}, ${amount}::numeric, ${currency}, ${debitAccountId}, ${creditAccountId},
+      ${reference}, ${input.actor}, ${JSON.stringify(input.metadata ?? {})}::jsonb, ${newId("ent")}, ${newId("ent")})`,
+    checked: { amount, currency, debitAccountId, creditAccountId },
+  };
+}
 
-  const [row] = await db.execute<Record<string, unknown> & { outcome: string; problem_account: string | null; problem_detail: string | null }>(sql`
-    select * from ledger_transfer(${newId("trf")}, ${kind}, ${amount}::numeric, ${currency}, ${debitAccountId}, ${creditAccountId},
-      ${reference}, ${input.actor}, ${JSON.stringify(input.metadata ?? {})}::jsonb, ${newId("ent")}, ${newId("ent")})`);
-  switch (row?.outcome) {
-    case "created":
-      return { transfer: transferFromRow(row), created: true };
-    case "existing": {
-      const existing = transferFromRow(row);
-      assertSameMovement(existing, { amount, currency, debitAccountId, creditAccountId });
-      return { transfer: existing, created: false };
-    }
+/** The typed error for a refused transfer. */
+export function refusal(t: CheckedTransfer, r: TransferOutcome): Error {
+  switch (r.outcome) {
     case "account_not_found":
-      throw new AccountNotFoundError(row.problem_account!);
+      return new AccountNotFoundError(r.problem_account ?? "(none)");
     case "currency_mismatch":
-      throw new CurrencyMismatchError(row.problem_account!, currency, row.problem_detail!);
+      return new CurrencyMismatchError(r.problem_account!, t.currency, r.problem_detail!);
     case "environment_mismatch":
-      throw new EnvironmentMismatchError(row.problem_account!, row.problem_detail!);
+      return new EnvironmentMismatchError(r.problem_account!, r.problem_detail!);
     case "insufficient_funds":
-      throw new InsufficientFundsError(debitAccountId, amount, currency);
+      return new InsufficientFundsError(t.debitAccountId, t.amount, t.currency);
     default:
-      throw new Error(`ledger_transfer answered ${String(row?.outcome)}`);
+      return new Error(`ledger_transfer answered ${r.outcome}`);
   }
 }
 
-/** A transfer row as the function returns it, through the schema's own column mappers. */
-function transferFromRow(row: Record<string, unknown>): Transfer {
-  const out: Record<string, unknown> = {};
-  for (const [field, column] of Object.entries(getTableColumns(ledgerTransfers))) {
-    const value = row[column.name];
-    out[field] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+/**
+ * In a statement that selects from `ledger_transfer` as `alias`: an expression that raises
+ * unless the transfer was created, so the whole statement rolls back (see drizzle/0012).
+ */
+export const requireCreated = (alias: string) =>
+  sql.raw(`ledger_require_created(${alias}.outcome, ${alias}.problem_account, ${alias}.problem_detail)`);
+
+/** The refusal behind an error raised by `requireCreated`, or null for any other error. */
+export function refusalFromError(t: CheckedTransfer, error: unknown): Error | null {
+  for (let e: unknown = error; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
+    const pg = e as { code?: string; message?: string; detail?: string; hint?: string };
+    if (pg.code === "P0001" && pg.message?.startsWith("ledger transfer refused")) {
+      const [account, detail] = (pg.hint ?? "").split("|");
+      return refusal(t, { outcome: pg.detail ?? "", problem_account: account || null, problem_detail: detail || null });
+    }
   }
-  return out as Transfer;
+  return null;
 }
 
 function assertSameMovement(

@@ -20,7 +20,7 @@ import {
   TopupNotFoundError,
   TopupStateError,
 } from "./errors";
-import { findTransferByReference, transfer, type Transfer, type TransferResult } from "./transfer";
+import { findTransferByReference, transfer, type Transfer, type TransferInput, type TransferResult } from "./transfer";
 
 export type TopupRequest = typeof topupRequests.$inferSelect;
 
@@ -250,16 +250,11 @@ export async function rejectTopup(
   });
 }
 
-/**
- * Pays for an order from the partner's wallet (→ vendor settlement), once per order id.
- * Throws InsufficientFundsError when the wallet cannot cover it. Meant to run inside the
- * transaction that creates the order.
- */
-export async function debitForOrder(
+/** What paying for an order moves: the partner's wallet → a vendor settlement shard, once per order id. */
+export async function orderDebitTransfer(
   db: DbOrTx,
   input: WalletTarget & { environment: LedgerEnvironment; amount: Amount; orderId: string; actor?: string },
-): Promise<TransferResult> {
-  const amount = parsePositiveAmount(input.amount);
+): Promise<TransferInput> {
   const { walletId, systemId: settlementId } = await walletAndCounterparty(
     db,
     input.partnerId,
@@ -268,16 +263,28 @@ export async function debitForOrder(
     "vendor_settlement",
     settlementShard(input.orderId),
   );
-  return transfer(db, {
+  return {
     kind: "order_debit",
-    amount,
+    amount: parsePositiveAmount(input.amount),
     currency: input.currency,
     debitAccountId: walletId,
     creditAccountId: settlementId,
     reference: input.orderId,
     actor: input.actor ?? "system:orders",
     metadata: { orderId: input.orderId },
-  });
+  };
+}
+
+/**
+ * Pays for an order from the partner's wallet (→ vendor settlement), once per order id.
+ * Throws InsufficientFundsError when the wallet cannot cover it. (`createOrder` makes the same
+ * transfer part of the statement that inserts the order.)
+ */
+export async function debitForOrder(
+  db: DbOrTx,
+  input: WalletTarget & { environment: LedgerEnvironment; amount: Amount; orderId: string; actor?: string },
+): Promise<TransferResult> {
+  return transfer(db, await orderDebitTransfer(db, input));
 }
 
 /**

@@ -1,14 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { sha256Hex } from "@/lib/crypto";
 import { newId } from "@/lib/ids";
 import { InvalidAmountError, parsePositiveAmount } from "@/lib/money";
 import { findOrderableProduct, type Environment } from "@/server/catalog/visibility";
 import { faceValueAllowed, ProfitGuardError, quote } from "@/server/catalog/pricing";
 import type { Db } from "@/server/db/client";
-import { orders } from "@/server/db/schema";
-import { enqueueEvent } from "@/server/jobs/outbox";
-import { debitForOrder } from "@/server/ledger";
+import { jobEvents, orders } from "@/server/db/schema";
+import { orderDebitTransfer, refusalFromError, requireCreated, transferCall } from "@/server/ledger";
+import { rowFromDriver } from "@/server/db/rows";
 import { OrderError } from "./errors";
 
 export type Order = typeof orders.$inferSelect;
@@ -32,13 +32,12 @@ function requestHashOf(i: { sku: string; faceValue: string; quantity: number }):
 
 /**
  * Creates an order, idempotent on (partner, environment, referenceId): it checks the product is
- * visible to the partner and the face value allowed, prices it, then in one transaction inserts
+ * visible to the partner and the face value allowed, prices it, then in one statement inserts
  * the order, debits the wallet and writes the `order/created` event to the outbox. Insufficient
  * funds → nothing is written. The same reference with the same input returns the existing order
  * (`created: false`), even if the product has changed since; with other input, a
  * `reference_conflict` error. Concurrent duplicates are settled by the unique index, not by a
- * lock in memory. A new order costs five round trips: product, order, wallet, transfer, event
- * (plus begin and commit).
+ * lock in memory. A new order costs three round trips: product, accounts, write.
  */
 export async function createOrder(db: Db, input: CreateOrderInput): Promise<{ order: Order; created: boolean }> {
   let faceValue: string;
@@ -77,49 +76,64 @@ export async function createOrder(db: Db, input: CreateOrderInput): Promise<{ or
     throw e;
   }
 
-  return db.transaction(async (tx) => {
-    const id = newId("ord");
-    const [inserted] = await tx
-      .insert(orders)
-      .values({
-        id,
-        partnerId: input.partnerId,
-        environment: input.environment,
-        referenceId: input.referenceId,
-        requestHash,
-        productId: product.id,
-        sku: product.sku,
-        faceValue,
-        quantity: input.quantity,
-        faceCurrency: product.currency,
-        currency: product.costCurrency,
-        unitPrice: price.unitPrice,
-        totalPrice: price.totalPrice,
-        vendorCost: price.totalCost,
-        vendorRequestId: randomUUID(),
-        source: input.source ?? "api",
-        createdBy: input.actor,
-      })
-      .onConflictDoNothing({ target: [orders.partnerId, orders.environment, orders.referenceId] })
-      .returning();
-    if (!inserted) {
-      // This reference was used before, or by a concurrent request that won the insert (and has
-      // committed): the same order, or a conflict.
-      const winner = await findByReference(tx, input);
-      if (!winner) throw new Error("order vanished after a reference conflict");
-      return sameOrConflict(winner, requestHash);
-    }
-    await debitForOrder(tx, {
+  const id = newId("ord");
+  const debit = transferCall(
+    await orderDebitTransfer(db, {
       partnerId: input.partnerId,
       environment: input.environment,
       currency: product.costCurrency,
       amount: price.totalPrice,
       orderId: id,
       actor: input.actor,
-    });
-    await enqueueEvent(tx, { name: "order/created", data: { orderId: id }, id: `order-created:${id}` });
-    return { order: inserted, created: true };
-  });
+    }),
+  );
+  const insertOrder = db
+    .insert(orders)
+    .values({
+      id,
+      partnerId: input.partnerId,
+      environment: input.environment,
+      referenceId: input.referenceId,
+      requestHash,
+      productId: product.id,
+      sku: product.sku,
+      faceValue,
+      quantity: input.quantity,
+      faceCurrency: product.currency,
+      currency: product.costCurrency,
+      unitPrice: price.unitPrice,
+      totalPrice: price.totalPrice,
+      vendorCost: price.totalCost,
+      vendorRequestId: randomUUID(),
+      source: input.source ?? "api",
+      createdBy: input.actor,
+    })
+    .onConflictDoNothing({ target: [orders.partnerId, orders.environment, orders.referenceId] })
+    .returning();
+  // One statement, so one atomic write: the order, its debit (only if the order row is new) and
+  // the `order/created` event (only if the debit was made). A refused debit raises, which rolls
+  // the order back with it; the unique index settles a concurrent duplicate before any money moves.
+  let rows;
+  try {
+    rows = await db.execute<Record<string, unknown>>(sql`
+      with o as (${insertOrder.getSQL()}),
+      t as (select d.* from o cross join lateral ${debit.sql} d),
+      e as (
+        insert into ${jobEvents} (id, name, data, key, ts)
+        select ${newId("evt")}, 'order/created', jsonb_build_object('orderId', o.id), 'order-created:' || o.id, ${Date.now()}
+        from o join t on t.outcome = 'created'
+        on conflict (key) do nothing
+      )
+      select o.*, ${requireCreated("t")} as debited from o left join t on true`);
+  } catch (error) {
+    throw refusalFromError(debit.checked, error) ?? error;
+  }
+  if (rows[0]) return { order: rowFromDriver(orders, rows[0]), created: true };
+  // This reference was used before, or by a concurrent request that won the insert (and has
+  // committed): the same order, or a conflict.
+  const winner = await findByReference(db, input);
+  if (!winner) throw new Error("order vanished after a reference conflict");
+  return sameOrConflict(winner, requestHash);
 }
 
 async function findByReference(db: Pick<Db, "select">, q: { partnerId: string; environment: Environment; referenceId: string }) {
