@@ -158,7 +158,17 @@ export async function waitDrained(d: Database, timeoutMs: number): Promise<numbe
   for (;;) {
     const [row] = (await d.sql`select count(*)::int as open from orders where status in ('pending', 'processing')`) as unknown as [{ open: number }];
     if (row.open === 0) return performance.now() - started;
-    if (Date.now() > until) throw new Error(`${row.open} order(s) still open after ${timeoutMs} ms`);
+    if (Date.now() > until) {
+      // Say where the open orders are stuck: their state, their vendor calls and their fulfil runs.
+      const open = await d.sql`
+        select o.id, o.status, o.vendor_status, o.poll_count, o.created_at, o.placed_at,
+          (select json_agg(json_build_object('kind', c.kind, 'status', c.status, 'at', c.created_at) order by c.created_at)
+             from vendor_calls c where c.order_id = o.id) as calls,
+          (select json_agg(json_build_object('fn', r.function_id, 'status', r.status, 'attempt', r.attempt, 'failures', r.failures, 'steps', r.step_count, 'runAt', r.run_at))
+             from job_runs r where r.event_id in (select e.id from job_events e where e.key = 'order-created:' || o.id)) as runs
+        from orders o where o.status in ('pending', 'processing') limit 5`;
+      throw new Error(`${row.open} order(s) still open after ${timeoutMs} ms: ${JSON.stringify(open)}`);
+    }
     await sleep(250);
   }
 }
