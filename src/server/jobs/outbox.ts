@@ -20,16 +20,15 @@ export async function enqueueEvent(db: DbOrTx, event: AppEvent | AppEvent[]): Pr
   return enqueueEvents(db, Array.isArray(event) ? event : [event]);
 }
 
+/** The outbox row for an event (also for statements that write one as part of a larger write). */
+export function outboxRow(e: OutboxEvent) {
+  return { id: newId("evt"), name: e.name, data: (e.data ?? {}) as Record<string, unknown>, key: e.id ?? null, ts: e.ts ?? Date.now() };
+}
+
 /** Untyped form of `enqueueEvent`, for the SDK's sends and the executor's internal events. */
 export async function enqueueEvents(db: DbOrTx, events: OutboxEvent[]): Promise<string[]> {
   if (events.length === 0) return [];
-  const rows = events.map((e) => ({
-    id: newId("evt"),
-    name: e.name,
-    data: (e.data ?? {}) as Record<string, unknown>,
-    key: e.id ?? null,
-    ts: e.ts ?? Date.now(),
-  }));
+  const rows = events.map(outboxRow);
   const inserted = await db
     .insert(jobEvents)
     .values(rows)

@@ -9,6 +9,8 @@ import type { Db } from "@/server/db/client";
 import { jobEvents, orders } from "@/server/db/schema";
 import { orderDebitTransfer, refusalFromError, requireCreated, transferCall } from "@/server/ledger";
 import { rowFromDriver } from "@/server/db/rows";
+import type { AppEvent } from "@/server/jobs/events";
+import { outboxRow } from "@/server/jobs/outbox";
 import { OrderError } from "./errors";
 
 export type Order = typeof orders.$inferSelect;
@@ -110,6 +112,8 @@ export async function createOrder(db: Db, input: CreateOrderInput): Promise<{ or
     })
     .onConflictDoNothing({ target: [orders.partnerId, orders.environment, orders.referenceId] })
     .returning();
+  const created: AppEvent = { name: "order/created", data: { orderId: id }, id: `order-created:${id}` };
+  const event = outboxRow(created);
   // One statement, so one atomic write: the order, its debit (only if the order row is new) and
   // the `order/created` event (only if the debit was made). A refused debit raises, which rolls
   // the order back with it; the unique index settles a concurrent duplicate before any money moves.
@@ -120,8 +124,8 @@ export async function createOrder(db: Db, input: CreateOrderInput): Promise<{ or
       t as (select d.* from o cross join lateral ${debit.sql} d),
       e as (
         insert into ${jobEvents} (id, name, data, key, ts)
-        select ${newId("evt")}, 'order/created', jsonb_build_object('orderId', o.id), 'order-created:' || o.id, ${Date.now()}
-        from o join t on t.outcome = 'created'
+        select ${event.id}, ${event.name}, ${JSON.stringify(event.data)}::jsonb, ${event.key}, ${event.ts}
+        from t where t.outcome = 'created'
         on conflict (key) do nothing
       )
       select o.*, ${requireCreated("t")} as debited from o left join t on true`);
