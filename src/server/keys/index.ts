@@ -92,27 +92,30 @@ export type KeyVerification =
   | { status: "ip_not_allowed"; key: ApiKey };
 
 /**
- * Verifies a presented key, in a fixed order: format → exists → not revoked → not expired →
- * partner active → IP allowed. The caller maps the status to a response; nothing else decides.
- * Lookup is by SHA-256 of the whole key, so comparison time does not depend on the secret.
+ * What a presented key is stored and looked up by: the SHA-256 of the whole key, so comparison
+ * time does not depend on the secret; null when the key is malformed.
  */
-export async function verifyApiKey(db: DbOrTx, presented: string, ip: string): Promise<KeyVerification> {
-  if (!KEY_PATTERN.test(presented)) return { status: "malformed" };
-  const [row] = await db.execute<Record<string, unknown>>(apiKeyLookup(presented));
-  return judgeApiKey(row ? apiKeyFromRow(row) : null, ip);
+export function apiKeyHash(presented: string): string | null {
+  return KEY_PATTERN.test(presented) ? sha256Hex(presented) : null;
+}
+
+/** The key stored with `hash` and its partner's status, or null. */
+export async function findApiKey(db: DbOrTx, hash: string): Promise<FoundApiKey | null> {
+  const [row] = await db.execute<Record<string, unknown>>(apiKeyLookup(hash));
+  return row ? apiKeyFromRow(row) : null;
 }
 
 const keyColumns = Object.values(getTableColumns(apiKeys));
 
 /**
- * The key stored for `presented` (looked up by hash) with its partner's status, as SQL, so a
- * caller can make it part of a larger statement (the API wrapper adds the rate-limit bucket:
- * one round trip per request); read a row back with `apiKeyFromRow`.
+ * The key stored with `hash` (see `apiKeyHash`) with its partner's status, as SQL, so a caller
+ * can make it part of a larger statement (the API wrapper adds the rate-limit bucket: one round
+ * trip per request); read a row back with `apiKeyFromRow`.
  */
-export function apiKeyLookup(presented: string): SQL {
+export function apiKeyLookup(hash: string): SQL {
   return sql`select ${sql.join(keyColumns.map((c) => sql`k.${sql.identifier(c.name)}`), sql`, `)}, p.status as partner_status
     from ${apiKeys} k join ${partners} p on p.id = k.partner_id
-    where k.hash = ${sha256Hex(presented)} limit 1`;
+    where k.hash = ${hash} limit 1`;
 }
 
 export interface FoundApiKey {
@@ -125,7 +128,11 @@ export function apiKeyFromRow(row: Record<string, unknown>): FoundApiKey {
   return { key: rowFromDriver(apiKeys, row), partnerStatus: String(row.partner_status) };
 }
 
-/** The checks after the lookup, in order: exists → not revoked → not expired → partner active → IP allowed. */
+/**
+ * Verifies a key, in a fixed order: well-formed (`apiKeyHash`) → exists (`findApiKey`) → not
+ * revoked → not expired → partner active → IP allowed. The caller maps the status to a response;
+ * nothing else decides.
+ */
 export function judgeApiKey(found: FoundApiKey | null, ip: string): KeyVerification {
   if (!found) return { status: "not_found" };
   const { key } = found;

@@ -1,11 +1,10 @@
 import { randomBytes } from "node:crypto";
 import type { ZodType } from "zod";
 import { clientIpFrom } from "@/lib/client-ip";
-import { sha256Hex } from "@/lib/crypto";
 import { env } from "@/lib/env";
 import { getDb, type Db } from "@/server/db/client";
 import { sql } from "drizzle-orm";
-import { apiKeyFromRow, apiKeyLookup, judgeApiKey, KEY_PATTERN, touchApiKey, verifyApiKey, type ApiKey, type KeyVerification } from "@/server/keys";
+import { apiKeyFromRow, apiKeyHash, apiKeyLookup, findApiKey, judgeApiKey, touchApiKey, type ApiKey, type KeyVerification } from "@/server/keys";
 import { ApiError, errorResponse, toApiError } from "./errors";
 import { bucketCtes, bucketDecision, bucketResult, decision, rateLimitHeaders, takeToken, type BucketRow, type BucketRule, type RateDecision } from "./rate-limit";
 import { sharedRateLimitRedis } from "./rate-limit-redis";
@@ -193,27 +192,26 @@ export const tokenLeases = () => (g.__stellerTokenLeases ??= new TokenLeases());
  * (the key is still checked on every request). With Redis: the key check, then the Redis bucket.
  */
 async function authenticate(db: Db, presented: string, ip: string, rule: BucketRule): Promise<{ verified: KeyVerification; decision?: RateDecision }> {
-  if (!KEY_PATTERN.test(presented)) return { verified: { status: "malformed" } };
-  if (sharedRateLimitRedis()) {
-    const verified = await verifyApiKey(db, presented, ip);
-    return { verified, decision: verified.status === "valid" ? await takeToken(db, `key:${verified.key.id}`, rule) : undefined };
-  }
+  const hash = apiKeyHash(presented);
+  if (!hash) return { verified: { status: "malformed" } };
+  // The key check alone, when the token comes from elsewhere (Redis, or this instance's lease).
+  const checkThen = async (token: (key: ApiKey) => Promise<RateDecision> | RateDecision) => {
+    const verified = judgeApiKey(await findApiKey(db, hash), ip);
+    return { verified, decision: verified.status === "valid" ? await token(verified.key) : undefined };
+  };
+  if (sharedRateLimitRedis()) return checkThen((key) => takeToken(db, `key:${key.id}`, rule));
   const leases = tokenLeases();
-  const leaseKey = sha256Hex(presented);
-  const leased = leases.spend(leaseKey);
-  if (leased) {
-    const verified = await verifyApiKey(db, presented, ip);
-    return { verified, decision: verified.status === "valid" ? decision(rule, true, leased.remaining) : undefined };
-  }
+  const leased = leases.spend(hash);
+  if (leased) return checkThen(() => decision(rule, true, leased.remaining));
   const usable = sql`exists (select 1 from k where revoked_at is null and partner_status = 'active')`;
   const [row] = await db.execute<Record<string, unknown> & BucketRow>(
-    sql`with k as (${apiKeyLookup(presented)}), ${bucketCtes(sql`(select 'key:' || id from k)`, rule, usable, leases.wanted(leaseKey))}
+    sql`with k as (${apiKeyLookup(hash)}), ${bucketCtes(sql`(select 'key:' || id from k)`, rule, usable, leases.wanted(hash))}
         select k.*, ${bucketResult(rule)} from k`,
   );
   const verified = judgeApiKey(row ? apiKeyFromRow(row) : null, ip);
   if (verified.status !== "valid") return { verified };
   const { taken, ...d } = bucketDecision(rule, row!);
-  leases.keep(leaseKey, taken, d.remaining);
+  leases.keep(hash, taken, d.remaining);
   return { verified, decision: d };
 }
 
