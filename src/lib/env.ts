@@ -69,7 +69,7 @@ export const envSchema = z
     MOCK_VENDOR_FAULT_RATE: z.coerce.number().min(0).max(1).default(0),
     MOCK_VENDOR_FAULT_HANG_MS: z.coerce.number().int().min(0).default(20_000),
     MOCK_VENDOR_RATE_SCALE: z.coerce.number().positive().default(1),
-    // Webhooks: allow endpoints on private/loopback addresses (always allowed when NODE_ENV=development).
+    // Webhooks: allow endpoints on private/loopback addresses; only this opts in (`npm run dev` sets it), never NODE_ENV.
     WEBHOOK_ALLOW_PRIVATE_TARGETS: boolish,
   })
   .superRefine((v, ctx) => {

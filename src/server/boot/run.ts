@@ -48,6 +48,7 @@ export async function runApp(opts: { dev: boolean }): Promise<void> {
     `  database:   ${local.embedded ? "embedded PostgreSQL" : "DATABASE_URL"}`,
     `  jobs:       Inngest ${inngestMode(env)} mode`,
     `  rate limit: ${env.REDIS_URL ? "Redis (REDIS_URL), Postgres as fallback" : "Postgres"}`,
+    ...(env.WEBHOOK_ALLOW_PRIVATE_TARGETS ? ["  webhooks:   private/loopback targets allowed (WEBHOOK_ALLOW_PRIVATE_TARGETS=true)"] : []),
     ...local.notes.map((n) => `  note:       ${n}`),
   ];
   if (seeded) {

@@ -4,8 +4,9 @@ import type { Resolver } from "./http";
 
 /**
  * What webhook delivery works with. Defaults: the process database, ENCRYPTION_KEY, private
- * targets allowed only in development or with WEBHOOK_ALLOW_PRIVATE_TARGETS, the Standard
- * Webhooks retry schedule. Tests configure their own (1 s retries, a test key).
+ * targets allowed only with an explicit WEBHOOK_ALLOW_PRIVATE_TARGETS=true (which `npm run dev`
+ * sets; never inferred from NODE_ENV, which defaults to development), the Standard Webhooks
+ * retry schedule. Tests configure their own (1 s retries, a test key).
  */
 export interface WebhookRuntime {
   db: Db;
@@ -43,7 +44,7 @@ export function webhookRuntime(): WebhookRuntime {
       return configured.db ?? getDb();
     },
     encryptionKey: configured.encryptionKey ?? e!.ENCRYPTION_KEY,
-    allowPrivateTargets: configured.allowPrivateTargets ?? (e!.NODE_ENV === "development" || e!.WEBHOOK_ALLOW_PRIVATE_TARGETS),
+    allowPrivateTargets: configured.allowPrivateTargets ?? e!.WEBHOOK_ALLOW_PRIVATE_TARGETS,
     retryScheduleMs: configured.retryScheduleMs ?? DEFAULT_RETRY_SCHEDULE_MS,
     timeoutMs: configured.timeoutMs ?? 10_000,
     disableAfterFailingMs: configured.disableAfterFailingMs ?? 3 * 24 * 3600_000,

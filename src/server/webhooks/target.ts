@@ -1,76 +1,57 @@
 import net from "node:net";
+import ipaddr from "ipaddr.js";
 
 /**
- * Which addresses a webhook may never reach (SSRF guard): private, loopback, link-local (cloud
- * metadata at 169.254.169.254), CGNAT, multicast, unspecified, reserved and documentation
- * ranges, IPv6 ULA/link-local, and IPv4 embedded in IPv6 (mapped, NAT64) checked as IPv4.
+ * Which addresses a webhook may reach (SSRF guard), by allowlist, with the ranges of `ipaddr.js`:
+ *
+ * - IPv4: only ordinary unicast. Private (RFC 1918), loopback, link-local (cloud metadata at
+ *   169.254.169.254), CGNAT, multicast, broadcast, unspecified, reserved, documentation,
+ *   benchmarking, AS112 and AMT ranges are refused.
+ * - IPv6: only global unicast (2000::/3) outside every special range. Forms that carry an IPv4
+ *   address are judged by that address: IPv4-mapped (::ffff:a.b.c.d), SIIT (::ffff:0:a.b.c.d),
+ *   well-known NAT64 (64:ff9b::/96), 6to4 (2002:AABB:CCDD::/48) and Teredo (2001::/32: the
+ *   server and the de-obfuscated client address must both be public). The NAT64 local-use
+ *   prefix (64:ff9b:1::/48) is the operator's own network and is always refused, as is anything
+ *   outside 2000::/3 (ULA, link-local, site-local, loopback, IPv4-compatible ::a.b.c.d, discard).
+ *
+ * Anything that does not parse as a plain address counts as private.
  */
-const V4_BLOCKED: [string, number][] = [
-  ["0.0.0.0", 8], // "this network", unspecified
-  ["10.0.0.0", 8],
-  ["100.64.0.0", 10], // CGNAT
-  ["127.0.0.0", 8],
-  ["169.254.0.0", 16], // link-local, cloud metadata
-  ["172.16.0.0", 12],
-  ["192.0.0.0", 24],
-  ["192.0.2.0", 24],
-  ["192.88.99.0", 24],
-  ["192.168.0.0", 16],
-  ["198.18.0.0", 15],
-  ["198.51.100.0", 24],
-  ["203.0.113.0", 24],
-  ["224.0.0.0", 4], // multicast
-  ["240.0.0.0", 4], // reserved, broadcast
-];
-const V6_BLOCKED: [string, number][] = [
-  ["::", 128], // unspecified
-  ["::1", 128], // loopback
-  ["100::", 64], // discard
-  ["2001:db8::", 32], // documentation
-  ["fc00::", 7], // unique local
-  ["fe80::", 10], // link-local
-  ["fec0::", 10], // site-local (deprecated)
-  ["ff00::", 8], // multicast
-];
-
-const blocked = new net.BlockList();
-for (const [a, p] of V4_BLOCKED) blocked.addSubnet(a, p, "ipv4");
-for (const [a, p] of V6_BLOCKED) blocked.addSubnet(a, p, "ipv6");
-
-/** The 16 bytes of an IPv6 address (accepts an embedded dotted IPv4 tail). */
-function v6Bytes(address: string): Buffer | null {
-  let text = address.toLowerCase().split("%")[0]!;
-  const dotted = text.match(/^(.*:)(\d+\.\d+\.\d+\.\d+)$/);
-  if (dotted) {
-    const parts = dotted[2]!.split(".").map(Number);
-    text = `${dotted[1]}${((parts[0]! << 8) | parts[1]!).toString(16)}:${((parts[2]! << 8) | parts[3]!).toString(16)}`;
+export function isPrivateAddress(address: string): boolean {
+  const text = address.split("%")[0]!;
+  if (net.isIP(text) === 4) {
+    if (!ipaddr.IPv4.isValidFourPartDecimal(text)) return true;
+    return ipaddr.IPv4.parse(text).range() !== "unicast";
   }
-  const [head, tail, ...more] = text.split("::");
-  if (more.length) return null;
-  const h = head ? head.split(":") : [];
-  const t = tail !== undefined && tail !== "" ? tail.split(":") : [];
-  const fill = tail === undefined ? 0 : 8 - h.length - t.length;
-  const groups = [...h, ...Array(Math.max(fill, 0)).fill("0"), ...t];
-  if (groups.length !== 8) return null;
-  const out = Buffer.alloc(16);
-  groups.forEach((g, i) => out.writeUInt16BE(Number.parseInt(g || "0", 16), i * 2));
-  return out;
+  if (net.isIP(text) !== 6 || !ipaddr.IPv6.isValid(text)) return true;
+  return isPrivateV6(ipaddr.IPv6.parse(text));
 }
 
-/** True when the address must not be reached; anything that does not parse counts as private. */
-export function isPrivateAddress(address: string): boolean {
-  const version = net.isIP(address.split("%")[0]!);
-  if (version === 4) return blocked.check(address, "ipv4");
-  if (version !== 6) return true;
-  const bytes = v6Bytes(address);
-  if (!bytes) return true;
-  const embeddedV4 = (offset: number) => `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${bytes[offset + 3]}`;
-  const zero = (from: number, to: number) => bytes.subarray(from, to).every((b) => b === 0);
-  // ::ffff:a.b.c.d (mapped), ::a.b.c.d (compatible), 64:ff9b::a.b.c.d (NAT64): judge the IPv4 inside.
-  if (zero(0, 10) && bytes[10] === 0xff && bytes[11] === 0xff) return isPrivateAddress(embeddedV4(12));
-  if (zero(0, 12) && !zero(12, 16) && !(zero(12, 15) && bytes[15] === 1)) return isPrivateAddress(embeddedV4(12));
-  if (bytes.readUInt32BE(0) === 0x0064ff9b && zero(4, 12)) return isPrivateAddress(embeddedV4(12));
-  return blocked.check(address.split("%")[0]!, "ipv6");
+const v4At = (parts: number[], i: number) => new ipaddr.IPv4([parts[i]! >> 8, parts[i]! & 0xff, parts[i + 1]! >> 8, parts[i + 1]! & 0xff]);
+const v4Private = (v4: ipaddr.IPv4) => v4.range() !== "unicast";
+const NAT64_LOCAL_USE = ipaddr.IPv6.parseCIDR("64:ff9b:1::/48");
+const GLOBAL_UNICAST = ipaddr.IPv6.parseCIDR("2000::/3");
+
+function isPrivateV6(a: ipaddr.IPv6): boolean {
+  const p = a.parts;
+  if (a.match(NAT64_LOCAL_USE)) return true;
+  switch (a.range() as string) {
+    case "ipv4Mapped": // ::ffff:a.b.c.d
+    case "rfc6145": // ::ffff:0:a.b.c.d
+      return v4Private(v4At(p, 6));
+    case "rfc6052": // 64:ff9b::a.b.c.d (the local-use /48 is refused above)
+      return v4Private(v4At(p, 6));
+    case "6to4": // 2002:AABB:CCDD::/48 carries the IPv4 address AA.BB.CC.DD
+      return v4Private(v4At(p, 1));
+    case "teredo": {
+      // 2001:0:SSSS:SSSS:flags:port:CCCC:CCCC, the client address inverted bit by bit.
+      const client = new ipaddr.IPv4([(~p[6]! >> 8) & 0xff, ~p[6]! & 0xff, (~p[7]! >> 8) & 0xff, ~p[7]! & 0xff]);
+      return v4Private(v4At(p, 2)) || v4Private(client);
+    }
+    case "unicast":
+      return !a.match(GLOBAL_UNICAST);
+    default:
+      return true;
+  }
 }
 
 export class TargetError extends Error {
