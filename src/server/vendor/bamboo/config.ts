@@ -27,6 +27,11 @@ export interface BambooConfig {
   isMock: boolean;
   limits: BambooLimits;
   retry: BambooRetry;
+  /**
+   * How requests are sent; the global `fetch` when unset. The sandbox reaches the built-in mock
+   * vendor in-process through this (no public route needed), with the same client and limits.
+   */
+  fetch?: (url: string, init: RequestInit) => Promise<Response>;
 }
 
 /** The vendor's published limits (see /work/shared/vendor/bamboo-api.md). */
