@@ -55,6 +55,11 @@ export const users = pgTable(
     platformRole: platformRole("platform_role"),
     status: userStatus("status").notNull().default("active"),
     lastLoginAt: timestamp("last_login_at", { withTimezone: true }),
+    /**
+     * Carried in the session token and compared on every request: signing out or changing the
+     * password increments it, which ends every other session of the user.
+     */
+    sessionVersion: integer("session_version").notNull().default(0),
     createdBy: text("created_by"),
     updatedBy: text("updated_by"),
     ...timestamps,
