@@ -6,6 +6,7 @@ import {
   jsonb,
   numeric,
   pgTable,
+  primaryKey,
   text,
   timestamp,
 } from "drizzle-orm/pg-core";
@@ -20,6 +21,21 @@ export const vendorRateLimits = pgTable("vendor_rate_limits", {
   /** When the last call actually left (database clock): the final guard on the wire spacing. */
   lastSentAt: timestamp("last_sent_at", { withTimezone: true, precision: 6 }),
 });
+
+/**
+ * A slot of the shared limiter held for one caller (e.g. an order's vendor request id) across
+ * retries: a caller whose slot is further away than it may wait in process comes back later and
+ * finds its place in the queue kept, instead of reserving again at the back. Deleted when used.
+ */
+export const vendorRateReservations = pgTable(
+  "vendor_rate_reservations",
+  {
+    key: text("key").notNull(),
+    holder: text("holder").notNull(),
+    slotAt: timestamp("slot_at", { withTimezone: true, precision: 6 }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.holder] }), index("vendor_rate_reservations_slot_idx").on(t.slotAt)],
+);
 
 /** One row per HTTP attempt to the vendor, card codes and PINs masked, for the admin's order detail. */
 export const vendorCalls = pgTable(
