@@ -1,4 +1,7 @@
 import type { InngestFunction } from "inngest";
+import { loadEnv } from "@/lib/env";
+import { DEFAULT_RETRY } from "@/server/vendor/bamboo/config";
+import { vendorStepDeadlineMs } from "./executor/outcome";
 import type { Db } from "@/server/db/client";
 import { inngest, jobsMode } from "./client";
 import { startEmbeddedWorker, type EmbeddedWorkerOptions } from "./executor/worker";
@@ -22,7 +25,7 @@ export async function startJobs(opts: {
 }): Promise<{ mode: "embedded" | "server"; stop: () => Promise<void> }> {
   const mode = jobsMode();
   if (mode === "embedded") {
-    const worker = await startEmbeddedWorker({ db: opts.db, functions: opts.functions ?? appFunctions, ...opts.worker });
+    const worker = await startEmbeddedWorker({ db: opts.db, functions: opts.functions ?? appFunctions, ...embeddedWorkerSettings(), ...opts.worker });
     return { mode, stop: () => worker.stop() };
   }
   const relay = startOutboxRelay({
@@ -31,4 +34,19 @@ export async function startJobs(opts: {
     onError: (e) => console.error("[jobs] outbox relay error:", e),
   });
   return { mode, stop: () => relay.stop() };
+}
+
+/**
+ * Deadlines and shutdown wait from the environment. The fulfil function's steps (placement and
+ * polls) are vendor calls: their deadline is the longest the vendor client may rightly take
+ * (every attempt to BAMBOO_TIMEOUT_MS, the backoff between, one bounded limiter wait), at most
+ * JOBS_STEP_DEADLINE_MS.
+ */
+export function embeddedWorkerSettings(): Pick<EmbeddedWorkerOptions, "deadlines" | "stopTimeoutMs"> {
+  const e = loadEnv();
+  const vendorMs = Math.min(e.JOBS_STEP_DEADLINE_MS, vendorStepDeadlineMs({ ...DEFAULT_RETRY, timeoutMs: e.BAMBOO_TIMEOUT_MS }));
+  return {
+    deadlines: { defaultMs: e.JOBS_STEP_DEADLINE_MS, functions: { "order-fulfil": { ms: vendorMs } } },
+    stopTimeoutMs: e.JOBS_STOP_TIMEOUT_MS,
+  };
 }

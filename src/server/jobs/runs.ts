@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, lt, sql, type SQLWrapper } from "drizzle-orm";
 import { newId } from "@/lib/ids";
 import type { DbOrTx } from "@/server/db/client";
-import { jobRuns, jobStepAttempts, jobSteps, type JobRunStatus } from "@/server/db/schema";
+import { jobEvents, jobRuns, jobStepAttempts, jobSteps, type JobRunStatus } from "@/server/db/schema";
 
 export interface RunSummary {
   id: string;
@@ -156,20 +156,34 @@ export async function rerunFailedRun(db: DbOrTx, runId: string): Promise<RerunRe
 
 export type CancelResult = { ok: true } | { ok: false; reason: "not_found" | "not_cancellable"; status?: JobRunStatus };
 
-/** Cancels a run that is queued or sleeping (a run mid-step is not interrupted). */
+/**
+ * Cancels a run that is queued, sleeping or running. A running run is not interrupted mid-call:
+ * its worker sees the cancellation at the next step boundary (its write is refused, the claim
+ * being gone) or at its next lease renewal, stops waiting for the step, and writes nothing more.
+ * A step already executing may still finish its side effect; steps are idempotent.
+ */
 export async function cancelRun(db: DbOrTx, runId: string): Promise<CancelResult> {
   const updated = await db
     .update(jobRuns)
     .set({ status: "cancelled", finishedAt: sql`now()`, claimedUntil: null, claimedBy: null })
-    .where(
-      and(
-        eq(jobRuns.id, runId),
-        inArray(jobRuns.status, ["queued", "sleeping"]),
-        sql`(${jobRuns.claimedUntil} is null or ${jobRuns.claimedUntil} < now())`,
-      ),
-    )
+    .where(and(eq(jobRuns.id, runId), inArray(jobRuns.status, ["queued", "sleeping", "running"])))
     .returning({ id: jobRuns.id });
   if (updated.length) return { ok: true };
   const [run] = await db.select({ status: jobRuns.status }).from(jobRuns).where(eq(jobRuns.id, runId));
   return run ? { ok: false, reason: "not_cancellable", status: run.status } : { ok: false, reason: "not_found" };
+}
+
+/**
+ * `exists (…)` for an open run (queued, running or sleeping) of `functionId` whose concurrency
+ * key is `key`, or a pending outbox event that will start one (`eventName` with
+ * `data.<dataField>` = key). The backfill uses it to leave alone an order whose fulfil run is
+ * still going, instead of queueing a second run behind it.
+ */
+export function openRunExists(functionId: string, key: SQLWrapper, pending: { eventName: string; dataField: string }) {
+  return sql`(exists (
+    select 1 from ${jobRuns} where ${jobRuns.functionId} = ${functionId} and ${jobRuns.concurrencyKey} = ${key}
+      and ${jobRuns.status} in ('queued', 'running', 'sleeping'))
+    or exists (
+    select 1 from ${jobEvents} where ${jobEvents.status} = 'pending' and ${jobEvents.name} = ${pending.eventName}
+      and ${jobEvents.data} ->> ${pending.dataField} = ${key}))`;
 }

@@ -1,11 +1,15 @@
-import { and, gte, inArray, isNotNull, lt, sql } from "drizzle-orm";
+import { and, gte, inArray, isNotNull, lt, not, sql } from "drizzle-orm";
 import { newId } from "@/lib/ids";
 import type { Db } from "@/server/db/client";
 import { recordAudit } from "@/server/audit";
 import { consistencyChecks, orders, reconciliationIssues } from "@/server/db/schema";
 import { enqueueEvent } from "@/server/jobs/outbox";
+import { openRunExists } from "@/server/jobs/runs";
 import { checkInvariants } from "@/server/ledger";
 import type { OrderRuntime } from "./runtime";
+
+/** The fulfil function's id as the executor stores it (app id "steller" + "order-fulfil"). */
+const FULFIL_FUNCTION_ID = "steller-order-fulfil";
 
 /**
  * Backfill: orders left pending or processing for longer than `staleAfterMs` (a run that
@@ -27,6 +31,8 @@ export async function redriveStuckOrders(db: Db, opts: { staleAfterMs: number; l
               and(
                 inArray(orders.status, ["pending", "processing"]),
                 lt(orders.updatedAt, new Date(Date.now() - opts.staleAfterMs)),
+                // Not while its fulfil run is still queued, running or sleeping (or about to start).
+                not(openRunExists(FULFIL_FUNCTION_ID, orders.id, { eventName: "order/created", dataField: "orderId" })),
               ),
             )
             .orderBy(orders.updatedAt)
