@@ -7,6 +7,9 @@ import { memberships, partners, users } from "@/server/db/schema";
 import { createApiKey } from "@/server/keys";
 import { grantSandboxFunds } from "@/server/ledger";
 
+/** Signups per client IP, for the API and the signup page alike: 5, then one more every 12 minutes. */
+export const SIGNUP_IP_RATE = { bucket: "signup", rule: { capacity: 5, refillPerSecond: 1 / 720 } } as const;
+
 export class SignupError extends Error {
   constructor(
     readonly code: "email_taken",

@@ -52,13 +52,9 @@ export const usage = z.object({
   byDay: z.array(z.object({ day: z.string(), currency: z.string(), orders: z.number().int(), spend: z.string() })),
 });
 
-export const signupBody = z.strictObject({
-  companyName: z.string().trim().min(2).max(200),
-  contactName: z.string().trim().min(2).max(200),
-  email: z.email().max(320),
-  password: z.string().min(10, "must be at least 10 characters").max(200),
-  country: z.string().regex(/^[A-Za-z]{2}$/, "must be a 2-letter ISO country code such as \"GB\""),
-});
+// The signup body lives with the signup page, which validates with it inline.
+export { signupBody } from "@/lib/schemas/signup";
+
 export const signupResult = z.object({
   partner: z.object({ id: z.string(), companyName: z.string(), country: z.string().nullable(), environment: z.literal("sandbox") }),
   apiKey: z.object({ id: z.string(), start: z.string(), secret: z.string().describe("stlr_test_…, shown once") }),

@@ -1,4 +1,4 @@
-import { signUpPartner, SignupError } from "@/server/partners/signup";
+import { SIGNUP_IP_RATE, signUpPartner, SignupError } from "@/server/partners/signup";
 import { ApiError } from "@/server/rest/errors";
 import { json, otherMethods, publicRoute } from "@/server/rest/handler";
 import { signupBody } from "@/server/rest/schemas/account";
@@ -7,7 +7,7 @@ export const runtime = "nodejs";
 
 /** Self-service signup: 5 per IP, one more every 12 minutes. */
 export const POST = publicRoute(
-  { body: signupBody, ipRate: { bucket: "signup", rule: { capacity: 5, refillPerSecond: 1 / 720 } } },
+  { body: signupBody, ipRate: SIGNUP_IP_RATE },
   async ({ db, body }) => {
     try {
       const r = await signUpPartner(db, body);
