@@ -10,6 +10,7 @@ const MOCK_NOTICE = "Live orders use the built-in mock vendor: no Bamboo credent
 const nav = [
   { href: "/dashboard", label: "Overview" },
   { href: "/dashboard/api-keys", label: "API keys" },
+  { href: "/dashboard/console", label: "Sandbox console" },
 ];
 
 export default async function DashboardLayout({ children }: { children: React.ReactNode }) {

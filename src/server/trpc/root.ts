@@ -1,5 +1,6 @@
 import { createCallerFactory, router } from "./init";
 import { adminRouter } from "./routers/admin";
+import { consoleRouter } from "./routers/console";
 import { meRouter } from "./routers/me";
 import { partnerRouter } from "./routers/partner";
 
@@ -7,6 +8,7 @@ export const appRouter = router({
   me: meRouter,
   admin: adminRouter,
   partner: partnerRouter,
+  console: consoleRouter,
 });
 
 export type AppRouter = typeof appRouter;
