@@ -13,7 +13,7 @@ import { signupAction, type SignupState } from "./actions";
 type Values = Record<SignupField, string>;
 
 const HINTS: Partial<Record<SignupField, string>> = {
-  email: "We send a verification link here. You need it verified before going live, not for the sandbox.",
+  email: "You sign in with it; we write to it about your account.",
   password: "At least 10 characters.",
 };
 

@@ -152,7 +152,7 @@ export function SandboxConsole({ magic, origin }: { magic: MagicValue[]; origin:
         </div>
         <div className="rounded-lg border border-slate-200 bg-white px-4 py-2 text-right">
           <p className="text-xs font-medium text-slate-600">Sandbox balance</p>
-          <p className="text-lg font-semibold tabular-nums" data-testid="console-balance">
+          <p className="text-lg font-semibold tabular-nums" data-testid="console-balance" data-amount={wallet?.balance}>
             {wallet ? formatMoney(wallet.balance, wallet.currency) : balance.isLoading ? "Loading…" : "No sandbox funds"}
           </p>
         </div>
