@@ -23,6 +23,14 @@ function isRedisUrl(v: string): boolean {
   }
 }
 
+/** The built-in mock vendor's published default secret (docs/mock-vendor.md): never good enough in production. */
+export const MOCK_VENDOR_DEFAULT_SECRET = "steller-mock-secret";
+
+/** Production with a configured database (not a laptop's `npm start` on the embedded PostgreSQL). */
+function hostedProduction(v: { NODE_ENV: string; STELLER_LOCAL: boolean }): boolean {
+  return v.NODE_ENV === "production" && !v.STELLER_LOCAL;
+}
+
 export const envSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -67,7 +75,12 @@ export const envSchema = z
     BAMBOO_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
     MOCK_VENDOR_FULFIL_MS: z.coerce.number().int().min(0).default(3_000),
     MOCK_VENDOR_CLIENT_ID: z.string().min(1).default("steller-mock-client"),
-    MOCK_VENDOR_CLIENT_SECRET: z.string().min(1).default("steller-mock-secret"),
+    MOCK_VENDOR_CLIENT_SECRET: z.string().min(1).default(MOCK_VENDOR_DEFAULT_SECRET),
+    // Serve the built-in mock vendor at /api/mock-vendor. Unset: yes, except in production with a configured DATABASE_URL.
+    MOCK_VENDOR_ENABLED: z
+      .enum(["true", "false", "1", "0", ""])
+      .optional()
+      .transform((v) => (v === undefined || v === "" ? undefined : v === "true" || v === "1")),
     // Resilience runs only: a share of mock vendor calls fail (429, 500 or a hang), and its limits scaled.
     MOCK_VENDOR_FAULT_RATE: z.coerce.number().min(0).max(1).default(0),
     MOCK_VENDOR_FAULT_HANG_MS: z.coerce.number().int().min(0).default(20_000),
@@ -115,6 +128,35 @@ let cached: Env | undefined;
 export function env(): Env {
   cached ??= loadEnv();
   return cached;
+}
+
+/**
+ * What start-up refuses beyond the values themselves (the app calls it right after `loadEnv`;
+ * throws EnvError). The mock vendor's default credentials are published: in production with a
+ * configured database, where the mock answers over HTTP (MOCK_VENDOR_ENABLED=true) or buys the
+ * live orders (no BAMBOO_BASE_URL), they must be replaced.
+ */
+export function assertStartable(e: Env): void {
+  if (!hostedProduction(e) || e.MOCK_VENDOR_CLIENT_SECRET !== MOCK_VENDOR_DEFAULT_SECRET) return;
+  const uses = [
+    ...(e.MOCK_VENDOR_ENABLED ? ["its route /api/mock-vendor is enabled (MOCK_VENDOR_ENABLED=true)"] : []),
+    ...(!e.BAMBOO_BASE_URL ? ["it buys the live orders (BAMBOO_BASE_URL is not set)"] : []),
+  ];
+  if (!uses.length) return;
+  throw new EnvError([
+    `MOCK_VENDOR_CLIENT_SECRET: is the built-in mock vendor's published default, and in production ${uses.join(" and ")}. ` +
+      "Set BAMBOO_BASE_URL, BAMBOO_CLIENT_ID, BAMBOO_CLIENT_SECRET and BAMBOO_ACCOUNT_ID for the real vendor, " +
+      "or your own MOCK_VENDOR_CLIENT_ID and MOCK_VENDOR_CLIENT_SECRET",
+  ]);
+}
+
+/**
+ * Whether the built-in mock vendor answers at /api/mock-vendor: MOCK_VENDOR_ENABLED when set,
+ * otherwise yes except in production with a configured database. (The sandbox reaches the mock
+ * in-process either way.)
+ */
+export function mockVendorRouteEnabled(e: Env = env()): boolean {
+  return e.MOCK_VENDOR_ENABLED ?? !hostedProduction(e);
 }
 
 /** Which Inngest mode runs: a real server when configured, otherwise embedded execution. */

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { EnvError, inngestMode, loadEnv } from "@/lib/env";
+import { assertStartable, EnvError, inngestMode, loadEnv } from "@/lib/env";
 import { getDatabase } from "@/server/db/client";
 import { runMigrations } from "@/server/db/migrate";
 import { startJobs } from "@/server/jobs";
@@ -20,6 +20,7 @@ export async function runApp(opts: { dev: boolean }): Promise<void> {
   let env;
   try {
     env = loadEnv();
+    assertStartable(env);
   } catch (error) {
     if (error instanceof EnvError) {
       console.error(`\n${error.message}\nSee .env.example for every variable.\n`);

@@ -1,7 +1,8 @@
-import { env } from "@/lib/env";
+import { env, type Env } from "@/lib/env";
 import type { Environment } from "@/server/catalog/visibility";
 import { getDb, type Db } from "@/server/db/client";
-import { bambooConfigFromEnv, createBambooClient, type BambooClient } from "@/server/vendor/bamboo";
+import { bambooConfigFromEnv, createBambooClient, type BambooClient, type BambooConfig } from "@/server/vendor/bamboo";
+import { builtInMockVendorConfig } from "@/server/vendor/mock";
 
 /**
  * What the order engine's background functions work with. By default: the process database,
@@ -28,24 +29,34 @@ export function configureOrderRuntime(overrides: Partial<OrderRuntime>): void {
   cached = undefined;
 }
 
-export function orderRuntime(): OrderRuntime {
-  if (cached) return cached;
-  const db = configured.db ?? getDb();
+/**
+ * Which vendor each environment buys from. The sandbox always buys from the built-in mock vendor,
+ * in-process (it needs no public route, so it works in production with the route disabled); the
+ * mock sells every product of the synced catalog at its catalog price, so the sandbox offers what
+ * the partner sees live even when that catalog came from the real Bamboo. Live buys from Bamboo
+ * when BAMBOO_BASE_URL is set, otherwise from the same mock. Clients are made on first use.
+ */
+export function vendorSelection(db: Db, config: () => Env = env): (environment: Environment) => BambooClient {
   const clients = new Map<Environment, BambooClient>();
-  const defaultVendorFor = (environment: Environment) => {
+  let mock: BambooConfig | undefined;
+  return (environment) => {
     let c = clients.get(environment);
     if (!c) {
-      // The sandbox always reaches the mock vendor; live reaches Bamboo when it is configured.
-      const e = env();
-      const config = bambooConfigFromEnv(environment === "sandbox" ? { ...e, BAMBOO_BASE_URL: undefined } : e);
-      c = createBambooClient(db, config);
+      const e = config();
+      const live = environment === "live" && e.BAMBOO_BASE_URL;
+      c = createBambooClient(db, live ? bambooConfigFromEnv(e) : (mock ??= builtInMockVendorConfig(db, e)));
       clients.set(environment, c);
     }
     return c;
   };
+}
+
+export function orderRuntime(): OrderRuntime {
+  if (cached) return cached;
+  const db = configured.db ?? getDb();
   cached = {
     db,
-    vendorFor: configured.vendorFor ?? defaultVendorFor,
+    vendorFor: configured.vendorFor ?? vendorSelection(db),
     encryptionKey: configured.encryptionKey ?? env().ENCRYPTION_KEY,
     pollScheduleMs: configured.pollScheduleMs ?? DEFAULT_POLL_SCHEDULE_MS,
   };

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import { and, asc, eq, gte, ilike, inArray, sql, type SQL } from "drizzle-orm";
-import { env } from "@/lib/env";
+import { env, type Env } from "@/lib/env";
 import type { Db } from "@/server/db/client";
 import { mockVendorAccounts, mockVendorBrands, mockVendorProducts } from "@/server/db/schema";
 import { rawNumber, stringifyWithRawNumbers } from "../json";
@@ -35,8 +35,8 @@ function scaled(limits: MockRateLimits, scale: number): MockRateLimits {
   return out;
 }
 
-export function mockVendorOptionsFromEnv(): MockVendorOptions {
-  const e = env();
+/** The built-in mock vendor's options (the route's and the in-process sandbox's). */
+export function mockVendorOptionsFromEnv(e: Env = env()): MockVendorOptions {
   return {
     clientId: e.MOCK_VENDOR_CLIENT_ID,
     clientSecret: e.MOCK_VENDOR_CLIENT_SECRET,

@@ -3,3 +3,4 @@ export { MOCK_ACCOUNTS, MOCK_TEST_BRAND, MOCK_TEST_PRODUCTS, seedMockVendor, see
 export { countMockCheckoutAttempts, countMockOrders, mockCard } from "./orders";
 export { MOCK_RATE_LIMITS, type MockRateLimits } from "./rate-limit";
 export { magicOf, type MockMagic } from "./magic";
+export { builtInMockVendorConfig, createMockVendorRoute, inProcessFetch, MOCK_VENDOR_DISABLED_MESSAGE } from "./builtin";

@@ -1,12 +1,12 @@
 import { getDb } from "@/server/db/client";
-import { createMockVendorHandler, mockVendorOptionsFromEnv } from "@/server/vendor/mock";
+import { createMockVendorRoute } from "@/server/vendor/mock";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 // Bamboo-compatible mock vendor: /api/mock-vendor/api/integration/... (see docs/mock-vendor.md).
-let handler: ((req: Request) => Promise<Response>) | undefined;
-const handle = (req: Request) => (handler ??= createMockVendorHandler(getDb(), mockVendorOptionsFromEnv()))(req);
+// Refused (404) in production with a configured database unless MOCK_VENDOR_ENABLED=true.
+const handle = createMockVendorRoute(getDb);
 
 export const GET = handle;
 export const POST = handle;
