@@ -15,7 +15,7 @@ describe("login", () => {
   it("accepts the right password whatever the email's case", async () => {
     const u = await makeUser(t.db, { email: "Mixed.Case@Example.test", password: "s3cret-pass" });
     const r = await attemptLogin(t.db, { email: "mixed.case@example.TEST", password: "s3cret-pass", ip: "10.0.0.1" }, limits);
-    expect(r).toEqual({ ok: true, userId: u.id });
+    expect(r).toEqual({ ok: true, userId: u.id, sessionVersion: 0 });
   });
 
   it("locks an email after too many failures, even with the right password", async () => {

@@ -1,7 +1,8 @@
-import { and, count, eq, gt, sql } from "drizzle-orm";
+import { createHash } from "node:crypto";
+import { and, eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/server/db/client";
 import { loginAttempts, users } from "@/server/db/schema";
-import { verifyPassword } from "./password";
+import { hashPassword, needsRehash, verifyPassword } from "./password";
 
 export interface LoginLimits {
   maxFailuresPerEmail: number;
@@ -10,14 +11,48 @@ export interface LoginLimits {
 }
 
 export type LoginResult =
-  | { ok: true; userId: string }
+  | { ok: true; userId: string; sessionVersion: number }
   | { ok: false; reason: "invalid_credentials" | "rate_limited" | "suspended"; retryAfterMinutes?: number };
 
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
+/** A 64-bit advisory-lock key for one limiter bucket. */
+function lockKey(bucket: string): bigint {
+  return createHash("sha256").update(`login:${bucket}`).digest().readBigInt64BE(0);
+}
+
+/**
+ * Reserves one attempt against both buckets (email and IP), atomically: under a transaction-level
+ * advisory lock per bucket (taken in key order, so two sign-ins never deadlock), failures in the
+ * window are counted and, when both are under their limit, the attempt is written as a failure
+ * before the password is checked. Concurrent attempts for one email queue on its lock and each
+ * sees the ones before it, so a burst of N wrong passwords lets at most the limit reach the
+ * password check. Returns the reserved attempt's id, or null when a bucket is full.
+ */
+export async function reserveAttempt(db: DbOrTx, email: string, ip: string, limits: LoginLimits): Promise<number | null> {
+  const keys = [lockKey(`email:${email}`), lockKey(`ip:${ip}`)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return db.transaction(async (tx) => {
+    for (const key of keys) await tx.execute(sql`select pg_advisory_xact_lock(${key.toString()}::bigint)`);
+    const since = sql`now() - make_interval(mins => ${limits.windowMinutes})`;
+    const [row] = await tx.execute<{ id: number }>(sql`
+      insert into ${loginAttempts} (email, ip, succeeded)
+      select ${email}, ${ip}, false
+      where (select count(*) from ${loginAttempts} where email = ${email} and not succeeded and at > ${since}) < ${limits.maxFailuresPerEmail}
+        and (select count(*) from ${loginAttempts} where ip = ${ip} and not succeeded and at > ${since}) < ${limits.maxFailuresPerIp}
+      returning id`);
+    return row ? Number(row.id) : null;
+  });
+}
+
+/** Marks a reserved attempt as succeeded: it no longer counts as a failure. */
+export async function releaseAttempt(db: DbOrTx, attemptId: number): Promise<void> {
+  await db.update(loginAttempts).set({ succeeded: true }).where(eq(loginAttempts.id, attemptId));
+}
+
 /**
  * Checks email + password, counting failures per email and per IP in a sliding window:
- * over the limit, the attempt is refused before the password is even checked.
+ * over the limit, the attempt is refused before the password is even checked. A matching
+ * legacy (bcrypt) or weaker hash is replaced with the current one.
  */
 export async function attemptLogin(
   db: DbOrTx,
@@ -25,33 +60,21 @@ export async function attemptLogin(
   limits: LoginLimits,
 ): Promise<LoginResult> {
   const email = normaliseEmail(input.email);
-  const since = sql`now() - make_interval(mins => ${limits.windowMinutes})`;
-  const failed = (col: "email" | "ip", value: string) =>
-    db
-      .select({ n: count() })
-      .from(loginAttempts)
-      .where(
-        and(
-          eq(col === "email" ? loginAttempts.email : loginAttempts.ip, value),
-          eq(loginAttempts.succeeded, false),
-          gt(loginAttempts.at, since),
-        ),
-      );
-  const [[byEmail], [byIp]] = await Promise.all([failed("email", email), failed("ip", input.ip)]);
-  if ((byEmail?.n ?? 0) >= limits.maxFailuresPerEmail || (byIp?.n ?? 0) >= limits.maxFailuresPerIp) {
-    return { ok: false, reason: "rate_limited", retryAfterMinutes: limits.windowMinutes };
-  }
+  const attemptId = await reserveAttempt(db, email, input.ip, limits);
+  if (attemptId === null) return { ok: false, reason: "rate_limited", retryAfterMinutes: limits.windowMinutes };
 
   const [user] = await db
-    .select({ id: users.id, hash: users.passwordHash, status: users.status })
+    .select({ id: users.id, hash: users.passwordHash, status: users.status, sessionVersion: users.sessionVersion })
     .from(users)
     .where(eq(sql`lower(${users.email})`, email))
     .limit(1);
   const passwordOk = await verifyPassword(input.password, user?.hash);
-  const ok = Boolean(user) && passwordOk;
-  await db.insert(loginAttempts).values({ email, ip: input.ip, succeeded: ok });
-  if (!ok || !user) return { ok: false, reason: "invalid_credentials" };
+  if (!passwordOk || !user) return { ok: false, reason: "invalid_credentials" };
+  await releaseAttempt(db, attemptId);
   if (user.status !== "active") return { ok: false, reason: "suspended" };
-  await db.update(users).set({ lastLoginAt: new Date() }).where(eq(users.id, user.id));
-  return { ok: true, userId: user.id };
+  const set: Partial<typeof users.$inferInsert> = { lastLoginAt: new Date() };
+  if (needsRehash(user.hash)) set.passwordHash = await hashPassword(input.password);
+  // Only over the hash that matched: a password changed meanwhile is never overwritten.
+  await db.update(users).set(set).where(and(eq(users.id, user.id), eq(users.passwordHash, user.hash)));
+  return { ok: true, userId: user.id, sessionVersion: user.sessionVersion };
 }
