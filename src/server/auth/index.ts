@@ -5,7 +5,8 @@ import { clientIpFrom } from "@/lib/client-ip";
 import { env } from "@/lib/env";
 import { getDb } from "@/server/db/client";
 import { attemptLogin } from "./login";
-import { loadSessionUser, type SessionUser } from "./session-user";
+import { sessionUserFromToken, type SessionUser } from "./session-user";
+import { checkSessionProof, endSessions, sessionProof } from "./sessions";
 
 class LoginRefused extends CredentialsSignin {
   constructor(code: string) {
@@ -16,7 +17,7 @@ class LoginRefused extends CredentialsSignin {
 
 const credentialsInput = z.object({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(200) });
 
-export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
+export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth(() => ({
   secret: env().AUTH_SECRET,
   trustHost: true,
   session: { strategy: "jwt", maxAge: 60 * 60 * 12 },
@@ -46,28 +47,48 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
           },
         );
         if (!result.ok) throw new LoginRefused(result.reason);
-        return { id: result.userId };
+        return { id: result.userId, sessionVersion: result.sessionVersion } as { id: string };
       },
     }),
   ],
   callbacks: {
-    jwt({ token, user }) {
-      if (user?.id) token.sub = user.id;
+    jwt({ token, user, trigger, session }) {
+      if (user?.id) {
+        token.sub = user.id;
+        token.sv = (user as { sessionVersion?: number }).sessionVersion;
+      }
+      // After a password change, this session moves to the new version; only the server can
+      // ask for that (a proof under AUTH_SECRET), never a client updating its own session.
+      if (trigger === "update" && token.sub && session && typeof session === "object") {
+        const { sv, proof } = session as { sv?: unknown; proof?: unknown };
+        if (typeof sv === "number" && checkSessionProof(env().AUTH_SECRET, token.sub, sv, proof)) token.sv = sv;
+      }
       return token;
     },
     session({ session, token }) {
-      // Only the id travels in the token; who the user is comes from the database per request.
-      return { ...session, user: { id: token.sub ?? "" } as typeof session.user };
+      // Only the id and session version travel in the token; who the user is comes from the database per request.
+      return { ...session, user: { id: token.sub ?? "", sv: token.sv } as unknown as typeof session.user };
+    },
+  },
+  events: {
+    // Signing out ends the user's other sessions too (their version no longer matches).
+    async signOut(message) {
+      const token = "token" in message ? message.token : null;
+      if (token?.sub && typeof token.sv === "number") await endSessions(getDb(), token.sub, token.sv);
     },
   },
 }));
 
-/** The signed-in user, re-read from the database, or null. */
+/** The signed-in user, re-read from the database (session version included), or null. */
 export async function getSessionUser(): Promise<SessionUser | null> {
   const session = await auth();
-  const id = session?.user?.id;
-  if (!id) return null;
-  return loadSessionUser(getDb(), id);
+  if (!session?.user) return null;
+  return sessionUserFromToken(getDb(), session.user as { id?: unknown; sv?: unknown });
+}
+
+/** Moves the current request's session token to `sessionVersion` (after a password change). */
+export async function moveSessionTo(userId: string, sessionVersion: number): Promise<void> {
+  await unstable_update({ sv: sessionVersion, proof: sessionProof(env().AUTH_SECRET, userId, sessionVersion) } as never);
 }
 
 export const loginErrorMessages: Record<string, string> = {

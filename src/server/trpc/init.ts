@@ -8,6 +8,11 @@ export interface TrpcContext {
   db: Db;
   user: SessionUser | null;
   headers: Headers;
+  /**
+   * Moves the caller's own session token to a new session version (after a password change);
+   * only the HTTP route has a session cookie to rewrite, other callers leave it out.
+   */
+  moveSession?: (userId: string, sessionVersion: number) => Promise<void>;
 }
 
 const t = initTRPC.context<TrpcContext>().create({

@@ -1,5 +1,5 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { getSessionUser } from "@/server/auth";
+import { getSessionUser, moveSessionTo } from "@/server/auth";
 import { getDb } from "@/server/db/client";
 import { appRouter } from "@/server/trpc/root";
 
@@ -10,7 +10,7 @@ const handler = (req: Request) =>
     endpoint: "/api/trpc",
     req,
     router: appRouter,
-    createContext: async () => ({ db: getDb(), user: await getSessionUser(), headers: req.headers }),
+    createContext: async () => ({ db: getDb(), user: await getSessionUser(), headers: req.headers, moveSession: moveSessionTo }),
     onError: ({ error, path }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`[trpc] ${path}: ${error.message}`);
     },
