@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { assertStartable, EnvError, loadEnv, mockVendorRouteEnabled } from "../../src/lib/env";
-import { createMockVendorRoute, MOCK_VENDOR_DISABLED_MESSAGE } from "../../src/server/vendor/mock";
+import { createMockVendorRoute, inProcessFetch, MOCK_VENDOR_DISABLED_MESSAGE } from "../../src/server/vendor/mock";
 import type { Db } from "../../src/server/db/client";
 
 const base = {
@@ -73,5 +73,19 @@ describe("the built-in mock vendor in production", () => {
     expect(startProblems({ ...production, ...bamboo, ...ownMock, MOCK_VENDOR_ENABLED: "true" })).toEqual([]);
     expect(startProblems({ ...production, STELLER_LOCAL: "true" })).toEqual([]);
     expect(startProblems(base)).toEqual([]);
+  });
+});
+
+describe("the in-process mock vendor fetch", () => {
+  it("hands the request to the handler and returns its answer", async () => {
+    const f = inProcessFetch(async (req) => new Response(`${req.method} ${new URL(req.url).pathname} ${await req.text()}`, { status: 201 }));
+    const res = await f("http://mock.local/api/integration/v1.0/orders/checkout", { method: "POST", body: "{}" });
+    expect([res.status, await res.text()]).toEqual([201, "POST /api/integration/v1.0/orders/checkout {}"]);
+  });
+
+  it("rejects with the client's timeout like a network call when the handler never answers", async () => {
+    const f = inProcessFetch(() => new Promise<Response>(() => {}));
+    const err = await f("http://mock.local/x", { signal: AbortSignal.timeout(30) }).catch((e: unknown) => e);
+    expect((err as Error).name).toBe("TimeoutError");
   });
 });

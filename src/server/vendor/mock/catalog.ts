@@ -1,7 +1,7 @@
 import Decimal from "decimal.js";
-import { sql } from "drizzle-orm";
+import { inArray, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/server/db/client";
-import { mockVendorAccounts, mockVendorBrands, mockVendorProducts } from "@/server/db/schema";
+import { catalogProducts, mockVendorAccounts, mockVendorBrands, mockVendorProducts } from "@/server/db/schema";
 import { mulberry32 } from "@/lib/prng";
 import { MOCK_ACCOUNT_ID } from "../bamboo/config";
 
@@ -60,8 +60,8 @@ export const MOCK_TEST_PRODUCTS = {
 } as const;
 const TEST_MARKETS = { USD: "US", EUR: "DE", GBP: "GB", CAD: "CA", AUD: "AU" } as const;
 
-type BrandRow = typeof mockVendorBrands.$inferInsert;
-type ProductRow = typeof mockVendorProducts.$inferInsert;
+export type BrandRow = typeof mockVendorBrands.$inferInsert;
+export type ProductRow = typeof mockVendorProducts.$inferInsert;
 
 const BASE_DATE = Date.UTC(2026, 10, 1);
 
@@ -165,6 +165,58 @@ export const MOCK_ACCOUNTS = [
 export async function seedMockVendor(db: DbOrTx, opts: { catalog?: boolean } = {}): Promise<void> {
   await db.insert(mockVendorAccounts).values(MOCK_ACCOUNTS).onConflictDoNothing();
   if (opts.catalog !== false) await insertCatalog(db, defaultMockCatalog());
+}
+
+/** Adds a catalog of your own to the mock vendor (tests: a vendor with products the default mock lacks). */
+export async function seedMockCatalog(db: DbOrTx, catalog: { brands: BrandRow[]; products: ProductRow[] }): Promise<void> {
+  await insertCatalog(db, catalog);
+}
+
+/** A product as the mock sells it: its denominations and what one unit of face value costs. */
+export interface MockProduct {
+  id: number;
+  minFaceValue: string;
+  maxFaceValue: string;
+  costFactor: string;
+  priceCurrency: string;
+  /** Taken from the app's synced catalog (what the partner was quoted), not the mock's own. */
+  synced: boolean;
+  /** False for a product the vendor no longer lists (deactivated by the last sync). */
+  active: boolean;
+}
+
+/**
+ * The products the mock knows among `ids`. With `syncedCatalog`, the app's synced catalog
+ * (`catalog_products`, whichever vendor it came from) comes first, at its price (cost rate) and
+ * denominations, so the sandbox sells exactly what the partner sees live even when that catalog
+ * came from the real Bamboo; the mock's own catalog answers for the ids the sync does not know.
+ */
+export async function mockProductsFor(db: DbOrTx, ids: number[], opts: { syncedCatalog?: boolean } = {}): Promise<Map<number, MockProduct>> {
+  const found = new Map<number, MockProduct>();
+  if (opts.syncedCatalog) {
+    const rows = await db
+      .select({
+        vendorProductId: catalogProducts.vendorProductId,
+        minFaceValue: catalogProducts.minFaceValue,
+        maxFaceValue: catalogProducts.maxFaceValue,
+        costRate: catalogProducts.costRate,
+        costCurrency: catalogProducts.costCurrency,
+        active: catalogProducts.active,
+      })
+      .from(catalogProducts)
+      .where(inArray(catalogProducts.vendorProductId, ids.map(String)));
+    for (const r of rows) {
+      const id = Number(r.vendorProductId);
+      found.set(id, { id, minFaceValue: r.minFaceValue, maxFaceValue: r.maxFaceValue, costFactor: r.costRate, priceCurrency: r.costCurrency, synced: true, active: r.active });
+    }
+  }
+  const rest = ids.filter((id) => !found.has(id));
+  if (rest.length) {
+    for (const p of await db.select().from(mockVendorProducts).where(inArray(mockVendorProducts.id, rest))) {
+      found.set(p.id, { id: p.id, minFaceValue: p.minFaceValue, maxFaceValue: p.maxFaceValue, costFactor: p.costFactor, priceCurrency: p.priceCurrency, synced: false, active: true });
+    }
+  }
+  return found;
 }
 
 /** Adds a synthetic catalog of `products` products (e.g. 10,000) to the mock vendor. */

@@ -24,6 +24,12 @@ export interface MockVendorOptions {
    */
   faultRate?: number;
   faultHangMs?: number;
+  /**
+   * Also sell every product of the app's synced catalog (`catalog_products`) at its catalog price,
+   * ahead of the mock's own: the built-in mock does, so the sandbox offers what the partner sees
+   * live even when live is the real Bamboo. Off for a mock that stands in for Bamboo itself.
+   */
+  syncedCatalog?: boolean;
 }
 
 function scaled(limits: MockRateLimits, scale: number): MockRateLimits {
@@ -45,6 +51,7 @@ export function mockVendorOptionsFromEnv(e: Env = env()): MockVendorOptions {
     autoSeed: true,
     faultRate: e.MOCK_VENDOR_FAULT_RATE,
     faultHangMs: e.MOCK_VENDOR_FAULT_HANG_MS,
+    syncedCatalog: true,
   };
 }
 
@@ -185,7 +192,7 @@ export function createMockVendorHandler(db: Db, o: MockVendorOptions): (req: Req
           answer = await accounts(db);
           break;
         case "place_order":
-          answer = await placeMockOrder(db, o.clientId, await req.text(), { fulfilMs: o.fulfilMs });
+          answer = await placeMockOrder(db, o.clientId, await req.text(), { fulfilMs: o.fulfilMs, syncedCatalog: o.syncedCatalog });
           break;
         case "get_order":
           answer = await getMockOrder(db, o.clientId, r.requestId!);

@@ -1,17 +1,16 @@
 import { createHash } from "node:crypto";
 import Decimal from "decimal.js";
-import { and, count, eq, inArray, lte, sql } from "drizzle-orm";
+import { and, count, eq, lte, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, DbOrTx } from "@/server/db/client";
 import {
   mockVendorAccounts,
   mockVendorCheckoutAttempts,
   mockVendorOrders,
-  mockVendorProducts,
   type MockVendorOrderItem,
 } from "@/server/db/schema";
 import { parseJsonKeepingNumbers, rawNumber, stringifyWithRawNumbers, toDecimalString } from "../json";
-import { mockUnitPrice } from "./catalog";
+import { mockProductsFor, mockUnitPrice } from "./catalog";
 import { magicOf, SLOW_FACTOR, STORM_CALLS } from "./magic";
 
 export interface MockAnswer {
@@ -52,8 +51,14 @@ const checkoutSchema = z.object({
 class AlreadyExists extends Error {}
 class InsufficientBalance extends Error {}
 
+export interface MockCheckoutOptions {
+  fulfilMs: number;
+  /** Also sell the products of the app's synced catalog, which take precedence (see mockProductsFor). */
+  syncedCatalog?: boolean;
+}
+
 /** POST orders/checkout at the mock: validates like the vendor, applies magic values, records the order. */
-export async function placeMockOrder(db: Db, clientId: string, rawBody: string, opts: { fulfilMs: number }): Promise<MockAnswer> {
+export async function placeMockOrder(db: Db, clientId: string, rawBody: string, opts: MockCheckoutOptions): Promise<MockAnswer> {
   let parsed: z.infer<typeof checkoutSchema>;
   try {
     const r = checkoutSchema.safeParse(lowerKeys(parseJsonKeepingNumbers(rawBody)));
@@ -73,7 +78,7 @@ export async function placeMockOrder(db: Db, clientId: string, rawBody: string, 
   return answer;
 }
 
-async function decideCheckout(db: Db, clientId: string, body: z.infer<typeof checkoutSchema>, attemptNo: number, opts: { fulfilMs: number }): Promise<MockAnswer> {
+async function decideCheckout(db: Db, clientId: string, body: z.infer<typeof checkoutSchema>, attemptNo: number, opts: MockCheckoutOptions): Promise<MockAnswer> {
   const requestId = body.requestid;
   const first = body.products[0]!;
   const magic = magicOf(first.value, first.quantity);
@@ -90,16 +95,20 @@ async function decideCheckout(db: Db, clientId: string, body: z.infer<typeof che
   if (!account || !account.isActive) return message(400, "WrongAccount");
 
   const ids = [...new Set(body.products.map((p) => p.productid))];
-  const products = await db.select().from(mockVendorProducts).where(inArray(mockVendorProducts.id, ids));
-  if (products.length !== ids.length) return message(400, "InvalidProductIds");
-  const byId = new Map(products.map((p) => [p.id, p]));
+  const byId = await mockProductsFor(db, ids, { syncedCatalog: opts.syncedCatalog });
+  if (ids.some((id) => !byId.get(id)?.active)) return message(400, "InvalidProductIds");
 
+  // The mock's own products are priced in USD and need the USD account. A synced product is priced
+  // in whatever currency the live account uses; the sandbox's fake funds pay for it from the account
+  // addressed, in the product's currency (one currency per order).
+  const currencies = new Set(body.products.map((line) => byId.get(line.productid)!.priceCurrency));
   for (const line of body.products) {
     const p = byId.get(line.productid)!;
     const v = new Decimal(line.value);
     if (v.lt(p.minFaceValue) || v.gt(p.maxFaceValue) || v.decimalPlaces() > 2) return message(400, "InvalidDenomination");
-    if (p.priceCurrency !== account.currency) return message(400, "WrongAccount");
+    if (p.synced ? currencies.size > 1 : p.priceCurrency !== account.currency) return message(400, "WrongAccount");
   }
+  const currency = [...currencies][0]!;
   if (magic === "out_of_stock") return message(400, "ProductIsOutOfStock");
 
   const outcome = magic === "fails" ? "Failed" : magic === "partial" ? "PartialFailed" : "Succeeded";
@@ -127,7 +136,7 @@ async function decideCheckout(db: Db, clientId: string, body: z.infer<typeof che
           clientId,
           accountId: account.id,
           items,
-          currency: account.currency,
+          currency,
           total,
           outcome,
           fulfilMs: magic === "slow" ? opts.fulfilMs * SLOW_FACTOR : opts.fulfilMs,
