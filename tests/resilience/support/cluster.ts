@@ -123,6 +123,11 @@ export async function startApp(o: AppOptions): Promise<AppProcess> {
     NEXT_TELEMETRY_DISABLED: "1",
     MOCK_VENDOR_RATE_SCALE: "50",
     MOCK_VENDOR_FULFIL_MS: "500",
+    // The vendor client of app-server.ts reaches the mock over HTTP at APP_URL. A second instance
+    // (shareWith) runs in production with a configured DATABASE_URL, where the route is off by
+    // default and start-up refuses the mock's published secret: enable it, with a secret of our own.
+    MOCK_VENDOR_ENABLED: "true",
+    MOCK_VENDOR_CLIENT_SECRET: "resilience-mock-secret",
     ...o.env,
   });
   if (o.shareWith) {
