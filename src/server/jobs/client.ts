@@ -35,6 +35,21 @@ class EmbeddedOutboxMiddleware extends Middleware.BaseMiddleware {
     const ids = await sink(args.events as never);
     return { ids };
   }
+
+  /** Tells the embedded executor which step a call is executing (its deadline and name). */
+  override onStepStart(args: Middleware.OnStepStartArgs) {
+    stepStartHooks().get(args.ctx.runId)?.(args.stepInfo.hashedId, args.stepInfo.options.id);
+  }
+}
+
+type StepStartHook = (hashedId: string, id: string) => void;
+/**
+ * Per run id: called when the serve handler starts executing one of its steps (not a memoised
+ * one). On globalThis: Next's bundle and the boot script load separate copies of this module.
+ */
+export function stepStartHooks(): Map<string, StepStartHook> {
+  const g = globalThis as unknown as { __stellerStepStartHooks?: Map<string, StepStartHook> };
+  return (g.__stellerStepStartHooks ??= new Map());
 }
 
 /** The one Inngest client. Typed events are in ./events, functions in ./functions. */

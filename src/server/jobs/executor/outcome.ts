@@ -220,6 +220,8 @@ export interface DeadlineConfig {
 export interface DeadlineTable {
   /** Deadline of a call: a planned step (hashed id) or "step" (the function's next new step). */
   forCall(fnId: string, target: string): { ms: number; label: string };
+  /** Deadline of a step once the handler says which one it executes (`id` as in the code). */
+  forStep(fnId: string, hashedId: string, id: string): { ms: number; label: string };
 }
 
 /** The SDK's step id hash (sha1 hex of the id written in the code). */
@@ -229,8 +231,9 @@ export function hashStepId(id: string): string {
 
 /**
  * Function ids are matched with or without the app prefix (`order-fulfil` or `steller-order-fulfil`).
- * A discovery call ("step") runs whichever step comes next, unknown before it answers, so it has
- * the function's deadline; a planned step has its own when one is configured.
+ * A discovery call ("step") runs whichever step comes next: it starts with the function's
+ * deadline, and when the handler reports the step it executes (the client's onStepStart hook)
+ * the step's own deadline runs from that moment. A planned step has its own from the start.
  */
 export function deadlineTable(appId: string, config: DeadlineConfig): DeadlineTable {
   const byFn = new Map<string, { ms: number; steps: Map<string, { ms: number; name: string }> }>();
@@ -244,8 +247,12 @@ export function deadlineTable(appId: string, config: DeadlineConfig): DeadlineTa
     forCall(fnId, target) {
       const f = byFn.get(fnId);
       const step = f?.steps.get(target);
-      if (step) return { ms: step.ms, label: `"${step.name}"` };
+      if (step) return { ms: step.ms, label: step.name };
       return { ms: f?.ms ?? config.defaultMs, label: target === "step" ? "(next step)" : target.slice(0, 12) };
+    },
+    forStep(fnId, hashedId, id) {
+      const f = byFn.get(fnId);
+      return { ms: f?.steps.get(hashedId)?.ms ?? f?.ms ?? config.defaultMs, label: id };
     },
   };
 }

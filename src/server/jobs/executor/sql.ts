@@ -26,6 +26,8 @@ export interface ClaimedRun {
   function_id: string;
   event: Record<string, unknown>;
   attempt: number;
+  /** Failed attempts so far (kept across claims, shown in the run's detail). */
+  failures: number;
   planned: string[];
   step_count: number;
   prev_status: string;
@@ -161,7 +163,7 @@ export function executorSql(sql: postgres.Sql, o: { workerId: string; leaseMs: n
         update job_runs r set claimed_until = now() + ${leaseInterval}, claimed_by = ${workerId},
           status = 'running', started_at = coalesce(r.started_at, now())
         from c where r.id = c.id
-        returning r.id, r.function_id, r.event, r.attempt, r.planned, r.step_count, c.prev_status`;
+        returning r.id, r.function_id, r.event, r.attempt, r.failures, r.planned, r.step_count, c.prev_status`;
     },
 
     /**
@@ -235,7 +237,7 @@ export function executorSql(sql: postgres.Sql, o: { workerId: string; leaseMs: n
               status = 'running', started_at = coalesce(r.started_at, now())
             from (select ${c.id}::text as id, status as prev_status from job_runs where id = ${c.id}) c
             where r.id = c.id
-            returning r.id, r.function_id, r.event, r.attempt, r.planned, r.step_count, c.prev_status`;
+            returning r.id, r.function_id, r.event, r.attempt, r.failures, r.planned, r.step_count, c.prev_status`;
           if (row) claimed.push(row);
         }
         return claimed;

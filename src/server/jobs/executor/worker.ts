@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { Inngest, InngestFunction } from "inngest";
 import type postgres from "postgres";
 import type { Db } from "@/server/db/client";
-import { inngest as defaultClient, setEmbeddedEventSink } from "../client";
+import { inngest as defaultClient, setEmbeddedEventSink, stepStartHooks } from "../client";
 import {
   backoffDelay,
   deadlineTable,
@@ -137,7 +137,7 @@ export async function startEmbeddedWorker(opts: EmbeddedWorkerOptions): Promise<
       const { memo, stack } = await db.loadMemo(run);
       let attempt = run.attempt;
       let planned = run.planned;
-      let failures = 0;
+      let failures = run.failures;
       const isFailureHandler = fn.events.some((e) => e.name === FAILED_EVENT);
       const failedEvents = (error: SerializedError) =>
         hasFailureListeners && !isFailureHandler ? [{ name: FAILED_EVENT, data: { function_id: fn.id, run_id: run.id, error, event: run.event } }] : [];
@@ -150,31 +150,40 @@ export async function startEmbeddedWorker(opts: EmbeddedWorkerOptions): Promise<
         const targets = planned.length ? planned : ["step"];
         counters.requests += targets.length;
         const started = new Date().toISOString();
-        const limits = targets.map((t) => deadlines.forCall(fn.id, t));
-        deadlineAt = Date.now() + Math.max(...limits.map((l) => l.ms));
-        const timers: NodeJS.Timeout[] = [];
-        const results = await Promise.race([
-          Promise.all(
-            targets.map((stepId, i) => {
-              const answer = call({ fnId: fn.id, stepId, runId: run.id, event: run.event, memo, stack, attempt, maxAttempts: fn.maxAttempts }).catch(
-                (e: unknown): RoundResult => ({
-                  kind: "error",
-                  error: toSerializedError(e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : e),
-                  retriable: true,
-                  retryAfterMs: undefined,
-                }),
-              );
-              // A step that never settles must not hold the run: at its deadline we stop waiting
-              // (the promise is left behind; a late answer is ignored).
-              const expired = new Promise<RoundResult>((resolve) => {
-                timers.push(setTimeout(() => resolve({ kind: "deadline", stepId, stepLabel: limits[i]!.label, deadlineMs: limits[i]!.ms }), limits[i]!.ms));
-              });
-              return Promise.race([answer, expired]);
+        const calls = targets.map((stepId) => {
+          const d = { stepId, limit: deadlines.forCall(fn.id, stepId), endsAt: 0, timer: undefined as NodeJS.Timeout | undefined, expire: (_: RoundResult) => {} };
+          const expired = new Promise<RoundResult>((resolve) => (d.expire = resolve));
+          const arm = () => {
+            clearTimeout(d.timer);
+            d.endsAt = Date.now() + d.limit.ms;
+            deadlineAt = Math.max(...callDeadlines.map((c) => c.endsAt), d.endsAt);
+            d.timer = setTimeout(() => d.expire({ kind: "deadline", stepId: d.stepId, stepLabel: d.limit.label, deadlineMs: d.limit.ms }), d.limit.ms);
+          };
+          const answer = call({ fnId: fn.id, stepId, runId: run.id, event: run.event, memo, stack, attempt, maxAttempts: fn.maxAttempts }).catch(
+            (e: unknown): RoundResult => ({
+              kind: "error",
+              error: toSerializedError(e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : e),
+              retriable: true,
+              retryAfterMs: undefined,
             }),
-          ),
-          control.abandoned,
-        ]);
-        for (const t of timers) clearTimeout(t);
+          );
+          // A step that never settles must not hold the run: at its deadline we stop waiting
+          // (the promise is left behind; a late answer is ignored).
+          return { d, arm, result: Promise.race([answer, expired]) };
+        });
+        const callDeadlines = calls.map((c) => c.d);
+        for (const c of calls) c.arm();
+        // The handler names the step it starts: from then on that step's deadline applies.
+        stepStartHooks().set(run.id, (hashedId, id) => {
+          const c = calls.find((x) => x.d.stepId === hashedId) ?? calls.find((x) => x.d.stepId === "step");
+          if (!c) return;
+          c.d.limit = deadlines.forStep(fn.id, hashedId, id);
+          if (c.d.stepId === "step") c.d.stepId = hashedId;
+          c.arm();
+        });
+        const results = await Promise.race([Promise.all(calls.map((c) => c.result)), control.abandoned]);
+        stepStartHooks().delete(run.id);
+        for (const c of calls) clearTimeout(c.d.timer);
         if (results === "abandoned") return;
         deadlineAt = Date.now() + defaultDeadlineMs;
         counters.deadlinesExceeded += results.filter((r) => r.kind === "deadline").length;
