@@ -89,6 +89,8 @@ export const envSchema = z
     WEBHOOK_ALLOW_PRIVATE_TARGETS: boolish,
   })
   .superRefine((v, ctx) => {
+    // The longest a vendor call waits in process for a rate-limit slot or a backoff; longer waits are retried later by the job engine.
+    BAMBOO_MAX_WAIT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
     if (v.INNGEST_DEV && !v.INNGEST_BASE_URL) {
       ctx.addIssue({
         code: "custom",

@@ -35,13 +35,14 @@ export async function startOrderEngine(
   opts: {
     mock?: Partial<MockVendorOptions>;
     limits?: Partial<BambooConfig["limits"]>;
+    retry?: Partial<BambooConfig["retry"]>;
     pollScheduleMs?: number[];
     functions?: InngestFunction.Any[];
     maxInFlight?: number;
   } = {},
 ): Promise<OrderEngine> {
   const vendor = await startMockVendorServer(t.db, { fulfilMs: 400, ...opts.mock });
-  const client = createBambooClient(t.db, vendor.clientConfig({ limits: { catalogMs: 0, otherMs: 0, ...opts.limits } }));
+  const client = createBambooClient(t.db, vendor.clientConfig({ limits: { catalogMs: 0, otherMs: 0, ...opts.limits }, retry: opts.retry }));
   configureOrderRuntime({
     db: t.db,
     vendorFor: () => client,

@@ -15,6 +15,14 @@ export interface BambooRetry {
   baseDelayMs: number;
   maxDelayMs: number;
   timeoutMs: number;
+  /**
+   * The longest one call waits in process (rate-limit slots and backoff together); a longer wait
+   * becomes an error carrying `retryAfterMs` for the job engine. A call so takes at most
+   * maxWaitMs + maxAttempts × timeoutMs.
+   */
+  maxWaitMs?: number;
+  /** A wait the vendor asks for (429 `Retry-After` or "wait for N seconds") is capped at this. */
+  maxVendorWaitMs?: number;
 }
 
 export interface BambooConfig {
@@ -43,7 +51,14 @@ export const BAMBOO_LIMITS: BambooLimits = {
   otherMs: 1_000,
 };
 
-export const DEFAULT_RETRY: BambooRetry = { maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 10_000, timeoutMs: 15_000 };
+export const DEFAULT_RETRY: Required<BambooRetry> = {
+  maxAttempts: 6,
+  baseDelayMs: 500,
+  maxDelayMs: 10_000,
+  timeoutMs: 15_000,
+  maxWaitMs: 30_000,
+  maxVendorWaitMs: 300_000,
+};
 
 /** The funding account our mock vendor seeds (USD); products at the mock are priced in USD. */
 export const MOCK_ACCOUNT_ID = 1001;
@@ -53,7 +68,7 @@ export const MOCK_ACCOUNT_ID = 1001;
  * (then id, secret and account are required), otherwise our mock vendor at `${APP_URL}/api/mock-vendor`.
  */
 export function bambooConfigFromEnv(e: Env = env()): BambooConfig {
-  const retry = { ...DEFAULT_RETRY, timeoutMs: e.BAMBOO_TIMEOUT_MS };
+  const retry = { ...DEFAULT_RETRY, timeoutMs: e.BAMBOO_TIMEOUT_MS, maxWaitMs: e.BAMBOO_MAX_WAIT_MS };
   if (e.BAMBOO_BASE_URL) {
     const missing = (["BAMBOO_CLIENT_ID", "BAMBOO_CLIENT_SECRET", "BAMBOO_ACCOUNT_ID"] as const).filter((k) => !e[k]);
     if (missing.length) throw new Error(`BAMBOO_BASE_URL is set, so ${missing.join(", ")} must be set too`);

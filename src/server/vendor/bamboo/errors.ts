@@ -48,8 +48,9 @@ export function isOrderAlreadyExists(message: string | null | undefined): boolea
 
 export type VendorErrorKind =
   | "malformed_response" // the answer did not match what we expect (recorded, never guessed)
-  | "unauthorized" // 401: our credentials
-  | "rejected" // a 4xx refusal, `code` says which
+  | "unauthorized" // 401: our credentials (for a placement: unknown, the order may exist)
+  | "rejected" // a documented refusal (400 with the vendor's `{"message"}`), `code` says which
+  | "deferred" // the shared limiter's slot is further than the call may wait: try after `retryAfterMs`
   | "rate_limited" // still 429 after every attempt
   | "unavailable" // still 5xx after every attempt
   | "timeout"
@@ -61,19 +62,39 @@ export class VendorError extends Error {
   readonly kind: VendorErrorKind;
   readonly status: number | null;
   readonly code: VendorFailureCode | null;
+  /** When to try again (a deferred call, a vendor-asked wait, a backoff past the wait budget); null: the caller's own backoff. */
+  readonly retryAfterMs: number | null;
+  /** Whether a request of this logical call reached the wire (false: nothing was sent, so nothing can have been bought). */
+  readonly sent: boolean;
 
-  constructor(kind: VendorErrorKind, message: string, opts: { status?: number | null; code?: VendorFailureCode | null; cause?: unknown } = {}) {
+  constructor(
+    kind: VendorErrorKind,
+    message: string,
+    opts: { status?: number | null; code?: VendorFailureCode | null; cause?: unknown; retryAfterMs?: number | null; sent?: boolean } = {},
+  ) {
     super(message, { cause: opts.cause });
     this.name = "VendorError";
     this.kind = kind;
     this.status = opts.status ?? null;
     this.code = opts.code ?? null;
+    this.retryAfterMs = opts.retryAfterMs ?? null;
+    this.sent = opts.sent ?? kind !== "deferred";
   }
 
   /** Worth trying again later (the vendor or the network, not the request, was at fault). */
   get retryable(): boolean {
-    return ["rate_limited", "unavailable", "timeout", "network", "malformed_response", "unexpected_status"].includes(this.kind);
+    return ["rate_limited", "unavailable", "timeout", "network", "malformed_response", "unexpected_status", "unauthorized", "deferred"].includes(this.kind);
   }
+}
+
+/**
+ * Whether a non-2xx answer is one of the vendor's documented refusals: a 400 whose body is the
+ * vendor's `{"message": "…"}` (a known reason or a validation message). Nothing else is: a 401,
+ * 403, 404, 408, 409, or any answer that is not the vendor's JSON (a gateway's HTML page) may
+ * come from something in front of the vendor after the vendor took the order.
+ */
+export function isDocumentedRefusal(status: number, message: string | null): boolean {
+  return status === 400 && message !== null && message.trim() !== "";
 }
 
 /** Reads the wait the vendor asks for: `Retry-After` (seconds or a date) or "… Please wait for N seconds". */

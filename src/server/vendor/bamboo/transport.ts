@@ -1,7 +1,7 @@
 import type { Db } from "@/server/db/client";
 import { recordVendorCall, type VendorCallKind } from "../calls";
-import { pushBackSlots, sleep, waitForSlot } from "../rate-limit";
-import type { BambooConfig } from "./config";
+import { acquireSlots, pushBackSlots, sleep, SlotWaitTooLong } from "../rate-limit";
+import { DEFAULT_RETRY, type BambooConfig } from "./config";
 import { parseRetryAfterMs, VendorError } from "./errors";
 
 export interface VendorRequest {
@@ -14,6 +14,10 @@ export interface VendorRequest {
   requestId?: string | null;
   /** Extra limiter keys (besides the kind's own), each with its spacing; waited for first. */
   extraSlots?: Array<{ key: string; spacingMs: number }>;
+  /** Fewer attempts than the configured ones (e.g. a one-shot re-check). */
+  maxAttempts?: number;
+  /** A smaller in-process wait budget than the configured one. */
+  maxWaitMs?: number;
 }
 
 export interface VendorResponse {
@@ -40,30 +44,54 @@ function backoffMs(config: BambooConfig, attempt: number): number {
 }
 
 /**
- * Sends one logical vendor call: waits for the shared rate-limit slot, records every attempt in
- * vendor_calls, honours 429 waits (and pushes the shared slot back for every instance), retries
- * 5xx, timeouts and network errors with bounded exponential backoff. Any other status is
- * returned for the caller to interpret. Repeating the same request is safe for every call we
- * make: reads are reads, and a placement carries the same RequestId each time.
+ * Sends one logical vendor call: waits for the shared rate-limit slots, records every attempt in
+ * vendor_calls, honours 429 waits (capped at `maxVendorWaitMs`, and pushing the shared slot back
+ * for every instance), retries 5xx, timeouts and network errors with bounded exponential backoff.
+ * Any other status is returned for the caller to interpret. Repeating the same request is safe
+ * for every call we make: reads are reads, and a placement carries the same RequestId each time.
+ *
+ * Bounded: the waiting done in process (slots and backoff) ends within `maxWaitMs`, and each
+ * attempt within `timeoutMs`, so a call takes at most maxWaitMs + maxAttempts × timeoutMs (plus
+ * our own database writes). A longer wait throws a VendorError carrying `retryAfterMs`, for the
+ * job engine to retry the step then (`kind: "deferred"` when nothing was sent). Slots are held
+ * for the call's request id, so a deferred placement or poll keeps its place in the queue.
  */
 export async function sendVendorRequest(db: Db, config: BambooConfig, req: VendorRequest): Promise<VendorResponse> {
   const account = accountKey(config);
   const slotKey = `${account}:${req.kind}`;
   const url = config.baseUrl + req.path;
   const authorization = `Basic ${Buffer.from(`${config.clientId}:${config.clientSecret}`).toString("base64")}`;
+  const maxAttempts = Math.min(config.retry.maxAttempts, req.maxAttempts ?? Infinity);
+  const budgetMs = Math.min(config.retry.maxWaitMs ?? DEFAULT_RETRY.maxWaitMs, req.maxWaitMs ?? Infinity);
+  const deadline = performance.now() + budgetMs;
   let lastError: VendorError | null = null;
 
-  for (let attempt = 1; attempt <= config.retry.maxAttempts; attempt++) {
-    for (const s of req.extraSlots ?? []) await waitForSlot(db, s.key, s.spacingMs);
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     // The send time on the database clock, as the shared limiter granted it.
-    const startedAt = await waitForSlot(db, slotKey, spacingFor(config, req.kind));
+    let startedAt: Date;
+    try {
+      startedAt = await acquireSlots(db, [...(req.extraSlots ?? []), { key: slotKey, spacingMs: spacingFor(config, req.kind) }], {
+        holder: req.requestId ?? undefined,
+        deadline,
+        budgetMs,
+      });
+    } catch (e) {
+      if (!(e instanceof SlotWaitTooLong)) throw e;
+      // A call already sent in this logical call may have reached the vendor: say what we know.
+      throw new VendorError("deferred", lastError ? `${lastError.message}; then ${e.message}` : e.message, {
+        cause: lastError ?? e,
+        status: lastError?.status ?? null,
+        retryAfterMs: e.retryAfterMs,
+        sent: lastError !== null,
+      });
+    }
     const t0 = performance.now();
     let status: number | null = null;
     let text: string | null = null;
     let retryAfter: string | null = null;
     let failure: VendorError | null = null;
     try {
-      const res = await (config.fetch ?? fetch)(url, {
+      const res = await fetch(url, {
         method: req.method,
         headers: { authorization, accept: "application/json", ...(req.body ? { "content-type": "application/json" } : {}) },
         body: req.body,
@@ -79,8 +107,15 @@ export async function sendVendorRequest(db: Db, config: BambooConfig, req: Vendo
         : new VendorError("network", `network error: ${e instanceof Error ? e.message : String(e)}`, { cause: e, status });
     }
 
-    if (status === 429) failure = new VendorError("rate_limited", "vendor rate limit", { status });
-    else if (status !== null && status >= 500) failure = new VendorError("unavailable", `vendor answered ${status}`, { status });
+    let waitMs: number | null = null;
+    if (status === 429) {
+      // The vendor's own wait, capped: a garbled or hostile "wait for 999999 seconds" must not stall every instance.
+      const asked = parseRetryAfterMs(text ?? "", retryAfter);
+      waitMs = asked === null ? backoffMs(config, attempt) : Math.min(asked, config.retry.maxVendorWaitMs ?? DEFAULT_RETRY.maxVendorWaitMs);
+      failure = new VendorError("rate_limited", "vendor rate limit", { status, retryAfterMs: waitMs });
+    } else if (status !== null && status >= 500) {
+      failure = new VendorError("unavailable", `vendor answered ${status}`, { status });
+    }
 
     const callId = await recordVendorCall(db, {
       vendor: "bamboo",
@@ -102,14 +137,18 @@ export async function sendVendorRequest(db: Db, config: BambooConfig, req: Vendo
 
     if (!failure) return { status: status!, text: text!, callId };
     lastError = failure;
-    if (attempt === config.retry.maxAttempts) break;
+    if (attempt === maxAttempts) break;
 
-    if (failure.kind === "rate_limited") {
-      const waitMs = parseRetryAfterMs(text ?? "", retryAfter) ?? backoffMs(config, attempt);
-      // Everyone using this account waits, not only us; our next slot comes after the push.
+    if (waitMs !== null) {
+      // Everyone using this account waits, not only us; our next slot comes after the push
+      // (and if that is beyond our budget, the next acquireSlots defers the call).
       await pushBackSlots(db, slotKey, waitMs);
     } else {
-      await sleep(backoffMs(config, attempt));
+      const pause = backoffMs(config, attempt);
+      if (performance.now() + pause > deadline) {
+        throw new VendorError(failure.kind, failure.message, { cause: failure, status: failure.status, retryAfterMs: pause, sent: true });
+      }
+      await sleep(pause);
     }
   }
   throw lastError!;
