@@ -46,6 +46,7 @@ test("a new visitor goes from the landing page to a first test card, then gets t
   await expect(header.getByRole("link", { name: "Sign up" })).toBeVisible();
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await page.screenshot({ path: `${SCREENS}/landing-phone.png`, fullPage: true });
+  await page.screenshot({ path: `${SCREENS}/landing-phone-top.png` });
   await page.setViewportSize({ width: 1280, height: 800 });
 
   // Keyboard: the skip link comes first, then the header's links.
@@ -107,7 +108,7 @@ test("a new visitor goes from the landing page to a first test card, then gets t
   expect(units((await newBalance.getAttribute("data-amount"))!)).toBe(units(before) - units(total));
   const orderId = (await page.getByTestId("order-id").textContent())!;
   await expect(page.getByTestId("sample-curl")).toContainText(`/api/v1/orders/${orderId}`);
-  await expect(page.getByTestId("sample-ts")).toContainText('sku: "BAM-990001", faceValue: "25.00", quantity: 1');
+  await expect(page.getByTestId("sample-ts")).toContainText('sku: "BAM-990001", faceValue: "25.00", quantity: 1,');
   await page.screenshot({ path: `${SCREENS}/console-result.png`, fullPage: true });
   await expectAccessible(page, "the console with a completed order");
 
@@ -115,7 +116,8 @@ test("a new visitor goes from the landing page to a first test card, then gets t
   const viaApi = await request.get(`/api/v1/orders/${orderId}`, { headers: { "x-api-key": key } });
   expect(viaApi.status()).toBe(200);
   const apiOrder = await viaApi.json();
-  expect(apiOrder).toMatchObject({ id: orderId, status: "completed", sku: "BAM-990001", faceValue: "25.00", quantity: 1, totalPrice: total, environment: "sandbox" });
+  expect(apiOrder).toMatchObject({ id: orderId, status: "completed", sku: "BAM-990001", quantity: 1, totalPrice: total, environment: "sandbox" });
+  expect(units(apiOrder.faceValue)).toBe(units("25.00"));
   expect(apiOrder.cards[0].code).toBe(code);
 
   // Shown once: the key is nowhere to be seen again.

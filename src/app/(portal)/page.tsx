@@ -108,7 +108,7 @@ export default async function Home() {
 
 curl ${origin}/api/v1/orders/ord_8mwq3k… \\
   -H "x-api-key: $STELLER_API_KEY"
-# {"status":"completed","faceValue":"25.00",
+# {"status":"completed",
 #  "cards":[{"code":"TEST-7Q2M-…"}],…}`}
                 className="shadow-xl shadow-brand-900/10"
               />

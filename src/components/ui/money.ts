@@ -11,3 +11,8 @@ export function formatAmount(amount: string): string {
 }
 
 export const formatMoney = (amount: string, currency: string) => `${currency} ${formatAmount(amount)}`;
+
+/** A decimal amount as a plain input value: at least 2 decimals, no grouping ("25.0000" → "25.00"). */
+export function plainAmount(amount: string): string {
+  return formatAmount(amount).replace(/,/g, "");
+}

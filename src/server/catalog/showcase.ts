@@ -15,7 +15,7 @@ export interface CatalogShowcase {
 /** The catalog at a glance for the public landing page: what is on sale, counted from the synced catalog. */
 export async function catalogShowcase(db: DbOrTx, opts: { brandLimit?: number } = {}): Promise<CatalogShowcase> {
   const active = eq(catalogProducts.active, true);
-  const [totals] = await db
+  const [counts] = await db
     .select({
       brands: countDistinct(catalogProducts.brandId),
       products: sql<number>`count(*)::int`,
@@ -33,10 +33,10 @@ export async function catalogShowcase(db: DbOrTx, opts: { brandLimit?: number } 
     .orderBy(sql`count(*) desc`, catalogBrands.name)
     .limit(opts.brandLimit ?? 24);
   return {
-    brands: Number(totals?.brands ?? 0),
-    products: Number(totals?.products ?? 0),
-    countries: totals?.countries ?? [],
-    currencies: totals?.currencies ?? [],
+    brands: Number(counts?.brands ?? 0),
+    products: Number(counts?.products ?? 0),
+    countries: counts?.countries ?? [],
+    currencies: counts?.currencies ?? [],
     brandNames: brands.map((b) => b.name),
   };
 }

@@ -164,11 +164,11 @@ function KeyReveal({ done }: { done: NonNullable<SignupState["done"]> }) {
       </div>
 
       {done.signedIn ? (
-        <div className="flex flex-col gap-3 sm:flex-row">
-          <Link href="/dashboard/console" className={buttonClasses({ size: "lg", className: "flex-1" })}>
+        <div className="flex flex-col gap-3">
+          <Link href="/dashboard/console" className={buttonClasses({ size: "lg", className: "w-full" })}>
             <Terminal aria-hidden className="size-4" /> Open the sandbox console
           </Link>
-          <Link href="/dashboard" className={buttonClasses({ size: "lg", variant: "secondary", className: "flex-1" })}>
+          <Link href="/dashboard" className={buttonClasses({ size: "lg", variant: "secondary", className: "w-full" })}>
             Go to the dashboard <ArrowRight aria-hidden className="size-4" />
           </Link>
         </div>

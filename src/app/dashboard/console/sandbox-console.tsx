@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Decimal from "decimal.js";
 import { AlertCircle, CheckCircle2, CircleDashed, Loader2, Search, XCircle } from "lucide-react";
 import { useEffect, useMemo, useState } from "react";
 import { Button } from "@/components/ui/button";
@@ -8,7 +9,7 @@ import { cn } from "@/components/ui/cn";
 import { CodeBlock } from "@/components/ui/code-block";
 import { CopyButton } from "@/components/ui/copy-button";
 import { describedBy, Field, inputClasses } from "@/components/ui/field";
-import { formatMoney } from "@/components/ui/money";
+import { formatAmount, formatMoney, plainAmount } from "@/components/ui/money";
 import { useTRPC } from "@/trpc/react";
 import type { MagicValue } from "./magic-values";
 
@@ -27,8 +28,8 @@ const MAX_OPTIONS = 200;
 
 const denominationText = (p: Product) =>
   p.denomination.type === "fixed"
-    ? `${p.denomination.faceValue} ${p.faceCurrency}`
-    : `${p.denomination.minFaceValue}–${p.denomination.maxFaceValue} ${p.faceCurrency}`;
+    ? `${formatAmount(p.denomination.faceValue)} ${p.faceCurrency}`
+    : `${formatAmount(p.denomination.minFaceValue)}–${formatAmount(p.denomination.maxFaceValue)} ${p.faceCurrency}`;
 
 const centsOf = (faceValue: string) => {
   const m = /^\d+(?:\.(\d{1,2}))?$/.exec(faceValue.trim());
@@ -37,10 +38,9 @@ const centsOf = (faceValue: string) => {
 const wholePart = (faceValue: string) => /^\d+/.exec(faceValue.trim())?.[0] ?? "";
 
 function defaultFaceValue(p: Product): string {
-  if (p.denomination.type === "fixed") return p.denomination.faceValue;
-  const min = Number(p.denomination.minFaceValue);
-  const max = Number(p.denomination.maxFaceValue);
-  return min <= 25 && 25 <= max ? "25.00" : p.denomination.minFaceValue;
+  if (p.denomination.type === "fixed") return plainAmount(p.denomination.faceValue);
+  const usual = new Decimal(25);
+  return usual.gte(p.denomination.minFaceValue) && usual.lte(p.denomination.maxFaceValue) ? "25.00" : plainAmount(p.denomination.minFaceValue);
 }
 
 export function SandboxConsole({ magic, origin }: { magic: MagicValue[]; origin: string }) {
@@ -133,8 +133,8 @@ export function SandboxConsole({ magic, origin }: { magic: MagicValue[]; origin:
   const faceError = faceValue && !faceValueOk ? "Enter an amount such as 25.00 (at most 2 decimals)." : undefined;
   const faceHint = product
     ? product.denomination.type === "fixed"
-      ? `This product has one face value: ${product.denomination.faceValue} ${product.faceCurrency}.`
-      : `Between ${product.denomination.minFaceValue} and ${product.denomination.maxFaceValue} ${product.faceCurrency}.`
+      ? `This product has one face value: ${formatAmount(product.denomination.faceValue)} ${product.faceCurrency}.`
+      : `Between ${formatAmount(product.denomination.minFaceValue)} and ${formatAmount(product.denomination.maxFaceValue)} ${product.faceCurrency}.`
     : undefined;
   const productHint = catalog.isLoading
     ? "Loading your sandbox catalog…"
@@ -192,7 +192,7 @@ export function SandboxConsole({ magic, origin }: { magic: MagicValue[]; origin:
                 {!matches.length && <option value="">No product matches</option>}
                 {matches.slice(0, MAX_OPTIONS).map((p) => (
                   <option key={p.sku} value={p.sku}>
-                    {p.brand} · {p.name} · {p.countryCode} · {denominationText(p)}
+                    {p.name.startsWith(p.brand) ? p.name : `${p.brand} · ${p.name}`} · {p.countryCode} · {denominationText(p)}
                   </option>
                 ))}
               </select>
@@ -448,12 +448,18 @@ function Samples({ origin, sku, faceValue, quantity, orderId }: { origin: string
 curl -s ${origin}/api/v1/orders/${orderId ?? "ord_..."} \\
   -H "x-api-key: $STELLER_API_KEY"`;
   const ts = `const base = "${origin}/api/v1";
-const headers = { "x-api-key": process.env.STELLER_API_KEY!, "content-type": "application/json" };
+const headers = {
+  "x-api-key": process.env.STELLER_API_KEY!,
+  "content-type": "application/json",
+};
 
 const created = await fetch(\`\${base}/orders\`, {
   method: "POST",
   headers,
-  body: JSON.stringify({ sku: "${sku}", faceValue: "${faceValue}", quantity: ${quantity}, referenceId: crypto.randomUUID() }),
+  body: JSON.stringify({
+    sku: "${sku}", faceValue: "${faceValue}", quantity: ${quantity},
+    referenceId: crypto.randomUUID(), // a retry with the same id never orders twice
+  }),
 });
 let order = await created.json();
 while (order.status === "pending" || order.status === "processing") {
@@ -469,7 +475,7 @@ console.log(order.status, order.cards?.map((card: { code: string }) => card.code
           Set <code className="font-mono text-[13px]">STELLER_API_KEY</code> to your sandbox key (<code className="font-mono text-[13px]">stlr_test_…</code>, from signup or API keys). The samples follow the form above.
         </p>
       </div>
-      <div className="grid gap-4 xl:grid-cols-2">
+      <div className="grid gap-4">
         <CodeBlock title="curl" code={curl} testId="sample-curl" />
         <CodeBlock title="TypeScript" code={ts} testId="sample-ts" />
       </div>
