@@ -64,6 +64,10 @@ export const envSchema = z
     INNGEST_SIGNING_KEY: z.string().optional(),
     INNGEST_DEV: boolish,
     INNGEST_BASE_URL: z.url().optional(),
+    // Server mode: the previous signing key while rotating it (requests signed with either are accepted), and the
+    // public origin the Inngest server is told to call /api/inngest at (read by the SDK; default: the sync request's host).
+    INNGEST_SIGNING_KEY_FALLBACK: z.string().optional(),
+    INNGEST_SERVE_ORIGIN: z.url().optional(),
     // Embedded jobs: a step still running at its deadline is a failed attempt (retried); stop() waits this long for runs in flight.
     JOBS_STEP_DEADLINE_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(300_000),
     JOBS_STOP_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
