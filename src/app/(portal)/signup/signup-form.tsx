@@ -8,7 +8,8 @@ import { CopyButton } from "@/components/ui/copy-button";
 import { describedBy, Field, inputClasses } from "@/components/ui/field";
 import { formatMoney as money } from "@/components/ui/money";
 import { SIGNUP_FIELDS, signupFieldErrors, type SignupField } from "@/lib/schemas/signup";
-import { signupAction, type SignupState } from "./actions";
+import { signupAction } from "./actions";
+import type { SignupState } from "./submit";
 
 type Values = Record<SignupField, string>;
 
