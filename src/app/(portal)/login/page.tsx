@@ -20,6 +20,12 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
           <h1 className="mb-6 text-xl font-semibold">Sign in to your account</h1>
           <LoginForm next={next ?? ""} />
         </div>
+        <p className="mt-6 text-center text-sm text-slate-700">
+          New to Steller?{" "}
+          <Link href="/signup" className="font-medium text-brand-700 underline-offset-2 hover:underline">
+            Create a free sandbox account
+          </Link>
+        </p>
       </div>
     </main>
   );
