@@ -132,8 +132,9 @@ describe("Bamboo client against the mock vendor over HTTP", () => {
     await setMockAccountBalance(t.db, 1001, "5");
     expect(await place(RANGED, "10")).toMatchObject({ status: "rejected", code: "vendor_insufficient_funds" });
     await setMockAccountBalance(t.db, 1001, "1000000");
+    // A 401 is not a refusal of the order (issue 12): unknown, for the caller to re-check.
     const badCreds = createBambooClient(t.db, mock.clientConfig({ clientSecret: "wrong", limits: { placeOrderMs: 20 } }));
-    expect(await badCreds.placeOrder({ requestId: randomUUID(), productId: RANGED, quantity: 1, faceValue: "10" })).toMatchObject({ status: "rejected", code: "vendor_auth_failed" });
+    expect(await badCreds.placeOrder({ requestId: randomUUID(), productId: RANGED, quantity: 1, faceValue: "10" })).toMatchObject({ status: "unknown", error: { kind: "unauthorized", status: 401 } });
     expect(await countMockOrders(t.db)).toBe(ordersBefore); // nothing refused was bought
   });
 
@@ -234,6 +235,86 @@ describe("Bamboo client against a vendor that misbehaves", () => {
       expect((await calls(requestId)).map((x) => x.status)).toEqual([503, 503, 503]);
     } finally {
       await down.close();
+    }
+  });
+
+  it("counts only the vendor's documented refusals as rejected: 401, 403, 404, 408, 409 and pages that are not its JSON are unknown", async () => {
+    // Each request id gets its own canned answer from "something in front of the vendor".
+    const answers = new Map<string, () => Response>();
+    const html = (status: number) => () => new Response(`<html><body><h1>${status}</h1></body></html>`, { status, headers: { "content-type": "text/html" } });
+    const json = (status: number, message: string) => () => Response.json({ message }, { status });
+    const front = await startMockVendorServer(t.db, { rateLimits: false }, (inner) => async (req) => {
+      const body = req.method === "POST" ? await req.clone().text() : "";
+      const id = /"RequestId":"([^"]+)"/.exec(body)?.[1];
+      const canned = id ? answers.get(id) : undefined;
+      return canned ? canned() : inner(req);
+    });
+    try {
+      const c = createBambooClient(t.db, front.clientConfig({ limits: { placeOrderMs: 5 } }));
+      const cases: Array<[() => Response, string, number]> = [
+        [json(401, "Authorization has been denied for this request."), "unauthorized", 401],
+        [html(403), "unexpected_status", 403],
+        [json(403, "Forbidden"), "unexpected_status", 403],
+        [json(404, "No HTTP resource was found that matches the request URI."), "unexpected_status", 404],
+        [html(408), "unexpected_status", 408],
+        [json(409, "Conflict"), "unexpected_status", 409],
+        [html(400), "unexpected_status", 400],
+        [() => new Response("", { status: 400 }), "unexpected_status", 400],
+      ];
+      for (const [answer, kind, status] of cases) {
+        const requestId = randomUUID();
+        answers.set(requestId, answer);
+        const r = await c.placeOrder({ requestId, productId: RANGED, quantity: 1, faceValue: "10" });
+        expect(r, `${status} ${kind}`).toMatchObject({ status: "unknown", requestId, error: { kind, status } });
+      }
+      // The vendor's own 400 {"message"} is a refusal: a known reason, or a validation message.
+      for (const [message, code] of [["ProductIsOutOfStock", "out_of_stock"], ["The request is invalid: products.0.value", "vendor_rejected"]] as const) {
+        const requestId = randomUUID();
+        answers.set(requestId, json(400, message));
+        expect(await c.placeOrder({ requestId, productId: RANGED, quantity: 1, faceValue: "10" })).toMatchObject({ status: "rejected", code });
+      }
+    } finally {
+      await front.close();
+    }
+  });
+
+  it("caps the wait a vendor asks for, so a garbled 'wait for 999999 seconds' stalls nobody", async () => {
+    let n = 0;
+    const greedy = await startMockVendorServer(t.db, { rateLimits: false }, (inner) => async (req) => {
+      if (req.method === "POST" && n++ === 0) return Response.json({ message: "Too many requests. Please wait for 999999 seconds" }, { status: 429, headers: { "retry-after": "999999" } });
+      return inner(req);
+    });
+    try {
+      const c = createBambooClient(t.db, greedy.clientConfig({ limits: { placeOrderMs: 5 }, retry: { maxVendorWaitMs: 1_000, maxWaitMs: 5_000 } }));
+      const requestId = randomUUID();
+      const started = performance.now();
+      expect(await c.placeOrder({ requestId, productId: RANGED, quantity: 1, faceValue: "10" })).toMatchObject({ status: "placed" });
+      const took = performance.now() - started;
+      expect(took).toBeGreaterThanOrEqual(990); // the capped wait was honoured…
+      expect(took).toBeLessThan(4_000); // …and nothing like the asked one
+      expect((await calls(requestId)).map((r) => r.status)).toEqual([429, 200]);
+    } finally {
+      await greedy.close();
+    }
+  });
+
+  it("defers a call whose rate-limit slot is further away than its wait budget, sending nothing, with a retry-after", async () => {
+    const own = await startMockVendorServer(t.db, { rateLimits: false }); // its own limiter keys (another host)
+    try {
+      const c = createBambooClient(t.db, own.clientConfig({ limits: { getOrderMs: 4_000 }, retry: { maxWaitMs: 1_000 } }));
+      await c.getOrder(randomUUID()); // takes the slot now; the next is 4 s away
+      const requestId = randomUUID();
+      const started = performance.now();
+      const err = await c.getOrder(requestId).then(() => null, (e: unknown) => e);
+      expect(performance.now() - started).toBeLessThan(1_000); // no sleeping through it
+      expect(err).toMatchObject({ name: "VendorError", kind: "deferred", sent: false });
+      const retryAfterMs = (err as { retryAfterMs: number }).retryAfterMs;
+      // Come back a little before the slot (half the budget early), never after it.
+      expect(retryAfterMs).toBeGreaterThan(2_500);
+      expect(retryAfterMs).toBeLessThanOrEqual(4_000);
+      expect(await calls(requestId)).toHaveLength(0);
+    } finally {
+      await own.close();
     }
   });
 

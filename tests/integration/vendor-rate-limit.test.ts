@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDatabase, type Database } from "../../src/server/db/client";
+import { createDatabase, type Database, type Db } from "../../src/server/db/client";
 import { vendorCalls } from "../../src/server/db/schema";
 import { createBambooClient, type BambooClient } from "../../src/server/vendor/bamboo";
 import { countMockOrders, MOCK_TEST_PRODUCTS, seedMockVendor, seedSyntheticMockCatalog } from "../../src/server/vendor/mock";
-import { reserveSlot } from "../../src/server/vendor/rate-limit";
+import { acquireSlots, reserveSlot, waitForSlot } from "../../src/server/vendor/rate-limit";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { startMockVendorServer, type MockVendorServer } from "../support/mock-vendor-server";
 
@@ -53,6 +53,55 @@ describe("the shared vendor rate limiter", () => {
     const sorted = [...slots].sort((a, b) => a - b);
     // Slots on the database clock: exactly the spacing apart, none shared.
     for (let i = 1; i < sorted.length; i++) expect(sorted[i]! - sorted[i - 1]!).toBeCloseTo(200, 3);
+  });
+
+  it("lets a caller that wakes late keep its slot: one call takes one slot, not a new one at the back per late wake", async () => {
+    // Every limiter statement answers 100 ms late (a busy pool or event loop): more than the
+    // 50 ms margin, so each wake is "late".
+    const lagging = new Proxy(t.db, {
+      get(target, p, receiver) {
+        if (p !== "execute") return Reflect.get(target, p, receiver);
+        return async (...args: Parameters<Db["execute"]>) => {
+          const r = await target.execute(...args);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          return r;
+        };
+      },
+    }) as Db;
+    const key = `test:${randomUUID()}`;
+    const started = performance.now();
+    await waitForSlot(lagging, key, 1_000);
+    const took = performance.now() - started;
+    const [row] = await t.sql<{ ahead_ms: number }[]>`
+      select (extract(epoch from (next_at - clock_timestamp())) * 1000)::float8 as ahead_ms from vendor_rate_limits where key = ${key}`;
+    // One slot reserved (next_at at most one spacing ahead), taken at once.
+    expect(row!.ahead_ms).toBeLessThanOrEqual(1_050);
+    expect(took).toBeLessThan(1_000);
+  });
+
+  it("keeps a deferred holder's slot: coming back finds the same slot, not one behind everyone who came meanwhile", async () => {
+    const key = `test:${randomUUID()}`;
+    const spacing = 1_000;
+    await acquireSlots(t.db, [{ key, spacingMs: spacing }], { deadline: performance.now() + 5_000, budgetMs: 5_000 });
+    // The holder's slot is about a second away; it may wait only 200 ms, so it is deferred.
+    const deferred = await acquireSlots(t.db, [{ key, spacingMs: spacing }], { holder: "order-a", deadline: performance.now() + 200, budgetMs: 200 }).then(
+      () => null,
+      (e: unknown) => e as { name: string; waitMs: number; retryAfterMs: number },
+    );
+    expect(deferred?.name).toBe("SlotWaitTooLong");
+    expect(deferred!.retryAfterMs).toBeGreaterThanOrEqual(deferred!.waitMs - 100);
+    const [held] = await t.sql<{ slot_ms: number }[]>`
+      select (extract(epoch from slot_at) * 1000)::float8 as slot_ms from vendor_rate_reservations where key = ${key} and holder = 'order-a'`;
+    expect(held).toBeDefined();
+    // Three others reserve behind it meanwhile.
+    for (let i = 0; i < 3; i++) await reserveSlot(other.db, key, spacing);
+    const again = await reserveSlot(t.db, key, spacing, { holder: "order-a" });
+    expect(again.slotMs).toBeCloseTo(held!.slot_ms, 3);
+    // Using the slot sends at about its time and uses the reservation up.
+    const sent = await acquireSlots(t.db, [{ key, spacingMs: spacing }], { holder: "order-a", deadline: performance.now() + 5_000, budgetMs: 5_000 });
+    expect(sent.getTime()).toBeGreaterThanOrEqual(held!.slot_ms - 60);
+    expect(sent.getTime()).toBeLessThan(held!.slot_ms + 500);
+    expect(await t.sql`select 1 from vendor_rate_reservations where key = ${key}`).toHaveLength(0);
   });
 
   it("lets two clients read every page of a 10,000-product catalog, never closer than the catalog spacing", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isOrderAlreadyExists, mapVendorReason, parseRetryAfterMs } from "../../src/server/vendor/bamboo/errors";
+import { deliveryMismatches } from "../../src/server/orders/fulfil";
+import { isDocumentedRefusal, isOrderAlreadyExists, mapVendorReason, parseRetryAfterMs } from "../../src/server/vendor/bamboo/errors";
 import { parseJsonKeepingNumbers, rawNumber, stringifyWithRawNumbers, toDecimalString } from "../../src/server/vendor/json";
 import { maskVendorBody } from "../../src/server/vendor/mask";
 import { magicOf } from "../../src/server/vendor/mock/magic";
@@ -72,6 +73,46 @@ describe("mock vendor magic values", () => {
     expect(magicOf("10.55", 1)).toBe("answer_lost");
     expect(magicOf("10.29", 1)).toBe("rate_limit_storm");
     expect(magicOf("10.98", 1)).toBe("malformed");
+    expect(magicOf("10.43", 1)).toBe("gateway_forbidden");
+    expect(magicOf("10.44", 1)).toBe("not_found");
+    expect(magicOf("10.88", 1)).toBe("wrong_delivery");
     expect(magicOf("25", 3)).toBeNull();
+  });
+});
+
+describe("what counts as the vendor refusing an order", () => {
+  it("only a 400 carrying the vendor's {message}; never 401, 403, 404, 408, 409 or a 400 without it", () => {
+    expect(isDocumentedRefusal(400, "ProductIsOutOfStock")).toBe(true);
+    expect(isDocumentedRefusal(400, "The request is invalid: products.0.value")).toBe(true);
+    expect(isDocumentedRefusal(400, null)).toBe(false); // an HTML page, an empty body
+    expect(isDocumentedRefusal(400, " ")).toBe(false);
+    for (const status of [401, 403, 404, 408, 409, 422]) expect(isDocumentedRefusal(status, "Forbidden"), String(status)).toBe(false);
+  });
+});
+
+describe("delivered cards checked against the order", () => {
+  const card = (n: number) => ({ vendorCardId: String(n), serialNumber: null, code: `C${n}`, pin: null, expiresAt: null, status: "Active" });
+  const order = { quantity: 2, faceValue: "25.0000" };
+  const item = (over: Partial<{ productId: number; faceValue: string; quantity: number; cards: ReturnType<typeof card>[] }> = {}) => ({
+    productId: 990001,
+    faceValue: "25",
+    quantity: 2,
+    cards: [card(1), card(2)],
+    ...over,
+  });
+  const answer = (state: "succeeded" | "partial", items: ReturnType<typeof item>[]) => ({ state, items, cards: items.flatMap((i) => i.cards) });
+
+  it("accepts the ordered product, face value and count (and fewer cards for PartialFailed)", () => {
+    expect(deliveryMismatches(order, "990001", answer("succeeded", [item()]))).toEqual([]);
+    expect(deliveryMismatches(order, "990001", answer("partial", [item({ cards: [card(1)] })]))).toEqual([]);
+  });
+
+  it("names every difference: product, face value, count, extra cards, a short 'Succeeded'", () => {
+    expect(deliveryMismatches(order, "990001", answer("succeeded", [item({ productId: 12 })]))[0]).toContain("product 12");
+    expect(deliveryMismatches(order, "990001", answer("succeeded", [item({ faceValue: "26" })]))[0]).toContain("face value 26");
+    expect(deliveryMismatches(order, "990001", answer("succeeded", [item({ quantity: 3, cards: [card(1), card(2), card(3)] })])).join()).toContain("3 card(s) in the vendor's order");
+    expect(deliveryMismatches(order, "990001", answer("succeeded", [item({ quantity: 1, cards: [card(1), card(2)] })])).join()).toContain("delivered 2");
+    expect(deliveryMismatches(order, "990001", answer("succeeded", [item({ cards: [card(1)] })])).join()).toContain('"Succeeded" with 1');
+    expect(deliveryMismatches(order, "990001", answer("succeeded", []))).toContain("the vendor's answer has no items");
   });
 });

@@ -3,15 +3,21 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { encryptSecret } from "@/lib/crypto";
 import { newId } from "@/lib/ids";
 import type { Db } from "@/server/db/client";
-import { catalogProducts, orderCards, orders } from "@/server/db/schema";
+import { catalogProducts, orderCards, orders, reconciliationIssues } from "@/server/db/schema";
 import { enqueueEvent } from "@/server/jobs/outbox";
 import { refundOrder } from "@/server/ledger";
-import { VENDOR_FAILURES, type VendorFailureCode, type VendorOrder } from "@/server/vendor/bamboo";
+import { VENDOR_FAILURES, VendorError, type VendorFailureCode, type VendorOrder } from "@/server/vendor/bamboo";
 import type { OrderRuntime } from "./runtime";
 
 const Decimal = DecimalBase.clone({ precision: 40 });
 
-export type StepResult = { orderId: string; status: "pending" | "processing" | "completed" | "failed"; done: boolean };
+export type StepResult = {
+  orderId: string;
+  status: "pending" | "processing" | "completed" | "failed";
+  done: boolean;
+  /** The order stays open for an admin: what the vendor delivered does not match it. */
+  attention?: string;
+};
 
 const OPEN = ["pending", "processing"] as const;
 
@@ -32,31 +38,56 @@ const result = (orderId: string, status: StepResult["status"]): StepResult => ({
   done: status === "completed" || status === "failed",
 });
 
+/** Answers that came from something (the vendor or a gateway in front of it) but say nothing we can trust. */
+const ODD_ANSWERS = new Set(["unauthorized", "unexpected_status", "malformed_response"]);
+
 /**
  * Places a pending order with the vendor under its stored request id (so a retry never buys
- * twice). Accepted → processing; refused → failed and refunded. When the answer is unknown
- * (timeouts, 5xx after the client's retries) it throws, so the step is retried with the same id.
+ * twice). Accepted → processing; refused (a documented refusal only) → failed and refunded.
+ * When the answer is unknown it throws, so the step is retried with the same id, and never
+ * refunds: timeouts and 5xx are settled by that retry (the vendor answers OrderAlreadyExists if it
+ * has the order); after an odd answer (401, 403, 404, 409, a gateway's page, a malformed body) the
+ * order is first re-checked by its request id, and one the vendor has goes on to be polled.
  */
 export async function placeWithVendor(rt: OrderRuntime, orderId: string): Promise<StepResult> {
   const { order, vendorProductId } = await loadOrder(rt.db, orderId);
   if (order.status !== "pending") return result(orderId, order.status);
-  const outcome = await rt.vendorFor(order.environment).placeOrder({
+  const vendor = rt.vendorFor(order.environment);
+  const outcome = await vendor.placeOrder({
     requestId: order.vendorRequestId,
     productId: Number.parseInt(vendorProductId, 10),
     quantity: order.quantity,
     faceValue: order.faceValue,
     orderId,
   });
-  if (outcome.status === "unknown") throw outcome.error;
   if (outcome.status === "rejected") return failOrder(rt.db, orderId, outcome.code);
+  let vendorStatus = "Created";
+  if (outcome.status === "unknown") {
+    const known = ODD_ANSWERS.has(outcome.error.kind) ? await recheck(rt, order.environment, order.vendorRequestId, orderId) : null;
+    if (!known) throw outcome.error;
+    vendorStatus = known.vendorStatus;
+  }
   await rt.db
     .update(orders)
-    .set({ status: "processing", placedAt: new Date(), updatedAt: new Date(), vendorStatus: "Created" })
+    .set({ status: "processing", placedAt: new Date(), updatedAt: new Date(), vendorStatus })
     .where(and(eq(orders.id, orderId), eq(orders.status, "pending")));
   return result(orderId, "processing");
 }
 
-/** Asks the vendor how the order is doing and settles it when the vendor has finished. */
+/** One quick get-order for a placement of unknown outcome: the vendor's order, or null (unknown to it, or no answer). */
+async function recheck(rt: OrderRuntime, environment: Parameters<OrderRuntime["vendorFor"]>[0], requestId: string, orderId: string) {
+  try {
+    return await rt.vendorFor(environment).getOrder(requestId, { orderId, maxAttempts: 1, maxWaitMs: 5_000 });
+  } catch (e) {
+    if (e instanceof VendorError) return null;
+    throw e;
+  }
+}
+
+/**
+ * Asks the vendor how the order is doing and settles it when the vendor has finished: failed →
+ * failed and refunded; delivered → completed, once the cards match the order (see completeOrder).
+ */
 export async function pollVendor(rt: OrderRuntime, orderId: string): Promise<StepResult> {
   const { order } = await loadOrder(rt.db, orderId);
   if (order.status !== "processing" && order.status !== "pending") return result(orderId, order.status);
@@ -68,26 +99,73 @@ export async function pollVendor(rt: OrderRuntime, orderId: string): Promise<Ste
       .where(and(eq(orders.id, orderId), inArray(orders.status, [...OPEN])));
     return result(orderId, order.status);
   }
-  if (vendorOrder.state === "failed" || vendorOrder.cards.length === 0) {
+  // Failed, or partly failed with nothing delivered (the vendor charges only for delivered cards).
+  if (vendorOrder.state === "failed" || (vendorOrder.state === "partial" && vendorOrder.cards.length === 0)) {
     return failOrder(rt.db, orderId, vendorOrder.failureCode ?? "vendor_order_failed", vendorOrder.vendorStatus);
   }
   return completeOrder(rt, orderId, vendorOrder);
 }
 
 /**
+ * What differs between the vendor's answer and our order: product, face value, card count.
+ * "Succeeded" must deliver every card; "PartialFailed" fewer (the rest are refunded).
+ */
+export function deliveryMismatches(
+  order: { quantity: number; faceValue: string },
+  vendorProductId: string,
+  vendorOrder: Pick<VendorOrder, "state" | "items" | "cards">,
+): string[] {
+  const problems: string[] = [];
+  const productId = Number.parseInt(vendorProductId, 10);
+  if (vendorOrder.items.length === 0) problems.push("the vendor's answer has no items");
+  for (const item of vendorOrder.items) {
+    if (item.productId !== productId) problems.push(`item of product ${item.productId}, ordered ${productId}`);
+    if (!new Decimal(item.faceValue).eq(order.faceValue)) problems.push(`item of face value ${item.faceValue}, ordered ${new Decimal(order.faceValue).toFixed()}`);
+    if (item.cards.length > item.quantity) problems.push(`item of ${item.quantity} card(s) delivered ${item.cards.length}`);
+  }
+  const quantity = vendorOrder.items.reduce((n, i) => n + i.quantity, 0);
+  if (vendorOrder.items.length > 0 && quantity !== order.quantity) problems.push(`${quantity} card(s) in the vendor's order, ordered ${order.quantity}`);
+  const cards = vendorOrder.cards.length;
+  if (vendorOrder.state === "succeeded" && cards !== order.quantity) problems.push(`"Succeeded" with ${cards} card(s) of ${order.quantity}`);
+  if (vendorOrder.state === "partial" && cards >= order.quantity) problems.push(`"PartialFailed" with ${cards} card(s) of ${order.quantity}`);
+  return problems;
+}
+
+/**
  * Stores the delivered cards (code and PIN encrypted) and completes the order; when fewer cards
  * came than were paid for, refunds the difference, once. A re-run changes nothing.
+ *
+ * The cards are checked against the order first (product, face value, count). A mismatch never
+ * completes the order, and never refunds it either (the vendor has charged us for something):
+ * the order stays processing, an open reconciliation issue (`delivery_mismatch`) tells admins
+ * what differs, and the backfill re-checks it later (the vendor may correct its answer).
  */
 export async function completeOrder(rt: OrderRuntime, orderId: string, vendorOrder: VendorOrder): Promise<StepResult> {
   return rt.db.transaction(async (tx) => {
-    const [order] = await tx
-      .select()
+    const [locked] = await tx
+      .select({ order: orders, vendorProductId: catalogProducts.vendorProductId })
       .from(orders)
+      .innerJoin(catalogProducts, eq(catalogProducts.id, orders.productId))
       .where(and(eq(orders.id, orderId), inArray(orders.status, [...OPEN])))
-      .for("update");
-    if (!order) {
+      .for("update", { of: orders });
+    if (!locked) {
       const [now] = await tx.select({ status: orders.status }).from(orders).where(eq(orders.id, orderId));
       return result(orderId, now?.status ?? "failed");
+    }
+    const { order } = locked;
+    const problems = deliveryMismatches(order, locked.vendorProductId, vendorOrder);
+    if (problems.length > 0) {
+      const detail = problems.join("; ");
+      await tx
+        .update(orders)
+        .set({ vendorStatus: vendorOrder.vendorStatus, vendorOrderId: vendorOrder.vendorOrderId, pollCount: sql`${orders.pollCount} + 1`, updatedAt: new Date() })
+        .where(eq(orders.id, orderId));
+      await tx
+        .insert(reconciliationIssues)
+        .values({ id: newId("rec"), orderId, vendorRequestId: order.vendorRequestId, kind: "delivery_mismatch", ourStatus: order.status, vendorStatus: vendorOrder.vendorStatus, detail })
+        .onConflictDoNothing();
+      console.error(`[orders] ${orderId}: the vendor's delivery does not match the order (${detail}); left open for an admin`);
+      return { ...result(orderId, order.status), done: true, attention: detail };
     }
     const cards = vendorOrder.cards.slice(0, order.quantity);
     await tx

@@ -1,4 +1,4 @@
-import { and, gte, inArray, isNotNull, lt, not, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, isNotNull, lt, not, or, sql } from "drizzle-orm";
 import { newId } from "@/lib/ids";
 import type { Db } from "@/server/db/client";
 import { recordAudit } from "@/server/audit";
@@ -6,6 +6,7 @@ import { consistencyChecks, orders, reconciliationIssues } from "@/server/db/sch
 import { enqueueEvent } from "@/server/jobs/outbox";
 import { openRunExists } from "@/server/jobs/runs";
 import { checkInvariants } from "@/server/ledger";
+import { VendorError } from "@/server/vendor/bamboo";
 import type { OrderRuntime } from "./runtime";
 
 /** The fulfil function's id as the executor stores it (app id "steller" + "order-fulfil"). */
@@ -53,21 +54,35 @@ export async function redriveStuckOrders(db: Db, opts: { staleAfterMs: number; l
 }
 
 /**
- * Reconciliation: asks the vendor about our finished orders of the window that it had accepted,
- * and records each disagreement for admins (once per order and kind while unresolved).
+ * Reconciliation: asks the vendor about our finished orders of the window, and records each
+ * disagreement for admins (once per order and kind while unresolved). Failed orders are asked
+ * about too when they failed before `placedAt` was set (refused at placement): if the vendor has
+ * the order after all, it bought cards we refunded. An order the vendor does not know is only a
+ * finding when the vendor had accepted it. One vendor error stops the pass (the rest wait for
+ * the next run) rather than failing it: the orders checked so far keep their findings.
  */
 export async function reconcileWithVendor(rt: OrderRuntime, opts: { since: Date; limit?: number }) {
   const candidates = await rt.db
     .select()
     .from(orders)
-    .where(and(inArray(orders.status, ["failed", "completed"]), isNotNull(orders.placedAt), gte(orders.createdAt, opts.since)))
+    .where(and(inArray(orders.status, ["failed", "completed"]), or(isNotNull(orders.placedAt), eq(orders.status, "failed")), gte(orders.createdAt, opts.since)))
     .orderBy(orders.createdAt)
     .limit(opts.limit ?? 100);
   let flagged = 0;
+  let checked = 0;
+  let error: string | null = null;
   for (const order of candidates) {
-    const vendor = await rt.vendorFor(order.environment).getOrder(order.vendorRequestId, { orderId: order.id });
+    let vendor;
+    try {
+      vendor = await rt.vendorFor(order.environment).getOrder(order.vendorRequestId, { orderId: order.id });
+    } catch (e) {
+      if (!(e instanceof VendorError)) throw e;
+      error = e.message;
+      break;
+    }
+    checked++;
     let kind: string | null = null;
-    if (!vendor) kind = "vendor_missing";
+    if (!vendor) kind = order.placedAt ? "vendor_missing" : null;
     else if (order.status === "failed" && (vendor.state === "succeeded" || vendor.state === "partial")) kind = "vendor_succeeded_we_failed";
     else if (order.status === "completed" && vendor.state === "failed") kind = "status_mismatch";
     else if (order.status === "completed" && vendor.cards.length !== order.cardsDelivered) kind = "card_count_mismatch";
@@ -81,13 +96,15 @@ export async function reconcileWithVendor(rt: OrderRuntime, opts: { since: Date;
         kind,
         ourStatus: order.status,
         vendorStatus: vendor?.vendorStatus ?? null,
-        detail: vendor ? `vendor has ${vendor.cards.length} card(s); we have ${order.cardsDelivered}` : "the vendor does not know this request id",
+        detail: vendor
+          ? `vendor has ${vendor.cards.length} card(s); we have ${order.cardsDelivered}${order.placedAt ? "" : " (we failed it at placement)"}`
+          : "the vendor does not know this request id",
       })
       .onConflictDoNothing()
       .returning({ id: reconciliationIssues.id });
     flagged += inserted.length;
   }
-  return { checked: candidates.length, flagged };
+  return { candidates: candidates.length, checked, flagged, ...(error ? { stoppedBy: error } : {}) };
 }
 
 /** Ledger consistency: runs checkInvariants, records the result, and alerts admins on drift. */

@@ -2,7 +2,7 @@ import type { Db } from "@/server/db/client";
 import type { ZodType } from "zod";
 import { parseJsonKeepingNumbers, rawNumber, stringifyWithRawNumbers, toDecimalString } from "../json";
 import type { BambooConfig } from "./config";
-import { isOrderAlreadyExists, mapVendorReason, VendorError, type VendorFailureCode } from "./errors";
+import { isDocumentedRefusal, isOrderAlreadyExists, mapVendorReason, VendorError, type VendorFailureCode } from "./errors";
 import { accountsSchema, catalogPageSchema, messageSchema, orderSchema, placeOrderAnswerSchema } from "./schemas";
 import { noteVendorCallError } from "../calls";
 import { accountKey, sendVendorRequest, type VendorResponse } from "./transport";
@@ -114,7 +114,14 @@ export interface BambooClient {
   getAccounts(): Promise<VendorAccount[]>;
   placeOrder(input: PlaceOrderInput): Promise<PlaceOrderOutcome>;
   /** The order at the vendor, or null when the vendor does not know the request id (404). */
-  getOrder(requestId: string, ctx?: { orderId?: string }): Promise<VendorOrder | null>;
+  getOrder(requestId: string, ctx?: GetOrderContext): Promise<VendorOrder | null>;
+}
+
+export interface GetOrderContext {
+  orderId?: string;
+  /** A quick look (e.g. re-checking a placement of unknown outcome): fewer attempts, a shorter wait budget. */
+  maxAttempts?: number;
+  maxWaitMs?: number;
 }
 
 const PAGE_SIZE = 100;
@@ -147,12 +154,19 @@ function messageOf(res: VendorResponse): string | null {
   }
 }
 
+/**
+ * The error for an answer we did not expect. Only a documented refusal (a 400 with the vendor's
+ * `{"message"}`) carries a failure `code`, the one thing that lets a placement count as rejected;
+ * a 401, 403, 404, 408, 409 or a page that is not the vendor's JSON leaves the outcome unknown.
+ */
 function statusError(res: VendorResponse, what: string): VendorError {
-  if (res.status === 401 || res.status === 403) return new VendorError("unauthorized", `${what}: vendor refused our credentials`, { status: res.status, code: "vendor_auth_failed" });
-  if (res.status >= 400 && res.status < 500) {
-    return new VendorError("rejected", `${what}: vendor answered ${res.status}`, { status: res.status, code: mapVendorReason(messageOf(res)) });
+  const message = messageOf(res);
+  if (isDocumentedRefusal(res.status, message)) {
+    return new VendorError("rejected", `${what}: vendor refused (${res.status})`, { status: res.status, code: mapVendorReason(message) });
   }
-  return new VendorError("unexpected_status", `${what}: vendor answered ${res.status}`, { status: res.status });
+  if (res.status === 401) return new VendorError("unauthorized", `${what}: vendor refused our credentials (401)`, { status: res.status });
+  const shape = message === null ? "not the vendor's JSON" : "the vendor's JSON";
+  return new VendorError("unexpected_status", `${what}: unexpected answer ${res.status} (${shape})`, { status: res.status });
 }
 
 const STATE: Record<string, VendorOrderState> = {
@@ -267,20 +281,24 @@ export function createBambooClient(db: Db, config: BambooConfig): BambooClient {
     }
     if (res.status === 400 && isOrderAlreadyExists(messageOf(res))) return { status: "placed", requestId, alreadyExisted: true };
     const err = await failed(res, "place order");
-    // A 4xx is a refusal: the vendor did not take the order. Anything else leaves us unsure.
-    if (err.code) return { status: "rejected", requestId, code: err.code };
+    // Only a documented refusal says the vendor did not take the order. Anything else (401, 403,
+    // 404, 409, a gateway's page) may have come after it did: unknown, re-checked by request id.
+    if (err.kind === "rejected" && err.code) return { status: "rejected", requestId, code: err.code };
     return { status: "unknown", requestId, error: err };
   }
 
-  async function getOrder(requestId: string, ctx: { orderId?: string } = {}): Promise<VendorOrder | null> {
+  async function getOrder(requestId: string, ctx: GetOrderContext = {}): Promise<VendorOrder | null> {
     const res = await sendVendorRequest(db, config, {
       kind: "get_order",
       method: "GET",
       path: `/api/integration/v1.0/orders/${encodeURIComponent(requestId)}`,
       orderId: ctx.orderId,
       requestId,
+      maxAttempts: ctx.maxAttempts,
+      maxWaitMs: ctx.maxWaitMs,
     });
-    if (res.status === 404) return null;
+    // The vendor's own "unknown order" (its JSON message); a bare 404 from something in front is not an answer.
+    if (res.status === 404 && messageOf(res) !== null) return null;
     if (res.status !== 200) throw await failed(res, "get order");
     const o = await parse(res, orderSchema, "get order");
     const state = STATE[o.status]!;

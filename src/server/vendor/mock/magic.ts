@@ -12,6 +12,9 @@ export type MockMagic =
   | "answer_lost" // .55: first placement creates the order then answers 500
   | "rate_limit_storm" // .29: the first 2 placements of the request id answer 429 "wait for 1 seconds"
   | "malformed" // .98: get-order answers a malformed body
+  | "gateway_forbidden" // .43: every placement answers a gateway's 403 HTML page, though the first created the order
+  | "not_found" // .44: every placement answers 404 and buys nothing
+  | "wrong_delivery" // .88: accepted and Succeeded, but the cards delivered are of another face value (ordered + 1)
   | null;
 
 export const STORM_CALLS = 2;
@@ -27,6 +30,9 @@ export function magicOf(faceValue: string, quantity: number): MockMagic {
     case ".55": return "answer_lost";
     case ".29": return "rate_limit_storm";
     case ".98": return "malformed";
+    case ".43": return "gateway_forbidden";
+    case ".44": return "not_found";
+    case ".88": return "wrong_delivery";
     default: return null;
   }
 }

@@ -26,6 +26,13 @@ export function message(status: number, text: string, headers?: Record<string, s
 
 const MAX_CARDS = 500;
 
+/** A gateway's own refusal page in front of the vendor (not the vendor's JSON). */
+const GATEWAY_FORBIDDEN: MockAnswer = {
+  status: 403,
+  json: "<html><head><title>403 Forbidden</title></head><body><h1>403 Forbidden</h1></body></html>",
+  headers: { "content-type": "text/html" },
+};
+
 function lowerKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(lowerKeys);
   if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k.toLowerCase(), lowerKeys(x)]));
@@ -86,8 +93,11 @@ async function decideCheckout(db: Db, clientId: string, body: z.infer<typeof che
   // The storm answers the way the vendor does: the wait only in the message, no Retry-After.
   if (magic === "rate_limit_storm" && attemptNo <= STORM_CALLS) return message(429, "Too many requests. Please wait for 1 seconds");
 
+  // Something in front of the vendor answers instead of it: the caller cannot tell what happened.
+  if (magic === "not_found") return message(404, "No HTTP resource was found that matches the request URI.");
+
   const [existing] = await db.select({ id: mockVendorOrders.orderId }).from(mockVendorOrders).where(eq(mockVendorOrders.requestId, requestId));
-  if (existing) return message(400, "OrderAlreadyExists");
+  if (existing) return magic === "gateway_forbidden" ? GATEWAY_FORBIDDEN : message(400, "OrderAlreadyExists");
 
   if (body.products.reduce((s, p) => s + p.quantity, 0) > MAX_CARDS) return message(400, "CardsLimitExceeded");
 
@@ -115,7 +125,8 @@ async function decideCheckout(db: Db, clientId: string, body: z.infer<typeof che
   const delivered = (q: number) => (outcome === "Failed" ? 0 : outcome === "PartialFailed" ? Math.floor(q / 2) : q);
   const items: MockVendorOrderItem[] = body.products.map((line) => ({
     productId: line.productid,
-    faceValue: line.value,
+    // .88 delivers cards of another face value than ordered (what get-order reports).
+    faceValue: magic === "wrong_delivery" ? new Decimal(line.value).plus(1).toFixed() : line.value,
     quantity: line.quantity,
     unitPrice: mockUnitPrice(line.value, byId.get(line.productid)!.costFactor),
   }));
@@ -153,6 +164,7 @@ async function decideCheckout(db: Db, clientId: string, body: z.infer<typeof che
   }
   // The order exists at the vendor, but the answer is lost: only a retry with the same id learns it.
   if (magic === "answer_lost" && attemptNo === 1) return message(500, "An error has occurred.");
+  if (magic === "gateway_forbidden") return GATEWAY_FORBIDDEN;
   return { status: 200, json: JSON.stringify(requestId) };
 }
 
