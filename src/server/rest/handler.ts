@@ -57,11 +57,35 @@ function presentedKey(req: Request): string | null {
   return null;
 }
 
+const tooLarge = () => new ApiError(413, "invalid_request_error", "body_too_large", `The request body must be at most ${MAX_BODY_BYTES} bytes`);
+
+/**
+ * The body as text, at most `limit` bytes, enforced while reading: a declared Content-Length
+ * over the limit is refused before reading, and a body without one (chunked) is cut off as soon
+ * as it passes the limit, never buffered whole.
+ */
+export async function readBodyText(req: Request, limit = MAX_BODY_BYTES): Promise<string> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > limit) throw tooLarge();
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks, size)); // like Request.text(): UTF-8, BOM dropped
+}
+
 async function readJson(req: Request): Promise<unknown> {
-  const length = Number(req.headers.get("content-length") ?? "0");
-  if (length > MAX_BODY_BYTES) throw new ApiError(413, "invalid_request_error", "body_too_large", `The request body must be at most ${MAX_BODY_BYTES} bytes`);
-  const text = await req.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new ApiError(413, "invalid_request_error", "body_too_large", `The request body must be at most ${MAX_BODY_BYTES} bytes`);
+  const text = await readBodyText(req);
   if (text.trim() === "") return {};
   const type = req.headers.get("content-type") ?? "";
   if (!type.includes("json")) throw new ApiError(415, "invalid_request_error", "unsupported_media_type", "Send the body as JSON with Content-Type: application/json");
