@@ -29,7 +29,7 @@ function base58(length: number): string {
 
 export class KeyError extends Error {
   constructor(
-    readonly code: "invalid_ip_allowlist" | "key_not_found" | "invalid_overlap",
+    readonly code: "invalid_ip_allowlist" | "key_not_found" | "key_not_self" | "invalid_overlap",
     message: string,
   ) {
     super(message);
@@ -158,6 +158,30 @@ export async function listApiKeys(db: DbOrTx, partnerId: string, environment?: K
     .where(and(eq(apiKeys.partnerId, partnerId), environment ? eq(apiKeys.environment, environment) : undefined))
     .orderBy(desc(apiKeys.createdAt));
   return rows.map(presentKey);
+}
+
+/** Where a partner manages all of its keys; the API lets a key manage only itself. */
+export const KEYS_DASHBOARD_PATH = "/dashboard/api-keys";
+
+/**
+ * Through the API a key may rotate or revoke only itself: another key of the same partner and
+ * environment is refused with key_not_self (manage it in the dashboard), and any other id is
+ * not found (nothing said about keys the caller cannot see).
+ */
+export async function assertSelfManaged(
+  db: DbOrTx,
+  input: { partnerId: string; environment: KeyEnvironment; actingKeyId: string; keyId: string },
+): Promise<void> {
+  if (input.keyId === input.actingKeyId) return;
+  const [sibling] = await db
+    .select({ id: apiKeys.id })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.id, input.keyId), eq(apiKeys.partnerId, input.partnerId), eq(apiKeys.environment, input.environment)));
+  if (!sibling) throw new KeyError("key_not_found", `No API key ${input.keyId}`);
+  throw new KeyError(
+    "key_not_self",
+    `An API key can rotate or revoke only itself (this request used ${input.actingKeyId}); manage ${input.keyId} and your other keys in the dashboard at ${KEYS_DASHBOARD_PATH}`,
+  );
 }
 
 /**

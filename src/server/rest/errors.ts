@@ -87,9 +87,9 @@ export function toApiError(error: unknown): ApiError {
     }
   }
   if (error instanceof KeyError) {
-    return error.code === "key_not_found"
-      ? new ApiError(404, "not_found_error", "resource_not_found", error.message)
-      : new ApiError(422, "invalid_request_error", error.code, error.message);
+    if (error.code === "key_not_found") return new ApiError(404, "not_found_error", "resource_not_found", error.message, "id");
+    if (error.code === "key_not_self") return new ApiError(403, "permission_error", error.code, error.message, "id");
+    return new ApiError(422, "invalid_request_error", error.code, error.message);
   }
   return new ApiError(500, "api_error", "internal_error", "Something went wrong on our side. Retry later; contact support with the request id if it persists.");
 }

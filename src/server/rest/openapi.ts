@@ -1,5 +1,5 @@
 import { z, type ZodType } from "zod";
-import { apiKeyList, logsQuery, requestLogList, rotateKeyBody, rotatedKey, signupBody, signupResult, usage, usageQuery } from "./schemas/account";
+import { apiKey, apiKeyList, logsQuery, requestLogList, rotateKeyBody, rotatedKey, signupBody, signupResult, usage, usageQuery } from "./schemas/account";
 import { catalogList, catalogQuery } from "./schemas/catalog";
 import { errorEnvelope } from "./schemas/common";
 import { createOrderBody, listOrdersQuery, order, orderList } from "./schemas/orders";
@@ -59,8 +59,13 @@ export const operations: Operation[] = [
   { method: "get", path: "/api/v1/keys", tag: "Account", summary: "Your API keys (prefixes only)", responses: { 200: { description: "Keys", schema: apiKeyList } } },
   {
     method: "post", path: "/api/v1/keys/{id}/rotate", tag: "Account", summary: "Rotate an API key", pathParams: ["id"], body: rotateKeyBody,
-    description: "Returns a new secret (shown once). The old key keeps working for overlapSeconds (default 24 h; 0 stops it now).",
-    responses: { 201: { description: "The new key and its secret", schema: rotatedKey }, 404: { description: "No such key", schema: errorEnvelope } },
+    description: "Returns a new secret (shown once). The old key keeps working for overlapSeconds (default 24 h; 0 stops it now). A key rotates only itself: other keys are managed in the dashboard.",
+    responses: { 201: { description: "The new key and its secret", schema: rotatedKey }, 403: { description: "Another key of yours (key_not_self): manage it in the dashboard", schema: errorEnvelope }, 404: { description: "No such key", schema: errorEnvelope } },
+  },
+  {
+    method: "post", path: "/api/v1/keys/{id}/revoke", tag: "Account", summary: "Revoke the API key making the request", pathParams: ["id"],
+    description: "Ends the key at once (requests with it answer 401 revoked_api_key). A key revokes only itself: other keys are managed in the dashboard.",
+    responses: { 200: { description: "The revoked key", schema: apiKey }, 403: { description: "Another key of yours (key_not_self): manage it in the dashboard", schema: errorEnvelope }, 404: { description: "No such key", schema: errorEnvelope } },
   },
   {
     method: "post", path: "/api/v1/public/signup", tag: "Signup", summary: "Create a partner account with a sandbox key", public: true, body: signupBody,
