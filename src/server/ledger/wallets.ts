@@ -162,10 +162,12 @@ export async function requestTopup(
 /** Top-up requests, newest first; with partnerId, only that partner's. */
 export async function listTopupRequests(
   db: DbOrTx,
-  opts: { partnerId?: string; status?: TopupRequest["status"]; limit?: number } = {},
+  opts: { partnerId?: string; environment?: TopupRequest["environment"]; status?: TopupRequest["status"]; limit?: number } = {},
 ): Promise<TopupRequest[]> {
   const conditions: SQL[] = [];
   if (opts.partnerId !== undefined) conditions.push(eq(topupRequests.partnerId, opts.partnerId));
+  // In the query, before the limit: filtering a page afterwards could hide this environment's requests.
+  if (opts.environment !== undefined) conditions.push(eq(topupRequests.environment, opts.environment));
   if (opts.status !== undefined) conditions.push(eq(topupRequests.status, opts.status));
   return db
     .select()

@@ -21,8 +21,8 @@ export const POST = partnerRoute({ body: topupBody }, async ({ db, partnerId, en
 });
 
 export const GET = partnerRoute({}, async ({ db, partnerId, environment }) => {
-  const rows = await listTopupRequests(db, { partnerId, limit: 100 });
-  return { data: rows.filter((r) => r.environment === environment).map(present) };
+  const rows = await listTopupRequests(db, { partnerId, environment, limit: 100 });
+  return { data: rows.map(present) };
 });
 
 export const { PUT, PATCH, DELETE } = otherMethods(["GET", "POST"]);
