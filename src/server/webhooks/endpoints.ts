@@ -1,4 +1,4 @@
-import { and, count, desc, eq, isNull } from "drizzle-orm";
+import { and, count, desc, eq, isNull, sql } from "drizzle-orm";
 import { decryptSecret, encryptSecret } from "@/lib/crypto";
 import { newId } from "@/lib/ids";
 import type { DbOrTx } from "@/server/db/client";
@@ -78,26 +78,33 @@ export async function createEndpoint(
 ): Promise<{ endpoint: PublicEndpoint; secret: string }> {
   const url = checkUrl(input.url, allowPrivateFor(opts));
   const events = checkEvents(input.events);
-  const [{ n } = { n: 0 }] = await db
-    .select({ n: count() })
-    .from(webhookEndpoints)
-    .where(and(eq(webhookEndpoints.partnerId, input.partnerId), eq(webhookEndpoints.environment, input.environment), isNull(webhookEndpoints.deletedAt)));
-  if (n >= MAX_ENDPOINTS) throw new WebhookError("too_many_endpoints", `At most ${MAX_ENDPOINTS} webhook endpoints per environment; delete one first`);
   const secret = generateSecret();
-  const [row] = await db
-    .insert(webhookEndpoints)
-    .values({
-      id: newId("whk"),
-      partnerId: input.partnerId,
-      environment: input.environment,
-      url,
-      events,
-      enabled: input.enabled ?? true,
-      secretEncrypted: encryptSecret(secret, keyFor(opts)),
-      createdBy: input.actor ?? null,
-    })
-    .returning();
-  return { endpoint: presentEndpoint(row!), secret };
+  const secretEncrypted = encryptSecret(secret, keyFor(opts));
+  // Count and insert under a lock on (partner, environment): concurrent creates queue on it and
+  // each counts the ones before it, so the limit holds however many arrive at once.
+  const row = await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`webhook-endpoints:${input.partnerId}:${input.environment}`}, 0))`);
+    const [{ n } = { n: 0 }] = await tx
+      .select({ n: count() })
+      .from(webhookEndpoints)
+      .where(and(eq(webhookEndpoints.partnerId, input.partnerId), eq(webhookEndpoints.environment, input.environment), isNull(webhookEndpoints.deletedAt)));
+    if (n >= MAX_ENDPOINTS) throw new WebhookError("too_many_endpoints", `At most ${MAX_ENDPOINTS} webhook endpoints per environment; delete one first`);
+    const [created] = await tx
+      .insert(webhookEndpoints)
+      .values({
+        id: newId("whk"),
+        partnerId: input.partnerId,
+        environment: input.environment,
+        url,
+        events,
+        enabled: input.enabled ?? true,
+        secretEncrypted,
+        createdBy: input.actor ?? null,
+      })
+      .returning();
+    return created!;
+  });
+  return { endpoint: presentEndpoint(row), secret };
 }
 
 /** The partner's endpoints in this environment, newest first. */
