@@ -409,6 +409,32 @@ describe("/api/inngest with a signing key", () => {
   });
 });
 
+/** Every function of the app's list is in `functions`, with its triggers, step URL, retries and flow control. */
+function expectEveryFunction(functions: RegisterBody["functions"]) {
+  const registered = new Map(functions.map((f) => [f.id, f]));
+  expect(functions).toHaveLength(appFunctions.length);
+  for (const fn of appFunctions) {
+    const opts = fn.opts as {
+      id: string;
+      retries?: number;
+      concurrency?: unknown;
+      throttle?: unknown;
+      triggers?: ({ cron: string } | { event: string | { name: string }; if?: string })[];
+    };
+    const id = `steller-${opts.id}`;
+    const got = registered.get(id);
+    expect(got, `function ${id} registered`).toBeDefined();
+    const expectedTriggers = (opts.triggers ?? []).map((tr) =>
+      "cron" in tr ? { cron: tr.cron } : { event: typeof tr.event === "string" ? tr.event : tr.event.name, ...(tr.if ? { expression: tr.if } : {}) },
+    );
+    expect(got!.triggers, `triggers of ${id}`).toEqual(expectedTriggers);
+    expect(got!.steps.step!.runtime).toEqual({ type: "http", url: `${SERVE_ORIGIN}/api/inngest?fnId=${id}&stepId=step` });
+    if (opts.retries !== undefined) expect(got!.steps.step!.retries).toEqual({ attempts: opts.retries });
+    if (opts.concurrency !== undefined) expect(got!.concurrency, `concurrency of ${id}`).toEqual(opts.concurrency);
+    if (opts.throttle !== undefined) expect(got!.throttle, `throttle of ${id}`).toEqual(opts.throttle);
+  }
+}
+
 describe("sync (registration) with the Inngest server", () => {
   it("a PUT to /api/inngest registers every function and its triggers at {INNGEST_BASE_URL}/fn/register", async () => {
     fake.state.registrations.length = 0;
@@ -423,27 +449,32 @@ describe("sync (registration) with the Inngest server", () => {
     // The URL the server will call: the public origin (INNGEST_SERVE_ORIGIN), not the internal address the sync came in on.
     expect(reg.body.url).toBe(`${SERVE_ORIGIN}/api/inngest`);
 
-    const registered = new Map(reg.body.functions.map((f) => [f.id, f]));
-    expect(reg.body.functions).toHaveLength(appFunctions.length);
-    for (const fn of appFunctions) {
-      const opts = fn.opts as {
-        id: string;
-        retries?: number;
-        concurrency?: unknown;
-        throttle?: unknown;
-        triggers?: ({ cron: string } | { event: string | { name: string }; if?: string })[];
-      };
-      const id = `steller-${opts.id}`;
-      const got = registered.get(id);
-      expect(got, `function ${id} registered`).toBeDefined();
-      const expectedTriggers = (opts.triggers ?? []).map((tr) =>
-        "cron" in tr ? { cron: tr.cron } : { event: typeof tr.event === "string" ? tr.event : tr.event.name, ...(tr.if ? { expression: tr.if } : {}) },
-      );
-      expect(got!.triggers, `triggers of ${id}`).toEqual(expectedTriggers);
-      expect(got!.steps.step!.runtime).toEqual({ type: "http", url: `${SERVE_ORIGIN}/api/inngest?fnId=${id}&stepId=step` });
-      if (opts.retries !== undefined) expect(got!.steps.step!.retries).toEqual({ attempts: opts.retries });
-      if (opts.concurrency !== undefined) expect(got!.concurrency, `concurrency of ${id}`).toEqual(opts.concurrency);
-      if (opts.throttle !== undefined) expect(got!.throttle, `throttle of ${id}`).toEqual(opts.throttle);
-    }
+    expectEveryFunction(reg.body.functions);
+  });
+
+  it("an in-band sync (Inngest Cloud's signed PUT) is answered with every function, and refused unsigned", async () => {
+    fake.state.registrations.length = 0;
+    const body = { url: `${SERVE_ORIGIN}/api/inngest` };
+    const put = async (signature?: string) => {
+      const headers: Record<string, string> = { "content-type": "application/json", host: "10.0.0.7:3000", "x-inngest-sync-kind": "in_band" };
+      if (signature) headers["x-inngest-signature"] = signature;
+      return route.PUT(new Request(SERVE_URL, { method: "PUT", headers, body: JSON.stringify(body) }) as never, undefined);
+    };
+    const refused = await put();
+    expect(refused.status).toBe(401);
+    expect((await put(await sign(body, OTHER_SIGNING_KEY))).status).toBe(401);
+
+    const res = await put(await sign(body, SIGNING_KEY));
+    const text = await res.text();
+    expect(res.status, text).toBe(200);
+    expect(res.headers.get("x-inngest-sync-kind")).toBe("in_band");
+    const params = new URLSearchParams(res.headers.get("x-inngest-signature") ?? "");
+    expect(params.get("s")).toBe(await signDataWithKey(text, SIGNING_KEY, params.get("t")!, quiet));
+    const answer = JSON.parse(text) as { app_id: string; url: string; functions: RegisterBody["functions"] };
+    expect(answer.app_id).toBe("steller");
+    expect(answer.url).toBe(`${SERVE_ORIGIN}/api/inngest`);
+    expectEveryFunction(answer.functions);
+    // In-band: nothing is sent to the server's register endpoint.
+    expect(fake.state.registrations).toHaveLength(0);
   });
 });
