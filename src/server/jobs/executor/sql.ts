@@ -180,7 +180,11 @@ export function executorSql(sql: postgres.Sql, o: { workerId: string; leaseMs: n
         const candidates = await tx<
           { id: string; function_id: string; concurrency_limit: number | null; concurrency_key: string | null; throttle_key: string | null; started_at: string | null }[]
         >`
-          with due as (
+          with running as (
+            select function_id, concurrency_key, count(*)::int as n from job_runs
+            where claimed_until > now() and status = 'running' and concurrency_limit is not null
+            group by function_id, concurrency_key),
+          due as (
             select id, function_id, concurrency_limit, concurrency_key, run_at,
               row_number() over (partition by function_id, concurrency_key order by run_at, id) as rn
             from job_runs
@@ -189,11 +193,8 @@ export function executorSql(sql: postgres.Sql, o: { workerId: string; leaseMs: n
               and (concurrency_limit is not null or throttle_key is not null)),
           runnable as (
             select d.id, d.run_at from due d
-            where d.concurrency_limit is null
-              or d.rn <= d.concurrency_limit - (
-                select count(*) from job_runs x
-                where x.function_id = d.function_id and x.concurrency_key is not distinct from d.concurrency_key
-                  and x.claimed_until > now() and x.status = 'running')
+            left join running x on x.function_id = d.function_id and x.concurrency_key is not distinct from d.concurrency_key
+            where d.concurrency_limit is null or d.rn <= d.concurrency_limit - coalesce(x.n, 0)
             order by d.run_at limit ${limit * 4})
           select j.id, j.function_id, j.concurrency_limit, j.concurrency_key, j.throttle_key, j.started_at
           from job_runs j join runnable r on r.id = j.id
