@@ -91,7 +91,7 @@ export async function sendVendorRequest(db: Db, config: BambooConfig, req: Vendo
     let retryAfter: string | null = null;
     let failure: VendorError | null = null;
     try {
-      const res = await fetch(url, {
+      const res = await (config.fetch ?? fetch)(url, {
         method: req.method,
         headers: { authorization, accept: "application/json", ...(req.body ? { "content-type": "application/json" } : {}) },
         body: req.body,
