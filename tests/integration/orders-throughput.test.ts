@@ -14,10 +14,11 @@ import { RANGED_USD, startOrderEngine, type OrderEngine } from "../support/order
  * limiter's longest in-process wait a tenth (3 s), the app's own executor settings (16 runs at
  * once) and poll schedule.
  */
-const SCALE = 10;
+// THROUGHPUT_SCALE=1 runs it at the vendor's real limits (about 3 minutes).
+const SCALE = Number(process.env.THROUGHPUT_SCALE ?? 10);
 const PER_PRODUCT_MS = 10_000 / SCALE;
 const ORDERS = 60;
-const WINDOW_MS = 15_000;
+const WINDOW_MS = 150_000 / SCALE;
 
 let t: TestDatabase;
 let engine: OrderEngine;
@@ -74,5 +75,5 @@ describe("orders of one product sent at once", () => {
     // …and no slot wasted: most of what it allows completes in the window (before the fix: none;
     // the slack is for a loaded 2-core machine, where the executor's claims lag).
     expect(row!.completed).toBeGreaterThanOrEqual(Math.floor(allowedCompletions * 0.6));
-  }, 60_000);
+  }, 60_000 + WINDOW_MS);
 });
