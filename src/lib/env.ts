@@ -80,7 +80,7 @@ export const envSchema = z
     MOCK_VENDOR_FULFIL_MS: z.coerce.number().int().min(0).default(3_000),
     MOCK_VENDOR_CLIENT_ID: z.string().min(1).default("steller-mock-client"),
     MOCK_VENDOR_CLIENT_SECRET: z.string().min(1).default(MOCK_VENDOR_DEFAULT_SECRET),
-    // Serve the built-in mock vendor at /api/mock-vendor. Unset: yes, except in production with a configured DATABASE_URL.
+    // Serve the built-in mock vendor at /api/mock-vendor. Unset: yes, except in production (NODE_ENV=production).
     MOCK_VENDOR_ENABLED: z
       .enum(["true", "false", "1", "0", ""])
       .optional()
@@ -158,11 +158,10 @@ export function assertStartable(e: Env): void {
 
 /**
  * Whether the built-in mock vendor answers at /api/mock-vendor: MOCK_VENDOR_ENABLED when set,
- * otherwise yes except in production with a configured database. (The sandbox reaches the mock
- * in-process either way.)
+ * otherwise yes except in production. (The sandbox reaches the mock in-process either way.)
  */
 export function mockVendorRouteEnabled(e: Env = env()): boolean {
-  return e.MOCK_VENDOR_ENABLED ?? !hostedProduction(e);
+  return e.MOCK_VENDOR_ENABLED ?? e.NODE_ENV !== "production";
 }
 
 /** Which Inngest mode runs: a real server when configured, otherwise embedded execution. */

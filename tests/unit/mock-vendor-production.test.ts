@@ -28,15 +28,16 @@ function startProblems(source: Record<string, string | undefined>): string[] {
 }
 
 describe("the built-in mock vendor in production", () => {
-  it("serves its route by default in development, test and a laptop's production build (embedded database)", () => {
+  it("serves its route by default in development and test", () => {
     expect(mockVendorRouteEnabled(loadEnv(base))).toBe(true);
     expect(mockVendorRouteEnabled(loadEnv({ ...base, NODE_ENV: "test" }))).toBe(true);
-    expect(mockVendorRouteEnabled(loadEnv({ ...production, STELLER_LOCAL: "true" }))).toBe(true);
     expect(mockVendorRouteEnabled(loadEnv({ ...base, MOCK_VENDOR_ENABLED: "false" }))).toBe(false);
   });
 
-  it("refuses its route in production with a configured database unless MOCK_VENDOR_ENABLED=true", () => {
+  it("refuses its route in production unless MOCK_VENDOR_ENABLED=true", () => {
     expect(mockVendorRouteEnabled(loadEnv({ ...production, ...bamboo }))).toBe(false);
+    expect(mockVendorRouteEnabled(loadEnv({ ...production, STELLER_LOCAL: "true" }))).toBe(false); // npm start on a laptop
+    expect(mockVendorRouteEnabled(loadEnv({ ...production, STELLER_LOCAL: "true", MOCK_VENDOR_ENABLED: "true" }))).toBe(true);
     expect(mockVendorRouteEnabled(loadEnv({ ...production, ...bamboo, MOCK_VENDOR_ENABLED: "" }))).toBe(false);
     expect(mockVendorRouteEnabled(loadEnv({ ...production, ...bamboo, ...ownMock, MOCK_VENDOR_ENABLED: "true" }))).toBe(true);
     expect(startProblems({ ...production, ...bamboo, MOCK_VENDOR_ENABLED: "maybe" })[0]).toMatch(/^MOCK_VENDOR_ENABLED/);

@@ -123,9 +123,9 @@ export async function startApp(o: AppOptions): Promise<AppProcess> {
     NEXT_TELEMETRY_DISABLED: "1",
     MOCK_VENDOR_RATE_SCALE: "50",
     MOCK_VENDOR_FULFIL_MS: "500",
-    // The vendor client of app-server.ts reaches the mock over HTTP at APP_URL. A second instance
-    // (shareWith) runs in production with a configured DATABASE_URL, where the route is off by
-    // default and start-up refuses the mock's published secret: enable it, with a secret of our own.
+    // The vendor client of app-server.ts reaches the mock over HTTP at APP_URL; in production the
+    // route is off by default, and a second instance (shareWith, a configured DATABASE_URL) would
+    // refuse to start with the mock's published secret: enable it, with a secret of our own.
     MOCK_VENDOR_ENABLED: "true",
     MOCK_VENDOR_CLIENT_SECRET: "resilience-mock-secret",
     ...o.env,

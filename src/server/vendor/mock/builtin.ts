@@ -11,8 +11,8 @@ export const MOCK_VENDOR_DISABLED_MESSAGE =
 
 /**
  * The `/api/mock-vendor` route: the built-in mock vendor over HTTP where it is enabled
- * (`mockVendorRouteEnabled`: by default everywhere except production with a configured
- * database), a 404 everywhere else, before any authentication or database work. The sandbox
+ * (`mockVendorRouteEnabled`: by default everywhere except in production), a 404 everywhere
+ * else, before any authentication or database work. The sandbox
  * never needs this route: it reaches the mock in-process (`builtInMockVendorConfig`).
  */
 export function createMockVendorRoute(db: () => Db, config: () => Env = env): FetchHandler {
