@@ -77,6 +77,8 @@ export const envSchema = z
     BAMBOO_CLIENT_SECRET: z.string().min(1).optional(),
     BAMBOO_ACCOUNT_ID: z.coerce.number().int().positive().optional(),
     BAMBOO_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+    // The longest a vendor call waits in process for a rate-limit slot or a backoff; longer waits are retried later by the job engine.
+    BAMBOO_MAX_WAIT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
     MOCK_VENDOR_FULFIL_MS: z.coerce.number().int().min(0).default(3_000),
     MOCK_VENDOR_CLIENT_ID: z.string().min(1).default("steller-mock-client"),
     MOCK_VENDOR_CLIENT_SECRET: z.string().min(1).default(MOCK_VENDOR_DEFAULT_SECRET),
@@ -93,8 +95,6 @@ export const envSchema = z
     WEBHOOK_ALLOW_PRIVATE_TARGETS: boolish,
   })
   .superRefine((v, ctx) => {
-    // The longest a vendor call waits in process for a rate-limit slot or a backoff; longer waits are retried later by the job engine.
-    BAMBOO_MAX_WAIT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
     if (v.INNGEST_DEV && !v.INNGEST_BASE_URL) {
       ctx.addIssue({
         code: "custom",
