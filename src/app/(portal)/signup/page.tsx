@@ -1,6 +1,5 @@
 import { Check } from "lucide-react";
 import type { Metadata } from "next";
-import Link from "next/link";
 import { countryOptions } from "@/components/portal/countries";
 import { Logo } from "@/components/portal/logo";
 import { getSessionUser } from "@/server/auth";
@@ -38,12 +37,6 @@ export default async function SignupPage() {
         </div>
         <main id="main" className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm sm:p-8">
           <SignupForm countries={countryOptions()} signedInAs={user?.email ?? null} />
-          <p className="mt-6 border-t border-slate-100 pt-5 text-center text-sm text-slate-700">
-            Already have an account?{" "}
-            <Link href="/login" className="font-medium text-brand-700 underline-offset-2 hover:underline">
-              Sign in
-            </Link>
-          </p>
         </main>
       </div>
     </div>

@@ -118,6 +118,12 @@ export function SignupForm({ countries, signedInAs }: { countries: Array<{ code:
         {pending ? "Creating your account…" : "Create account"}
       </Button>
       <p className="text-center text-xs text-slate-600">You start in the sandbox: test cards and test funds, nothing is charged.</p>
+      <p className="border-t border-slate-100 pt-5 text-center text-sm text-slate-700">
+        Already have an account?{" "}
+        <Link href="/login" className="font-medium text-brand-700 underline-offset-2 hover:underline">
+          Sign in
+        </Link>
+      </p>
     </form>
   );
 }
