@@ -336,7 +336,7 @@ function OrderPanel({
   const label = partial ? "partially completed" : order.status;
   const reached = order.status === "failed" ? 1 : STEPS.indexOf(order.status as (typeof STEPS)[number]);
   return (
-    <section aria-label="Order result" className="space-y-5 rounded-xl border border-slate-200 bg-white p-6">
+    <section aria-label="Order result" className="space-y-5 self-start rounded-xl border border-slate-200 bg-white p-6 xl:sticky xl:top-8">
       <div className="flex flex-wrap items-start justify-between gap-3">
         <div>
           <p className="text-xs font-medium text-slate-600">Order</p>
