@@ -76,6 +76,7 @@ function fakeInngest() {
           const eventKey = decodeURIComponent(url.pathname.slice("/e/".length));
           for (const event of events) state.received.push({ eventKey, event });
           if (state.mode === "lostAck") return answer(res, 500, { status: 500, error: "fake lost acknowledgement" });
+          // The SDK requires `status: 200` in the JSON body (an HTTP 200 without it is an error to it) and reads `ids`.
           // Like Inngest: the event's own id, or one made up by the server when it has none (then no deduplication).
           return answer(res, 200, { ids: events.map((e) => e.id ?? `srv-${randomUUID()}`), status: 200 });
         }
