@@ -112,6 +112,17 @@ test("a new visitor goes from the landing page to a first test card, then gets t
   await page.screenshot({ path: `${SCREENS}/console-result.png`, fullPage: true });
   await expectAccessible(page, "the console with a completed order");
 
+  // A magic value by name: out of stock fails, and the wallet is refunded.
+  const afterFirst = (await newBalance.getAttribute("data-amount"))!;
+  await page.getByRole("radio", { name: /Out of stock/ }).check();
+  await expect(page.getByLabel("Face value (USD)")).toHaveValue("25.13");
+  await page.getByRole("button", { name: "Create test order" }).click();
+  await expect(page.getByTestId("order-id")).not.toHaveText(orderId);
+  await expect(status).toHaveAttribute("data-status", "failed", { timeout: 45_000 });
+  await expect(page.getByRole("alert").filter({ hasText: "Your wallet was refunded" })).toBeVisible();
+  await expect(newBalance).toHaveAttribute("data-amount", afterFirst);
+  await page.screenshot({ path: `${SCREENS}/console-failed.png`, fullPage: true });
+
   // The key read from the page works on the API, and the API has the same order.
   const viaApi = await request.get(`/api/v1/orders/${orderId}`, { headers: { "x-api-key": key } });
   expect(viaApi.status()).toBe(200);
