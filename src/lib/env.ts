@@ -41,6 +41,18 @@ export const envSchema = z
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     // false behind PgBouncer in transaction mode (it cannot keep prepared statements).
     DATABASE_PREPARED_STATEMENTS: z.enum(["true", "false", "1", "0"]).default("true").transform((v) => v === "true" || v === "1"),
+    // Bounds on every query (0 = off): PostgreSQL cancels a longer statement, ends a session idle inside a
+    // transaction, and a query waits this long at most for a free connection of the pool.
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+    DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+    DATABASE_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(10_000),
+    // At start-up, how long to wait for a database that is starting, restarting or failing over.
+    DATABASE_STARTUP_WAIT_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+    // GET /api/v1/wallet/statement.csv: its own pool, downloads at once per partner, and how long a reader may stall.
+    STATEMENT_POOL_SIZE: z.coerce.number().int().min(1).max(50).default(2),
+    STATEMENT_DOWNLOADS_PER_PARTNER: z.coerce.number().int().min(1).max(50).default(1),
+    STATEMENT_STALL_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(15_000),
     APP_URL: z.url().optional(),
     AUTH_SECRET: z.string().min(32, "must be at least 32 characters"),
     ENCRYPTION_KEY: hex32,
