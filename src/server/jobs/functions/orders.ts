@@ -15,7 +15,8 @@ export async function honourVendorWait<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (e) {
-    if (e instanceof VendorError && e.retryAfterMs !== null) throw new RetryAfterError(e.message, Math.max(1_000, e.retryAfterMs), { cause: e });
+    // No `cause`: the SDK logs every step error, and a deferral is routine (its message says it all).
+    if (e instanceof VendorError && e.retryAfterMs !== null) throw new RetryAfterError(e.message, Math.max(1_000, e.retryAfterMs));
     throw e;
   }
 }
