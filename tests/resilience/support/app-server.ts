@@ -4,6 +4,10 @@
  * spacing follows the mock's scaled limits (MOCK_VENDOR_RATE_SCALE), its timeout is short
  * (RESILIENCE_VENDOR_TIMEOUT_MS) and orders are polled every second. With Bamboo's published
  * limits (2 placements and 2 polls a second) a thousand orders would take a quarter of an hour.
+ *
+ * Test-only hook: RESILIENCE_HANG_PLACEMENTS=n makes the first n placements of this process
+ * never settle (no request is sent, the promise never resolves or rejects): a step stuck inside
+ * our own code, past every vendor timeout, for the step-deadline scenarios.
  */
 import { getDb } from "../../../src/server/db/client";
 import { runApp } from "../../../src/server/boot/run";
@@ -14,6 +18,25 @@ import { loadEnv } from "../../../src/lib/env";
 const scale = Number(process.env.MOCK_VENDOR_RATE_SCALE ?? 1);
 const timeoutMs = Number(process.env.RESILIENCE_VENDOR_TIMEOUT_MS ?? 2_000);
 let client: BambooClient | undefined;
+let hangsLeft = Number(process.env.RESILIENCE_HANG_PLACEMENTS ?? 0);
+
+function hangingFirstPlacements(real: BambooClient): BambooClient {
+  return new Proxy(real, {
+    get(target, prop) {
+      if (prop === "placeOrder" && hangsLeft > 0) {
+        return (...args: Parameters<BambooClient["placeOrder"]>) => {
+          if (hangsLeft-- > 0) {
+            console.log(`[resilience] placement of order ${String(args[0]?.orderId ?? "?")} left hanging (test hook)`);
+            return new Promise<never>(() => {});
+          }
+          return target.placeOrder(...args);
+        };
+      }
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
 
 configureOrderRuntime({
   vendorFor: () => {
@@ -31,6 +54,7 @@ configureOrderRuntime({
         },
         retry: { maxAttempts: 6, baseDelayMs: 100, maxDelayMs: 1_000, timeoutMs },
       });
+      if (hangsLeft > 0) client = hangingFirstPlacements(client);
     }
     return client;
   },
