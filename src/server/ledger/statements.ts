@@ -1,5 +1,6 @@
 import { and, asc, eq, gte, lt, sql } from "drizzle-orm";
 import { addAmounts, formatAmount, isNegativeAmount, negateAmount, subAmounts, type Amount, type Currency } from "@/lib/money";
+import type postgres from "postgres";
 import type { Database, DbOrTx } from "@/server/db/client";
 import { ledgerEntries, ledgerTransfers } from "@/server/db/schema";
 import { getAccount, type LedgerEnvironment } from "./accounts";
@@ -43,6 +44,8 @@ function checkRange(r: StatementRange) {
 }
 
 type SqlRunner = Pick<DbOrTx, "execute">;
+type ReservedSql = postgres.ReservedSql;
+type StatementAccount = Awaited<ReturnType<typeof getAccount>>;
 
 /** Timestamps go to raw SQL as ISO text: drizzle's postgres.js setup passes Date values through unserialized. */
 const iso = (d: Date) => d.toISOString();
@@ -156,11 +159,31 @@ function csvRow(e: CsvEntryRow): string {
 export async function* streamStatementCsv(
   database: Pick<Database, "db" | "sql">,
   r: StatementRange,
-  opts: { batchSize?: number; onSummary?: (s: StatementSummary) => void } = {},
+  opts: {
+    batchSize?: number;
+    onSummary?: (s: StatementSummary) => void;
+    /** A connection already reserved from `database.sql` (see `openStatementCsv`); released at the end. */
+    reserved?: ReservedSql;
+    /** The account, already looked up and checked against `r.partnerId` (with `reserved`). */
+    account?: StatementAccount;
+  } = {},
 ): AsyncGenerator<string, void, undefined> {
-  checkRange(r);
-  const account = await getAccount(database.db, r.accountId, { partnerId: r.partnerId });
-  const conn = await database.sql.reserve();
+  let conn = opts.reserved;
+  try {
+    checkRange(r);
+  } catch (error) {
+    conn?.release();
+    throw error;
+  }
+  let account: StatementAccount;
+  try {
+    // With a reservation, never another connection of the same pool: its place may be the last one.
+    account = opts.account ?? (await getAccount(database.db, r.accountId, { partnerId: r.partnerId }));
+  } catch (error) {
+    conn?.release();
+    throw error;
+  }
+  conn ??= await database.sql.reserve();
   let open = false;
   try {
     await conn`begin isolation level repeatable read read only`;
@@ -196,26 +219,108 @@ export async function* streamStatementCsv(
   }
 }
 
+/** A statement download whose reader took nothing for `stallMs`: ended, its connection released. */
+export class StatementStalledError extends Error {
+  constructor(readonly stallMs: number) {
+    super(`statement download ended: the reader took nothing for ${stallMs} ms`);
+    this.name = "StatementStalledError";
+  }
+}
+
+export interface CsvStreamOptions {
+  batchSize?: number;
+  /**
+   * End the download when the reader has not asked for the next chunk for this long (a client that
+   * opened the stream and stopped reading holds a connection and an open transaction).
+   */
+  stallMs?: number;
+  /** Called once when the download ends in any way (finished, cancelled, failed or stalled). */
+  onClose?: () => void;
+  reserved?: ReservedSql;
+  account?: StatementAccount;
+}
+
 /** `streamStatementCsv` as a byte stream for a route handler's Response body. */
-export function statementCsvStream(
-  database: Pick<Database, "db" | "sql">,
-  r: StatementRange,
-  opts: { batchSize?: number } = {},
-): ReadableStream<Uint8Array> {
-  const chunks = streamStatementCsv(database, r, opts);
+export function statementCsvStream(database: Pick<Database, "db" | "sql">, r: StatementRange, opts: CsvStreamOptions = {}): ReadableStream<Uint8Array> {
+  const chunks = streamStatementCsv(database, r, { batchSize: opts.batchSize, reserved: opts.reserved, account: opts.account });
   const encoder = new TextEncoder();
+  let stall: NodeJS.Timeout | undefined;
+  let closed = false;
+  const close = () => {
+    clearTimeout(stall);
+    if (closed) return;
+    closed = true;
+    opts.onClose?.();
+  };
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
+      clearTimeout(stall);
       try {
         const next = await chunks.next();
-        if (next.done) controller.close();
-        else controller.enqueue(encoder.encode(next.value));
+        if (next.done) {
+          controller.close();
+          close();
+          return;
+        }
+        controller.enqueue(encoder.encode(next.value));
+        if (opts.stallMs) {
+          stall = setTimeout(() => {
+            controller.error(new StatementStalledError(opts.stallMs!));
+            // The generator waits at its `yield`: returning runs its `finally` (rollback, release).
+            void chunks.return(undefined).finally(close);
+          }, opts.stallMs);
+        }
       } catch (err) {
         controller.error(err);
+        close();
       }
     },
     async cancel() {
-      await chunks.return(undefined);
+      clearTimeout(stall);
+      try {
+        await chunks.return(undefined);
+      } finally {
+        close();
+      }
     },
   });
+}
+
+/**
+ * A statement download that holds its connection before the response starts: the account is
+ * checked and a connection of `database` reserved now (so "no connection free" is an error the
+ * route can answer, not a broken stream), then the CSV streams from it.
+ */
+export async function openStatementCsv(
+  database: Pick<Database, "db" | "sql">,
+  r: StatementRange,
+  opts: Omit<CsvStreamOptions, "reserved" | "account"> & { /** Where to look the account up (default `database.db`). */ lookup?: DbOrTx } = {},
+) {
+  checkRange(r);
+  const account = await getAccount(opts.lookup ?? database.db, r.accountId, { partnerId: r.partnerId });
+  const reserved = await database.sql.reserve();
+  return statementCsvStream(database, r, { ...opts, reserved, account });
+}
+
+/**
+ * Statement downloads open at once per partner, in this process: each holds a connection of the
+ * statement pool for as long as its reader takes, so one partner must not take them all.
+ */
+export class DownloadSlots {
+  private readonly open = new Map<string, number>();
+
+  /** A release function, or null when `owner` already has `limit` downloads open. */
+  take(owner: string, limit: number): (() => void) | null {
+    const n = this.open.get(owner) ?? 0;
+    if (n >= limit) return null;
+    this.open.set(owner, n + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.open.get(owner) ?? 1) - 1;
+      if (left > 0) this.open.set(owner, left);
+      else this.open.delete(owner);
+    };
+  }
 }

@@ -1,13 +1,22 @@
+import { envValue } from "@/lib/env";
 import { formatAmount } from "@/lib/money";
-import { getDatabase } from "@/server/db/client";
-import { findWallet, getStatementSummary, statementCsvStream } from "@/server/ledger";
+import { DatabaseBusyError, getStatementDatabase } from "@/server/db/client";
+import { DownloadSlots, findWallet, getStatementSummary, openStatementCsv } from "@/server/ledger";
 import { ApiError } from "@/server/rest/errors";
 import { otherMethods, partnerRoute } from "@/server/rest/handler";
 import { statementQuery } from "@/server/rest/schemas/wallet";
 
 export const runtime = "nodejs";
 
-/** The wallet's statement for [from, to) as CSV, streamed; opening/closing balances in headers. */
+const g = globalThis as unknown as { __stellerStatementSlots?: DownloadSlots };
+const slots = (g.__stellerStatementSlots ??= new DownloadSlots());
+
+/**
+ * The wallet's statement for [from, to) as CSV, streamed; opening/closing balances in headers.
+ * A download streams from its own small pool (never the app's), a partner has at most
+ * STATEMENT_DOWNLOADS_PER_PARTNER open at once on this instance (429 beyond), and a download whose
+ * reader stops taking data for STATEMENT_STALL_TIMEOUT_MS is ended.
+ */
 export const GET = partnerRoute({ query: statementQuery }, async ({ db, partnerId, environment, query }) => {
   if (query.from.getTime() > query.to.getTime()) throw new ApiError(400, "invalid_request_error", "invalid_parameter", "from must not be after to", "from");
   if (query.to.getTime() - query.from.getTime() > 366 * 86_400_000) {
@@ -15,19 +24,40 @@ export const GET = partnerRoute({ query: statementQuery }, async ({ db, partnerI
   }
   const wallet = await findWallet(db, partnerId, environment, query.currency);
   if (!wallet) throw new ApiError(404, "not_found_error", "resource_not_found", `You have no ${query.currency} wallet in ${environment}`, "currency");
+  const limit = envValue("STATEMENT_DOWNLOADS_PER_PARTNER");
+  const release = slots.take(partnerId, limit);
+  if (!release) {
+    throw new ApiError(
+      429,
+      "rate_limit_error",
+      "too_many_downloads",
+      `At most ${limit} statement download${limit === 1 ? "" : "s"} at once; retry when ${limit === 1 ? "it has" : "one has"} finished`,
+      undefined,
+      { "Retry-After": "5" },
+    );
+  }
   const range = { accountId: wallet.id, from: query.from, to: query.to, partnerId };
-  const summary = await getStatementSummary(db, range);
-  const name = `steller-${environment}-${query.currency}-${query.from.toISOString().slice(0, 10)}-${query.to.toISOString().slice(0, 10)}.csv`;
-  return new Response(statementCsvStream(getDatabase(), range), {
-    headers: {
-      "content-type": "text/csv; charset=utf-8",
-      "content-disposition": `attachment; filename="${name}"`,
-      // Formatted like the CSV's balance column.
-      "x-opening-balance": formatAmount(summary.openingBalance),
-      "x-closing-balance": formatAmount(summary.closingBalance),
-      "cache-control": "no-store",
-    },
-  });
+  try {
+    const summary = await getStatementSummary(db, range);
+    const name = `steller-${environment}-${query.currency}-${query.from.toISOString().slice(0, 10)}-${query.to.toISOString().slice(0, 10)}.csv`;
+    const body = await openStatementCsv(getStatementDatabase(), range, { stallMs: envValue("STATEMENT_STALL_TIMEOUT_MS"), onClose: release, lookup: db });
+    return new Response(body, {
+      headers: {
+        "content-type": "text/csv; charset=utf-8",
+        "content-disposition": `attachment; filename="${name}"`,
+        // Formatted like the CSV's balance column.
+        "x-opening-balance": formatAmount(summary.openingBalance),
+        "x-closing-balance": formatAmount(summary.closingBalance),
+        "cache-control": "no-store",
+      },
+    });
+  } catch (error) {
+    release();
+    if (error instanceof DatabaseBusyError || (error as { cause?: unknown }).cause instanceof DatabaseBusyError) {
+      throw new ApiError(503, "api_error", "statement_downloads_busy", "Too many statement downloads are running; retry shortly", undefined, { "Retry-After": "5" });
+    }
+    throw error;
+  }
 });
 
 export const { POST, PUT, PATCH, DELETE } = otherMethods(["GET"]);
