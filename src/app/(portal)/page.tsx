@@ -6,7 +6,7 @@ import { SiteFooter } from "@/components/portal/site-footer";
 import { SiteHeader } from "@/components/portal/site-header";
 import { ButtonLink } from "@/components/ui/button";
 import { CodeBlock } from "@/components/ui/code-block";
-import { catalogShowcase, type CatalogShowcase } from "@/server/catalog/showcase";
+import { cachedCatalogShowcase, type CatalogShowcase } from "@/server/catalog/showcase";
 import { getDb } from "@/server/db/client";
 
 export const dynamic = "force-dynamic";
@@ -37,7 +37,7 @@ const FEATURES = [
 
 async function loadShowcase(): Promise<CatalogShowcase | null> {
   try {
-    return await catalogShowcase(getDb(), { brandLimit: 24 });
+    return await cachedCatalogShowcase(getDb(), { brandLimit: 24 });
   } catch (error) {
     console.error("[landing] catalog showcase unavailable:", error instanceof Error ? error.message : error);
     return null;

@@ -40,3 +40,20 @@ export async function catalogShowcase(db: DbOrTx, opts: { brandLimit?: number } 
     brandNames: brands.map((b) => b.name),
   };
 }
+
+const SHOWCASE_TTL_MS = 60_000;
+const showcaseCache = new WeakMap<object, { at: number; value: Promise<CatalogShowcase> }>();
+
+/**
+ * `catalogShowcase` kept in memory for a minute per database handle: the public landing page
+ * costs no query per visit. A failure or an empty catalog (not synced yet) is never kept.
+ */
+export function cachedCatalogShowcase(db: DbOrTx, opts: { brandLimit?: number } = {}): Promise<CatalogShowcase> {
+  const hit = showcaseCache.get(db);
+  if (hit && performance.now() - hit.at < SHOWCASE_TTL_MS) return hit.value;
+  const value = catalogShowcase(db, opts);
+  showcaseCache.set(db, { at: performance.now(), value });
+  const forget = () => showcaseCache.get(db)?.value === value && showcaseCache.delete(db);
+  value.then((v) => v.products === 0 && forget(), forget); // an empty catalog is still being synced
+  return value;
+}
