@@ -49,7 +49,10 @@ export function AppShell({
           </p>
           <p className="truncate text-xs text-slate-500">{user.email}</p>
           <p className="truncate text-xs text-slate-500">{roleLabel}</p>
-          <form action={logoutAction} className="mt-3">
+          <Link href="/account/password" className="mt-3 block text-sm font-medium text-slate-600 hover:text-slate-800">
+            Change password
+          </Link>
+          <form action={logoutAction} className="mt-1">
             <button type="submit" className="text-sm font-medium text-brand-600 hover:text-brand-700">
               Sign out
             </button>
