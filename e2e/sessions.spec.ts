@@ -1,0 +1,51 @@
+import { expect, test, type Browser, type Page } from "@playwright/test";
+
+// Runs after the other specs (file order) and puts the admin's password back at the end.
+const admin = { email: "admin@steller.local", password: "steller-admin-demo" };
+const NEW_PASSWORD = "a-brand-new-password-42";
+
+async function signedIn(browser: Browser, password = admin.password): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(admin.email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/admin$/);
+  return page;
+}
+
+async function changePassword(page: Page, from: string, to: string) {
+  await page.getByRole("link", { name: "Change password" }).click();
+  await expect(page.getByRole("heading", { name: "Change password" })).toBeVisible();
+  await page.getByLabel("Current password").fill(from);
+  await page.getByLabel("New password").fill(to);
+  await page.getByLabel("Repeat the new password").fill(to);
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Password changed" })).toBeVisible();
+}
+
+test("signing out in one browser signs the user out of the others", async ({ browser }) => {
+  const laptop = await signedIn(browser);
+  const phone = await signedIn(browser);
+  await laptop.getByRole("button", { name: "Sign out" }).click();
+  await expect(laptop).toHaveURL(/\/login/);
+  await phone.goto("/admin");
+  await expect(phone).toHaveURL(/\/login\?next=%2Fadmin/);
+});
+
+test("changing the password keeps this session and ends the others", async ({ browser }) => {
+  const here = await signedIn(browser);
+  const there = await signedIn(browser);
+  await changePassword(here, admin.password, NEW_PASSWORD);
+  await here.screenshot({ path: "test-results/screens/change-password.png", fullPage: true });
+  await there.goto("/admin");
+  await expect(there).toHaveURL(/\/login/);
+  await here.goto("/admin");
+  await expect(here.getByRole("heading", { name: "Partners" })).toBeVisible();
+
+  // The new password signs in; put the old one back for later runs.
+  const again = await signedIn(browser, NEW_PASSWORD);
+  await changePassword(again, NEW_PASSWORD, admin.password);
+  await here.goto("/admin");
+  await expect(here).toHaveURL(/\/login/);
+});
