@@ -8,7 +8,13 @@ import { liveVendorIsMock } from "@/server/vendor/bamboo";
 export interface Health {
   status: "ok" | "degraded";
   app: { status: "ok"; version: string; uptimeSeconds: number };
-  database: { status: "ok" | "down"; latencyMs?: number; error?: string };
+  database: {
+    status: "ok" | "down";
+    latencyMs?: number;
+    error?: string;
+    /** This process's pool: connections in use and queries waiting for one. */
+    pool?: { size: number; inUse: number; waiting: number };
+  };
   /** `worker`: whether this process runs the embedded executor ("relay" in server mode). */
   jobs: { mode: "embedded" | "server"; worker: "running" | "stopped" | "relay" };
   /** The live environment's vendor: the real Bamboo, or the built-in mock when none is configured. */
@@ -16,16 +22,31 @@ export interface Health {
   requestLog: { buffered: number; written: number; dropped: number; enabled: boolean };
 }
 
-/** Checks the parts the app cannot work without; `degraded` maps to HTTP 503. */
-export async function checkHealth(db: DbOrTx): Promise<Health> {
+/** How long the health check waits for the database before it says `down`. */
+export const HEALTH_DATABASE_TIMEOUT_MS = 2_000;
+
+/**
+ * Checks the parts the app cannot work without; `degraded` maps to HTTP 503. Answers within about
+ * HEALTH_DATABASE_TIMEOUT_MS whatever the database does: while it restarts (the pool reconnects on
+ * its own) or while the pool is saturated, the database is `down` and the app `degraded`.
+ */
+export async function checkHealth(db: DbOrTx, opts: { pool?: Health["database"]["pool"] | null; timeoutMs?: number } = {}): Promise<Health> {
   const started = performance.now();
+  const timeoutMs = opts.timeoutMs ?? HEALTH_DATABASE_TIMEOUT_MS;
   let database: Health["database"];
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await db.execute(sql`select 1`);
+    await Promise.race([
+      db.execute(sql`select 1`),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs))),
+    ]);
     database = { status: "ok", latencyMs: Math.round(performance.now() - started) };
-  } catch {
-    database = { status: "down", error: "database unreachable" };
+  } catch (error) {
+    database = { status: "down", error: describeDown(error) };
+  } finally {
+    clearTimeout(timer);
   }
+  if (opts.pool) database.pool = opts.pool;
   return {
     status: database.status === "ok" ? "ok" : "degraded",
     app: { status: "ok", version: process.env.npm_package_version ?? "0.1.0", uptimeSeconds: Math.round(process.uptime()) },
@@ -39,4 +60,15 @@ export async function checkHealth(db: DbOrTx): Promise<Health> {
 function jobsHealth(): Health["jobs"] {
   const mode = inngestMode();
   return { mode, worker: mode === "server" ? "relay" : embeddedWorkerCount() > 0 ? "running" : "stopped" };
+}
+
+/** A short reason, never the query or a stack: unreachable, restarting, timed out or busy. */
+function describeDown(error: unknown): string {
+  for (let e: unknown = error, depth = 0; e && typeof e === "object" && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (code === "POOL_ACQUIRE_TIMEOUT") return "database busy: no connection of the pool free";
+    if (code === "57P03" || code === "57P01" || code === "57P02") return "database restarting or shutting down";
+    if (typeof message === "string" && message.startsWith("no answer within")) return `database did not answer (${message})`;
+  }
+  return "database unreachable";
 }

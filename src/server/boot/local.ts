@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { envValue } from "@/lib/env";
 import { startLocalPostgres, type LocalPostgres } from "@/server/db/embedded";
+import { waitForDatabase } from "./wait-db";
 
 export const LOCAL_PG_PORT = 55432;
 
@@ -22,6 +24,8 @@ export async function prepareLocal(opts: { dataDir: string; port?: number; datab
   let embedded: LocalPostgres | null = null;
   if (!process.env.DATABASE_URL) {
     embedded = await startLocalPostgres({ dir: path.join(opts.dataDir, "pg"), port: pgPort });
+    // A server left from an earlier run may still be starting or shutting down on the port.
+    await waitForDatabase(embedded.baseUrl, { timeoutMs: envValue("DATABASE_STARTUP_WAIT_MS"), log: (line) => console.log(line) });
     const name = opts.database ?? "steller";
     await embedded.createDatabase(name);
     process.env.DATABASE_URL = embedded.urlFor(name);

@@ -1,11 +1,12 @@
 import path from "node:path";
 import { assertStartable, EnvError, inngestMode, loadEnv } from "@/lib/env";
-import { getDatabase } from "@/server/db/client";
+import { closeDatabases, getDatabase } from "@/server/db/client";
 import { runMigrations } from "@/server/db/migrate";
 import { startJobs } from "@/server/jobs";
 import { closeRateLimitRedis } from "@/server/rest/rate-limit-redis";
 import { startHttpServer } from "./http";
 import { prepareLocal } from "./local";
+import { DatabaseWaitError, waitForDatabase } from "./wait-db";
 import { DEMO_CREDENTIALS, seedDemoSandbox, seedDevelopment } from "./seed";
 
 /**
@@ -30,7 +31,16 @@ export async function runApp(opts: { dev: boolean }): Promise<void> {
     throw error;
   }
 
-  await runMigrations(env.DATABASE_URL);
+  // A database that is starting, restarting or failing over is waited for (bounded), then migrated.
+  try {
+    await waitForDatabase(env.DATABASE_URL, { timeoutMs: env.DATABASE_STARTUP_WAIT_MS, log: (line) => console.log(line) });
+    await runMigrations(env.DATABASE_URL);
+  } catch (error) {
+    const message = error instanceof DatabaseWaitError ? error.message : `Database migration failed: ${error instanceof Error ? error.message : String(error)}`;
+    console.error(`\n${message}\n`);
+    await local.embedded?.stop().catch(() => {});
+    process.exit(1);
+  }
   const seeded = opts.dev || env.STELLER_LOCAL;
   let demo: { sandboxKey: string | null } = { sandboxKey: null };
   if (seeded) {
@@ -70,7 +80,7 @@ export async function runApp(opts: { dev: boolean }): Promise<void> {
     await http.close();
     await closeRateLimitRedis();
     await jobs.stop();
-    await getDatabase().close();
+    await closeDatabases();
     await local.embedded?.stop();
     console.log("Stopped.");
     process.exit(0);

@@ -1,11 +1,12 @@
-import { getDb } from "@/server/db/client";
+import { getDatabase, poolStats } from "@/server/db/client";
 import { checkHealth } from "@/server/health";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 export async function GET() {
-  const health = await checkHealth(getDb());
+  const database = getDatabase();
+  const health = await checkHealth(database.db, { pool: poolStats(database.sql) });
   return Response.json(health, {
     status: health.status === "ok" ? 200 : 503,
     headers: { "cache-control": "no-store" },
