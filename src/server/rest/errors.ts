@@ -1,4 +1,5 @@
 import { ZodError } from "zod";
+import { isDatabaseUnavailable } from "@/server/db/client";
 import { KeyError } from "@/server/keys";
 import { LedgerError } from "@/server/ledger";
 import { OrderError } from "@/server/orders/errors";
@@ -90,6 +91,10 @@ export function toApiError(error: unknown): ApiError {
     if (error.code === "key_not_found") return new ApiError(404, "not_found_error", "resource_not_found", error.message, "id");
     if (error.code === "key_not_self") return new ApiError(403, "permission_error", error.code, error.message, "id");
     return new ApiError(422, "invalid_request_error", error.code, error.message);
+  }
+  // A query that timed out, found no free connection, or met a restarting database: retry shortly.
+  if (isDatabaseUnavailable(error)) {
+    return new ApiError(503, "api_error", "service_unavailable", "The service is busy or restarting; retry in a moment.", undefined, { "Retry-After": "1" });
   }
   return new ApiError(500, "api_error", "internal_error", "Something went wrong on our side. Retry later; contact support with the request id if it persists.");
 }
