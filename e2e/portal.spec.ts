@@ -59,6 +59,12 @@ test("a new visitor goes from the landing page to a first test card, then gets t
   await expectAccessible(page, "the signup page");
   await page.screenshot({ path: `${SCREENS}/signup.png`, fullPage: true });
 
+  await page.setViewportSize({ width: 390, height: 844 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await page.screenshot({ path: `${SCREENS}/signup-phone.png`, fullPage: true });
+  await expectAccessible(page, "the signup page at phone width");
+  await page.setViewportSize({ width: 1280, height: 800 });
+
   const email = `dev+${Date.now()}@portal-e2e.test`;
   await page.getByLabel("Company name").fill("Portal E2E Rewards");
   await page.getByLabel("Your name").fill("Dana Developer");
@@ -109,6 +115,7 @@ test("a new visitor goes from the landing page to a first test card, then gets t
   const orderId = (await page.getByTestId("order-id").textContent())!;
   await expect(page.getByTestId("sample-curl")).toContainText(`/api/v1/orders/${orderId}`);
   await expect(page.getByTestId("sample-ts")).toContainText('sku: "BAM-990001", faceValue: "25.00", quantity: 1,');
+  await page.evaluate(() => window.scrollTo(0, 0)); // the order panel is sticky: show it beside the form
   await page.screenshot({ path: `${SCREENS}/console-result.png`, fullPage: true });
   await expectAccessible(page, "the console with a completed order");
 
@@ -121,6 +128,7 @@ test("a new visitor goes from the landing page to a first test card, then gets t
   await expect(status).toHaveAttribute("data-status", "failed", { timeout: 45_000 });
   await expect(page.getByRole("alert").filter({ hasText: "Your wallet was refunded" })).toBeVisible();
   await expect(newBalance).toHaveAttribute("data-amount", afterFirst);
+  await page.evaluate(() => window.scrollTo(0, 0)); // the order panel is sticky: show it beside the form
   await page.screenshot({ path: `${SCREENS}/console-failed.png`, fullPage: true });
 
   // The key read from the page works on the API, and the API has the same order.
