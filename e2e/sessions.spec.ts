@@ -18,7 +18,7 @@ async function changePassword(page: Page, from: string, to: string) {
   await page.getByRole("link", { name: "Change password" }).click();
   await expect(page.getByRole("heading", { name: "Change password" })).toBeVisible();
   await page.getByLabel("Current password").fill(from);
-  await page.getByLabel("New password").fill(to);
+  await page.getByLabel("New password", { exact: true }).fill(to);
   await page.getByLabel("Repeat the new password").fill(to);
   await page.getByRole("button", { name: "Change password" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Password changed" })).toBeVisible();

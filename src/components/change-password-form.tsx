@@ -36,11 +36,25 @@ export function ChangePasswordForm() {
         <span className="text-sm font-medium text-slate-700">Current password</span>
         <input type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} className={input} />
       </label>
-      <label className="block">
-        <span className="text-sm font-medium text-slate-700">New password</span>
-        <input type="password" autoComplete="new-password" required minLength={MIN} maxLength={200} value={next} onChange={(e) => setNext(e.target.value)} className={input} />
-        <span className="mt-1 block text-xs text-slate-500">At least {MIN} characters.</span>
-      </label>
+      <div>
+        <label className="block">
+          <span className="text-sm font-medium text-slate-700">New password</span>
+          <input
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={MIN}
+            maxLength={200}
+            aria-describedby="new-password-hint"
+            value={next}
+            onChange={(e) => setNext(e.target.value)}
+            className={input}
+          />
+        </label>
+        <p id="new-password-hint" className="mt-1 text-xs text-slate-500">
+          At least {MIN} characters.
+        </p>
+      </div>
       <label className="block">
         <span className="text-sm font-medium text-slate-700">Repeat the new password</span>
         <input type="password" autoComplete="new-password" required value={confirm} onChange={(e) => setConfirm(e.target.value)} className={input} />
