@@ -259,9 +259,9 @@ export function deadlineTable(appId: string, config: DeadlineConfig): DeadlineTa
 
 /**
  * The longest a vendor step can rightly take: every attempt of the vendor client up to its
- * timeout, the backoff between them (capped at maxDelayMs), and one bounded rate-limiter wait
- * per attempt is not assumed (the limiter turns a long wait into a retryable error), but one
- * `limiterWaitMs` for the whole step is, plus a small margin for our own database writes.
+ * timeout, the backoff between them (capped at maxDelayMs), one rate-limiter wait of at most
+ * `limiterWaitMs` (BAMBOO_MAX_WAIT_MS: a longer wait ends the step with a retry-after instead),
+ * and a 10 s margin for our own database writes. With the defaults: 145.5 s.
  */
 export function vendorStepDeadlineMs(retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number; timeoutMs: number }, limiterWaitMs = 30_000): number {
   let backoff = 0;
