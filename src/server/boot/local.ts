@@ -3,7 +3,6 @@ import fs from "node:fs";
 import path from "node:path";
 import { envValue } from "@/lib/env";
 import { startLocalPostgres, type LocalPostgres } from "@/server/db/embedded";
-import { assertPostgresCanReach, dataDirNotes } from "./data-dir";
 import { waitForDatabase } from "./wait-db";
 
 export const LOCAL_PG_PORT = 55432;
@@ -24,9 +23,6 @@ export async function prepareLocal(opts: { dataDir: string; port?: number; datab
   const pgPort = opts.port ?? Number(process.env.STELLER_PG_PORT ?? LOCAL_PG_PORT);
   let embedded: LocalPostgres | null = null;
   if (!process.env.DATABASE_URL) {
-    assertPostgresCanReach(path.join(opts.dataDir, "pg"));
-    fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o755 });
-    notes.push(...dataDirNotes(opts.dataDir));
     embedded = await startLocalPostgres({ dir: path.join(opts.dataDir, "pg"), port: pgPort });
     // A server left from an earlier run may still be starting or shutting down on the port.
     await waitForDatabase(embedded.baseUrl, { timeoutMs: envValue("DATABASE_STARTUP_WAIT_MS"), log: (line) => console.log(line) });

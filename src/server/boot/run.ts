@@ -4,7 +4,6 @@ import { closeDatabases, getDatabase } from "@/server/db/client";
 import { runMigrations } from "@/server/db/migrate";
 import { startJobs } from "@/server/jobs";
 import { closeRateLimitRedis } from "@/server/rest/rate-limit-redis";
-import { defaultDataDir } from "./data-dir";
 import { startHttpServer } from "./http";
 import { prepareLocal } from "./local";
 import { DatabaseWaitError, waitForDatabase } from "./wait-db";
@@ -16,7 +15,7 @@ import { DEMO_CREDENTIALS, seedDemoSandbox, seedDevelopment } from "./seed";
  */
 export async function runApp(opts: { dev: boolean }): Promise<void> {
   if (!process.env.NODE_ENV) (process.env as Record<string, string>).NODE_ENV = opts.dev ? "development" : "production";
-  const dataDir = path.resolve(process.env.STELLER_DATA_DIR ?? defaultDataDir());
+  const dataDir = path.resolve(process.env.STELLER_DATA_DIR ?? ".data");
   const local = await prepareLocal({ dataDir });
 
   let env;
