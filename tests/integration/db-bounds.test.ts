@@ -46,6 +46,21 @@ describe("every query ends", () => {
     expect(r.goodRejected).toEqual([]);
   });
 
+  it("never prints a failed query's parameters when its error is logged", async () => {
+    const d = open(t.url, 1);
+    const { inspect } = await import("node:util");
+    const secret = "4111-1111-SECRET-CODE";
+    // Division by zero: PostgreSQL's message does not echo the parameter (drizzle's own wrapper does, in its message).
+    const outside = await d.sql`select ${secret}::text as s, 1 / 0 as n`.catch((e: unknown) => e);
+    const inside = await d.db.transaction(async (tx) => tx.execute(sql`select ${secret}::text as s, 1 / 0 as n`)).catch((e: unknown) => e);
+    for (const e of [outside, (inside as { cause?: unknown }).cause]) {
+      expect((e as { code?: string }).code).toBe("22012");
+      expect(e).toBeTruthy();
+      expect(inspect(e, { depth: 0 })).not.toContain(secret);
+      expect(JSON.stringify(e)).not.toContain(secret);
+    }
+  });
+
   it("cancels a statement that runs past statement_timeout, and the pool goes on", async () => {
     const d = open(t.url, 1, { statementTimeoutMs: 200 });
     const started = performance.now();

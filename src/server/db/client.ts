@@ -163,6 +163,26 @@ const reservations = new WeakMap<object, Reservation>();
 const hookedPrototypes = new WeakSet<object>();
 /** Which connection ran a query: postgres.js reports (connection id, …, parameters) to `debug`. */
 const connectionOf = new WeakMap<object, number>();
+/** The pools made by `createDatabase`, by the handler their queries carry. */
+const pools = new WeakSet<object>();
+
+const QUERY_DETAILS = new Set<string | symbol>(["query", "parameters", "args", "types", "stack"]);
+
+/**
+ * postgres.js attaches a failed query's text and parameters to its error, enumerable when `debug`
+ * is set (and not configurable), so a logged error would print them. The caller gets a copy with
+ * the same prototype and properties, those hidden.
+ */
+function hideQueryDetails(error: unknown): unknown {
+  if (!error || typeof error !== "object" || !Object.getOwnPropertyDescriptor(error, "parameters")?.enumerable) return error;
+  const copy = Object.create(Object.getPrototypeOf(error) as object) as object;
+  for (const key of Reflect.ownKeys(error)) {
+    const d = Object.getOwnPropertyDescriptor(error, key)!;
+    if (QUERY_DETAILS.has(key)) d.enumerable = false;
+    Object.defineProperty(copy, key, d);
+  }
+  return copy;
+}
 
 interface Reservation {
   /** postgres.js's id of the connection, learnt from the reservation's first query. */
@@ -203,6 +223,12 @@ function hookQueries(proto: PgQuery): void {
   proto.handle = function (this: PgQuery) {
     if (this.executed) return handle.call(this);
     const reservation = reservations.get(this.handler as object);
+    if (reservation || pools.has(this.handler as object)) {
+      // Our `debug` callback makes postgres.js attach the query's text and parameters to its
+      // errors as enumerable properties, which a logged error would print: keep them hidden.
+      const reject = this.reject;
+      this.reject = (error: unknown) => reject(hideQueryDetails(error));
+    }
     if (reservation) {
       if (reservation.lost) {
         this.executed = true;
@@ -247,6 +273,7 @@ function installReservations(sql: postgres.Sql): void {
     onclose?: (id: number) => void;
   };
   const live = new Map<number, Reservation>();
+  pools.add((sql`select 1` as unknown as PgQuery).handler as object);
   options.debug = (id, _query, parameters) => void connectionOf.set(parameters, id);
   options.onclose = (id) => {
     const r = live.get(id);
