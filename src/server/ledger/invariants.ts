@@ -38,6 +38,9 @@ export interface InvariantReport {
 export async function checkInvariants(db: DbOrTx): Promise<InvariantReport> {
   return db.transaction(
     async (tx) => {
+      // Whole-ledger scans: on a large ledger they may rightly outlast the app's statement timeout
+      // (DATABASE_STATEMENT_TIMEOUT_MS), so this read-only check gets ten minutes.
+      await tx.execute(sql`set local statement_timeout = '600s'`);
       const drift = await tx.execute<{ accountId: string; balance: string; entriesSum: string; drift: string }>(sql`
         select a.id as "accountId", a.balance::text as balance, coalesce(e.total, 0)::numeric(19,4)::text as "entriesSum",
                (a.balance - coalesce(e.total, 0))::numeric(19,4)::text as drift
