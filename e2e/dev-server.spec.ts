@@ -76,6 +76,14 @@ test("a page left open under npm run dev loads once and stays put for 15 s", asy
   test.setTimeout(120_000);
   let loads = 0;
   page.on("load", () => loads++);
+  // Why the dev client reloaded, as the HMR socket told it (reloadPage, a Turbopack "restart").
+  const reasons: string[] = [];
+  page.on("websocket", (ws) =>
+    ws.on("framereceived", ({ payload }) => {
+      const text = String(payload);
+      if (/"reloadPage"|"type":"restart"/.test(text) && reasons.length < 6) reasons.push(text.slice(0, 200));
+    }),
+  );
   await page.goto(`http://localhost:${port}/login`);
   await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible({ timeout: 60_000 });
   const from = output.length;
@@ -83,7 +91,10 @@ test("a page left open under npm run dev loads once and stays put for 15 s", asy
   await page.getByLabel("Email").fill(typed);
   await page.waitForTimeout(OBSERVE_MS);
   const compiled = output.slice(from).match(/Compiled in \S+/g) ?? [];
-  expect(loads, `page loads in ${OBSERVE_MS / 1000} s; dev server meanwhile: ${compiled.join(", ") || "no compile"}`).toBe(1);
+  expect(
+    loads,
+    `page loads in ${OBSERVE_MS / 1000} s; dev server meanwhile: ${compiled.join(", ") || "no compile"}; HMR told the page: ${reasons.join(" | ") || "nothing"}`,
+  ).toBe(1);
   // A reload would also have wiped what the user typed.
   await expect(page.getByLabel("Email")).toHaveValue(typed);
 });
