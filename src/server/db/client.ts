@@ -284,7 +284,11 @@ function installReservations(sql: postgres.Sql): void {
     const reserved = await reserve();
     // The connection's id is known once the first query has run; from then on its close marks the reservation lost.
     const state: Reservation = { lost: false, known: (id) => void live.set(id, state) };
-    reservations.set((reserved`select 1` as unknown as PgQuery).handler as object, state);
+    const handler = (reserved`select 1` as unknown as PgQuery).handler as { debug?: unknown };
+    // postgres.js copies `debug` onto the handler of a new reservation and then records a stack
+    // trace for every query on it: not wanted, only the connection ids are.
+    handler.debug = false;
+    reservations.set(handler, state);
     const release = reserved.release.bind(reserved);
     reserved.release = () => {
       if (state.connectionId !== undefined && live.get(state.connectionId) === state) live.delete(state.connectionId);
