@@ -75,6 +75,7 @@ const ROUTES: Array<[string, string]> = [
   ["GET", "/api/v1/usage"],
   ["GET", "/api/v1/keys"],
   ["POST", "/api/v1/keys/key_fuzz/rotate"],
+  ["POST", "/api/v1/keys/key_fuzz/revoke"],
   ["POST", "/api/v1/public/signup"],
   ["GET", "/api/v1/openapi.json"],
   ["GET", "/api/v1/webhook-endpoints"],
