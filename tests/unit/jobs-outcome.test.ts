@@ -131,9 +131,9 @@ describe("deadlines", () => {
   });
 
   it("derives the vendor steps' deadline from the client's timeout and retries", () => {
-    // 6 attempts of 15 s, backoff 0.5+1+2+4+8 s, one 30 s limiter wait, 10 s margin.
-    expect(vendorStepDeadlineMs({ maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 10_000, timeoutMs: 15_000 })).toBe(90_000 + 15_500 + 30_000 + 10_000);
-    expect(vendorStepDeadlineMs({ maxAttempts: 6, baseDelayMs: 100, maxDelayMs: 1_000, timeoutMs: 2_000 }, 5_000)).toBe(12_000 + 100 + 200 + 400 + 800 + 1_000 + 5_000 + 10_000);
+    // 6 attempts of 15 s plus one re-check by request id, backoff 0.5+1+2+4+8 s, one 30 s limiter wait, 10 s margin.
+    expect(vendorStepDeadlineMs({ maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 10_000, timeoutMs: 15_000 })).toBe(90_000 + 15_000 + 15_500 + 30_000 + 10_000);
+    expect(vendorStepDeadlineMs({ maxAttempts: 6, baseDelayMs: 100, maxDelayMs: 1_000, timeoutMs: 2_000 }, 5_000)).toBe(12_000 + 2_000 + 100 + 200 + 400 + 800 + 1_000 + 5_000 + 10_000);
   });
 
   it("backs off exponentially within ±20%, capped", () => {

@@ -261,10 +261,11 @@ export function deadlineTable(appId: string, config: DeadlineConfig): DeadlineTa
  * The longest a vendor step can rightly take: every attempt of the vendor client up to its
  * timeout, the backoff between them (capped at maxDelayMs), one rate-limiter wait of at most
  * `limiterWaitMs` (BAMBOO_MAX_WAIT_MS: a longer wait ends the step with a retry-after instead),
- * and a 10 s margin for our own database writes. With the defaults: 145.5 s.
+ * one more call for the re-check by request id after an unknown answer, and a 10 s margin for
+ * our own database writes. With the defaults: 160.5 s.
  */
 export function vendorStepDeadlineMs(retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number; timeoutMs: number }, limiterWaitMs = 30_000): number {
   let backoff = 0;
   for (let i = 1; i < retry.maxAttempts; i++) backoff += Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (i - 1));
-  return retry.maxAttempts * retry.timeoutMs + backoff + limiterWaitMs + 10_000;
+  return (retry.maxAttempts + 1) * retry.timeoutMs + backoff + limiterWaitMs + 10_000;
 }
