@@ -10,17 +10,11 @@ import { CodeBlock } from "@/components/ui/code-block";
 import { CopyButton } from "@/components/ui/copy-button";
 import { describedBy, Field, inputClasses } from "@/components/ui/field";
 import { formatAmount, formatMoney, plainAmount } from "@/components/ui/money";
-import { useTRPC } from "@/trpc/react";
+import { type RouterOutputs, useTRPC } from "@/trpc/react";
 import type { MagicValue } from "./magic-values";
 
-type Product = {
-  sku: string;
-  name: string;
-  brand: string;
-  countryCode: string;
-  faceCurrency: string;
-  denomination: { type: "fixed"; faceValue: string } | { type: "range"; minFaceValue: string; maxFaceValue: string };
-};
+/** One product of the partner's sandbox catalog, as the console procedure returns it. */
+type Product = RouterOutputs["console"]["catalog"][number];
 
 const TERMINAL = new Set(["completed", "failed"]);
 const DEFAULT_SKU = "BAM-990001"; // the mock's ranged USD test card: every magic value works on it
@@ -57,7 +51,7 @@ export function SandboxConsole({ magic, origin }: { magic: MagicValue[]; origin:
   const [orderId, setOrderId] = useState<string | null>(null);
   const [balanceBefore, setBalanceBefore] = useState<{ amount: string; currency: string } | null>(null);
 
-  const products = (catalog.data ?? []) as Product[];
+  const products: Product[] = catalog.data ?? [];
   const countries = useMemo(() => [...new Set(products.map((p) => p.countryCode))].sort(), [products]);
   const matches = useMemo(() => {
     const q = search.trim().toLowerCase();
