@@ -3,6 +3,8 @@ import http from "node:http";
 import next from "next";
 import { CLIENT_IP_HEADER, resolveClientIp } from "@/lib/client-ip";
 
+const NEXT_CLOSE_TIMEOUT_MS = 5_000;
+
 /**
  * Our HTTP server around Next.js. It exists for one reason Next cannot serve: the client IP.
  * It computes it from the socket (and trusted proxies only) and passes it on in a header
@@ -33,11 +35,24 @@ export async function startHttpServer(opts: { dev: boolean; port: number; hostna
   });
   return {
     server,
-    close: () =>
-      new Promise<void>((resolve) => {
+    /**
+     * Stops taking requests, then closes Next itself, as `next start`/`next dev` do on a signal:
+     * in development that shuts Turbopack down and lets it persist its cache under `.next/dev`
+     * (without it, a stop could leave that cache half written; the page self-reload loop of issue 12 was only ever seen on warm starts). Bounded, so a Next
+     * that does not finish closing never holds up the rest of shutdown.
+     */
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        app.close().catch((e: unknown) => console.error("[http] closing Next.js:", e)),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, NEXT_CLOSE_TIMEOUT_MS))),
+      ]);
+      clearTimeout(timer);
+    },
   };
 }
 
