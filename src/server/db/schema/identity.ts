@@ -55,6 +55,8 @@ export const users = pgTable(
     platformRole: platformRole("platform_role"),
     status: userStatus("status").notNull().default("active"),
     lastLoginAt: timestamp("last_login_at", { withTimezone: true }),
+    /** When the user followed the link of the verification email; required before going live. */
+    emailVerifiedAt: timestamp("email_verified_at", { withTimezone: true }),
     /**
      * Carried in the session token and compared on every request: signing out or changing the
      * password increments it, which ends every other session of the user.
