@@ -103,6 +103,13 @@ export const envSchema = z
     MOCK_VENDOR_FAULT_RATE: z.coerce.number().min(0).max(1).default(0),
     MOCK_VENDOR_FAULT_HANG_MS: z.coerce.number().int().min(0).default(20_000),
     MOCK_VENDOR_RATE_SCALE: z.coerce.number().positive().default(1),
+    // Email: unset SMTP_URL = every email stays in the dev mailbox (table `emails`); set = also delivered through this SMTP server.
+    SMTP_URL: z
+      .string()
+      .optional()
+      .transform((v) => (v ? v : undefined))
+      .refine((v) => v === undefined || /^smtps?:\/\/[^/?#\s]/.test(v), "must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@smtp.example.com:587"),
+    EMAIL_FROM: z.string().min(3).default("Steller <no-reply@steller.localhost>"),
     // Webhooks: allow endpoints on private/loopback addresses; only this opts in (`npm run dev` sets it), never NODE_ENV.
     WEBHOOK_ALLOW_PRIVATE_TARGETS: boolish,
   })

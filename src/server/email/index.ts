@@ -1,24 +1,145 @@
-import { desc } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
+import { createTransport, type Transporter } from "nodemailer";
+import { loadEnv } from "@/lib/env";
 import { newId } from "@/lib/ids";
-import type { DbOrTx } from "@/server/db/client";
-import { emails } from "@/server/db/schema";
+import { getDb, type Db, type DbOrTx } from "@/server/db/client";
+import { emails, users } from "@/server/db/schema";
+import { enqueueEvent } from "@/server/jobs/outbox";
+import { renderEmail, type EmailTemplate, type RenderedEmail } from "./templates";
+import { createVerifyToken } from "./verification";
 
 export type Email = typeof emails.$inferSelect;
 
 /**
- * Sends an email. Today every email is stored in the `emails` table, the dev mailbox admins
- * read; delivery over SMTP is not implemented yet. Given a transaction, the email is recorded
- * with the change that caused it or not at all.
+ * What `email/requested` carries: the recipient, the template and its parameters. The welcome
+ * email names its user instead of a link: the verification link is signed when the email is
+ * rendered, so no token is ever stored outside the email itself.
  */
-export async function sendEmail(
-  db: DbOrTx,
-  input: { to: string; subject: string; text: string; kind?: string; partnerId?: string | null },
-): Promise<Email> {
-  const [row] = await db
-    .insert(emails)
-    .values({ id: newId("eml"), to: input.to, subject: input.subject, text: input.text, kind: input.kind ?? null, partnerId: input.partnerId ?? null })
-    .returning();
-  return row!;
+export type EmailRequest = { to: string; partnerId?: string | null } & (
+  | { template: "welcome"; userId: string; params: { name: string; companyName: string } }
+  | { template: "topup_approved"; params: { amount: string; currency: string; requestId: string } }
+  | Extract<EmailTemplate, { template: "webhook_endpoint_disabled" }>
+);
+
+/**
+ * Asks for an email: writes an `email/requested` event to the outbox. Given a transaction, the
+ * email is requested with the change that caused it or not at all; the `email-send` function
+ * renders and delivers it after the commit, never inside the request. `key` (optional) makes the
+ * request idempotent: a second request with the same key is dropped.
+ */
+export async function requestEmail(db: DbOrTx, input: EmailRequest & { key?: string }): Promise<string> {
+  const { key, ...data } = input;
+  const [id] = await enqueueEvent(db, { name: "email/requested", data: data as never, ...(key ? { id: `email:${key}` } : {}) });
+  return id!;
+}
+
+export interface EmailRuntime {
+  db: Db;
+  /** Signs verification links (AUTH_SECRET). */
+  secret: string;
+  /** Public origin for links (APP_URL, else http://localhost:$PORT). */
+  appUrl: string;
+  smtpUrl: string | undefined;
+  from: string;
+}
+
+let configured: Partial<EmailRuntime> = {};
+let cached: EmailRuntime | undefined;
+let transport: { url: string; t: Transporter } | undefined;
+
+/** Tests and the boot code set parts of the runtime; the rest comes from the environment. */
+export function configureEmailRuntime(over: Partial<EmailRuntime>): void {
+  configured = { ...over };
+  cached = undefined;
+}
+
+export function emailRuntime(): EmailRuntime {
+  if (cached) return cached;
+  const needsEnv = configured.secret === undefined || configured.appUrl === undefined || !("smtpUrl" in configured) || configured.from === undefined;
+  const e = needsEnv ? loadEnv() : undefined;
+  cached = {
+    get db() {
+      return configured.db ?? getDb();
+    },
+    secret: configured.secret ?? e!.AUTH_SECRET,
+    appUrl: (configured.appUrl ?? e!.APP_URL ?? `http://localhost:${e!.PORT}`).replace(/\/+$/, ""),
+    smtpUrl: "smtpUrl" in configured ? configured.smtpUrl : e!.SMTP_URL,
+    from: configured.from ?? e!.EMAIL_FROM,
+  };
+  return cached;
+}
+
+/** The mailbox's `kind` of each template (as before the templates: `webhook.endpoint_disabled`). */
+const KIND: Record<EmailRequest["template"], string> = {
+  welcome: "welcome",
+  webhook_endpoint_disabled: "webhook.endpoint_disabled",
+  topup_approved: "topup.approved",
+};
+
+/** Renders a request: the welcome email gets its verification link signed now. */
+async function render(rt: EmailRuntime, data: EmailRequest): Promise<RenderedEmail & { kind: string }> {
+  if (data.template === "welcome") {
+    const [user] = await rt.db.select({ id: users.id, email: users.email }).from(users).where(eq(users.id, data.userId));
+    if (!user) throw new Error(`welcome email: no user ${data.userId}`);
+    const token = createVerifyToken(rt.secret, user.id, user.email);
+    const verifyUrl = `${rt.appUrl}/verify-email?token=${encodeURIComponent(token)}`;
+    return { kind: KIND.welcome, ...renderEmail({ template: "welcome", params: { ...data.params, verifyUrl, consoleUrl: `${rt.appUrl}/dashboard/console` } }) };
+  }
+  if (data.template === "topup_approved") {
+    return { kind: KIND[data.template], ...renderEmail({ template: data.template, params: { ...data.params, walletUrl: `${rt.appUrl}/dashboard` } }) };
+  }
+  return { kind: KIND[data.template], ...renderEmail(data) };
+}
+
+function smtp(url: string): Transporter {
+  if (transport?.url !== url) {
+    transport?.t.close();
+    transport = { url, t: createTransport(url, { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 } as never) };
+  }
+  return transport.t;
+}
+
+/**
+ * Delivers the email of one `email/requested` event, once: the row keyed by the event id is
+ * written first (a retried run finds it and does not render or record again); with SMTP it is
+ * then handed to the server and marked delivered, so a retry after a failed hand-off sends it,
+ * and one after a success does not. (A crash between the server's acceptance and the mark can
+ * resend it; the Message-ID, derived from the key, lets receivers drop the duplicate.)
+ */
+export async function deliverEmail(rt: EmailRuntime, eventId: string, data: EmailRequest): Promise<{ emailId: string; transport: string; sent: boolean }> {
+  let [row] = await rt.db.select().from(emails).where(eq(emails.key, eventId));
+  if (!row) {
+    const r = await render(rt, data);
+    await rt.db
+      .insert(emails)
+      .values({
+        id: newId("eml"),
+        key: eventId,
+        to: data.to,
+        subject: r.subject,
+        text: r.text,
+        html: r.html,
+        kind: r.kind,
+        partnerId: data.partnerId ?? null,
+        transport: rt.smtpUrl ? "smtp" : "mailbox",
+      })
+      .onConflictDoNothing({ target: emails.key });
+    [row] = await rt.db.select().from(emails).where(eq(emails.key, eventId));
+  }
+  if (!row) throw new Error(`email ${eventId} was not recorded`);
+  if (row.transport !== "smtp" || row.deliveredAt) return { emailId: row.id, transport: row.transport ?? "mailbox", sent: false };
+  if (!rt.smtpUrl) throw new Error(`email ${row.id} is for SMTP but SMTP_URL is not set`);
+  const host = new URL(rt.appUrl).hostname || "steller";
+  await smtp(rt.smtpUrl).sendMail({
+    from: rt.from,
+    to: row.to,
+    subject: row.subject,
+    text: row.text,
+    ...(row.html ? { html: row.html } : {}),
+    messageId: `<${row.id}@${host}>`,
+  });
+  await rt.db.update(emails).set({ deliveredAt: new Date() }).where(eq(emails.id, row.id));
+  return { emailId: row.id, transport: "smtp", sent: true };
 }
 
 /** The dev mailbox, newest first. */

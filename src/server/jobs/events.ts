@@ -17,7 +17,18 @@ export const catalogSyncRequested = eventType("catalog/sync.requested", {
   schema: z.object({ source: z.enum(["manual", "schedule"]).optional(), requestedBy: z.string().optional() }),
 });
 
-export const appEvents = [orderCreated, orderCompleted, orderFailed, webhookDeliver, catalogSyncRequested] as const;
+/** An email to render and deliver (`requestEmail` in src/server/email); `template` picks the template, `params` fill it. */
+export const emailRequested = eventType("email/requested", {
+  schema: z.object({
+    to: z.string(),
+    partnerId: z.string().nullable().optional(),
+    template: z.enum(["welcome", "webhook_endpoint_disabled", "topup_approved"]),
+    userId: z.string().optional(),
+    params: z.record(z.string(), z.string()),
+  }),
+});
+
+export const appEvents = [orderCreated, orderCompleted, orderFailed, webhookDeliver, catalogSyncRequested, emailRequested] as const;
 
 type DataOf<T> = T extends { schema: infer S } ? (S extends StandardSchemaV1 ? StandardSchemaV1.InferInput<S> : never) : never;
 

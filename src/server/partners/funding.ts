@@ -1,17 +1,30 @@
 import { recordAudit } from "@/server/audit";
+import { eq } from "drizzle-orm";
+import { requestEmail } from "@/server/email";
+import { partners } from "@/server/db/schema";
 import type { Db } from "@/server/db/client";
 import { adminCredit, approveTopup, rejectTopup } from "@/server/ledger";
 import { emitTopupApproved } from "@/server/webhooks/sources";
 
 /**
  * Admin decisions on wallet funding, each with its audit entry in the same transaction; an
- * approved top-up also notifies the partner's webhooks (`topup.approved`), once.
+ * approved top-up also notifies the partner's webhooks (`topup.approved`) and emails its contact, once.
  */
 export async function approvePartnerTopup(db: Db, input: { requestId: string; actor: string; reason?: string }) {
   return db.transaction(async (tx) => {
     const result = await approveTopup(tx, input);
     if (result.created) {
       await emitTopupApproved(tx, result.request);
+      const [partner] = await tx.select({ contactEmail: partners.contactEmail }).from(partners).where(eq(partners.id, result.request.partnerId));
+      if (partner?.contactEmail) {
+        await requestEmail(tx, {
+          to: partner.contactEmail,
+          partnerId: result.request.partnerId,
+          template: "topup_approved",
+          params: { amount: result.request.amount, currency: result.request.currency, requestId: result.request.id },
+          key: `topup_approved:${result.request.id}`,
+        });
+      }
       await recordAudit(tx, {
         actor: input.actor,
         partnerId: result.request.partnerId,

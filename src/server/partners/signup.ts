@@ -3,6 +3,7 @@ import { newId } from "@/lib/ids";
 import { hashPassword } from "@/server/auth/password";
 import type { Db } from "@/server/db/client";
 import { recordAudit } from "@/server/audit";
+import { requestEmail } from "@/server/email";
 import { memberships, partners, users } from "@/server/db/schema";
 import { createApiKey } from "@/server/keys";
 import { grantSandboxFunds } from "@/server/ledger";
@@ -30,7 +31,8 @@ export interface SignupInput {
 
 /**
  * Self-service signup: the partner, its owner, the sandbox grant of fake USD and a sandbox API
- * key, all in one transaction — the new partner can order at once. The key's secret is in the
+ * key, and the request for the welcome email (with its verification link), all in one
+ * transaction — the new partner can order at once. The key's secret is in the
  * result only.
  */
 export async function signUpPartner(db: Db, input: SignupInput) {
@@ -63,6 +65,15 @@ export async function signUpPartner(db: Db, input: SignupInput) {
     const grant = await grantSandboxFunds(tx, partnerId, { actor: "system:signup" });
     const { key, secret } = await createApiKey(tx, { partnerId, environment: "sandbox", name: "Default sandbox key", actor: userId });
     await recordAudit(tx, { actor: userId, partnerId, action: "partner.signed_up", targetType: "partner", targetId: partnerId });
+    // Sent after the commit by the email-send function, with its verification link.
+    await requestEmail(tx, {
+      to: email,
+      partnerId,
+      template: "welcome",
+      userId,
+      params: { name: input.contactName.trim(), companyName: input.companyName.trim() },
+      key: `welcome:${userId}`,
+    });
     return { partner: partner!, userId, apiKey: { id: key.id, start: key.start, secret }, sandboxGrant: { amount: grant.transfer.amount, currency: grant.transfer.currency } };
   });
 }

@@ -2,7 +2,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import { newId } from "@/lib/ids";
 import type { DbOrTx } from "@/server/db/client";
 import { memberships, partners, users, webhookDeliveries, webhookDeliveryAttempts, webhookEndpoints, webhookEvents } from "@/server/db/schema";
-import { sendEmail } from "@/server/email";
+import { requestEmail } from "@/server/email";
 import { signingSecrets } from "./endpoints";
 import { postWebhook } from "./http";
 import type { WebhookRuntime } from "./runtime";
@@ -126,21 +126,13 @@ async function recordEndpointFailure(tx: DbOrTx, rt: Runtime, endpointId: string
     .returning();
   if (!disabled) return;
   for (const to of await ownerEmails(tx, disabled.partnerId)) {
-    await sendEmail(tx, {
+    await requestEmail(tx, {
       to,
-      kind: "webhook.endpoint_disabled",
       partnerId: disabled.partnerId,
-      subject: `Steller: your webhook endpoint ${disabled.url} was disabled`,
-      text: [
-        `We disabled your ${disabled.environment} webhook endpoint ${disabled.url} (${disabled.id}) because ${disabled.disabledReason}.`,
-        "",
-        "Events are no longer sent to it. Fix the endpoint so it answers 2xx, then re-enable it with",
-        `PATCH /api/v1/webhook-endpoints/${disabled.id} {"enabled": true}; failed deliveries can be replayed`,
-        "with POST /api/v1/webhook-deliveries/{id}/replay.",
-      ].join("\n"),
+      template: "webhook_endpoint_disabled",
+      params: { endpointId: disabled.id, url: disabled.url, environment: disabled.environment, reason: disabled.disabledReason ?? "deliveries kept failing" },
     });
-  }
-}
+  }}
 
 /** The partner's owners, or its contact address when it has none. */
 async function ownerEmails(db: DbOrTx, partnerId: string): Promise<string[]> {
