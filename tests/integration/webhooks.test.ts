@@ -5,7 +5,9 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { emails, orders, webhookDeliveries, webhookEndpoints, webhookEvents } from "../../src/server/db/schema";
 import { fulfilOrder } from "../../src/server/jobs/functions/orders";
+import { sendEmailFunction } from "../../src/server/jobs/functions/email";
 import { deliverWebhook, orderWebhookEvents } from "../../src/server/jobs/functions/webhooks";
+import { configureEmailRuntime } from "../../src/server/email";
 import { approveTopup, requestTopup } from "../../src/server/ledger";
 import { createOrder } from "../../src/server/orders/create";
 import { mockCard } from "../../src/server/vendor/mock";
@@ -83,7 +85,8 @@ const configure = (over: Partial<WebhookRuntime> = {}) => configureWebhookRuntim
 beforeAll(async () => {
   t = await createTestDatabase(20);
   configure();
-  engine = await startOrderEngine(t, { functions: [fulfilOrder, deliverWebhook, orderWebhookEvents] });
+  configureEmailRuntime({ db: t.db, secret: "x".repeat(32), appUrl: "http://app.test", smtpUrl: undefined, from: "Steller <no-reply@app.test>" });
+  engine = await startOrderEngine(t, { functions: [fulfilOrder, deliverWebhook, orderWebhookEvents, sendEmailFunction] });
 });
 afterAll(async () => {
   await engine?.stop();
@@ -104,6 +107,13 @@ async function finished(deliveryId: string, timeoutMs = 20_000) {
     timeoutMs,
   );
 }
+
+/** The partner's emails once the email-send function has put them in the mailbox. */
+const mailFor = (partnerId: string) =>
+  waitFor(`email to partner ${partnerId}`, async () => {
+    const rows = await t.db.select().from(emails).where(eq(emails.partnerId, partnerId));
+    return rows.length ? rows : null;
+  });
 
 let refSeq = 0;
 const orderInput = (partnerId: string, faceValue = "25.00") => ({
@@ -324,7 +334,8 @@ describe("endpoint health", () => {
     const disabled = await getEndpoint(t.db, scopeOf(partnerId), endpoint.id);
     expect(disabled).toMatchObject({ status: "disabled", enabled: false });
     expect(disabled.disabledReason).toBe("2 deliveries in a row failed every attempt");
-    const mail = await t.db.select().from(emails).where(eq(emails.partnerId, partnerId));
+    // Requested with the change, delivered by the email-send function.
+    const mail = await mailFor(partnerId);
     expect(mail).toHaveLength(1);
     expect(mail[0]).toMatchObject({ to: owner.email, kind: "webhook.endpoint_disabled" });
     expect(mail[0]!.text).toContain(endpoint.id);
@@ -345,7 +356,7 @@ describe("endpoint health", () => {
     const e = await getEndpoint(t.db, scopeOf(partnerId), endpoint.id);
     expect(e.status).toBe("disabled");
     expect(e.disabledReason).toMatch(/^deliveries kept failing since \d{4}-\d\d-\d\d/);
-    const mail = await t.db.select().from(emails).where(eq(emails.partnerId, partnerId));
+    const mail = await mailFor(partnerId);
     expect(mail.map((m) => m.to)).toEqual([`ops@${partnerId}.test`]); // no owner user: the contact address
   });
 });
