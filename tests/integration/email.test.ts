@@ -7,7 +7,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import VerifyEmailPage from "../../src/app/(portal)/verify-email/page";
 import { POST as signupRoute } from "../../src/app/api/v1/public/signup/route";
 import { submitSignup } from "../../src/app/(portal)/signup/submit";
-import { emails, jobEvents, users } from "../../src/server/db/schema";
+import { emails, jobEvents, partners, users } from "../../src/server/db/schema";
+import { requestTopup } from "../../src/server/ledger";
+import { approvePartnerTopup } from "../../src/server/partners/funding";
 import { configureEmailRuntime, deliverEmail, type EmailRuntime } from "../../src/server/email";
 import { createVerifyToken } from "../../src/server/email/verification";
 import { verifyEmail } from "../../src/server/email/verify";
@@ -15,6 +17,7 @@ import { startEmbeddedWorker, type EmbeddedWorker } from "../../src/server/jobs/
 import { sendEmailFunction } from "../../src/server/jobs/functions/email";
 import { bindAppDatabase, call } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
+import { makePartner } from "../support/factories";
 import { waitFor } from "../support/wait";
 
 // Signup → email/requested in the outbox → the email-send function on the embedded worker →
@@ -108,6 +111,19 @@ describe("welcome email with verification (dev mailbox)", () => {
     const forOther = createVerifyToken(SECRET, other, "late@mail.test");
     expect((await verifyEmail(t.db, SECRET, forOther)).status).toBe("invalid");
     expect(await verifiedAt("late@mail.test")).toBeNull();
+  });
+
+  it("an approved top-up emails the partner's contact once, however often it is approved", async () => {
+    const partnerId = await makePartner(t.db);
+    const [p] = await t.db.select().from(partners).where(eq(partners.id, partnerId));
+    const request = await requestTopup(t.db, { partnerId, environment: "live", currency: "USD", amount: "300.00", requestedBy: "usr_x" });
+    await approvePartnerTopup(t.db, { requestId: request.id, actor: "usr_admin" });
+    await approvePartnerTopup(t.db, { requestId: request.id, actor: "usr_admin" });
+    const [mail] = await mailTo(p!.contactEmail);
+    expect(mail).toMatchObject({ kind: "topup.approved", partnerId, subject: "Steller: your top-up of 300.00 USD was approved" });
+    expect(mail!.text).toContain(`${APP}/dashboard`);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await t.db.select().from(emails).where(eq(emails.to, p!.contactEmail))).toHaveLength(1);
   });
 
   it("a retried run (same event) records and sends the email once", async () => {

@@ -30,6 +30,9 @@ describe("email templates", () => {
     expect(m.subject).toBe("Steller: your top-up of 1000.10 USD was approved");
     expect(m.text).toContain("top_1 of 1000.10 USD");
     expect(m.html).toContain('href="https://app.example.com/dashboard"');
+    // As stored (numeric(…, 4)): shown in display form, digits kept exactly.
+    expect(renderTopupApproved({ amount: "300.0000", currency: "USD", requestId: "t", walletUrl: "x" }).subject).toBe("Steller: your top-up of 300.00 USD was approved");
+    expect(renderTopupApproved({ amount: "12345678901234.1250", currency: "USD", requestId: "t", walletUrl: "x" }).text).toContain("12345678901234.125 USD");
   });
 
   it("renderEmail dispatches on the template name", () => {

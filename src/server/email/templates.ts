@@ -1,3 +1,5 @@
+import { formatAmount } from "@/lib/money";
+
 /**
  * Email templates: plain functions from their parameters to a subject, a text body and a simple
  * HTML body. No I/O here, so each is unit-tested; the `email-send` function renders them.
@@ -72,8 +74,9 @@ export function renderWebhookEndpointDisabled(
 }
 
 export function renderTopupApproved(p: Extract<EmailTemplate, { template: "topup_approved" }>["params"]): RenderedEmail {
-  return build(`Steller: your top-up of ${p.amount} ${p.currency} was approved`, "Top-up approved", [
-    `Your top-up request ${p.requestId} of ${p.amount} ${p.currency} was approved and the funds are in your live wallet.`,
+  const amount = formatAmount(p.amount); // the decimal string in display form ("300.0000" → "300.00"), never a float
+  return build(`Steller: your top-up of ${amount} ${p.currency} was approved`, "Top-up approved", [
+    `Your top-up request ${p.requestId} of ${amount} ${p.currency} was approved and the funds are in your live wallet.`,
     { link: "See your wallet", href: p.walletUrl },
   ]);
 }
