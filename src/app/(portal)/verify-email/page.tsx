@@ -8,9 +8,9 @@ export const metadata: Metadata = { title: "Verify your email" };
 export const dynamic = "force-dynamic";
 
 const MESSAGES = {
-  verified: { title: "Email verified", body: "Thank you: your email address is verified. You can request live access from the dashboard." },
+  verified: { title: "Email verified", body: "Thank you: your email address is verified." },
   already_verified: { title: "Email already verified", body: "This email address was verified before; nothing else to do." },
-  expired: { title: "This link has expired", body: "Verification links are valid for 7 days. Sign in and ask for a new one from the dashboard." },
+  expired: { title: "This link has expired", body: "Verification links are valid for 7 days, and this one is older. Contact support for a new one." },
   invalid: { title: "This link is not valid", body: "The link is incomplete or was changed. Open it again from the email, exactly as it was sent." },
 } as const;
 
