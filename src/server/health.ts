@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { inngestMode } from "@/lib/env";
+import { errorChain } from "@/lib/error-chain";
 import type { DbOrTx } from "@/server/db/client";
 import { embeddedWorkerCount } from "@/server/jobs/executor/worker";
 import { requestLog } from "@/server/requestlog/writer";
@@ -64,8 +65,7 @@ function jobsHealth(): Health["jobs"] {
 
 /** A short reason, never the query or a stack: unreachable, restarting, timed out or busy. */
 function describeDown(error: unknown): string {
-  for (let e: unknown = error, depth = 0; e && typeof e === "object" && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const { code, message } = e as { code?: unknown; message?: unknown };
+  for (const { code, message } of errorChain(error)) {
     if (code === "POOL_ACQUIRE_TIMEOUT") return "database busy: no connection of the pool free";
     if (code === "57P03" || code === "57P01" || code === "57P02") return "database restarting or shutting down";
     if (typeof message === "string" && message.startsWith("no answer within")) return `database did not answer (${message})`;

@@ -1,6 +1,7 @@
 import { drizzle, PostgresJsSession, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { env, envValue } from "@/lib/env";
+import { errorChain } from "@/lib/error-chain";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -88,8 +89,7 @@ const UNAVAILABLE_CODES = new Set([
  * restarting or unreachable, rather than that the query is wrong: callers answer 503 / retry.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && typeof e === "object" && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
+  for (const { code } of errorChain(error)) {
     if (typeof code === "string" && UNAVAILABLE_CODES.has(code)) return true;
   }
   return false;
