@@ -10,7 +10,7 @@ import { startLocalPostgres } from "../src/server/db/embedded";
 import { runMigrations } from "../src/server/db/migrate";
 import { inngest } from "../src/server/jobs/client";
 import { startEmbeddedWorker } from "../src/server/jobs/executor/worker";
-import { enqueueEvent } from "../src/server/jobs/outbox";
+import { enqueueEvent } from "../src/server/outbox";
 
 const RUNS = Number(process.argv[2] ?? 1000);
 const pg = await startLocalPostgres({ dir: path.resolve(".data/bench-jobs"), port: 55452, fresh: true });

@@ -4,7 +4,7 @@ import { errorChain } from "@/lib/error-chain";
 import type { DbOrTx } from "@/server/db/client";
 import { embeddedWorkerCount } from "@/server/jobs/executor/worker";
 import { requestLog } from "@/server/requestlog/writer";
-import { liveVendorIsMock } from "@/server/vendor/bamboo";
+import { liveVendorIsMock } from "@/server/supplier/bamboo";
 
 export interface Health {
   status: "ok" | "degraded";

@@ -1,8 +1,8 @@
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadSessionUser } from "../../src/server/auth/session-user";
-import { findWallet, requestTopup } from "../../src/server/ledger";
-import { createCaller } from "../../src/server/trpc/root";
+import { loadSessionUser } from "@/server/auth/session-user";
+import { findWallet, requestTopup } from "@/server/ledger";
+import { createCaller } from "@/server/trpc/root";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makePartner, makeUser } from "../support/factories";
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cachedCatalogShowcase, catalogShowcase } from "../../src/server/catalog/showcase";
-import { MOCK_TEST_BRAND } from "../../src/server/vendor/mock/catalog";
+import { cachedCatalogShowcase, catalogShowcase } from "@/server/catalog/showcase";
+import { MOCK_TEST_BRAND } from "@/server/supplier/mock/catalog";
 import { bindAppDatabase } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { startOrderEngine, type OrderEngine } from "../support/order-engine";

@@ -1,8 +1,8 @@
 import Decimal from "decimal.js";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { quote, SANDBOX_MARKUP_BPS } from "../../src/server/catalog/pricing";
-import { approveProducts, listPartnerCatalog, revokeProduct, type CatalogFilters } from "../../src/server/catalog/visibility";
+import { quote, SANDBOX_MARKUP_BPS } from "@/server/catalog/pricing";
+import { approveProducts, listPartnerCatalog, revokeProduct, type CatalogFilters } from "@/server/catalog/visibility";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { startOrderEngine, type OrderEngine } from "../support/order-engine";
 import { waitFor } from "../support/wait";

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDatabase, DatabaseBusyError, isDatabaseUnavailable, type Database } from "../../src/server/db/client";
+import { createDatabase, DatabaseBusyError, isDatabaseUnavailable, type Database } from "@/server/db/client";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { saturateWithOneBadParameter } from "../support/pool-probe";
 

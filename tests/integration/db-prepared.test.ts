@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDatabase, usePreparedStatements, type Database } from "../../src/server/db/client";
+import { createDatabase, usePreparedStatements, type Database } from "@/server/db/client";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 
 let t: TestDatabase;

@@ -1,10 +1,10 @@
 import net from "node:net";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DatabaseWaitError, waitForDatabase } from "../../src/server/boot/wait-db";
-import { createDatabase, isDatabaseUnavailable, poolStats } from "../../src/server/db/client";
-import { startLocalPostgres, type LocalPostgres } from "../../src/server/db/embedded";
-import { checkHealth } from "../../src/server/health";
+import { DatabaseWaitError, waitForDatabase } from "@/server/boot/wait-db";
+import { createDatabase, isDatabaseUnavailable, poolStats } from "@/server/db/client";
+import { startLocalPostgres, type LocalPostgres } from "@/server/db/embedded";
+import { checkHealth } from "@/server/health";
 
 // A PostgreSQL of this file's own (stopped and started again below), next to the run's one.
 const PORT = Number(process.env.TEST_PG_PORT ?? 55433) + 1;

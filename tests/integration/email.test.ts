@@ -4,17 +4,17 @@ import { simpleParser, type ParsedMail } from "mailparser";
 import { renderToStaticMarkup } from "react-dom/server";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import VerifyEmailPage from "../../src/app/(portal)/verify-email/page";
-import { POST as signupRoute } from "../../src/app/api/v1/public/signup/route";
-import { submitSignup } from "../../src/app/(portal)/signup/submit";
-import { emails, jobEvents, partners, users } from "../../src/server/db/schema";
-import { requestTopup } from "../../src/server/ledger";
-import { approvePartnerTopup } from "../../src/server/partners/funding";
-import { configureEmailRuntime, deliverEmail, type EmailRuntime } from "../../src/server/email";
-import { createVerifyToken } from "../../src/server/email/verification";
-import { verifyEmail } from "../../src/server/email/verify";
-import { startEmbeddedWorker, type EmbeddedWorker } from "../../src/server/jobs/executor/worker";
-import { sendEmailFunction } from "../../src/server/jobs/functions/email";
+import VerifyEmailPage from "@/app/(portal)/verify-email/page";
+import { POST as signupRoute } from "@/app/api/v1/public/signup/route";
+import { submitSignup } from "@/app/(portal)/signup/submit";
+import { emails, jobEvents, partners, users } from "@/server/db/schema";
+import { requestTopup } from "@/server/ledger";
+import { approvePartnerTopup } from "@/server/partners/funding";
+import { configureEmailRuntime, deliverEmail, type EmailRuntime } from "@/server/email";
+import { createVerifyToken } from "@/server/email/verification";
+import { verifyEmail } from "@/server/email/verify";
+import { startEmbeddedWorker, type EmbeddedWorker } from "@/server/jobs/executor/worker";
+import { sendEmailFunction } from "@/server/jobs/functions/email";
 import { bindAppDatabase, call } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makePartner } from "../support/factories";
@@ -128,7 +128,7 @@ describe("welcome email with verification (dev mailbox)", () => {
 
   it("a retried run (same event) records and sends the email once", async () => {
     const data = { to: "retry@mail.test", partnerId: null, template: "topup_approved" as const, params: { amount: "10.00", currency: "USD", requestId: "top_x" } };
-    const rt = (await import("../../src/server/email")).emailRuntime();
+    const rt = (await import("@/server/email")).emailRuntime();
     const a = await deliverEmail(rt, "evt_retry_1", data);
     const b = await deliverEmail(rt, "evt_retry_1", data);
     expect(b.emailId).toBe(a.emailId);
@@ -176,7 +176,7 @@ describe("SMTP", () => {
 
   it("a retried run does not send twice; a run whose hand-off failed sends it on retry", async () => {
     runtime({ smtpUrl });
-    const rt = (await import("../../src/server/email")).emailRuntime();
+    const rt = (await import("@/server/email")).emailRuntime();
     const data = { to: "once@mail.test", partnerId: null, template: "topup_approved" as const, params: { amount: "25.50", currency: "USD", requestId: "top_once" } };
     expect((await deliverEmail(rt, "evt_once", data)).sent).toBe(true);
     expect((await deliverEmail(rt, "evt_once", data)).sent).toBe(false);
@@ -185,11 +185,11 @@ describe("SMTP", () => {
 
     // The SMTP server is unreachable: the run fails, the row stays undelivered, the retry sends it.
     runtime({ smtpUrl: "smtp://127.0.0.1:1" });
-    const down = (await import("../../src/server/email")).emailRuntime();
+    const down = (await import("@/server/email")).emailRuntime();
     const data2 = { ...data, to: "later@mail.test", params: { ...data.params, requestId: "top_later" } };
     await expect(deliverEmail(down, "evt_later", data2)).rejects.toThrow();
     runtime({ smtpUrl });
-    const up = (await import("../../src/server/email")).emailRuntime();
+    const up = (await import("@/server/email")).emailRuntime();
     expect((await deliverEmail(up, "evt_later", data2)).sent).toBe(true);
     const rows = await t.db.select().from(emails).where(eq(emails.to, "later@mail.test"));
     expect(rows).toHaveLength(1);

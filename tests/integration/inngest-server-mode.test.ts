@@ -130,10 +130,10 @@ interface RegisterBody {
 const fake = fakeInngest();
 let t: TestDatabase;
 const saved: Record<string, string | undefined> = {};
-let jobs: typeof import("../../src/server/jobs/index");
-let outbox: typeof import("../../src/server/jobs/outbox");
-let route: typeof import("../../src/app/api/inngest/route");
-let appFunctions: typeof import("../../src/server/jobs/functions/index").functions;
+let jobs: typeof import("@/server/jobs/index");
+let outbox: typeof import("@/server/outbox") & typeof import("@/server/jobs/relay");
+let route: typeof import("@/app/api/inngest/route");
+let appFunctions: typeof import("@/server/jobs/functions/index").functions;
 
 beforeAll(async () => {
   await fake.start();
@@ -156,11 +156,11 @@ beforeAll(async () => {
   }
   ({ signDataWithKey } = (await import(pathToFileURL(path.join(sdkDir, "net.js")).href)) as { signDataWithKey: typeof signDataWithKey });
   ({ hashSigningKey } = (await import(pathToFileURL(path.join(sdkDir, "strings.js")).href)) as { hashSigningKey: typeof hashSigningKey });
-  jobs = await import("../../src/server/jobs/index");
-  outbox = await import("../../src/server/jobs/outbox");
-  route = await import("../../src/app/api/inngest/route");
-  appFunctions = (await import("../../src/server/jobs/functions/index")).functions;
-  const { configureOrderRuntime } = await import("../../src/server/orders/runtime");
+  jobs = await import("@/server/jobs/index");
+  outbox = { ...(await import("@/server/outbox")), ...(await import("@/server/jobs/relay")) };
+  route = await import("@/app/api/inngest/route");
+  appFunctions = (await import("@/server/jobs/functions/index")).functions;
+  const { configureOrderRuntime } = await import("@/server/orders/runtime");
   configureOrderRuntime({ db: t.db });
 });
 

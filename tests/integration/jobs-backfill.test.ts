@@ -1,9 +1,9 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { orders } from "../../src/server/db/schema";
-import { createOrder } from "../../src/server/orders/create";
-import { redriveStuckOrders } from "../../src/server/orders/maintenance";
-import { countMockOrders } from "../../src/server/vendor/mock";
+import { orders } from "@/server/db/schema";
+import { createOrder } from "@/server/orders/create";
+import { redriveStuckOrders } from "@/server/orders/maintenance";
+import { countMockOrders } from "@/server/supplier/mock";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { RANGED_USD, startOrderEngine, type OrderEngine } from "../support/order-engine";
 import { waitFor } from "../support/wait";

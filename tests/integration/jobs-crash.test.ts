@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { enqueueEvent } from "../../src/server/jobs/outbox";
+import { enqueueEvent } from "@/server/outbox";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createStepLog } from "../support/jobs-functions";
 import { waitFor } from "../support/wait";

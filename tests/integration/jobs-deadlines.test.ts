@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type postgres from "postgres";
-import { inngest } from "../../src/server/jobs/client";
-import { enqueueEvent } from "../../src/server/jobs/outbox";
-import { startEmbeddedWorker, type EmbeddedWorker, type EmbeddedWorkerOptions } from "../../src/server/jobs/executor/worker";
-import { cancelRun, getRun } from "../../src/server/jobs/runs";
+import { inngest } from "@/server/jobs/client";
+import { enqueueEvent } from "@/server/outbox";
+import { startEmbeddedWorker, type EmbeddedWorker, type EmbeddedWorkerOptions } from "@/server/jobs/executor/worker";
+import { cancelRun, getRun } from "@/server/jobs/runs";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { waitFor } from "../support/wait";
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { enqueueEvent } from "../../src/server/jobs/outbox";
-import { startEmbeddedWorker, type EmbeddedWorker } from "../../src/server/jobs/executor/worker";
-import { cancelRun, getRun, listRuns, rerunFailedRun } from "../../src/server/jobs/runs";
+import { enqueueEvent } from "@/server/outbox";
+import { startEmbeddedWorker, type EmbeddedWorker } from "@/server/jobs/executor/worker";
+import { cancelRun, getRun, listRuns, rerunFailedRun } from "@/server/jobs/runs";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createStepLog, makeTestFunctions } from "../support/jobs-functions";
 import { waitFor } from "../support/wait";

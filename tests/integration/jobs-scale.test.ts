@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inngest } from "../../src/server/jobs/client";
-import { startEmbeddedWorker } from "../../src/server/jobs/executor/worker";
-import { enqueueEvent } from "../../src/server/jobs/outbox";
-import { createDatabase, type Database } from "../../src/server/db/client";
+import { inngest } from "@/server/jobs/client";
+import { startEmbeddedWorker } from "@/server/jobs/executor/worker";
+import { enqueueEvent } from "@/server/outbox";
+import { createDatabase, type Database } from "@/server/db/client";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createStepLog, makeTestFunctions } from "../support/jobs-functions";
 import { waitFor } from "../support/wait";

@@ -1,8 +1,8 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mulberry32 } from "../../src/lib/prng";
-import { newId } from "../../src/lib/ids";
-import { addAmounts, compareAmounts, isNegativeAmount, negateAmount, subAmounts } from "../../src/lib/money";
+import { mulberry32 } from "@/lib/prng";
+import { newId } from "@/lib/ids";
+import { addAmounts, compareAmounts, isNegativeAmount, negateAmount, subAmounts } from "@/lib/money";
 import {
   InsufficientFundsError,
   LedgerConflictError,
@@ -20,7 +20,7 @@ import {
   requestTopup,
   transfer,
   type LedgerEnvironment,
-} from "../../src/server/ledger";
+} from "@/server/ledger";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makePartner } from "../support/factories";
 

@@ -1,6 +1,6 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addAmounts, formatAmount, subAmounts, sumAmounts } from "../../src/lib/money";
+import { addAmounts, formatAmount, subAmounts, sumAmounts } from "@/lib/money";
 import {
   adminCredit,
   checkInvariants,
@@ -12,7 +12,7 @@ import {
   statementCsvStream,
   streamStatementCsv,
   type StatementSummary,
-} from "../../src/server/ledger";
+} from "@/server/ledger";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makePartner } from "../support/factories";
 

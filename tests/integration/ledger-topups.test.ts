@@ -10,7 +10,7 @@ import {
   listTopupRequests,
   rejectTopup,
   requestTopup,
-} from "../../src/server/ledger";
+} from "@/server/ledger";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makePartner } from "../support/factories";
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newId } from "../../src/lib/ids";
-import { addAmounts } from "../../src/lib/money";
+import { newId } from "@/lib/ids";
+import { addAmounts } from "@/lib/money";
 import {
   AccountNotFoundError,
   CurrencyMismatchError,
@@ -21,7 +21,7 @@ import {
   listEntries,
   refundOrder,
   transfer,
-} from "../../src/server/ledger";
+} from "@/server/ledger";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makePartner } from "../support/factories";
 
@@ -282,7 +282,7 @@ describe("database guards", () => {
 
 describe("vendor settlement shards", () => {
   it("spreads order debits over the settlement shards and keeps each refund on its order's shard", async () => {
-    const { debitForOrder, refundOrder, SETTLEMENT_SHARDS } = await import("../../src/server/ledger");
+    const { debitForOrder, refundOrder, SETTLEMENT_SHARDS } = await import("@/server/ledger");
     const { partnerId } = await fundedWallet("1000.00");
     const orderIds = Array.from({ length: 40 }, () => newId("ord"));
     await Promise.all(orderIds.map((orderId) => debitForOrder(t.db, { partnerId, environment: "live", currency: "USD", amount: "1.00", orderId })));

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mulberry32 } from "../../src/lib/prng";
-import { checkInvariants } from "../../src/server/ledger";
-import { createOrder } from "../../src/server/orders/create";
+import { mulberry32 } from "@/lib/prng";
+import { checkInvariants } from "@/server/ledger";
+import { createOrder } from "@/server/orders/create";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { RANGED_USD, startOrderEngine, type OrderEngine } from "../support/order-engine";
 import { waitFor } from "../support/wait";

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { syncCatalog } from "../../src/server/catalog/sync";
-import { checkInvariants } from "../../src/server/ledger";
-import { createOrder } from "../../src/server/orders/create";
-import { createBambooClient } from "../../src/server/vendor/bamboo";
-import { seedSyntheticMockCatalog } from "../../src/server/vendor/mock";
+import { syncCatalog } from "@/server/catalog/sync";
+import { checkInvariants } from "@/server/ledger";
+import { createOrder } from "@/server/orders/create";
+import { createBambooClient } from "@/server/supplier/bamboo";
+import { seedSyntheticMockCatalog } from "@/server/supplier/mock";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { RANGED_USD, startOrderEngine, type OrderEngine } from "../support/order-engine";
 import { waitFor } from "../support/wait";

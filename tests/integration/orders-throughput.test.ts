@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOrder } from "../../src/server/orders/create";
-import { DEFAULT_POLL_SCHEDULE_MS } from "../../src/server/orders/runtime";
-import { MOCK_RATE_LIMITS } from "../../src/server/vendor/mock";
+import { createOrder } from "@/server/orders/create";
+import { DEFAULT_POLL_SCHEDULE_MS } from "@/server/orders/runtime";
+import { MOCK_RATE_LIMITS } from "@/server/supplier/mock";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { RANGED_USD, startOrderEngine, type OrderEngine } from "../support/order-engine";
 

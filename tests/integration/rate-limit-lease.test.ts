@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as walletRoute from "../../src/app/api/v1/wallet/route";
-import { createApiKey } from "../../src/server/keys";
-import { tokenLeases } from "../../src/server/rest/handler";
+import * as walletRoute from "@/app/api/v1/wallet/route";
+import { createApiKey } from "@/server/keys";
+import { tokenLeases } from "@/server/rest/handler";
 import { bindAppDatabase, call } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makePartner } from "../support/factories";

@@ -4,9 +4,9 @@ import { sql } from "drizzle-orm";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureRedisServer } from "../../scripts/lib-redis";
-import * as walletRoute from "../../src/app/api/v1/wallet/route";
-import { createApiKey } from "../../src/server/keys";
-import { requestLog } from "../../src/server/rest/handler";
+import * as walletRoute from "@/app/api/v1/wallet/route";
+import { createApiKey } from "@/server/keys";
+import { requestLog } from "@/server/rest/handler";
 import {
   rateLimitHeaders,
   takeTokenPostgres,
@@ -14,8 +14,8 @@ import {
   takeTokenWith,
   type BucketRule,
   type RateDecision,
-} from "../../src/server/rest/rate-limit";
-import { closeRateLimitRedis, createRateLimitRedis, REDIS_KEY_PREFIX, type RateLimitRedis } from "../../src/server/rest/rate-limit-redis";
+} from "@/server/rest/rate-limit";
+import { closeRateLimitRedis, createRateLimitRedis, REDIS_KEY_PREFIX, type RateLimitRedis } from "@/server/rest/rate-limit-redis";
 import { bindAppDatabase, call } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makePartner } from "../support/factories";

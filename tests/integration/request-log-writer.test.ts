@@ -1,7 +1,7 @@
 import { asc } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requestLogs } from "../../src/server/db/schema";
-import { RequestLogWriter, type RequestLogEntry } from "../../src/server/requestlog/writer";
+import { requestLogs } from "@/server/db/schema";
+import { RequestLogWriter, type RequestLogEntry } from "@/server/requestlog/writer";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 
 let t: TestDatabase;

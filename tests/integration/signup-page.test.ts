@@ -1,7 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { submitSignup } from "../../src/app/(portal)/signup/submit";
-import { partners, users } from "../../src/server/db/schema";
+import { submitSignup } from "@/app/(portal)/signup/submit";
+import { partners, users } from "@/server/db/schema";
 import { bindAppDatabase } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 

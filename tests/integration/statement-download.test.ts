@@ -7,12 +7,12 @@ vi.hoisted(() => {
   process.env.STATEMENT_POOL_SIZE = "2";
 });
 
-import * as walletRoute from "../../src/app/api/v1/wallet/route";
-import * as statementRoute from "../../src/app/api/v1/wallet/statement.csv/route";
-import { closeDatabases, getStatementDatabase, poolStats } from "../../src/server/db/client";
-import { createApiKey } from "../../src/server/keys";
-import { grantSandboxFunds } from "../../src/server/ledger";
-import { CLIENT_IP_HEADER } from "../../src/lib/client-ip";
+import * as walletRoute from "@/app/api/v1/wallet/route";
+import * as statementRoute from "@/app/api/v1/wallet/statement.csv/route";
+import { closeDatabases, getStatementDatabase, poolStats } from "@/server/db/client";
+import { createApiKey } from "@/server/keys";
+import { grantSandboxFunds } from "@/server/ledger";
+import { CLIENT_IP_HEADER } from "@/lib/client-ip";
 import { bindAppDatabase } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makePartner } from "../support/factories";

@@ -1,9 +1,9 @@
 import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadSessionUser } from "../../src/server/auth/session-user";
-import { memberships, partners, users } from "../../src/server/db/schema";
-import { createCaller } from "../../src/server/trpc/root";
+import { loadSessionUser } from "@/server/auth/session-user";
+import { memberships, partners, users } from "@/server/db/schema";
+import { createCaller } from "@/server/trpc/root";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makePartner, makeUser } from "../support/factories";
 

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { asc, eq, sql } from "drizzle-orm";
-import { vendorCalls } from "../../src/server/db/schema";
+import { vendorCalls } from "@/server/db/schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBambooClient, listVendorCallsForOrder, type BambooClient, type VendorOrder } from "../../src/server/vendor";
-import { countMockCheckoutAttempts, countMockOrders, mockCard, MOCK_TEST_PRODUCTS, setMockAccountBalance } from "../../src/server/vendor/mock";
+import { createBambooClient, listVendorCallsForOrder, type BambooClient, type VendorOrder } from "@/server/supplier";
+import { countMockCheckoutAttempts, countMockOrders, mockCard, MOCK_TEST_PRODUCTS, setMockAccountBalance } from "@/server/supplier/mock";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { startMockVendorServer, type MockVendorServer } from "../support/mock-vendor-server";
 

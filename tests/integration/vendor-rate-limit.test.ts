@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDatabase, type Database, type Db } from "../../src/server/db/client";
-import { vendorCalls } from "../../src/server/db/schema";
-import { createBambooClient, type BambooClient } from "../../src/server/vendor/bamboo";
-import { countMockOrders, MOCK_TEST_PRODUCTS, seedMockVendor, seedSyntheticMockCatalog } from "../../src/server/vendor/mock";
-import { acquireSlots, reserveSlot, waitForSlot } from "../../src/server/vendor/rate-limit";
+import { createDatabase, type Database, type Db } from "@/server/db/client";
+import { vendorCalls } from "@/server/db/schema";
+import { createBambooClient, type BambooClient } from "@/server/supplier/bamboo";
+import { countMockOrders, MOCK_TEST_PRODUCTS, seedMockVendor, seedSyntheticMockCatalog } from "@/server/supplier/mock";
+import { acquireSlots, reserveSlot, waitForSlot } from "@/server/supplier/rate-limit";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { startMockVendorServer, type MockVendorServer } from "../support/mock-vendor-server";
 

@@ -3,14 +3,14 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { emails, orders, webhookDeliveries, webhookEndpoints, webhookEvents } from "../../src/server/db/schema";
-import { fulfilOrder } from "../../src/server/jobs/functions/orders";
-import { sendEmailFunction } from "../../src/server/jobs/functions/email";
-import { deliverWebhook, orderWebhookEvents } from "../../src/server/jobs/functions/webhooks";
-import { configureEmailRuntime } from "../../src/server/email";
-import { approveTopup, requestTopup } from "../../src/server/ledger";
-import { createOrder } from "../../src/server/orders/create";
-import { mockCard } from "../../src/server/vendor/mock";
+import { emails, orders, webhookDeliveries, webhookEndpoints, webhookEvents } from "@/server/db/schema";
+import { fulfilOrder } from "@/server/jobs/functions/orders";
+import { sendEmailFunction } from "@/server/jobs/functions/email";
+import { deliverWebhook, orderWebhookEvents } from "@/server/jobs/functions/webhooks";
+import { configureEmailRuntime } from "@/server/email";
+import { approveTopup, requestTopup } from "@/server/ledger";
+import { createOrder } from "@/server/orders/create";
+import { mockCard } from "@/server/supplier/mock";
 import {
   checkLowBalance,
   configureWebhookRuntime,
@@ -31,7 +31,7 @@ import {
   verifyWebhook,
   WebhookError,
   type WebhookRuntime,
-} from "../../src/server/webhooks";
+} from "@/server/webhooks";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makeUser } from "../support/factories";
 import { RANGED_USD, startOrderEngine, TEST_KEY, type OrderEngine } from "../support/order-engine";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "../../src/server/db/client";
-import { cancelRun } from "../../src/server/jobs/runs";
-import { redriveStuckOrders } from "../../src/server/orders/maintenance";
+import type { Database } from "@/server/db/client";
+import { cancelRun } from "@/server/jobs/runs";
+import { redriveStuckOrders } from "@/server/orders/maintenance";
 import { startApp, stopAll, type AppProcess } from "./support/cluster";
 import {
   expectOrderInvariants,

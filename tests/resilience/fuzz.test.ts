@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "../../src/server/db/client";
+import type { Database } from "@/server/db/client";
 import { startApp, stopAll, type AppProcess } from "./support/cluster";
 import { makeWallets, mulberry32, openDatabase, recordFigures, SEED, SIZE, waitForCatalog, type Wallet } from "./support/load";
 import { callByPath, makeContexts, procedurePaths, type Contexts } from "./support/trpc";

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDatabase, poolStats, type Database } from "../../src/server/db/client";
-import { startLocalPostgres, type LocalPostgres } from "../../src/server/db/embedded";
+import { createDatabase, poolStats, type Database } from "@/server/db/client";
+import { startLocalPostgres, type LocalPostgres } from "@/server/db/embedded";
 import { mulberry32, percentile, recordFigures, round, SEED, SIZE } from "./support/load";
 
 /**

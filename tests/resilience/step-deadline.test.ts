@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "../../src/server/db/client";
+import type { Database } from "@/server/db/client";
 import { startApp, stopAll, type AppProcess } from "./support/cluster";
 import {
   expectOrderInvariants,

@@ -1,4 +1,4 @@
-import { CLIENT_IP_HEADER } from "../../src/lib/client-ip";
+import { CLIENT_IP_HEADER } from "@/lib/client-ip";
 import type { TestDatabase } from "./db";
 
 type RouteHandler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;

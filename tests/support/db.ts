@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { inject } from "vitest";
-import { createDatabase, type Database } from "../../src/server/db/client";
+import { createDatabase, type Database } from "@/server/db/client";
 
 export interface TestDatabase extends Database {
   url: string;

@@ -1,8 +1,8 @@
-import { newId } from "../../src/lib/ids";
-import { hashPassword } from "../../src/server/auth/password";
-import type { MemberRole } from "../../src/server/auth/session-user";
-import type { DbOrTx } from "../../src/server/db/client";
-import { memberships, partners, users } from "../../src/server/db/schema";
+import { newId } from "@/lib/ids";
+import { hashPassword } from "@/server/auth/password";
+import type { MemberRole } from "@/server/auth/session-user";
+import type { DbOrTx } from "@/server/db/client";
+import { memberships, partners, users } from "@/server/db/schema";
 
 export async function makePartner(db: DbOrTx, name = "Acme Rewards") {
   const id = newId("ptn");

@@ -1,6 +1,6 @@
 import type { TestProject } from "vitest/node";
-import { startLocalPostgres } from "../../src/server/db/embedded";
-import { runMigrations } from "../../src/server/db/migrate";
+import { startLocalPostgres } from "@/server/db/embedded";
+import { runMigrations } from "@/server/db/migrate";
 
 export const TEMPLATE_DB = "steller_template";
 

@@ -1,6 +1,6 @@
 import { NonRetriableError } from "inngest";
 import type postgres from "postgres";
-import { inngest } from "../../src/server/jobs/client";
+import { inngest } from "@/server/jobs/client";
 
 /** Tables the test functions write to, so tests count how often each step really ran. */
 export async function createStepLog(sql: postgres.Sql) {

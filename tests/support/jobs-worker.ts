@@ -2,8 +2,8 @@
  * A worker process for the crash test: `npx tsx tests/support/jobs-worker.ts <database url>`.
  * Runs the test functions on the embedded executor until killed.
  */
-import { createDatabase } from "../../src/server/db/client";
-import { startEmbeddedWorker } from "../../src/server/jobs/executor/worker";
+import { createDatabase } from "@/server/db/client";
+import { startEmbeddedWorker } from "@/server/jobs/executor/worker";
 import { makeTestFunctions } from "./jobs-functions";
 
 const url = process.argv[2];

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { BAMBOO_LIMITS, DEFAULT_RETRY, MOCK_ACCOUNT_ID, type BambooConfig } from "../../src/server/vendor/bamboo";
-import type { Db } from "../../src/server/db/client";
-import { createMockVendorHandler, MOCK_RATE_LIMITS, type MockVendorOptions } from "../../src/server/vendor/mock";
+import { BAMBOO_LIMITS, DEFAULT_RETRY, MOCK_ACCOUNT_ID, type BambooConfig } from "@/server/supplier/bamboo";
+import type { Db } from "@/server/db/client";
+import { createMockVendorHandler, MOCK_RATE_LIMITS, type MockVendorOptions } from "@/server/supplier/mock";
 
 export type FetchHandler = (req: Request) => Promise<Response>;
 

@@ -1,11 +1,11 @@
 import type { InngestFunction } from "inngest";
-import { syncCatalog } from "../../src/server/catalog/sync";
-import { startEmbeddedWorker, type EmbeddedWorker } from "../../src/server/jobs/executor/worker";
-import { fulfilOrder } from "../../src/server/jobs/functions/orders";
-import { grantSandboxFunds } from "../../src/server/ledger";
-import { configureOrderRuntime } from "../../src/server/orders/runtime";
-import { createBambooClient, type BambooClient, type BambooConfig } from "../../src/server/vendor/bamboo";
-import type { MockVendorOptions } from "../../src/server/vendor/mock";
+import { syncCatalog } from "@/server/catalog/sync";
+import { startEmbeddedWorker, type EmbeddedWorker } from "@/server/jobs/executor/worker";
+import { fulfilOrder } from "@/server/jobs/functions/orders";
+import { grantSandboxFunds } from "@/server/ledger";
+import { configureOrderRuntime } from "@/server/orders/runtime";
+import { createBambooClient, type BambooClient, type BambooConfig } from "@/server/supplier/bamboo";
+import type { MockVendorOptions } from "@/server/supplier/mock";
 import type { TestDatabase } from "./db";
 import { makePartner } from "./factories";
 import { startMockVendorServer, type MockVendorServer } from "./mock-vendor-server";

@@ -1,4 +1,4 @@
-import type { Database } from "../../src/server/db/client";
+import type { Database } from "@/server/db/client";
 
 export interface SaturationResult {
   /** Queries that had neither resolved nor rejected when `withinMs` ran out. */

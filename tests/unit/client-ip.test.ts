@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resolveClientIp } from "../../src/lib/client-ip";
+import { resolveClientIp } from "@/lib/client-ip";
 
 describe("client IP", () => {
   it("ignores X-Forwarded-For when no proxy is trusted", () => {

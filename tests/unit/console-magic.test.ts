@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MAGIC_DESCRIPTIONS, magicValues } from "@/app/dashboard/console/magic-values";
-import { magicOf } from "@/server/vendor/mock/magic";
+import { magicOf } from "@/server/supplier/mock/magic";
 
 describe("sandbox console magic values", () => {
   const values = magicValues();

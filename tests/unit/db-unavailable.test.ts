@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DatabaseBusyError, isDatabaseUnavailable } from "../../src/server/db/client";
-import { toApiError } from "../../src/server/rest/errors";
+import { DatabaseBusyError, isDatabaseUnavailable } from "@/server/db/client";
+import { toApiError } from "@/server/rest/errors";
 
 /** drizzle wraps a driver error as `Failed query: …` with the driver's error as `cause`. */
 const wrapped = (cause: unknown) => Object.assign(new Error("Failed query: select 1"), { cause });

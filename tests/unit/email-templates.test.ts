@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { escapeHtml, renderEmail, renderTopupApproved, renderWebhookEndpointDisabled, renderWelcome } from "../../src/server/email/templates";
-import { checkVerifyToken, createVerifyToken, parseVerifyToken } from "../../src/server/email/verification";
+import { escapeHtml, renderEmail, renderTopupApproved, renderWebhookEndpointDisabled, renderWelcome } from "@/server/email/templates";
+import { checkVerifyToken, createVerifyToken, parseVerifyToken } from "@/server/email/verification";
 
 const SECRET = "s".repeat(40);
 

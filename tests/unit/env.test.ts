@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EnvError, inngestMode, loadEnv } from "../../src/lib/env";
+import { EnvError, inngestMode, loadEnv } from "@/lib/env";
 
 const valid = {
   DATABASE_URL: "postgres://u:p@localhost:5432/db",
@@ -63,7 +63,7 @@ describe(".env.example", () => {
   it("documents every variable the app reads", async () => {
     const { readFileSync } = await import("node:fs");
     const example = readFileSync(".env.example", "utf8");
-    const { envSchema } = await import("../../src/lib/env");
+    const { envSchema } = await import("@/lib/env");
     const shape = (envSchema as unknown as { _zod: { def: { in?: { shape: object }; shape?: object } } })._zod.def;
     const names = Object.keys(shape.in?.shape ?? shape.shape ?? {});
     expect(names.length).toBeGreaterThan(10);

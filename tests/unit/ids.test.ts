@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { newId } from "../../src/lib/ids";
+import { newId } from "@/lib/ids";
 
 describe("newId", () => {
   it("gives unique, well-formed ids that sort by creation time", () => {

@@ -8,8 +8,8 @@ import {
   vendorStepDeadlineMs,
   type RoundResult,
   type RoundState,
-} from "../../src/server/jobs/executor/outcome";
-import type { Memo } from "../../src/server/jobs/executor/protocol";
+} from "@/server/jobs/executor/outcome";
+import type { Memo } from "@/server/jobs/executor/protocol";
 
 const NOW = Date.parse("2026-01-01T00:00:00Z");
 function state(over: Partial<RoundState> = {}): RoundState {

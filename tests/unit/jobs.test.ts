@@ -1,9 +1,9 @@
 import { InngestTestEngine } from "@inngest/test";
 import { describe, expect, it, vi } from "vitest";
-import { inngest } from "../../src/server/jobs/client";
-import { orderCreated } from "../../src/server/jobs/events";
-import { sleepUntil } from "../../src/server/jobs/executor/protocol";
-import { parseCron, parseDuration, registerFunctions } from "../../src/server/jobs/executor/registry";
+import { inngest } from "@/server/jobs/client";
+import { orderCreated } from "@/server/outbox/events";
+import { sleepUntil } from "@/server/jobs/executor/protocol";
+import { parseCron, parseDuration, registerFunctions } from "@/server/jobs/executor/registry";
 
 describe("a function under @inngest/test", () => {
   const charge = vi.fn(async (orderId: string) => `charged ${orderId}`);

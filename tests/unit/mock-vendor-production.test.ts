@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { assertStartable, EnvError, loadEnv, mockVendorRouteEnabled } from "../../src/lib/env";
-import { createMockVendorRoute, inProcessFetch, MOCK_VENDOR_DISABLED_MESSAGE } from "../../src/server/vendor/mock";
-import type { Db } from "../../src/server/db/client";
+import { assertStartable, EnvError, loadEnv, mockVendorRouteEnabled } from "@/lib/env";
+import { createMockVendorRoute, inProcessFetch, MOCK_VENDOR_DISABLED_MESSAGE } from "@/server/supplier/mock";
+import type { Db } from "@/server/db/client";
 
 const base = {
   DATABASE_URL: "postgres://u:p@db.internal:5432/steller",

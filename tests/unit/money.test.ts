@@ -16,7 +16,7 @@ import {
   parsePositiveAmount,
   subAmounts,
   sumAmounts,
-} from "../../src/lib/money";
+} from "@/lib/money";
 
 describe("parseAmount", () => {
   it("accepts plain decimals and returns them with four decimals", () => {

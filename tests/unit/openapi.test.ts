@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
-import { buildOpenApi } from "../../src/server/rest/openapi";
+import { buildOpenApi } from "@/server/rest/openapi";
 
 const API_DIR = path.resolve("src/app/api/v1");
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;

@@ -1,7 +1,7 @@
 import { InngestTestEngine } from "@inngest/test";
 import { describe, expect, it } from "vitest";
-import { fulfilOrder } from "../../src/server/jobs/functions/orders";
-import { configureOrderRuntime } from "../../src/server/orders/runtime";
+import { fulfilOrder } from "@/server/jobs/functions/orders";
+import { configureOrderRuntime } from "@/server/orders/runtime";
 
 // The domain steps are mocked: these tests pin the function's shape (place, then poll with
 // sleeps between, stop at a terminal state, hand over to backfill at the end of the schedule).

@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import bcrypt from "bcryptjs";
 import { describe, expect, it } from "vitest";
-import { hashPassword, needsRehash, verifyPassword } from "../../src/server/auth/password";
+import { hashPassword, needsRehash, verifyPassword } from "@/server/auth/password";
 
 describe("password hashing", () => {
   it("runs off the event loop: the loop stays mostly idle while hashes and checks are computed", async () => {

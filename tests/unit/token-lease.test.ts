@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TokenLeases } from "../../src/server/rest/token-lease";
+import { TokenLeases } from "@/server/rest/token-lease";
 
 describe("token leases", () => {
   it("takes one token per request for a key at a normal pace", () => {

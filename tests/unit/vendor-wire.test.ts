@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { deliveryMismatches } from "../../src/server/orders/fulfil";
-import { isDocumentedRefusal, isOrderAlreadyExists, mapVendorReason, parseRetryAfterMs } from "../../src/server/vendor/bamboo/errors";
-import { parseJsonKeepingNumbers, rawNumber, stringifyWithRawNumbers, toDecimalString } from "../../src/server/vendor/json";
-import { maskVendorBody } from "../../src/server/vendor/mask";
-import { magicOf } from "../../src/server/vendor/mock/magic";
+import { deliveryMismatches } from "@/server/orders/fulfil";
+import { isDocumentedRefusal, isOrderAlreadyExists, mapVendorReason, parseRetryAfterMs } from "@/server/supplier/bamboo/errors";
+import { parseJsonKeepingNumbers, rawNumber, stringifyWithRawNumbers, toDecimalString } from "@/server/supplier/json";
+import { maskVendorBody } from "@/server/supplier/mask";
+import { magicOf } from "@/server/supplier/mock/magic";
 
 describe("vendor JSON without floats", () => {
   it("keeps every number's literal digits, outside strings only", () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { postWebhook, type Resolver } from "../../src/server/webhooks/http";
-import { configureWebhookRuntime, webhookRuntime } from "../../src/server/webhooks/runtime";
-import { isPrivateAddress, validateEndpointUrl } from "../../src/server/webhooks/target";
+import { postWebhook, type Resolver } from "@/server/webhooks/http";
+import { configureWebhookRuntime, webhookRuntime } from "@/server/webhooks/runtime";
+import { isPrivateAddress, validateEndpointUrl } from "@/server/webhooks/target";
 
 /** Addresses that must never be reached, with why. */
 const PRIVATE: [string, string][] = [

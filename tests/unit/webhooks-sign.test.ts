@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { generateSecret, secretKey, sign, verifyWebhook, webhookHeaders, WebhookVerificationError } from "../../src/server/webhooks/sign";
-import { isPrivateAddress, validateEndpointUrl } from "../../src/server/webhooks/target";
+import { generateSecret, secretKey, sign, verifyWebhook, webhookHeaders, WebhookVerificationError } from "@/server/webhooks/sign";
+import { isPrivateAddress, validateEndpointUrl } from "@/server/webhooks/target";
 
 // The test vector of the Standard Webhooks reference libraries.
 const VECTOR = {

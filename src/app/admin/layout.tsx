@@ -1,6 +1,6 @@
 import { AppShell, Forbidden } from "@/components/app-shell";
 import { requireUser } from "@/server/auth/guards";
-import { liveVendorIsMock } from "@/server/vendor/bamboo";
+import { liveVendorIsMock } from "@/server/supplier/bamboo";
 import { TRPCReactProvider } from "@/trpc/react";
 
 export const dynamic = "force-dynamic";

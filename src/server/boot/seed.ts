@@ -56,10 +56,10 @@ export async function seedDevelopment(db: Db): Promise<void> {
  */
 export async function seedDemoSandbox(db: Db, dataDir: string): Promise<{ sandboxKey: string | null }> {
   const [{ seedMockVendor }, { grantSandboxFunds }, { createApiKey }, { enqueueEvent }] = await Promise.all([
-    import("@/server/vendor/mock"),
+    import("@/server/supplier/mock"),
     import("@/server/ledger"),
     import("@/server/keys"),
-    import("@/server/jobs/outbox"),
+    import("@/server/outbox"),
   ]);
   await seedMockVendor(db);
   const [{ n }] = (await db.execute<{ n: number }>(sql`select count(*)::int as n from catalog_products`)) as unknown as [{ n: number }];

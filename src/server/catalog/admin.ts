@@ -1,7 +1,7 @@
 import { desc } from "drizzle-orm";
 import type { DbOrTx } from "@/server/db/client";
 import { catalogSyncRuns } from "@/server/db/schema";
-import { enqueueEvent } from "@/server/jobs/outbox";
+import { enqueueEvent } from "@/server/outbox";
 
 /** Admin: asks the catalog-sync job to run now (it runs in the background, one at a time). */
 export async function requestCatalogSync(db: DbOrTx, actor: string) {

@@ -1,7 +1,7 @@
 import { and, countDistinct, eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/server/db/client";
 import { catalogBrands, catalogProducts } from "@/server/db/schema";
-import { MOCK_TEST_BRAND } from "@/server/vendor/mock/catalog";
+import { MOCK_TEST_BRAND } from "@/server/supplier/mock/catalog";
 
 export interface CatalogShowcase {
   brands: number;

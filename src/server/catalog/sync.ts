@@ -2,7 +2,7 @@ import { and, eq, lt, sql } from "drizzle-orm";
 import { newId } from "@/lib/ids";
 import type { Db } from "@/server/db/client";
 import { catalogBrands, catalogProducts, catalogSyncRuns } from "@/server/db/schema";
-import type { CatalogPage } from "@/server/vendor/bamboo";
+import type { CatalogPage } from "@/server/supplier/bamboo";
 import { costRate } from "./pricing";
 import { invalidateCatalogCache } from "./visibility";
 

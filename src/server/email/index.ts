@@ -4,7 +4,7 @@ import { loadEnv } from "@/lib/env";
 import { newId } from "@/lib/ids";
 import { getDb, type Db, type DbOrTx } from "@/server/db/client";
 import { emails, users } from "@/server/db/schema";
-import { enqueueEvent } from "@/server/jobs/outbox";
+import { enqueueEvent } from "@/server/outbox";
 import { renderEmail, type EmailTemplate, type RenderedEmail } from "./templates";
 import { createVerifyToken } from "./verification";
 

@@ -31,7 +31,7 @@ class EmbeddedOutboxMiddleware extends Middleware.BaseMiddleware {
   readonly id = "steller-embedded-outbox";
   override async wrapSendEvent(args: Middleware.WrapSendEventArgs) {
     if (jobsMode() === "server") return args.next();
-    const sink = embeddedSink ?? (await import("./outbox")).processOutboxSink;
+    const sink = embeddedSink ?? (await import("@/server/outbox")).processOutboxSink;
     const ids = await sink(args.events as never);
     return { ids };
   }

@@ -1,16 +1,16 @@
 import type { InngestFunction } from "inngest";
 import { loadEnv } from "@/lib/env";
-import { DEFAULT_RETRY } from "@/server/vendor/bamboo/config";
+import { DEFAULT_RETRY } from "@/server/supplier/bamboo/config";
 import { vendorStepDeadlineMs } from "./executor/outcome";
 import type { Db } from "@/server/db/client";
 import { inngest, jobsMode } from "./client";
 import { startEmbeddedWorker, type EmbeddedWorkerOptions } from "./executor/worker";
 import { functions as appFunctions } from "./functions";
-import { startOutboxRelay } from "./outbox";
+import { startOutboxRelay } from "./relay";
 
 export { inngest, jobsMode } from "./client";
-export * from "./events";
-export { enqueueEvent } from "./outbox";
+export * from "@/server/outbox/events";
+export { enqueueEvent } from "@/server/outbox";
 export { startEmbeddedWorker, embeddedWorkerCount } from "./executor/worker";
 export { listRuns, getRun, rerunFailedRun, cancelRun } from "./runs";
 

@@ -9,8 +9,8 @@ import type { Db } from "@/server/db/client";
 import { jobEvents, orders } from "@/server/db/schema";
 import { orderDebitTransfer, refusalFromError, requireCreated, transferCall } from "@/server/ledger";
 import { rowFromDriver } from "@/server/db/rows";
-import type { AppEvent } from "@/server/jobs/events";
-import { outboxRow } from "@/server/jobs/outbox";
+import type { AppEvent } from "@/server/outbox/events";
+import { outboxRow } from "@/server/outbox";
 import { OrderError } from "./errors";
 
 export type Order = typeof orders.$inferSelect;

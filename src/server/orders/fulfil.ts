@@ -4,9 +4,9 @@ import { encryptSecret } from "@/lib/crypto";
 import { newId } from "@/lib/ids";
 import type { Db } from "@/server/db/client";
 import { catalogProducts, orderCards, orders, reconciliationIssues } from "@/server/db/schema";
-import { enqueueEvent } from "@/server/jobs/outbox";
+import { enqueueEvent } from "@/server/outbox";
 import { refundOrder } from "@/server/ledger";
-import { VENDOR_FAILURES, VendorError, type VendorFailureCode, type VendorOrder } from "@/server/vendor/bamboo";
+import { VENDOR_FAILURES, VendorError, type VendorFailureCode, type VendorOrder } from "@/server/supplier/bamboo";
 import type { OrderRuntime } from "./runtime";
 
 const Decimal = DecimalBase.clone({ precision: 40 });

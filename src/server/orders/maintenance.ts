@@ -3,10 +3,10 @@ import { newId } from "@/lib/ids";
 import type { Db } from "@/server/db/client";
 import { recordAudit } from "@/server/audit";
 import { consistencyChecks, orders, reconciliationIssues } from "@/server/db/schema";
-import { enqueueEvent } from "@/server/jobs/outbox";
+import { enqueueEvent } from "@/server/outbox";
 import { openRunExists } from "@/server/jobs/runs";
 import { checkInvariants } from "@/server/ledger";
-import { VendorError } from "@/server/vendor/bamboo";
+import { VendorError } from "@/server/supplier/bamboo";
 import type { OrderRuntime } from "./runtime";
 
 /** The fulfil function's id as the executor stores it (app id "steller" + "order-fulfil"). */

@@ -1,8 +1,8 @@
 import { env, type Env } from "@/lib/env";
 import type { Environment } from "@/server/catalog/visibility";
 import { getDb, type Db } from "@/server/db/client";
-import { bambooConfigFromEnv, createBambooClient, type BambooClient, type BambooConfig } from "@/server/vendor/bamboo";
-import { builtInMockVendorConfig } from "@/server/vendor/mock";
+import { bambooConfigFromEnv, createBambooClient, type BambooClient, type BambooConfig } from "@/server/supplier/bamboo";
+import { builtInMockVendorConfig } from "@/server/supplier/mock";
 
 /**
  * What the order engine's background functions work with. By default: the process database,

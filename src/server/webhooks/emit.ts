@@ -2,7 +2,7 @@ import { and, arrayOverlaps, eq, inArray, isNull } from "drizzle-orm";
 import { newId } from "@/lib/ids";
 import type { DbOrTx } from "@/server/db/client";
 import { webhookDeliveries, webhookEndpoints, webhookEvents } from "@/server/db/schema";
-import { enqueueEvent } from "@/server/jobs/outbox";
+import { enqueueEvent } from "@/server/outbox";
 import type { EventRow, WebhookEnvironment, WebhookEventType } from "./types";
 
 export interface EmitInput {

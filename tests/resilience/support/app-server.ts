@@ -9,11 +9,11 @@
  * never settle (no request is sent, the promise never resolves or rejects): a step stuck inside
  * our own code, past every vendor timeout, for the step-deadline scenarios.
  */
-import { getDb } from "../../../src/server/db/client";
-import { runApp } from "../../../src/server/boot/run";
-import { configureOrderRuntime } from "../../../src/server/orders/runtime";
-import { BAMBOO_LIMITS, bambooConfigFromEnv, createBambooClient, type BambooClient } from "../../../src/server/vendor/bamboo";
-import { loadEnv } from "../../../src/lib/env";
+import { getDb } from "@/server/db/client";
+import { runApp } from "@/server/boot/run";
+import { configureOrderRuntime } from "@/server/orders/runtime";
+import { BAMBOO_LIMITS, bambooConfigFromEnv, createBambooClient, type BambooClient } from "@/server/supplier/bamboo";
+import { loadEnv } from "@/lib/env";
 
 const scale = Number(process.env.MOCK_VENDOR_RATE_SCALE ?? 1);
 const timeoutMs = Number(process.env.RESILIENCE_VENDOR_TIMEOUT_MS ?? 2_000);

@@ -2,10 +2,10 @@ import { expect } from "vitest";
 import fs from "node:fs";
 import path from "node:path";
 import { sql as dsql } from "drizzle-orm";
-import { mulberry32 } from "../../../src/lib/prng";
-import { createDatabase, type Database } from "../../../src/server/db/client";
-import { createApiKey } from "../../../src/server/keys";
-import { checkInvariants, grantSandboxFunds } from "../../../src/server/ledger";
+import { mulberry32 } from "@/lib/prng";
+import { createDatabase, type Database } from "@/server/db/client";
+import { createApiKey } from "@/server/keys";
+import { checkInvariants, grantSandboxFunds } from "@/server/ledger";
 import { makePartner } from "../../support/factories";
 
 /** How big a run is: `full` (npm run test:resilience) or `reduced` (inside npm test). */

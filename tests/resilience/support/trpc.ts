@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
-import { loadSessionUser } from "../../../src/server/auth/session-user";
-import type { Db } from "../../../src/server/db/client";
-import { appRouter, createCaller } from "../../../src/server/trpc/root";
+import { loadSessionUser } from "@/server/auth/session-user";
+import type { Db } from "@/server/db/client";
+import { appRouter, createCaller } from "@/server/trpc/root";
 import { makePartner, makeUser } from "../../support/factories";
 
 /** Every tRPC procedure by path (`admin.partners`), read from the router, so new ones are covered too. */

@@ -1,4 +1,4 @@
-import { magicOf, type MockMagic } from "@/server/vendor/mock/magic";
+import { magicOf, type MockMagic } from "@/server/supplier/mock/magic";
 
 export type MagicName = NonNullable<MockMagic>;
 

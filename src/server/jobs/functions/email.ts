@@ -1,5 +1,5 @@
 import { inngest } from "../client";
-import { emailRequested } from "../events";
+import { emailRequested } from "@/server/outbox/events";
 import { deliverEmail, emailRuntime, type EmailRequest } from "@/server/email";
 
 /**

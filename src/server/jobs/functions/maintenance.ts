@@ -1,5 +1,5 @@
 import { inngest } from "../client";
-import { catalogSyncRequested } from "../events";
+import { catalogSyncRequested } from "@/server/outbox/events";
 import { syncCatalog } from "@/server/catalog/sync";
 import { reconcileWithVendor, recordLedgerConsistency, redriveStuckOrders } from "@/server/orders/maintenance";
 import { orderRuntime } from "@/server/orders/runtime";

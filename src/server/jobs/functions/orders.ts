@@ -1,9 +1,9 @@
 import { RetryAfterError } from "inngest";
 import { inngest } from "../client";
-import { orderCreated } from "../events";
+import { orderCreated } from "@/server/outbox/events";
 import { placeWithVendor, pollVendor } from "@/server/orders/fulfil";
 import { orderRuntime } from "@/server/orders/runtime";
-import { VendorError } from "@/server/vendor/bamboo";
+import { VendorError } from "@/server/supplier/bamboo";
 
 /**
  * A vendor call that could not go within its wait budget (its rate-limit slot is further away, or

@@ -1,5 +1,5 @@
 import { inngest } from "../client";
-import { orderCompleted, orderFailed, webhookDeliver } from "../events";
+import { orderCompleted, orderFailed, webhookDeliver } from "@/server/outbox/events";
 import { attemptDelivery } from "@/server/webhooks/deliver";
 import { webhookRuntime } from "@/server/webhooks/runtime";
 import { checkLowBalance, emitOrderEvent } from "@/server/webhooks/sources";

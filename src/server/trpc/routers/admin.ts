@@ -4,7 +4,7 @@ import { listCatalogSyncRuns, requestCatalogSync } from "@/server/catalog/admin"
 import { LedgerError, listTopupRequests } from "@/server/ledger";
 import { approvePartnerTopup, creditPartnerWallet, rejectPartnerTopup } from "@/server/partners/funding";
 import { listPartners } from "@/server/partners/queries";
-import { liveVendorIsMock } from "@/server/vendor/bamboo";
+import { liveVendorIsMock } from "@/server/supplier/bamboo";
 import { adminProcedure, router } from "../init";
 
 /** Ledger refusals (bad state, bad amount) become a clear BAD_REQUEST rather than a 500. */

@@ -1,5 +1,5 @@
 import { getDb } from "@/server/db/client";
-import { createMockVendorRoute } from "@/server/vendor/mock";
+import { createMockVendorRoute } from "@/server/supplier/mock";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

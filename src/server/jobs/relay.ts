@@ -1,51 +1,5 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
-import { newId } from "@/lib/ids";
-import { getDb, type DbOrTx } from "@/server/db/client";
 import { jobEvents } from "@/server/db/schema";
-import type { AppEvent } from "./events";
-
-export interface OutboxEvent {
-  name: string;
-  data?: unknown;
-  id?: string;
-  ts?: number;
-}
-
-/**
- * Writes events to the outbox. Given a transaction, they commit with the caller's change
- * or not at all; nothing is executed here. Returns the outbox ids (`evt_…`); an event whose
- * `id` (idempotency key) was already enqueued is dropped and returns the earlier id.
- */
-export async function enqueueEvent(db: DbOrTx, event: AppEvent | AppEvent[]): Promise<string[]> {
-  return enqueueEvents(db, Array.isArray(event) ? event : [event]);
-}
-
-/** The outbox row for an event (also for statements that write one as part of a larger write). */
-export function outboxRow(e: OutboxEvent) {
-  return { id: newId("evt"), name: e.name, data: (e.data ?? {}) as Record<string, unknown>, key: e.id ?? null, ts: e.ts ?? Date.now() };
-}
-
-/** Untyped form of `enqueueEvent`, for the SDK's sends and the executor's internal events. */
-export async function enqueueEvents(db: DbOrTx, events: OutboxEvent[]): Promise<string[]> {
-  if (events.length === 0) return [];
-  const rows = events.map(outboxRow);
-  const inserted = await db
-    .insert(jobEvents)
-    .values(rows)
-    .onConflictDoNothing({ target: jobEvents.key })
-    .returning({ id: jobEvents.id, key: jobEvents.key });
-  if (inserted.length === rows.length) return rows.map((r) => r.id);
-  const keys = rows.map((r) => r.key).filter((k): k is string => k !== null);
-  const existing = keys.length
-    ? await db.select({ id: jobEvents.id, key: jobEvents.key }).from(jobEvents).where(inArray(jobEvents.key, keys))
-    : [];
-  const byKey = new Map(existing.map((r) => [r.key, r.id]));
-  const insertedIds = new Set(inserted.map((r) => r.id));
-  return rows.map((r) => (insertedIds.has(r.id) ? r.id : (byKey.get(r.key) ?? r.id)));
-}
-
-/** The SDK's sends in embedded mode when no worker set a database: the process-wide pool. */
-export const processOutboxSink = (events: OutboxEvent[]) => enqueueEvents(getDb(), events);
 
 export interface OutboxRelay {
   stop(): Promise<void>;
