@@ -82,7 +82,6 @@ export async function startMockVendorServer(
       baseUrl,
       ...MOCK_CREDENTIALS,
       accountId: MOCK_ACCOUNT_ID,
-      isMock: true,
       ...overrides,
       limits: { ...BAMBOO_LIMITS, placeOrderPerProductMs: 0, ...overrides.limits },
       retry: { ...DEFAULT_RETRY, baseDelayMs: 20, maxDelayMs: 200, timeoutMs: 5_000, ...overrides.retry },

@@ -5,6 +5,7 @@ import type { BambooConfig } from "./config";
 import { isDocumentedRefusal, isOrderAlreadyExists, mapVendorReason, VendorError, type VendorFailureCode } from "./errors";
 import { accountsSchema, catalogPageSchema, messageSchema, orderSchema, placeOrderAnswerSchema } from "./schemas";
 import { noteVendorCallError } from "../calls";
+import { reserveHeldSlot } from "../rate-limit";
 import { accountKey, sendVendorRequest, type VendorResponse } from "./transport";
 
 export interface CatalogFilter {
@@ -105,7 +106,6 @@ export interface VendorOrder {
 }
 
 export interface BambooClient {
-  readonly isMock: boolean;
   readonly accountId: number;
   /** The vendor account this client speaks for (limiter and call-log key). */
   readonly account: string;
@@ -113,6 +113,11 @@ export interface BambooClient {
   catalogPages(filter?: CatalogFilter): AsyncGenerator<CatalogPage, void, undefined>;
   getAccounts(): Promise<VendorAccount[]>;
   placeOrder(input: PlaceOrderInput): Promise<PlaceOrderOutcome>;
+  /**
+   * Reserves the product's next placement slot for `requestId` ahead of the placement (kept until
+   * that placement is sent): how long until it may go. `waitMs` 0 when placements are not spaced per product.
+   */
+  reservePlacementSlot(productId: number, requestId: string): Promise<{ waitMs: number; slotMs: number }>;
   /** The order at the vendor, or null when the vendor does not know the request id (404). */
   getOrder(requestId: string, ctx?: GetOrderContext): Promise<VendorOrder | null>;
 }
@@ -236,12 +241,19 @@ export function createBambooClient(db: Db, config: BambooConfig): BambooClient {
     return await parse(res, accountsSchema, "accounts");
   }
 
+  const productSlotKey = (productId: number) => `${account}:place_order:product:${productId}`;
+
+  async function reservePlacementSlot(productId: number, requestId: string) {
+    return reserveHeldSlot(db, productSlotKey(productId), config.limits.placeOrderPerProductMs, requestId);
+  }
+
   async function placeOrder(input: PlaceOrderInput): Promise<PlaceOrderOutcome> {
     const { requestId } = input;
     const faceValue = toDecimalString(input.faceValue);
-    if (!UUID.test(requestId)) throw new Error("placeOrder: requestId must be a UUID");
-    if (faceValue === null) throw new Error("placeOrder: faceValue must be a decimal string");
-    if (!Number.isSafeInteger(input.quantity) || input.quantity < 1) throw new Error("placeOrder: quantity must be a positive integer");
+    const invalid = (message: string) => new VendorError("invalid_input", `placeOrder: ${message}`, { sent: false });
+    if (!UUID.test(requestId)) throw invalid("requestId must be a UUID");
+    if (faceValue === null) throw invalid("faceValue must be a decimal string");
+    if (!Number.isSafeInteger(input.quantity) || input.quantity < 1) throw invalid("quantity must be a positive integer");
     const body = stringifyWithRawNumbers({
       RequestId: requestId,
       AccountId: config.accountId,
@@ -258,7 +270,7 @@ export function createBambooClient(db: Db, config: BambooConfig): BambooClient {
         requestId,
         extraSlots:
           config.limits.placeOrderPerProductMs > 0
-            ? [{ key: `${account}:place_order:product:${input.productId}`, spacingMs: config.limits.placeOrderPerProductMs }]
+            ? [{ key: productSlotKey(input.productId), spacingMs: config.limits.placeOrderPerProductMs }]
             : [],
       });
     } catch (e) {
@@ -328,5 +340,5 @@ export function createBambooClient(db: Db, config: BambooConfig): BambooClient {
     };
   }
 
-  return { isMock: config.isMock, accountId: config.accountId, account, catalogPages, getAccounts, placeOrder, getOrder };
+  return { accountId: config.accountId, account, catalogPages, getAccounts, placeOrder, reservePlacementSlot, getOrder };
 }

@@ -31,8 +31,6 @@ export interface BambooConfig {
   clientId: string;
   clientSecret: string;
   accountId: number;
-  /** True when this points at our own mock vendor (dashboards say so). */
-  isMock: boolean;
   limits: BambooLimits;
   retry: BambooRetry;
   /**
@@ -77,7 +75,6 @@ export function bambooConfigFromEnv(e: Env = env()): BambooConfig {
       clientId: e.BAMBOO_CLIENT_ID!,
       clientSecret: e.BAMBOO_CLIENT_SECRET!,
       accountId: e.BAMBOO_ACCOUNT_ID!,
-      isMock: false,
       limits: BAMBOO_LIMITS,
       retry,
     };
@@ -88,7 +85,6 @@ export function bambooConfigFromEnv(e: Env = env()): BambooConfig {
     clientId: e.MOCK_VENDOR_CLIENT_ID,
     clientSecret: e.MOCK_VENDOR_CLIENT_SECRET,
     accountId: MOCK_ACCOUNT_ID,
-    isMock: true,
     limits: BAMBOO_LIMITS,
     retry,
   };

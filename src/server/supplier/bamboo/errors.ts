@@ -55,7 +55,8 @@ export type VendorErrorKind =
   | "unavailable" // still 5xx after every attempt
   | "timeout"
   | "network"
-  | "unexpected_status";
+  | "unexpected_status"
+  | "invalid_input"; // our own call broke the client's contract (a bug on our side): nothing was sent
 
 /** Every vendor problem the client reports is one of these; callers switch on `kind`. */
 export class VendorError extends Error {
