@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDatabase, usePreparedStatements, type Database } from "@/server/db/client";
+import { createDatabase, type Database } from "@/server/db/client";
+import { setPreparedStatements } from "@/server/db/prepared";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 
 let t: TestDatabase;
@@ -29,12 +30,12 @@ describe("prepared statements", () => {
   });
 
   it("can be turned off (DATABASE_PREPARED_STATEMENTS=false, for PgBouncer in transaction mode)", async () => {
-    usePreparedStatements(false);
+    setPreparedStatements(false);
     try {
       for (let i = 0; i < 3; i++) await one.db.execute(sql`select ${i}::int as prepared_marker_c`);
       expect(await preparedLike("prepared_marker_c")).toBe(0);
     } finally {
-      usePreparedStatements(true);
+      setPreparedStatements(true);
     }
   });
 });

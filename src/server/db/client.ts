@@ -1,7 +1,8 @@
-import { drizzle, PostgresJsSession, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { env, envValue } from "@/lib/env";
 import { errorChain } from "@/lib/error-chain";
+import { setPreparedStatements } from "./prepared";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -14,26 +15,6 @@ export interface Database {
   db: Db;
   sql: postgres.Sql;
   close: () => Promise<void>;
-}
-
-/*
- * Prepared statements. drizzle runs every query it did not get a name for with postgres.js's
- * `prepare: false`, and postgres.js sends such a query with parameters in two round trips
- * (describe, then bind and execute) and PostgreSQL parses and plans it every time. Giving every
- * query an (empty) name makes postgres.js prepare it once per connection and reuse it: one round
- * trip per query, no re-planning. Turned off by DATABASE_PREPARED_STATEMENTS=false (PgBouncer in
- * transaction mode, which cannot keep a statement between transactions).
- */
-let preparedStatements = true;
-type AnySession = PostgresJsSession<postgres.Sql, Record<string, never>, never>;
-const prepareQuery: AnySession["prepareQuery"] = PostgresJsSession.prototype.prepareQuery;
-PostgresJsSession.prototype.prepareQuery = function (this: AnySession, query, fields, name, ...rest) {
-  return prepareQuery.call(this, query, fields, name ?? (preparedStatements ? "" : undefined), ...rest);
-} as AnySession["prepareQuery"];
-
-/** Process-wide: whether queries are prepared (see above). */
-export function usePreparedStatements(on: boolean): void {
-  preparedStatements = on;
 }
 
 /**
@@ -430,7 +411,7 @@ const globalForDb = globalThis as unknown as { __stellerDb?: Database; __steller
 export function getDatabase(): Database {
   if (!globalForDb.__stellerDb) {
     const e = env();
-    usePreparedStatements(e.DATABASE_PREPARED_STATEMENTS);
+    setPreparedStatements(e.DATABASE_PREPARED_STATEMENTS);
     globalForDb.__stellerDb = createDatabase(e.DATABASE_URL, e.DATABASE_POOL_SIZE);
   }
   return globalForDb.__stellerDb;
