@@ -5,7 +5,7 @@ const alias = { "@": path.resolve(import.meta.dirname, "src") };
 const testEnv = {
   NODE_ENV: "test" as const,
   AUTH_SECRET: "test-secret-test-secret-test-secret-0123456789",
-  ENCRYPTION_KEY: "0".repeat(63) + "1",
+  ENCRYPTION_KEY: `${"0".repeat(63)}1`,
   NEXT_TELEMETRY_DISABLED: "1",
 };
 

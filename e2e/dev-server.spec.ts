@@ -29,6 +29,7 @@ function killGroup(signal: NodeJS.Signals) {
 
 test.describe.configure({ mode: "serial" });
 
+// biome-ignore lint/correctness/noEmptyPattern: Playwright reads the fixtures from the first parameter, which must be a destructuring pattern
 test.beforeAll(async ({}, testInfo) => {
   testInfo.setTimeout(180_000);
   // Outside the project, like the default data directory; readable by the `postgres` user
@@ -61,6 +62,7 @@ test.beforeAll(async ({}, testInfo) => {
   }
 });
 
+// biome-ignore lint/correctness/noEmptyPattern: Playwright reads the fixtures from the first parameter, which must be a destructuring pattern
 test.afterAll(async ({}, testInfo) => {
   testInfo.setTimeout(30_000);
   if (dev?.pid && dev.exitCode === null) {

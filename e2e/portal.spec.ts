@@ -20,7 +20,7 @@ async function expectAccessible(page: Page, what: string) {
 /** Decimal strings to ten-thousandths, so money is compared exactly. */
 const units = (amount: string) => {
   const [int, frac = ""] = amount.split(".");
-  return BigInt(int!) * 10_000n + BigInt((frac + "0000").slice(0, 4));
+  return BigInt(int!) * 10_000n + BigInt(`${frac}0000`.slice(0, 4));
 };
 
 test("a new visitor goes from the landing page to a first test card, then gets the same order from the API", async ({ page, request }) => {

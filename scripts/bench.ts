@@ -292,7 +292,7 @@ async function main() {
     table,
   };
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  fs.writeFileSync(path.join(RESULTS_DIR, "latest.json"), JSON.stringify(result, null, 2) + "\n");
+  fs.writeFileSync(path.join(RESULTS_DIR, "latest.json"), `${JSON.stringify(result, null, 2)}\n`);
   log(`written bench-results/latest.json (whole run ${result.totalSeconds.toFixed(0)} s, build ${buildSeconds.toFixed(0)} s)`);
 }
 

@@ -55,7 +55,12 @@ function descendants(pids: Snapshot["pids"], roots: number[]): Set<number> {
   let grew = true;
   while (grew) {
     grew = false;
-    for (const [pid, p] of pids) if (!out.has(pid) && out.has(p.ppid)) (out.add(pid), (grew = true));
+    for (const [pid, p] of pids) {
+      if (!out.has(pid) && out.has(p.ppid)) {
+        out.add(pid);
+        grew = true;
+      }
+    }
   }
   return out;
 }

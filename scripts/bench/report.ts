@@ -44,7 +44,7 @@ export function formatCpu(rows: Row[]): string {
   const withCpu = rows.filter((r) => r.cpu);
   if (withCpu.length === 0) return "";
   const cores = withCpu[0]!.cpu!.cores;
-  const header = ["CPU (cores of " + cores + ")", "busy", "app server", "postgres", "bench/load", "other processes", "server ms/req", "pg ms/req"];
+  const header = [`CPU (cores of ${cores})`, "busy", "app server", "postgres", "bench/load", "other processes", "server ms/req", "pg ms/req"];
   const perRequest = (c: number, r: Row) => (r.reqPerSec > 0 ? ((c * 1000) / r.reqPerSec).toFixed(1) : "");
   const body = withCpu.map((r) => [
     r.scenario,
