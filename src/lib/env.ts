@@ -103,6 +103,22 @@ export const envSchema = z
     MOCK_VENDOR_FAULT_RATE: z.coerce.number().min(0).max(1).default(0),
     MOCK_VENDOR_FAULT_HANG_MS: z.coerce.number().int().min(0).default(20_000),
     MOCK_VENDOR_RATE_SCALE: z.coerce.number().positive().default(1),
+    // The mock's per-product placement limit (Bamboo: about 6 a minute; 0 = off), scaled by MOCK_VENDOR_RATE_SCALE too.
+    MOCK_VENDOR_PRODUCT_PLACEMENTS_PER_MINUTE: z.coerce.number().min(0).max(1_000_000).default(6),
+    // Where the mock POSTs its signed order notification when an order finishes: a URL, or `app` for this app's own
+    // /api/supplier/bamboo/notifications (APP_URL or http://localhost:PORT). Unset or empty: no notifications.
+    MOCK_VENDOR_NOTIFY_URL: z
+      .string()
+      .optional()
+      .transform((v) => (v ? v : undefined))
+      .refine((v) => v === undefined || v === "app" || /^https?:\/\/[^/?#\s]/.test(v), "must be an http(s) URL or `app`"),
+    // Verifies Bamboo's signed order notifications (POST /api/supplier/bamboo/notifications; unset = the endpoint answers 404);
+    // the mock vendor signs its own with it.
+    BAMBOO_NOTIFICATION_SECRET: z
+      .string()
+      .optional()
+      .transform((v) => (v ? v : undefined))
+      .refine((v) => v === undefined || v.length >= 16, "must be at least 16 characters"),
     // Email: unset SMTP_URL = every email stays in the dev mailbox (table `emails`); set = also delivered through this SMTP server.
     SMTP_URL: z
       .string()
@@ -114,6 +130,13 @@ export const envSchema = z
     WEBHOOK_ALLOW_PRIVATE_TARGETS: boolish,
   })
   .superRefine((v, ctx) => {
+    if (v.MOCK_VENDOR_NOTIFY_URL && !v.BAMBOO_NOTIFICATION_SECRET) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["BAMBOO_NOTIFICATION_SECRET"],
+        message: "is required when MOCK_VENDOR_NOTIFY_URL is set (the mock signs its notifications with it)",
+      });
+    }
     if (v.INNGEST_DEV && !v.INNGEST_BASE_URL) {
       ctx.addIssue({
         code: "custom",

@@ -6,7 +6,7 @@ import { mockVendorAccounts, mockVendorBrands, mockVendorProducts } from "@/serv
 import { rawNumber, stringifyWithRawNumbers } from "../json";
 import { mockUnitPrice, seedMockVendor } from "./catalog";
 import { getMockOrder, message, placeMockOrder, type MockAnswer } from "./orders";
-import { MOCK_RATE_LIMITS, takeMockToken, type MockCallKind, type MockRateLimits } from "./rate-limit";
+import { MOCK_RATE_LIMITS, productPlacementLimit, takeMockToken, type MockCallKind, type MockRateLimits, type MockTokenBucket } from "./rate-limit";
 
 export interface MockVendorOptions {
   clientId: string;
@@ -35,7 +35,7 @@ export interface MockVendorOptions {
 function scaled(limits: MockRateLimits, scale: number): MockRateLimits {
   if (scale === 1) return limits;
   const out = {} as MockRateLimits;
-  for (const [kind, l] of Object.entries(limits) as [MockCallKind, MockRateLimits[MockCallKind]][]) {
+  for (const [kind, l] of Object.entries(limits) as [keyof MockRateLimits, MockTokenBucket][]) {
     out[kind] = { perSecond: l.perSecond * scale, burst: Math.max(1, Math.round(l.burst * scale)) };
   }
   return out;
@@ -47,7 +47,12 @@ export function mockVendorOptionsFromEnv(e: Env = env()): MockVendorOptions {
     clientId: e.MOCK_VENDOR_CLIENT_ID,
     clientSecret: e.MOCK_VENDOR_CLIENT_SECRET,
     fulfilMs: e.MOCK_VENDOR_FULFIL_MS,
-    rateLimits: scaled(MOCK_RATE_LIMITS, e.MOCK_VENDOR_RATE_SCALE),
+    rateLimits: scaled(
+      e.MOCK_VENDOR_PRODUCT_PLACEMENTS_PER_MINUTE > 0
+        ? { ...MOCK_RATE_LIMITS, place_order_product: productPlacementLimit(e.MOCK_VENDOR_PRODUCT_PLACEMENTS_PER_MINUTE) }
+        : MOCK_RATE_LIMITS,
+      e.MOCK_VENDOR_RATE_SCALE,
+    ),
     autoSeed: true,
     faultRate: e.MOCK_VENDOR_FAULT_RATE,
     faultHangMs: e.MOCK_VENDOR_FAULT_HANG_MS,
@@ -162,6 +167,7 @@ function route(method: string, path: string): { kind: MockCallKind; requestId?: 
  */
 export function createMockVendorHandler(db: Db, o: MockVendorOptions): (req: Request) => Promise<Response> {
   let seeded: Promise<void> | null = null;
+  const productLimit = o.rateLimits ? o.rateLimits.place_order_product : undefined;
 
   return async (req) => {
     const url = new URL(req.url);
@@ -192,7 +198,11 @@ export function createMockVendorHandler(db: Db, o: MockVendorOptions): (req: Req
           answer = await accounts(db);
           break;
         case "place_order":
-          answer = await placeMockOrder(db, o.clientId, await req.text(), { fulfilMs: o.fulfilMs, syncedCatalog: o.syncedCatalog });
+          answer = await placeMockOrder(db, o.clientId, await req.text(), {
+            fulfilMs: o.fulfilMs,
+            syncedCatalog: o.syncedCatalog,
+            takeProductToken: productLimit ? (productId) => takeMockToken(db, `${o.clientId}:place_order:product:${productId}`, productLimit) : undefined,
+          });
           break;
         case "get_order":
           answer = await getMockOrder(db, o.clientId, r.requestId!);

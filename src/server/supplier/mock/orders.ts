@@ -62,6 +62,11 @@ export interface MockCheckoutOptions {
   fulfilMs: number;
   /** Also sell the products of the app's synced catalog, which take precedence (see mockProductsFor). */
   syncedCatalog?: boolean;
+  /**
+   * Bamboo's per-product placement limit (about 6 a minute): takes a token of the product's bucket,
+   * null when allowed, else the whole seconds to wait. Unset: no per-product limit.
+   */
+  takeProductToken?: (productId: number) => Promise<number | null>;
 }
 
 /** POST orders/checkout at the mock: validates like the vendor, applies magic values, records the order. */
@@ -75,6 +80,13 @@ export async function placeMockOrder(db: Db, clientId: string, rawBody: string, 
     return message(400, "The request is invalid: body is not JSON");
   }
   const requestId = parsed.requestid;
+  // Per product, like the per-account limit: a refused call is not an attempt (the vendor did nothing).
+  if (opts.takeProductToken) {
+    for (const productId of new Set(parsed.products.map((p) => p.productid))) {
+      const wait = await opts.takeProductToken(productId);
+      if (wait !== null) return message(429, `Too many requests for product ${productId}. Please wait for ${wait} seconds`, { "retry-after": String(wait) });
+    }
+  }
   const [attempt] = await db.insert(mockVendorCheckoutAttempts).values({ requestId, clientId }).returning({ id: mockVendorCheckoutAttempts.id });
   const [{ n }] = (await db
     .select({ n: count() })
