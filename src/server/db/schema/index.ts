@@ -6,3 +6,4 @@ export * from "./catalog";
 export * from "./orders";
 export * from "./keys";
 export * from "./webhooks";
+export * from "./supplier";

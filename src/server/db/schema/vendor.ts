@@ -131,6 +131,8 @@ export const mockVendorOrders = pgTable("mock_vendor_orders", {
   fulfilMs: integer("fulfil_ms").notNull(),
   malformed: boolean("malformed").notNull().default(false),
   createdAt: timestamp("created_at", { withTimezone: true, precision: 6 }).notNull().defaultNow(),
+  /** When the mock's finish notification was claimed for sending (at most once per order). */
+  notifiedAt: timestamp("notified_at", { withTimezone: true, precision: 3 }),
 });
 
 /** Every place-order request the mock received, for magic values and for tests to count. */
