@@ -83,6 +83,8 @@ export const envSchema = z
     // Embedded jobs: a step still running at its deadline is a failed attempt (retried); stop() waits this long for runs in flight.
     JOBS_STEP_DEADLINE_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(300_000),
     JOBS_STOP_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    // Whether this web process (npm start / npm run dev) runs the embedded executor; off when `npm run worker` processes run it.
+    JOBS_EXECUTOR: z.enum(["on", "off"]).default("on"),
     // Bamboo (the card vendor). Unset BAMBOO_BASE_URL = our mock vendor at ${APP_URL}/api/mock-vendor.
     BAMBOO_BASE_URL: z.url().optional(),
     BAMBOO_CLIENT_ID: z.string().min(1).optional(),

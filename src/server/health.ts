@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { inngestMode } from "@/lib/env";
+import { env, inngestMode } from "@/lib/env";
 import { errorChain } from "@/lib/error-chain";
 import type { DbOrTx } from "@/server/db/client";
 import { embeddedWorkerCount } from "@/server/jobs/executor/worker";
@@ -16,8 +16,11 @@ export interface Health {
     /** This process's pool: connections in use and queries waiting for one. */
     pool?: { size: number; inUse: number; waiting: number };
   };
-  /** `worker`: whether this process runs the embedded executor ("relay" in server mode). */
-  jobs: { mode: "embedded" | "server"; worker: "running" | "stopped" | "relay" };
+  /**
+   * `worker`: whether this process runs the embedded executor ("relay" in server mode; "off" when
+   * JOBS_EXECUTOR=off leaves it to separate `npm run worker` processes, which this check cannot see).
+   */
+  jobs: { mode: "embedded" | "server"; worker: "running" | "stopped" | "relay" | "off" };
   /** The live environment's vendor: the real Bamboo, or the built-in mock when none is configured. */
   vendor: { live: "bamboo" | "mock"; sandbox: "mock" };
   requestLog: { buffered: number; written: number; dropped: number; enabled: boolean };
@@ -59,8 +62,11 @@ export async function checkHealth(db: DbOrTx, opts: { pool?: Health["database"][
 }
 
 function jobsHealth(): Health["jobs"] {
-  const mode = inngestMode();
-  return { mode, worker: mode === "server" ? "relay" : embeddedWorkerCount() > 0 ? "running" : "stopped" };
+  const e = env();
+  const mode = inngestMode(e);
+  if (mode === "server") return { mode, worker: "relay" };
+  if (embeddedWorkerCount() > 0) return { mode, worker: "running" };
+  return { mode, worker: e.JOBS_EXECUTOR === "off" ? "off" : "stopped" };
 }
 
 /** A short reason, never the query or a stack: unreachable, restarting, timed out or busy. */

@@ -1,12 +1,9 @@
-import path from "node:path";
-import { assertStartable, EnvError, inngestMode, loadEnv } from "@/lib/env";
+import { inngestMode } from "@/lib/env";
 import { closeDatabases, getDatabase } from "@/server/db/client";
-import { runMigrations } from "@/server/db/migrate";
 import { startJobs } from "@/server/jobs";
 import { closeRateLimitRedis } from "@/server/rest/rate-limit-redis";
 import { startHttpServer } from "./http";
-import { prepareLocal } from "./local";
-import { DatabaseWaitError, waitForDatabase } from "./wait-db";
+import { bootProcess } from "./process";
 import { DEMO_CREDENTIALS, seedDemoSandbox, seedDevelopment } from "./seed";
 
 /**
@@ -14,33 +11,7 @@ import { DEMO_CREDENTIALS, seedDemoSandbox, seedDevelopment } from "./seed";
  * then the HTTP server. Ctrl-C (or SIGTERM) stops the server and then PostgreSQL cleanly.
  */
 export async function runApp(opts: { dev: boolean }): Promise<void> {
-  if (!process.env.NODE_ENV) (process.env as Record<string, string>).NODE_ENV = opts.dev ? "development" : "production";
-  const dataDir = path.resolve(process.env.STELLER_DATA_DIR ?? ".data");
-  const local = await prepareLocal({ dataDir });
-
-  let env;
-  try {
-    env = loadEnv();
-    assertStartable(env);
-  } catch (error) {
-    if (error instanceof EnvError) {
-      console.error(`\n${error.message}\nSee .env.example for every variable.\n`);
-      await local.embedded?.stop();
-      process.exit(1);
-    }
-    throw error;
-  }
-
-  // A database that is starting, restarting or failing over is waited for (bounded), then migrated.
-  try {
-    await waitForDatabase(env.DATABASE_URL, { timeoutMs: env.DATABASE_STARTUP_WAIT_MS, log: (line) => console.log(line) });
-    await runMigrations(env.DATABASE_URL);
-  } catch (error) {
-    const message = error instanceof DatabaseWaitError ? error.message : `Database migration failed: ${error instanceof Error ? error.message : String(error)}`;
-    console.error(`\n${message}\n`);
-    await local.embedded?.stop().catch(() => {});
-    process.exit(1);
-  }
+  const { env, local, dataDir } = await bootProcess(opts);
   const seeded = opts.dev || env.STELLER_LOCAL;
   let demo: { sandboxKey: string | null } = { sandboxKey: null };
   if (seeded) {
@@ -50,14 +21,16 @@ export async function runApp(opts: { dev: boolean }): Promise<void> {
 
   const hostname = process.env.HOSTNAME ?? "localhost";
   const http = await startHttpServer({ dev: opts.dev, port: env.PORT, hostname, trustedProxyHops: env.TRUSTED_PROXY_HOPS });
-  // Background work: the embedded worker, or the outbox relay to an Inngest server.
-  const jobs = await startJobs({ db: getDatabase().db });
+  // Background work: the embedded worker, or the outbox relay to an Inngest server. JOBS_EXECUTOR=off:
+  // separate `npm run worker` processes run the executor, this one serves HTTP only.
+  const jobs = await startJobs({ db: getDatabase().db, role: "web" });
+  const executorOff = jobs.mode === "embedded" && !jobs.executor;
 
   const url = env.APP_URL ?? `http://localhost:${env.PORT}`;
   const lines = [
     `Steller ${opts.dev ? "development" : "production"} server ready at ${url}`,
     `  database:   ${local.embedded ? "embedded PostgreSQL" : "DATABASE_URL"}`,
-    `  jobs:       Inngest ${inngestMode(env)} mode`,
+    `  jobs:       Inngest ${inngestMode(env)} mode${executorOff ? " (JOBS_EXECUTOR=off: no executor in this process; run `npm run worker`)" : ""}`,
     `  rate limit: ${env.REDIS_URL ? "Redis (REDIS_URL), Postgres as fallback" : "Postgres"}`,
     ...(env.WEBHOOK_ALLOW_PRIVATE_TARGETS ? ["  webhooks:   private/loopback targets allowed (WEBHOOK_ALLOW_PRIVATE_TARGETS=true)"] : []),
     ...local.notes.map((n) => `  note:       ${n}`),

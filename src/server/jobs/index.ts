@@ -16,24 +16,28 @@ export { listRuns, getRun, rerunFailedRun, cancelRun } from "./runs";
 
 /**
  * Starts background work for this process: the embedded worker (no Inngest server), or the
- * outbox relay to the Inngest server. Returns a stop function.
+ * outbox relay to the Inngest server. Returns a stop function. A web process (`role: "web"`, the
+ * default) with JOBS_EXECUTOR=off runs no executor: separate `npm run worker` processes
+ * (`role: "worker"`) do.
  */
 export async function startJobs(opts: {
   db: Db;
   functions?: readonly InngestFunction.Any[];
   worker?: Omit<EmbeddedWorkerOptions, "db" | "functions">;
-}): Promise<{ mode: "embedded" | "server"; stop: () => Promise<void> }> {
+  role?: "web" | "worker";
+}): Promise<{ mode: "embedded" | "server"; executor: boolean; stop: () => Promise<void> }> {
   const mode = jobsMode();
   if (mode === "embedded") {
+    if ((opts.role ?? "web") === "web" && loadEnv().JOBS_EXECUTOR === "off") return { mode, executor: false, stop: async () => {} };
     const worker = await startEmbeddedWorker({ db: opts.db, functions: opts.functions ?? appFunctions, ...embeddedWorkerSettings(), ...opts.worker });
-    return { mode, stop: () => worker.stop() };
+    return { mode, executor: true, stop: () => worker.stop() };
   }
   const relay = startOutboxRelay({
     db: opts.db,
     send: (events) => inngest.send(events),
     onError: (e) => console.error("[jobs] outbox relay error:", e),
   });
-  return { mode, stop: () => relay.stop() };
+  return { mode, executor: false, stop: () => relay.stop() };
 }
 
 /**
