@@ -1,4 +1,5 @@
 import DecimalBase from "decimal.js";
+import { DomainError } from "./errors";
 
 /**
  * Money as decimal strings. Amounts are stored as numeric(19,4) in Postgres, so a valid amount
@@ -29,21 +30,19 @@ export type InvalidAmountReason =
   | "negative"
   | "zero";
 
-export class InvalidAmountError extends Error {
-  readonly code = "invalid_amount";
+export class InvalidAmountError extends DomainError<"invalid_amount"> {
   constructor(
     readonly input: unknown,
     readonly reason: InvalidAmountReason,
   ) {
-    super(`invalid amount ${JSON.stringify(input)}: ${reason.replace(/_/g, " ")}`);
+    super("invalid_amount", `invalid amount ${JSON.stringify(input)}: ${reason.replace(/_/g, " ")}`);
     this.name = "InvalidAmountError";
   }
 }
 
-export class InvalidCurrencyError extends Error {
-  readonly code = "invalid_currency";
+export class InvalidCurrencyError extends DomainError<"invalid_currency"> {
   constructor(readonly input: unknown) {
-    super(`invalid currency ${JSON.stringify(input)}: expected a 3-letter ISO code such as "USD"`);
+    super("invalid_currency", `invalid currency ${JSON.stringify(input)}: expected a 3-letter ISO code such as "USD"`);
     this.name = "InvalidCurrencyError";
   }
 }

@@ -96,7 +96,7 @@ describe("sandbox console", () => {
     expect(await codeOf(api.console.createOrder({ sku: FIXED_25_USD, faceValue: "30.00", quantity: 1 }))).toMatch(
       new RegExp(`^BAD_REQUEST: faceValue for ${FIXED_25_USD} must be exactly 25\\.00(00)? USD$`),
     );
-    expect(await codeOf(api.console.createOrder({ sku: "BAM-NOPE", faceValue: "10.00", quantity: 1 }))).toMatch(/^BAD_REQUEST: No product with SKU/);
+    expect(await codeOf(api.console.createOrder({ sku: "BAM-NOPE", faceValue: "10.00", quantity: 1 }))).toMatch(/^NOT_FOUND: No product with SKU/);
     expect(await api.console.quote({ sku: FIXED_25_USD, faceValue: "30.00", quantity: 1 })).toBeNull();
     expect(await count()).toBe(n);
   });

@@ -451,13 +451,13 @@ describe("tenant isolation", () => {
     const aLive = { partnerId: a, environment: "live" as const };
     const code = (p: Promise<unknown>) => p.then(() => "OK", (e: unknown) => (e instanceof WebhookError ? e.code : String(e)));
     for (const scope of [bScope, aLive]) {
-      expect(await code(getEndpoint(t.db, scope, endpoint.id))).toBe("endpoint_not_found");
-      expect(await code(updateEndpoint(t.db, scope, endpoint.id, { enabled: false }))).toBe("endpoint_not_found");
-      expect(await code(rotateSecret(t.db, scope, endpoint.id))).toBe("endpoint_not_found");
-      expect(await code(sendTestEvent(t.db, scope, endpoint.id))).toBe("endpoint_not_found");
-      expect(await code(deleteEndpoint(t.db, scope, endpoint.id))).toBe("endpoint_not_found");
-      expect(await code(getDelivery(t.db, scope, deliveryId))).toBe("delivery_not_found");
-      expect(await code(replayDelivery(t.db, scope, deliveryId))).toBe("delivery_not_found");
+      expect(await code(getEndpoint(t.db, scope, endpoint.id))).toBe("resource_not_found");
+      expect(await code(updateEndpoint(t.db, scope, endpoint.id, { enabled: false }))).toBe("resource_not_found");
+      expect(await code(rotateSecret(t.db, scope, endpoint.id))).toBe("resource_not_found");
+      expect(await code(sendTestEvent(t.db, scope, endpoint.id))).toBe("resource_not_found");
+      expect(await code(deleteEndpoint(t.db, scope, endpoint.id))).toBe("resource_not_found");
+      expect(await code(getDelivery(t.db, scope, deliveryId))).toBe("resource_not_found");
+      expect(await code(replayDelivery(t.db, scope, deliveryId))).toBe("resource_not_found");
       expect(await listEndpoints(t.db, scope)).toEqual([]);
       expect((await listDeliveries(t.db, scope)).data).toEqual([]);
       expect((await listDeliveries(t.db, scope, { endpointId: endpoint.id })).data).toEqual([]);

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
+import { DomainError } from "@/lib/errors";
 import { recordAudit } from "@/server/audit";
 import type { DbOrTx } from "@/server/db/client";
 import { users } from "@/server/db/schema";
@@ -45,12 +46,11 @@ export function checkSessionProof(secret: string, userId: string, sessionVersion
 export const PASSWORD_MIN_LENGTH = 10;
 export const PASSWORD_MAX_LENGTH = 200;
 
-export class PasswordChangeError extends Error {
-  constructor(
-    readonly code: "wrong_password" | "weak_password" | "rate_limited" | "not_found",
-    message: string,
-  ) {
-    super(message);
+export type PasswordChangeErrorCode = "wrong_password" | "weak_password" | "rate_limited" | "user_not_found";
+
+export class PasswordChangeError extends DomainError<PasswordChangeErrorCode> {
+  constructor(code: PasswordChangeErrorCode, message: string, param?: string) {
+    super(code, message, { param });
     this.name = "PasswordChangeError";
   }
 }
@@ -67,14 +67,14 @@ export async function changePassword(
   limits: LoginLimits,
 ): Promise<{ sessionVersion: number }> {
   if (input.newPassword.length < PASSWORD_MIN_LENGTH || input.newPassword.length > PASSWORD_MAX_LENGTH) {
-    throw new PasswordChangeError("weak_password", `The new password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters long`);
+    throw new PasswordChangeError("weak_password", `The new password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters long`, "newPassword");
   }
-  if (input.newPassword === input.currentPassword) throw new PasswordChangeError("weak_password", "The new password must differ from the current one");
+  if (input.newPassword === input.currentPassword) throw new PasswordChangeError("weak_password", "The new password must differ from the current one", "newPassword");
   const [user] = await db.select({ email: users.email, hash: users.passwordHash }).from(users).where(eq(users.id, input.userId));
-  if (!user) throw new PasswordChangeError("not_found", "No such user");
+  if (!user) throw new PasswordChangeError("user_not_found", "No such user");
   const attempt = await reserveAttempt(db, user.email.toLowerCase(), input.ip, limits);
   if (attempt === null) throw new PasswordChangeError("rate_limited", "Too many wrong passwords. Please wait a few minutes before trying again.");
-  if (!(await verifyPassword(input.currentPassword, user.hash))) throw new PasswordChangeError("wrong_password", "The current password is not correct");
+  if (!(await verifyPassword(input.currentPassword, user.hash))) throw new PasswordChangeError("wrong_password", "The current password is not correct", "currentPassword");
   await releaseAttempt(db, attempt);
   const passwordHash = await hashPassword(input.newPassword);
   const [row] = await db

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { and, desc, eq, getTableColumns, isNull, sql, type SQL } from "drizzle-orm";
 import { sha256Hex } from "@/lib/crypto";
+import { DomainError } from "@/lib/errors";
 import { newId } from "@/lib/ids";
 import { ipAllowed, parseCidr } from "@/lib/ip";
 import type { DbOrTx } from "@/server/db/client";
@@ -27,12 +28,12 @@ function base58(length: number): string {
   return out;
 }
 
-export class KeyError extends Error {
-  constructor(
-    readonly code: "invalid_ip_allowlist" | "key_not_found" | "key_not_self" | "invalid_overlap",
-    message: string,
-  ) {
-    super(message);
+/** An unknown key is `resource_not_found` (param `id`), as the API answers it. */
+export type KeyErrorCode = "invalid_ip_allowlist" | "resource_not_found" | "key_not_self" | "invalid_overlap";
+
+export class KeyError extends DomainError<KeyErrorCode> {
+  constructor(code: KeyErrorCode, message: string, param?: string) {
+    super(code, message, { param });
     this.name = "KeyError";
   }
 }
@@ -177,10 +178,11 @@ export async function assertSelfManaged(
     .select({ id: apiKeys.id })
     .from(apiKeys)
     .where(and(eq(apiKeys.id, input.keyId), eq(apiKeys.partnerId, input.partnerId), eq(apiKeys.environment, input.environment)));
-  if (!sibling) throw new KeyError("key_not_found", `No API key ${input.keyId}`);
+  if (!sibling) throw new KeyError("resource_not_found", `No API key ${input.keyId}`, "id");
   throw new KeyError(
     "key_not_self",
     `An API key can rotate or revoke only itself (this request used ${input.actingKeyId}); manage ${input.keyId} and your other keys in the dashboard at ${KEYS_DASHBOARD_PATH}`,
+    "id",
   );
 }
 
@@ -209,7 +211,7 @@ export async function rotateApiKey(
         ),
       )
       .for("update");
-    if (!old || (old.expiresAt && old.expiresAt.getTime() <= Date.now())) throw new KeyError("key_not_found", `No active API key ${input.keyId}`);
+    if (!old || (old.expiresAt && old.expiresAt.getTime() <= Date.now())) throw new KeyError("resource_not_found", `No active API key ${input.keyId}`, "id");
     const created = await createApiKey(tx, {
       partnerId: old.partnerId,
       environment: old.environment,
@@ -235,7 +237,7 @@ export async function revokeApiKey(db: DbOrTx, input: { partnerId: string; keyId
     .set({ revokedAt: new Date() })
     .where(and(eq(apiKeys.id, input.keyId), eq(apiKeys.partnerId, input.partnerId), isNull(apiKeys.revokedAt)))
     .returning();
-  if (!row) throw new KeyError("key_not_found", `No active API key ${input.keyId}`);
+  if (!row) throw new KeyError("resource_not_found", `No active API key ${input.keyId}`, "id");
   await recordAudit(db, { actor: input.actor, partnerId: input.partnerId, action: "api_key.revoked", targetType: "api_key", targetId: row.id });
   return presentKey(row);
 }

@@ -1,18 +1,11 @@
-/** Errors the order engine raises on purpose; `code` is stable and the API maps it to a status. */
-export class OrderError extends Error {
-  constructor(
-    readonly code:
-      | "product_not_found"
-      | "invalid_face_value"
-      | "invalid_quantity"
-      | "reference_conflict"
-      | "order_not_found"
-      | "below_cost"
-      | "invalid_request",
-    message: string,
-    readonly param?: string,
-  ) {
-    super(message);
+import { DomainError } from "@/lib/errors";
+
+export type OrderErrorCode = "product_not_found" | "invalid_face_value" | "invalid_quantity" | "reference_conflict" | "order_not_found" | "below_cost";
+
+/** Errors the order engine raises on purpose (codes and kinds: src/lib/errors.ts). */
+export class OrderError extends DomainError<OrderErrorCode> {
+  constructor(code: OrderErrorCode, message: string, param?: string) {
+    super(code, message, { param });
     this.name = "OrderError";
   }
 }

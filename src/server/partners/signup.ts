@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { DomainError } from "@/lib/errors";
 import { newId } from "@/lib/ids";
 import { hashPassword } from "@/server/auth/password";
 import type { Db } from "@/server/db/client";
@@ -11,12 +12,9 @@ import { grantSandboxFunds } from "@/server/ledger";
 /** Signups per client IP, for the API and the signup page alike: 5, then one more every 12 minutes. */
 export const SIGNUP_IP_RATE = { bucket: "signup", rule: { capacity: 5, refillPerSecond: 1 / 720 } } as const;
 
-export class SignupError extends Error {
-  constructor(
-    readonly code: "email_taken",
-    message: string,
-  ) {
-    super(message);
+export class SignupError extends DomainError<"email_taken"> {
+  constructor(code: "email_taken", message: string) {
+    super(code, message, { param: "email" });
     this.name = "SignupError";
   }
 }

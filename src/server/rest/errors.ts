@@ -1,9 +1,7 @@
 import { ZodError } from "zod";
+import { DomainError, ERROR_CODES, type ErrorCode, type ErrorKind } from "@/lib/errors";
+import { describeZodError } from "@/lib/zod-issues";
 import { isDatabaseUnavailable } from "@/server/db/client";
-import { KeyError } from "@/server/keys";
-import { LedgerError } from "@/server/ledger";
-import { OrderError } from "@/server/orders/errors";
-import { WebhookError } from "@/server/webhooks/types";
 
 export type ApiErrorType =
   | "invalid_request_error"
@@ -15,6 +13,32 @@ export type ApiErrorType =
   | "payment_error"
   | "rate_limit_error"
   | "api_error";
+
+/** The one table: how the partner API answers each kind of error (src/lib/errors.ts). */
+export const HTTP_BY_KIND = {
+  malformed: { status: 400, type: "invalid_request_error" },
+  unauthenticated: { status: 401, type: "authentication_error" },
+  payment_required: { status: 402, type: "payment_error" },
+  forbidden: { status: 403, type: "permission_error" },
+  not_found: { status: 404, type: "not_found_error" },
+  method_not_allowed: { status: 405, type: "invalid_request_error" },
+  conflict: { status: 409, type: "conflict_error" },
+  idempotency_conflict: { status: 409, type: "idempotency_error" },
+  payload_too_large: { status: 413, type: "invalid_request_error" },
+  unsupported_media_type: { status: 415, type: "invalid_request_error" },
+  invalid: { status: 422, type: "invalid_request_error" },
+  rate_limited: { status: 429, type: "rate_limit_error" },
+  internal: { status: 500, type: "api_error" },
+  unavailable: { status: 503, type: "api_error" },
+} as const satisfies Record<ErrorKind, { status: number; type: ApiErrorType }>;
+
+/** How the API answers an error code: its HTTP status and envelope type. */
+export const httpErrorOf = (code: ErrorCode) => HTTP_BY_KIND[ERROR_CODES[code].kind];
+
+/** Every error code with its kind, HTTP status, envelope type and meaning: the docs' error reference. */
+export const ERROR_REFERENCE: ReadonlyArray<{ code: ErrorCode; kind: ErrorKind; status: number; type: ApiErrorType; description: string }> = (
+  Object.keys(ERROR_CODES) as ErrorCode[]
+).map((code) => ({ code, kind: ERROR_CODES[code].kind, ...httpErrorOf(code), description: ERROR_CODES[code].description }));
 
 /** The one error the partner API answers with: `{ error: { type, code, message, param?, requestId } }`. */
 export class ApiError extends Error {
@@ -29,74 +53,42 @@ export class ApiError extends Error {
     super(message);
     this.name = "ApiError";
   }
+
+  /** The API's answer for a code of src/lib/errors.ts: status and type come from the code's kind. */
+  static of(code: ErrorCode, message: string, opts: { param?: string; headers?: Record<string, string> } = {}): ApiError {
+    const { status, type } = httpErrorOf(code);
+    return new ApiError(status, type, code, message, opts.param, opts.headers);
+  }
 }
 
-export const notFound = (what: string, id: string, param?: string) =>
-  new ApiError(404, "not_found_error", "resource_not_found", `No ${what} with id "${id}"`, param);
+export const notFound = (what: string, id: string, param?: string) => new DomainError("resource_not_found", `No ${what} with id "${id}"`, { param });
 
-function describeZod(error: ZodError): { message: string; param?: string } {
-  const issue = error.issues[0];
-  if (!issue) return { message: "The request is invalid" };
-  const param = issue.path.join(".") || undefined;
-  const extra = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? "s" : ""})` : "";
-  let message = issue.message;
-  if (issue.code === "unrecognized_keys") message = `Unknown field${issue.keys.length > 1 ? "s" : ""}: ${issue.keys.join(", ")}`;
-  else if (issue.code === "invalid_type" && issue.message.includes("received undefined")) message = `${param ?? "value"} is required`;
-  else if (param) message = `${param}: ${issue.message}`;
-  return { message: message + extra, param };
-}
+const INTERNAL_MESSAGE = "Something went wrong on our side. Retry later; contact support with the request id if it persists.";
 
-const ORDER_STATUS: Record<OrderError["code"], [number, ApiErrorType]> = {
-  product_not_found: [404, "not_found_error"],
-  invalid_face_value: [422, "invalid_request_error"],
-  invalid_quantity: [422, "invalid_request_error"],
-  reference_conflict: [409, "idempotency_error"],
-  order_not_found: [404, "not_found_error"],
-  below_cost: [422, "invalid_request_error"],
-  invalid_request: [400, "invalid_request_error"],
-};
-
-/** Maps any error to an ApiError; unknown errors become a 500 without internals. */
-export function toApiError(error: unknown): ApiError {
-  if (error instanceof ApiError) return error;
+/**
+ * Any error in our vocabulary: ours as they are, zod's and the database's in our words, anything
+ * else an internal error whose message is never shown.
+ */
+function asDomainError(error: unknown): DomainError {
+  if (error instanceof DomainError) return error;
   if (error instanceof ZodError) {
-    const { message, param } = describeZod(error);
-    return new ApiError(400, "invalid_request_error", "invalid_parameter", message, param);
-  }
-  if (error instanceof OrderError) {
-    const [status, type] = ORDER_STATUS[error.code];
-    return new ApiError(status, type, error.code, error.message, error.param);
-  }
-  if (error instanceof LedgerError) {
-    if (error.code === "insufficient_funds") {
-      const e = error as LedgerError & { currency?: string };
-      return new ApiError(402, "payment_error", "insufficient_funds", `Your ${e.currency ?? ""} wallet balance is too low for this order. Top up your wallet and try again.`.replace("  ", " "));
-    }
-    return new ApiError(422, "invalid_request_error", error.code, error.message);
-  }
-  if (error instanceof WebhookError) {
-    switch (error.code) {
-      case "endpoint_not_found":
-      case "delivery_not_found":
-        return new ApiError(404, "not_found_error", "resource_not_found", error.message, "id");
-      case "endpoint_unavailable":
-        return new ApiError(409, "conflict_error", error.code, error.message, error.param);
-      case "too_many_endpoints":
-        return new ApiError(409, "conflict_error", error.code, error.message);
-      default:
-        return new ApiError(422, "invalid_request_error", error.code, error.message, error.param);
-    }
-  }
-  if (error instanceof KeyError) {
-    if (error.code === "key_not_found") return new ApiError(404, "not_found_error", "resource_not_found", error.message, "id");
-    if (error.code === "key_not_self") return new ApiError(403, "permission_error", error.code, error.message, "id");
-    return new ApiError(422, "invalid_request_error", error.code, error.message);
+    const { message, param } = describeZodError(error);
+    return new DomainError("invalid_parameter", message, { param, cause: error });
   }
   // A query that timed out, found no free connection, or met a restarting database: retry shortly.
   if (isDatabaseUnavailable(error)) {
-    return new ApiError(503, "api_error", "service_unavailable", "The service is busy or restarting; retry in a moment.", undefined, { "Retry-After": "1" });
+    return new DomainError("service_unavailable", "The service is busy or restarting; retry in a moment.", { retryAfterSeconds: 1, cause: error });
   }
-  return new ApiError(500, "api_error", "internal_error", "Something went wrong on our side. Retry later; contact support with the request id if it persists.");
+  return new DomainError("internal_error", INTERNAL_MESSAGE, { cause: error });
+}
+
+/** Maps any error to an ApiError through the kind table; unknown errors become a 500 without internals. */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  const e = asDomainError(error);
+  const { status, type } = HTTP_BY_KIND[e.kind];
+  const headers = e.retryAfterSeconds === undefined ? undefined : { "Retry-After": String(e.retryAfterSeconds) };
+  return new ApiError(status, type, e.code, e.message, e.param, headers);
 }
 
 export function errorResponse(error: ApiError, requestId: string): Response {

@@ -28,7 +28,7 @@ export type PublicDelivery = ReturnType<typeof presentDelivery>;
 const scoped = (scope: WebhookScope, id: string) =>
   and(eq(webhookDeliveries.id, id), eq(webhookDeliveries.partnerId, scope.partnerId), eq(webhookDeliveries.environment, scope.environment));
 
-const notFound = (id: string) => new WebhookError("delivery_not_found", `No webhook delivery with id "${id}"`, "id");
+const notFound = (id: string) => new WebhookError("resource_not_found", `No webhook delivery with id "${id}"`, "id");
 
 export const MAX_PAGE = 100;
 

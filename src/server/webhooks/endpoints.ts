@@ -68,7 +68,7 @@ const scoped = (scope: WebhookScope, id: string) =>
     isNull(webhookEndpoints.deletedAt),
   );
 
-const notFound = (id: string) => new WebhookError("endpoint_not_found", `No webhook endpoint with id "${id}"`, "id");
+const notFound = (id: string) => new WebhookError("resource_not_found", `No webhook endpoint with id "${id}"`, "id");
 
 /** Creates an endpoint; the signing secret (`whsec_…`) is in the result only, shown once, and stored encrypted. */
 export async function createEndpoint(

@@ -1,3 +1,4 @@
+import { DomainError } from "@/lib/errors";
 import type { webhookDeliveries, webhookEndpoints, webhookEvents } from "@/server/db/schema";
 
 export type WebhookEnvironment = "sandbox" | "live";
@@ -18,21 +19,12 @@ export type EndpointRow = typeof webhookEndpoints.$inferSelect;
 export type EventRow = typeof webhookEvents.$inferSelect;
 export type DeliveryRow = typeof webhookDeliveries.$inferSelect;
 
-export type WebhookErrorCode =
-  | "endpoint_not_found"
-  | "delivery_not_found"
-  | "invalid_url"
-  | "invalid_events"
-  | "too_many_endpoints"
-  | "endpoint_unavailable";
+/** An unknown endpoint or delivery is `resource_not_found`, as the API answers it. */
+export type WebhookErrorCode = "resource_not_found" | "invalid_url" | "invalid_events" | "too_many_endpoints" | "endpoint_unavailable";
 
-export class WebhookError extends Error {
-  constructor(
-    readonly code: WebhookErrorCode,
-    message: string,
-    readonly param?: string,
-  ) {
-    super(message);
+export class WebhookError extends DomainError<WebhookErrorCode> {
+  constructor(code: WebhookErrorCode, message: string, param?: string) {
+    super(code, message, { param });
     this.name = "WebhookError";
   }
 }

@@ -1,22 +1,10 @@
-import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { listCatalogSyncRuns, requestCatalogSync } from "@/server/catalog/admin";
-import { LedgerError, listTopupRequests } from "@/server/ledger";
+import { listTopupRequests } from "@/server/ledger";
 import { approvePartnerTopup, creditPartnerWallet, rejectPartnerTopup } from "@/server/partners/funding";
 import { listPartners } from "@/server/partners/queries";
 import { liveVendorIsMock } from "@/server/supplier/bamboo";
 import { adminProcedure, router } from "../init";
-
-/** Ledger refusals (bad state, bad amount) become a clear BAD_REQUEST rather than a 500. */
-async function ledgerCall<T>(f: () => Promise<T>): Promise<T> {
-  try {
-    return await f();
-  } catch (e) {
-    if (e instanceof LedgerError) throw new TRPCError({ code: e.code.endsWith("not_found") ? "NOT_FOUND" : "BAD_REQUEST", message: e.message, cause: e });
-    if (e instanceof Error && e.name.startsWith("Invalid")) throw new TRPCError({ code: "BAD_REQUEST", message: e.message, cause: e });
-    throw e;
-  }
-}
 
 export const adminRouter = router({
   partners: adminProcedure.query(({ ctx }) => listPartners(ctx.db)),
@@ -29,10 +17,10 @@ export const adminRouter = router({
     .query(({ ctx, input }) => listTopupRequests(ctx.db, { status: input?.status, limit: 100 })),
   approveTopup: adminProcedure
     .input(z.object({ requestId: z.string().min(1).max(64), reason: z.string().max(500).optional() }))
-    .mutation(({ ctx, input }) => ledgerCall(() => approvePartnerTopup(ctx.db, { ...input, actor: ctx.user.id }))),
+    .mutation(({ ctx, input }) => approvePartnerTopup(ctx.db, { ...input, actor: ctx.user.id })),
   rejectTopup: adminProcedure
     .input(z.object({ requestId: z.string().min(1).max(64), reason: z.string().trim().min(3).max(500) }))
-    .mutation(({ ctx, input }) => ledgerCall(() => rejectPartnerTopup(ctx.db, { ...input, actor: ctx.user.id }))),
+    .mutation(({ ctx, input }) => rejectPartnerTopup(ctx.db, { ...input, actor: ctx.user.id })),
   creditWallet: adminProcedure
     .input(
       z.object({
@@ -43,5 +31,5 @@ export const adminRouter = router({
         reason: z.string().trim().min(3).max(500),
       }),
     )
-    .mutation(({ ctx, input }) => ledgerCall(() => creditPartnerWallet(ctx.db, { ...input, actor: ctx.user.id }))),
+    .mutation(({ ctx, input }) => creditPartnerWallet(ctx.db, { ...input, actor: ctx.user.id })),
 });

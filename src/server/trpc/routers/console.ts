@@ -1,13 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { env } from "@/lib/env";
+import { DomainError } from "@/lib/errors";
 import { faceValueAllowed, ProfitGuardError, quote } from "@/server/catalog/pricing";
 import { findOrderableProduct, listPartnerCatalog, type CatalogItem } from "@/server/catalog/visibility";
-import { InsufficientFundsError } from "@/server/ledger/errors";
 import { listPartnerWallets } from "@/server/ledger/partner-wallets";
 import { createOrder, MAX_QUANTITY } from "@/server/orders/create";
-import { OrderError } from "@/server/orders/errors";
 import { getPartnerOrder, presentOrder } from "@/server/orders/queries";
 import { partnerProcedure, router } from "../init";
 
@@ -56,25 +54,17 @@ export const consoleRouter = router({
   createOrder: partnerProcedure("developer")
     .input(orderInput)
     .mutation(async ({ ctx, input }) => {
-      try {
-        const { order } = await createOrder(ctx.db, {
-          partnerId: ctx.partnerId,
-          environment: SANDBOX,
-          sku: input.sku,
-          faceValue: input.faceValue,
-          quantity: input.quantity,
-          referenceId: `console_${randomBytes(9).toString("hex")}`,
-          actor: ctx.user.id,
-          source: "console",
-        });
-        return presentOrder(order);
-      } catch (e) {
-        if (e instanceof OrderError) throw new TRPCError({ code: "BAD_REQUEST", message: e.message, cause: e });
-        if (e instanceof InsufficientFundsError) {
-          throw new TRPCError({ code: "PRECONDITION_FAILED", message: "Your sandbox wallet does not hold enough test funds for this order.", cause: e });
-        }
-        throw e;
-      }
+      const { order } = await createOrder(ctx.db, {
+        partnerId: ctx.partnerId,
+        environment: SANDBOX,
+        sku: input.sku,
+        faceValue: input.faceValue,
+        quantity: input.quantity,
+        referenceId: `console_${randomBytes(9).toString("hex")}`,
+        actor: ctx.user.id,
+        source: "console",
+      });
+      return presentOrder(order);
     }),
 
   /** One sandbox order as the API shows it, cards included once completed. */
@@ -82,7 +72,7 @@ export const consoleRouter = router({
     .input(z.object({ id: z.string().regex(/^ord_[0-9a-z]{1,40}$/) }))
     .query(async ({ ctx, input }) => {
       const order = await getPartnerOrder(ctx.db, { partnerId: ctx.partnerId, environment: SANDBOX, orderId: input.id, encryptionKey: env().ENCRYPTION_KEY });
-      if (!order) throw new TRPCError({ code: "NOT_FOUND", message: `No sandbox order ${input.id}.` });
+      if (!order) throw new DomainError("resource_not_found", `No sandbox order ${input.id}.`, { param: "id" });
       return order;
     }),
 

@@ -1,16 +1,8 @@
-import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { clientIpFrom } from "@/lib/client-ip";
 import { env } from "@/lib/env";
-import { changePassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, PasswordChangeError } from "@/server/auth/sessions";
+import { changePassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@/server/auth/sessions";
 import { protectedProcedure, router } from "../init";
-
-const PASSWORD_ERRORS: Record<PasswordChangeError["code"], TRPCError["code"]> = {
-  wrong_password: "BAD_REQUEST",
-  weak_password: "BAD_REQUEST",
-  rate_limited: "TOO_MANY_REQUESTS",
-  not_found: "UNAUTHORIZED",
-};
 
 export const meRouter = router({
   get: protectedProcedure.query(({ ctx }) => ctx.user),
@@ -20,17 +12,12 @@ export const meRouter = router({
     .input(z.object({ currentPassword: z.string().min(1).max(PASSWORD_MAX_LENGTH), newPassword: z.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH) }))
     .mutation(async ({ ctx, input }) => {
       const e = env();
-      try {
-        const { sessionVersion } = await changePassword(
-          ctx.db,
-          { userId: ctx.user.id, currentPassword: input.currentPassword, newPassword: input.newPassword, ip: clientIpFrom(ctx.headers) },
-          { maxFailuresPerEmail: e.LOGIN_MAX_FAILURES_PER_EMAIL, maxFailuresPerIp: e.LOGIN_MAX_FAILURES_PER_IP, windowMinutes: e.LOGIN_WINDOW_MINUTES },
-        );
-        await ctx.moveSession?.(ctx.user.id, sessionVersion);
-        return { changed: true as const, otherSessionsEnded: true as const };
-      } catch (error) {
-        if (error instanceof PasswordChangeError) throw new TRPCError({ code: PASSWORD_ERRORS[error.code], message: error.message });
-        throw error;
-      }
+      const { sessionVersion } = await changePassword(
+        ctx.db,
+        { userId: ctx.user.id, currentPassword: input.currentPassword, newPassword: input.newPassword, ip: clientIpFrom(ctx.headers) },
+        { maxFailuresPerEmail: e.LOGIN_MAX_FAILURES_PER_EMAIL, maxFailuresPerIp: e.LOGIN_MAX_FAILURES_PER_IP, windowMinutes: e.LOGIN_WINDOW_MINUTES },
+      );
+      await ctx.moveSession?.(ctx.user.id, sessionVersion);
+      return { changed: true as const, otherSessionsEnded: true as const };
     }),
 });

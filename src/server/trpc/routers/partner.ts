@@ -1,6 +1,6 @@
-import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { createApiKey, KeyError, listApiKeys, revokeApiKey } from "@/server/keys";
+import { DomainError } from "@/lib/errors";
+import { createApiKey, listApiKeys, revokeApiKey } from "@/server/keys";
 import { listPartnerWallets } from "@/server/ledger/partner-wallets";
 import { listPartnerOrders } from "@/server/orders/queries";
 import { getPartnerOverview } from "@/server/partners/queries";
@@ -11,7 +11,7 @@ const environment = z.enum(["sandbox", "live"]);
 export const partnerRouter = router({
   overview: partnerProcedure().query(async ({ ctx }) => {
     const overview = await getPartnerOverview(ctx.db, ctx.partnerId);
-    if (!overview) throw new TRPCError({ code: "NOT_FOUND", message: "Partner not found." });
+    if (!overview) throw new DomainError("resource_not_found", "Partner not found.");
     return overview;
   }),
   /** Team list with emails: owners and finance only (developers see their own profile). */
@@ -41,13 +41,6 @@ export const partnerRouter = router({
       }),
     revoke: partnerProcedure("developer")
       .input(z.object({ keyId: z.string().min(1).max(64) }))
-      .mutation(async ({ ctx, input }) => {
-        try {
-          return await revokeApiKey(ctx.db, { partnerId: ctx.partnerId, keyId: input.keyId, actor: ctx.user.id });
-        } catch (e) {
-          if (e instanceof KeyError) throw new TRPCError({ code: "NOT_FOUND", message: e.message });
-          throw e;
-        }
-      }),
+      .mutation(({ ctx, input }) => revokeApiKey(ctx.db, { partnerId: ctx.partnerId, keyId: input.keyId, actor: ctx.user.id })),
   }),
 });
