@@ -19,7 +19,7 @@ export interface TrpcContext {
 }
 
 /** The one table: the TRPCError code of each kind of domain error (src/lib/errors.ts). */
-const TRPC_CODE_BY_KIND = {
+export const TRPC_CODE_BY_KIND = {
   invalid: "BAD_REQUEST",
   malformed: "BAD_REQUEST",
   not_found: "NOT_FOUND",
