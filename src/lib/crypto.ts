@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 
 /**
  * Secrets at rest (card codes, PINs, webhook signing secrets): AES-256-GCM with a random
@@ -24,11 +24,4 @@ export function decryptSecret(stored: string, keyHex: string): string {
 
 export function sha256Hex(input: string): string {
   return createHash("sha256").update(input).digest("hex");
-}
-
-/** Constant-time string comparison (for hashes and signatures). */
-export function safeEqual(a: string, b: string): boolean {
-  const ab = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ab.length === bb.length && timingSafeEqual(ab, bb);
 }
