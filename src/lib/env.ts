@@ -63,6 +63,11 @@ export const envSchema = z
     TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     API_RATE_BURST: z.coerce.number().int().min(1).max(1_000_000).default(50),
     API_RATE_PER_SECOND: z.coerce.number().positive().max(1_000_000).default(25),
+    // Check every /api/v1 answer against its documented contract (a breach answers 500). Unset: on under NODE_ENV=test only.
+    API_VALIDATE_RESPONSES: z
+      .enum(["true", "false", "1", "0"])
+      .optional()
+      .transform((v) => (v === undefined ? undefined : v === "true" || v === "1")),
     // Unset or empty: the API rate-limit buckets live in Postgres. Set: in this Redis (Postgres stays the fallback).
     REDIS_URL: z
       .string()

@@ -60,7 +60,7 @@ export function presentKey(k: ApiKey) {
     lastUsedAt: k.lastUsedAt,
     expiresAt: k.expiresAt,
     revokedAt: k.revokedAt,
-    status: k.revokedAt ? "revoked" : k.expiresAt && k.expiresAt.getTime() <= Date.now() ? "expired" : k.expiresAt ? "rotating" : "active",
+    status: (k.revokedAt ? "revoked" : k.expiresAt && k.expiresAt.getTime() <= Date.now() ? "expired" : k.expiresAt ? "rotating" : "active") as "active" | "rotating" | "expired" | "revoked",
   };
 }
 

@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
-import type { ZodType } from "zod";
 import { clientIpFrom } from "@/lib/client-ip";
 import { env } from "@/lib/env";
 import { getDb, type Db } from "@/server/db/client";
 import { sql } from "drizzle-orm";
 import { apiKeyFromRow, apiKeyHash, apiKeyLookup, findApiKey, judgeApiKey, touchApiKey, type ApiKey, type KeyVerification } from "@/server/keys";
+import { contractViolation, defaultStatus, defineContract, Reply, reply, type BodyOf, type Contract, type HandlerResult, type ParamsOf, type QueryOf, type ReplyFn } from "./contract";
 import { ApiError, errorResponse, toApiError } from "./errors";
 import { bucketCtes, bucketDecision, bucketResult, decision, rateLimitHeaders, takeToken, type BucketRow, type BucketRule, type RateDecision } from "./rate-limit";
 import { sharedRateLimitRedis } from "./rate-limit-redis";
@@ -23,23 +23,24 @@ export { requestLog };
 
 export const newRequestId = () => `req_${randomBytes(12).toString("hex")}`;
 
-export interface PartnerContext<Q, B, P> {
+/** What every handler gets: the request, its id and IP, and its input parsed with the contract's schemas. */
+export interface RouteContext<C extends Contract> {
   req: Request;
   db: Db;
   requestId: string;
   ip: string;
+  query: QueryOf<C>;
+  body: BodyOf<C>;
+  params: ParamsOf<C>;
+  /** An answer with a documented status other than the default (and headers). */
+  reply: ReplyFn<C>;
+}
+
+/** A partner route's context: also the API key and what it grants. */
+export interface PartnerContext<C extends Contract> extends RouteContext<C> {
   key: ApiKey;
   partnerId: string;
   environment: "sandbox" | "live";
-  query: Q;
-  body: B;
-  params: P;
-}
-
-interface RouteSchemas<Q, B, P> {
-  query?: ZodType<Q>;
-  body?: ZodType<B>;
-  params?: ZodType<P>;
 }
 
 type NextRouteContext = { params: Promise<Record<string, string | string[]>> };
@@ -128,18 +129,18 @@ function checkStrings(root: unknown, rootName: string): void {
   }
 }
 
-async function parseInput<Q, B, P>(req: Request, ctx: NextRouteContext | undefined, schemas: RouteSchemas<Q, B, P>) {
+async function parseInput(req: Request, ctx: NextRouteContext | undefined, contract: Contract) {
   const rawQuery = queryObject(req);
   for (const [k, v] of Object.entries(rawQuery)) checkStrings(v, k);
   const rawParams = (ctx ? await ctx.params : undefined) ?? {}; // Next passes no params to static routes
   for (const [k, v] of Object.entries(rawParams)) checkStrings(v, k);
-  const query = schemas.query ? schemas.query.parse(rawQuery) : (undefined as Q);
-  const params = schemas.params ? schemas.params.parse(rawParams) : (rawParams as P);
-  let body = undefined as B;
-  if (schemas.body) {
+  const query = contract.query ? contract.query.parse(rawQuery) : undefined;
+  const params = contract.params ? contract.params.parse(rawParams) : rawParams;
+  let body: unknown;
+  if (contract.body) {
     const raw = await readJson(req);
     checkStrings(raw, "body");
-    body = schemas.body.parse(raw);
+    body = contract.body.parse(raw);
   }
   return { query, body, params };
 }
@@ -184,7 +185,7 @@ function internal(error: unknown, requestId: string) {
   return api;
 }
 
-type BaseContext<Q, B, P> = Omit<PartnerContext<Q, B, P>, "key" | "partnerId" | "environment">;
+type GuardContext = Pick<RouteContext<Contract>, "req" | "db" | "requestId" | "ip">;
 
 interface Guard {
   /** Who is asking, known after the guard: fills the request log. */
@@ -240,16 +241,41 @@ async function authenticate(db: Db, presented: string, ip: string, rule: BucketR
 }
 
 /**
- * The core every API route runs through: request id, client IP, `guard` (authentication and
- * rate limits), zod validation, the handler, then the error envelope, `x-request-id`,
- * rate-limit headers and the request log — for answers and errors alike.
+ * Answers are checked against their contract when API_VALIDATE_RESPONSES is on (by default under
+ * test): a breach becomes a 500 `response_contract_violation` naming it, so a test sees it.
  */
-function apiRoute<Q, B, P, C>(
-  schemas: RouteSchemas<Q, B, P>,
-  guard: (base: BaseContext<undefined, undefined, undefined>, g: Guard) => Promise<C>,
-  handler: (ctx: BaseContext<Q, B, P> & C) => Promise<Response | object>,
+const validating = () => {
+  const e = env();
+  return e.API_VALIDATE_RESPONSES ?? e.NODE_ENV === "test";
+};
+
+function contractBreach(contract: Contract, status: number, contentType: string | null, wire: unknown, requestId: string): ApiError | null {
+  const violation = contractViolation(contract, status, contentType, wire);
+  if (!violation) return null;
+  console.error(`[api] ${requestId}: response contract violation: ${violation}`);
+  return new ApiError(500, "api_error", "response_contract_violation", violation);
+}
+
+/** A handler's result as a response (a plain value is the contract's one JSON answer). */
+function toResponse(out: unknown, okStatus: number | undefined): { res: Response; body?: unknown } {
+  if (out instanceof Response) return { res: out };
+  if (out instanceof Reply) return { res: json(out.body, out.status, out.headers), body: out.body };
+  if (okStatus === undefined) throw new Error("This operation documents several answers: return ctx.reply(status, body)");
+  return { res: json(out, okStatus), body: out };
+}
+
+/**
+ * The core every API route runs through: request id, client IP, `guard` (authentication and
+ * rate limits), validation with the contract's schemas, the handler, then the error envelope,
+ * `x-request-id`, rate-limit headers and the request log — for answers and errors alike.
+ */
+function apiRoute<C extends Contract, W>(
+  contract: C,
+  guard: (base: GuardContext, g: Guard) => Promise<W>,
+  handler: (ctx: RouteContext<C> & W) => Promise<unknown>,
 ) {
-  return async (req: Request, routeCtx?: NextRouteContext): Promise<Response> => {
+  const okStatus = defaultStatus(contract);
+  const route = async (req: Request, routeCtx?: NextRouteContext): Promise<Response> => {
     const started = performance.now();
     const requestId = newRequestId();
     const ip = clientIpFrom(req.headers);
@@ -258,29 +284,37 @@ function apiRoute<Q, B, P, C>(
     let res: Response;
     try {
       const db = getDb();
-      const base = { req, db, requestId, ip, query: undefined, body: undefined, params: undefined };
+      const base = { req, db, requestId, ip };
       const who = await guard(base, g);
-      const input = await parseInput(req, routeCtx, schemas);
-      const out = await handler({ ...base, ...input, ...who });
-      res = out instanceof Response ? out : json(out);
+      const input = await parseInput(req, routeCtx, contract);
+      const out = toResponse(await handler({ ...base, ...input, ...who, reply } as RouteContext<C> & W), okStatus);
+      res = out.res;
+      if (validating()) {
+        const wire = out.body === undefined ? undefined : JSON.parse(JSON.stringify(out.body));
+        const breach = contractBreach(contract, res.status, res.headers.get("content-type"), wire, requestId);
+        if (breach) throw breach;
+      }
     } catch (error) {
-      const api = internal(error, requestId);
+      let api = internal(error, requestId);
+      if (validating() && api.code !== "response_contract_violation") {
+        const envelope = { error: { type: api.type, code: api.code, message: api.message, ...(api.param ? { param: api.param } : {}), requestId } };
+        api = contractBreach(contract, api.status, "application/json", envelope, requestId) ?? api;
+      }
       errorCode = api.code;
       res = errorResponse(api, requestId);
     }
     return finish(res, { req, requestId, started, ip, errorCode, ...g.meta }, g.limitHeaders);
   };
+  return Object.assign(route, { contract });
 }
 
 /**
  * The one wrapper for partner routes: API key (x-api-key or Bearer) → environment from the
- * key → IP allowlist → per-key rate limit → zod validation → the handler.
+ * key → IP allowlist → per-key rate limit → the contract's params, query and body → the handler,
+ * whose answer is typed by the contract's responses.
  */
-export function partnerRoute<Q = undefined, B = undefined, P = Record<string, never>>(
-  schemas: RouteSchemas<Q, B, P>,
-  handler: (ctx: PartnerContext<Q, B, P>) => Promise<Response | object>,
-) {
-  return apiRoute(schemas, async ({ req, db, ip }, g) => {
+export function partnerRoute<const C extends Contract & { access: "partner" }>(contract: C, handler: (ctx: PartnerContext<C>) => Promise<HandlerResult<C>>) {
+  return apiRoute(contract, async ({ req, db, ip }, g) => {
     const presented = presentedKey(req);
     const rule = keyRate();
     const { verified, decision } = presented ? await authenticate(db, presented, ip, rule) : { verified: { status: "missing" } as const };
@@ -297,13 +331,14 @@ export function partnerRoute<Q = undefined, B = undefined, P = Record<string, ne
   }, handler);
 }
 
-/** Routes without an API key (signup, OpenAPI): validation, envelope, request id, optional IP rate limit. */
-export function publicRoute<Q = undefined, B = undefined, P = Record<string, never>>(
-  schemas: RouteSchemas<Q, B, P> & { ipRate?: { bucket: string; rule: BucketRule } },
-  handler: (ctx: BaseContext<Q, B, P>) => Promise<Response | object>,
+/** Routes without an API key (signup, OpenAPI): the contract's validation, envelope, request id, optional IP rate limit. */
+export function publicRoute<const C extends Contract & { access: "public" }>(
+  contract: C,
+  options: { ipRate?: { bucket: string; rule: BucketRule } },
+  handler: (ctx: RouteContext<C>) => Promise<HandlerResult<C>>,
 ) {
-  return apiRoute(schemas, async ({ db, ip }, g) => {
-    if (schemas.ipRate) await limit(db, `${schemas.ipRate.bucket}:${ip}`, schemas.ipRate.rule, g, "from your address");
+  return apiRoute(contract, async ({ db, ip }, g) => {
+    if (options.ipRate) await limit(db, `${options.ipRate.bucket}:${ip}`, options.ipRate.rule, g, "from your address");
     return {};
   }, handler);
 }
@@ -314,10 +349,21 @@ export function publicRoute<Q = undefined, B = undefined, P = Record<string, nev
  * `export const { PUT, PATCH, DELETE } = otherMethods(["GET", "POST"]);`
  */
 export function otherMethods(allowed: Array<"GET" | "POST" | "PUT" | "PATCH" | "DELETE">) {
-  const refuse = publicRoute({}, async ({ req }) => {
+  const refuse = apiRoute(methodNotAllowed, async () => ({}), async ({ req }) => {
     throw new ApiError(405, "invalid_request_error", "method_not_allowed", `${req.method} is not supported here; use ${allowed.join(" or ")}`, undefined, {
       Allow: allowed.join(", "),
     });
   });
   return { GET: refuse, POST: refuse, PUT: refuse, PATCH: refuse, DELETE: refuse };
 }
+
+/** Not an operation of the document: what any method a route does not serve answers. */
+const methodNotAllowed = defineContract({
+  method: "GET",
+  path: "/api/v1/{any}",
+  access: "public",
+  tag: "",
+  summary: "A method the route does not serve",
+  responses: {},
+  errors: { 405: { code: "method_not_allowed", description: "The route does not serve this method (see the Allow header)" } },
+});

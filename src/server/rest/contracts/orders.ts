@@ -1,5 +1,8 @@
 import { z } from "zod";
-import { decimalString, isoDate, listOf, pagination } from "./common";
+import { defineContract, jsonResponse, timestamp } from "../contract";
+import { decimalString, idParam, isoDate, listOf, pagination } from "./common";
+
+// ---- schemas --------------------------------------------------------------------------------
 
 export const createOrderBody = z.strictObject({
   sku: z.string().min(1).max(64),
@@ -39,10 +42,98 @@ export const order = z.object({
   cardsDelivered: z.number().int(),
   refundedAmount: z.string(),
   failure: z.object({ code: z.string(), message: z.string().nullable() }).nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  completedAt: z.string().nullable(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  completedAt: timestamp.nullable(),
   cards: z.array(card).optional().describe("Present when the order is completed"),
 });
 
 export const orderList = listOf(order);
+
+// ---- examples -------------------------------------------------------------------------------
+
+const pendingOrder = {
+  id: "ord_01jd7m3k4x9v2c8q5r6t",
+  object: "order",
+  status: "pending",
+  environment: "sandbox",
+  referenceId: "po-2026-0001",
+  sku: "AMZ-US-25",
+  faceValue: "25.00",
+  faceCurrency: "USD",
+  quantity: 2,
+  unitPrice: "24.2500",
+  totalPrice: "48.5000",
+  currency: "USD",
+  cardsDelivered: 0,
+  refundedAmount: "0.0000",
+  failure: null,
+  createdAt: "2026-11-29T10:15:00.000Z",
+  updatedAt: "2026-11-29T10:15:00.000Z",
+  completedAt: null,
+} as const;
+const completedOrder = {
+  ...pendingOrder,
+  status: "completed",
+  cardsDelivered: 2,
+  updatedAt: "2026-11-29T10:15:04.000Z",
+  completedAt: "2026-11-29T10:15:04.000Z",
+  cards: [
+    { code: "AQ7K-93JD-PL2X", pin: "4821", serialNumber: "SN-000184", expiresAt: "2027-11-29" },
+    { code: "ZC4M-18WE-NB6Y", pin: "0375", serialNumber: "SN-000185", expiresAt: "2027-11-29" },
+  ],
+} as const;
+
+// ---- operations -----------------------------------------------------------------------------
+
+export const createOrder = defineContract({
+  method: "POST",
+  path: "/api/v1/orders",
+  access: "partner",
+  tag: "Orders",
+  summary: "Order gift cards",
+  description:
+    "Debits your wallet and places the order with the card supplier in the background (202). Idempotent: the same referenceId (or Idempotency-Key header) with the same body returns the original order; with another body, 409.",
+  body: createOrderBody,
+  requestExample: { sku: "AMZ-US-25", faceValue: "25.00", quantity: 2, referenceId: "po-2026-0001" },
+  idempotencyHeader: true,
+  responses: {
+    202: jsonResponse(order, "Order accepted", { example: pendingOrder }),
+    200: jsonResponse(order, "The same order, replayed", { example: pendingOrder, headers: { "Idempotent-Replayed": "true: this is the order an earlier request created" } }),
+  },
+  errors: {
+    400: [
+      { code: "missing_reference_id", description: "Neither referenceId nor an Idempotency-Key header was sent", param: "referenceId" },
+      { code: "idempotency_key_mismatch", description: "Idempotency-Key and referenceId differ", param: "referenceId" },
+    ],
+    402: { code: "insufficient_funds", description: "Wallet balance too low" },
+    404: { code: "product_not_found", description: "Unknown or unavailable SKU" },
+    409: { code: "reference_conflict", type: "idempotency_error", description: "referenceId already used for a different order" },
+    422: [
+      { code: "invalid_face_value", description: "Face value not offered for this product" },
+      { code: "invalid_quantity", description: "Quantity not allowed" },
+      { code: "below_cost", description: "The price would be below cost: contact support" },
+    ],
+  },
+});
+
+export const listOrders = defineContract({
+  method: "GET",
+  path: "/api/v1/orders",
+  access: "partner",
+  tag: "Orders",
+  summary: "List your orders",
+  query: listOrdersQuery,
+  responses: { 200: jsonResponse(orderList, "A page of orders, newest first", { example: { data: [pendingOrder], hasMore: false, nextCursor: null } }) },
+});
+
+export const getOrder = defineContract({
+  method: "GET",
+  path: "/api/v1/orders/{id}",
+  access: "partner",
+  tag: "Orders",
+  summary: "Get an order, with its cards once completed",
+  params: idParam("ord"),
+  responses: { 200: jsonResponse(order, "The order", { example: completedOrder }) },
+  errors: { 404: { code: "resource_not_found", description: "No such order", param: "id" } },
+});

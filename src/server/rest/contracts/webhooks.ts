@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { SUBSCRIBABLE_EVENT_TYPES } from "@/server/webhooks/types";
-import type { Operation } from "../openapi";
-import { errorEnvelope, idParam, listOf, pagination } from "./common";
+import { defineContract, jsonResponse, timestamp } from "../contract";
+import { idParam, listOf, pagination } from "./common";
 
 // ---- requests -------------------------------------------------------------------------------
 
@@ -38,12 +38,12 @@ export const webhookEndpoint = z.object({
   events: z.array(z.string()),
   enabled: z.boolean(),
   status: z.enum(["active", "paused", "disabled"]).describe("disabled: turned off by us after failing deliveries; PATCH enabled: true to resume"),
-  disabledAt: z.string().nullable(),
+  disabledAt: timestamp.nullable(),
   disabledReason: z.string().nullable(),
   environment: z.enum(["sandbox", "live"]),
-  previousSecretExpiresAt: z.string().nullable().describe("Until then, deliveries are also signed with the previous secret"),
-  createdAt: z.string(),
-  updatedAt: z.string(),
+  previousSecretExpiresAt: timestamp.nullable().describe("Until then, deliveries are also signed with the previous secret"),
+  createdAt: timestamp,
+  updatedAt: timestamp,
 });
 export const webhookEndpointWithSecret = webhookEndpoint.extend({
   secret: z.string().describe("whsec_… signing secret, shown once"),
@@ -59,71 +59,184 @@ export const webhookDelivery = z.object({
   endpointId: z.string(),
   status: z.enum(["pending", "failed", "succeeded", "exhausted"]).describe("failed: retry scheduled at nextAttemptAt; exhausted: no more attempts"),
   attempts: z.number().int(),
-  nextAttemptAt: z.string().nullable(),
+  nextAttemptAt: timestamp.nullable(),
   lastResponseStatusCode: z.number().int().nullable(),
   lastError: z.string().nullable(),
   lastDurationMs: z.number().int().nullable(),
   replayOf: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
 });
 export const webhookDeliveryWithAttempts = webhookDelivery.extend({
   attemptLog: z.array(
-    z.object({ attempt: z.number().int(), statusCode: z.number().int().nullable(), durationMs: z.number().int(), error: z.string().nullable(), at: z.string() }),
+    z.object({ attempt: z.number().int(), statusCode: z.number().int().nullable(), durationMs: z.number().int(), error: z.string().nullable(), at: timestamp }),
   ),
 });
 export const webhookDeliveryList = listOf(webhookDelivery);
 
-// ---- OpenAPI --------------------------------------------------------------------------------
+// ---- examples -------------------------------------------------------------------------------
 
-const notFoundResponse = (what: string) => ({ description: `No such ${what} (for this key's partner and environment)`, schema: errorEnvelope });
+const endpointExample = {
+  id: "whk_01jd7m0c2e",
+  url: "https://hooks.acme-rewards.example/steller",
+  events: ["order.completed", "order.failed"],
+  enabled: true,
+  status: "active",
+  disabledAt: null,
+  disabledReason: null,
+  environment: "sandbox",
+  previousSecretExpiresAt: null,
+  createdAt: "2026-11-29T09:30:00.000Z",
+  updatedAt: "2026-11-29T09:30:00.000Z",
+} as const;
+const withSecret = { ...endpointExample, secret: "whsec_MfKQ9r8GKYqRZ2N0c3VyZXNlY3JldA==" };
+const deliveryExample = {
+  id: "whd_01jd7m3k8p",
+  eventId: "msg_01jd7m3k8n",
+  eventType: "order.completed",
+  endpointId: "whk_01jd7m0c2e",
+  status: "succeeded",
+  attempts: 1,
+  nextAttemptAt: null,
+  lastResponseStatusCode: 200,
+  lastError: null,
+  lastDurationMs: 84,
+  replayOf: null,
+  createdAt: "2026-11-29T10:15:04.000Z",
+  updatedAt: "2026-11-29T10:15:04.000Z",
+} as const;
+
+// ---- operations -----------------------------------------------------------------------------
+
+const noEndpoint = { code: "resource_not_found", description: "No such endpoint (for this key's partner and environment)", param: "id" };
+const noDelivery = { code: "resource_not_found", description: "No such delivery (for this key's partner and environment)", param: "id" };
+const refusedUrl = { code: "invalid_url", description: "URL refused (not http(s), credentials, private or loopback address)", param: "url" };
+const refusedEvents = { code: "invalid_events", description: "Unknown event type", param: "events" };
 const SIGNING =
   "Each POST carries webhook-id (the event id, the same on retries and replays), webhook-timestamp (unix seconds) and webhook-signature: `v1,<base64 HMAC-SHA256(secret, id.timestamp.body)>`, keyed with the base64-decoded part of the secret after whsec_ (Standard Webhooks). During the 24 h after a rotation the header holds two signatures, separated by a space. Reject timestamps more than 5 minutes away. Answer 2xx within 10 s; otherwise we retry after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h. Redirects are not followed.";
 
-export const webhookOperations: Operation[] = [
-  {
-    method: "post", path: "/api/v1/webhook-endpoints", tag: "Webhooks", summary: "Create a webhook endpoint", body: createEndpointBody,
-    description: `Events: ${SUBSCRIBABLE_EVENT_TYPES.join(", ")} (or *). The endpoint belongs to the key's environment. The signing secret is returned once. ${SIGNING}`,
-    responses: {
-      201: { description: "The endpoint and its signing secret (shown once)", schema: webhookEndpointWithSecret },
-      409: { description: "Too many endpoints", schema: errorEnvelope },
-      422: { description: "URL refused (not http(s), credentials, private or loopback address)", schema: errorEnvelope },
-    },
+export const createWebhookEndpoint = defineContract({
+  method: "POST",
+  path: "/api/v1/webhook-endpoints",
+  access: "partner",
+  tag: "Webhooks",
+  summary: "Create a webhook endpoint",
+  description: `Events: ${SUBSCRIBABLE_EVENT_TYPES.join(", ")} (or *). The endpoint belongs to the key's environment. The signing secret is returned once. ${SIGNING}`,
+  body: createEndpointBody,
+  requestExample: { url: "https://hooks.acme-rewards.example/steller", events: ["order.completed", "order.failed"] },
+  responses: { 201: jsonResponse(webhookEndpointWithSecret, "The endpoint and its signing secret (shown once)", { example: withSecret }) },
+  errors: { 409: { code: "too_many_endpoints", description: "Too many endpoints" }, 422: [refusedUrl, refusedEvents] },
+});
+
+export const listWebhookEndpoints = defineContract({
+  method: "GET",
+  path: "/api/v1/webhook-endpoints",
+  access: "partner",
+  tag: "Webhooks",
+  summary: "List your webhook endpoints",
+  responses: { 200: jsonResponse(webhookEndpointList, "Endpoints, newest first", { example: { data: [endpointExample] } }) },
+});
+
+export const getWebhookEndpoint = defineContract({
+  method: "GET",
+  path: "/api/v1/webhook-endpoints/{id}",
+  access: "partner",
+  tag: "Webhooks",
+  summary: "Get a webhook endpoint",
+  params: endpointIdParams,
+  responses: { 200: jsonResponse(webhookEndpoint, "The endpoint", { example: endpointExample }) },
+  errors: { 404: noEndpoint },
+});
+
+export const updateWebhookEndpoint = defineContract({
+  method: "PATCH",
+  path: "/api/v1/webhook-endpoints/{id}",
+  access: "partner",
+  tag: "Webhooks",
+  summary: "Change a webhook endpoint's url, events or enabled",
+  description: "enabled: true also resumes an endpoint we disabled after failing deliveries.",
+  params: endpointIdParams,
+  body: updateEndpointBody,
+  requestExample: { enabled: false },
+  responses: { 200: jsonResponse(webhookEndpoint, "The endpoint", { example: { ...endpointExample, enabled: false, status: "paused" } }) },
+  errors: { 404: noEndpoint, 422: [refusedUrl, refusedEvents] },
+});
+
+export const deleteWebhookEndpoint = defineContract({
+  method: "DELETE",
+  path: "/api/v1/webhook-endpoints/{id}",
+  access: "partner",
+  tag: "Webhooks",
+  summary: "Delete a webhook endpoint",
+  params: endpointIdParams,
+  responses: { 200: jsonResponse(deletedEndpoint, "Deleted", { example: { id: "whk_01jd7m0c2e", deleted: true } }) },
+  errors: { 404: noEndpoint },
+});
+
+export const rotateWebhookSecret = defineContract({
+  method: "POST",
+  path: "/api/v1/webhook-endpoints/{id}/rotate-secret",
+  access: "partner",
+  tag: "Webhooks",
+  summary: "Rotate the signing secret",
+  description: "Returns the new secret once. The previous secret keeps signing (a second v1 signature) for 24 hours.",
+  params: endpointIdParams,
+  responses: {
+    201: jsonResponse(webhookEndpointWithSecret, "The endpoint and its new secret", {
+      example: { ...withSecret, previousSecretExpiresAt: "2026-11-30T10:00:00.000Z", updatedAt: "2026-11-29T10:00:00.000Z" },
+    }),
   },
-  { method: "get", path: "/api/v1/webhook-endpoints", tag: "Webhooks", summary: "List your webhook endpoints", responses: { 200: { description: "Endpoints, newest first", schema: webhookEndpointList } } },
-  {
-    method: "get", path: "/api/v1/webhook-endpoints/{id}", tag: "Webhooks", summary: "Get a webhook endpoint", pathParams: ["id"],
-    responses: { 200: { description: "The endpoint", schema: webhookEndpoint }, 404: notFoundResponse("endpoint") },
+  errors: { 404: noEndpoint },
+});
+
+export const testWebhookEndpoint = defineContract({
+  method: "POST",
+  path: "/api/v1/webhook-endpoints/{id}/test",
+  access: "partner",
+  tag: "Webhooks",
+  summary: "Send a webhook.test event to this endpoint",
+  params: endpointIdParams,
+  responses: { 202: jsonResponse(testEventResult, "Queued", { example: { eventId: "msg_01jd7m5t0a", deliveryId: "whd_01jd7m5t0b" } }) },
+  errors: { 404: noEndpoint, 409: { code: "endpoint_unavailable", description: "The endpoint is not enabled", param: "id" } },
+});
+
+export const listWebhookDeliveries = defineContract({
+  method: "GET",
+  path: "/api/v1/webhook-deliveries",
+  access: "partner",
+  tag: "Webhooks",
+  summary: "Webhook delivery log",
+  query: listDeliveriesQuery,
+  responses: { 200: jsonResponse(webhookDeliveryList, "A page of deliveries, newest first", { example: { data: [deliveryExample], hasMore: false, nextCursor: null } }) },
+});
+
+export const getWebhookDelivery = defineContract({
+  method: "GET",
+  path: "/api/v1/webhook-deliveries/{id}",
+  access: "partner",
+  tag: "Webhooks",
+  summary: "A delivery with each attempt",
+  params: deliveryIdParams,
+  responses: {
+    200: jsonResponse(webhookDeliveryWithAttempts, "The delivery and its attempts", {
+      example: { ...deliveryExample, attemptLog: [{ attempt: 1, statusCode: 200, durationMs: 84, error: null, at: "2026-11-29T10:15:04.000Z" }] },
+    }),
   },
-  {
-    method: "patch", path: "/api/v1/webhook-endpoints/{id}", tag: "Webhooks", summary: "Change a webhook endpoint's url, events or enabled", pathParams: ["id"], body: updateEndpointBody,
-    description: "enabled: true also resumes an endpoint we disabled after failing deliveries.",
-    responses: { 200: { description: "The endpoint", schema: webhookEndpoint }, 404: notFoundResponse("endpoint"), 422: { description: "URL or events refused", schema: errorEnvelope } },
+  errors: { 404: noDelivery },
+});
+
+export const replayWebhookDelivery = defineContract({
+  method: "POST",
+  path: "/api/v1/webhook-deliveries/{id}/replay",
+  access: "partner",
+  tag: "Webhooks",
+  summary: "Send a delivery's event again",
+  description: "A new delivery of the same event (same webhook-id) to the same endpoint, with a fresh timestamp and signature.",
+  params: deliveryIdParams,
+  responses: {
+    202: jsonResponse(webhookDelivery, "The new delivery", {
+      example: { ...deliveryExample, id: "whd_01jd7m6a1c", status: "pending", attempts: 0, lastResponseStatusCode: null, lastDurationMs: null, replayOf: "whd_01jd7m3k8p" },
+    }),
   },
-  {
-    method: "delete", path: "/api/v1/webhook-endpoints/{id}", tag: "Webhooks", summary: "Delete a webhook endpoint", pathParams: ["id"],
-    responses: { 200: { description: "Deleted", schema: deletedEndpoint }, 404: notFoundResponse("endpoint") },
-  },
-  {
-    method: "post", path: "/api/v1/webhook-endpoints/{id}/rotate-secret", tag: "Webhooks", summary: "Rotate the signing secret", pathParams: ["id"],
-    description: "Returns the new secret once. The previous secret keeps signing (a second v1 signature) for 24 hours.",
-    responses: { 201: { description: "The endpoint and its new secret", schema: webhookEndpointWithSecret }, 404: notFoundResponse("endpoint") },
-  },
-  {
-    method: "post", path: "/api/v1/webhook-endpoints/{id}/test", tag: "Webhooks", summary: "Send a webhook.test event to this endpoint", pathParams: ["id"],
-    responses: { 202: { description: "Queued", schema: testEventResult }, 404: notFoundResponse("endpoint"), 409: { description: "The endpoint is not enabled", schema: errorEnvelope } },
-  },
-  {
-    method: "get", path: "/api/v1/webhook-deliveries", tag: "Webhooks", summary: "Webhook delivery log", query: listDeliveriesQuery,
-    responses: { 200: { description: "A page of deliveries, newest first", schema: webhookDeliveryList } },
-  },
-  {
-    method: "get", path: "/api/v1/webhook-deliveries/{id}", tag: "Webhooks", summary: "A delivery with each attempt", pathParams: ["id"],
-    responses: { 200: { description: "The delivery and its attempts", schema: webhookDeliveryWithAttempts }, 404: notFoundResponse("delivery") },
-  },
-  {
-    method: "post", path: "/api/v1/webhook-deliveries/{id}/replay", tag: "Webhooks", summary: "Send a delivery's event again", pathParams: ["id"],
-    description: "A new delivery of the same event (same webhook-id) to the same endpoint, with a fresh timestamp and signature.",
-    responses: { 202: { description: "The new delivery", schema: webhookDelivery }, 404: notFoundResponse("delivery"), 409: { description: "The endpoint was deleted or is not enabled", schema: errorEnvelope } },
-  },
-];
+  errors: { 404: noDelivery, 409: { code: "endpoint_unavailable", description: "The endpoint was deleted or is not enabled", param: "id" } },
+});

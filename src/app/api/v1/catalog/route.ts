@@ -1,11 +1,9 @@
 import { listPartnerCatalog } from "@/server/catalog/visibility";
 import { otherMethods, partnerRoute } from "@/server/rest/handler";
-import { catalogQuery } from "@/server/rest/schemas/catalog";
+import { listCatalog } from "@/server/rest/contracts/catalog";
 
 export const runtime = "nodejs";
 
-export const GET = partnerRoute({ query: catalogQuery }, ({ db, partnerId, environment, query }) =>
-  listPartnerCatalog(db, partnerId, environment, query),
-);
+export const GET = partnerRoute(listCatalog, ({ db, partnerId, environment, query }) => listPartnerCatalog(db, partnerId, environment, query));
 
 export const { POST, PUT, PATCH, DELETE } = otherMethods(["GET"]);

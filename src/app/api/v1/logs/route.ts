@@ -1,10 +1,10 @@
 import { listRequestLogs } from "@/server/requestlog/queries";
+import { listLogs } from "@/server/rest/contracts/account";
 import { otherMethods, partnerRoute } from "@/server/rest/handler";
-import { logsQuery } from "@/server/rest/schemas/account";
 
 export const runtime = "nodejs";
 
-export const GET = partnerRoute({ query: logsQuery }, ({ db, partnerId, environment, query }) =>
+export const GET = partnerRoute(listLogs, ({ db, partnerId, environment, query }) =>
   listRequestLogs(db, partnerId, environment, query),
 );
 

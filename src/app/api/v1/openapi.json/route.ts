@@ -1,3 +1,4 @@
+import { getOpenApi } from "@/server/rest/contracts/reference";
 import { otherMethods, publicRoute } from "@/server/rest/handler";
 import { buildOpenApi } from "@/server/rest/openapi";
 
@@ -5,7 +6,7 @@ export const runtime = "nodejs";
 
 let cached: ReturnType<typeof buildOpenApi> | undefined;
 
-export const GET = publicRoute({}, async () => {
+export const GET = publicRoute(getOpenApi, {}, async () => {
   cached ??= buildOpenApi();
   return cached;
 });

@@ -1,13 +1,13 @@
 import { createOrder } from "@/server/orders/create";
 import { listPartnerOrders, presentOrder } from "@/server/orders/queries";
+import { createOrder as createOrderContract, listOrders } from "@/server/rest/contracts/orders";
 import { ApiError } from "@/server/rest/errors";
-import { json, otherMethods, partnerRoute } from "@/server/rest/handler";
-import { createOrderBody, listOrdersQuery } from "@/server/rest/schemas/orders";
+import { otherMethods, partnerRoute } from "@/server/rest/handler";
 
 export const runtime = "nodejs";
 
 /** Creates an order (202: it is fulfilled in the background). Idempotent on referenceId / Idempotency-Key. */
-export const POST = partnerRoute({ body: createOrderBody }, async ({ req, db, partnerId, environment, key, body }) => {
+export const POST = partnerRoute(createOrderContract, async ({ req, db, partnerId, environment, key, body, reply }) => {
   const header = req.headers.get("idempotency-key")?.trim();
   if (header && body.referenceId && header !== body.referenceId) {
     throw new ApiError(400, "invalid_request_error", "idempotency_key_mismatch", "Idempotency-Key and referenceId differ: send one, or the same value in both", "referenceId");
@@ -27,11 +27,9 @@ export const POST = partnerRoute({ body: createOrderBody }, async ({ req, db, pa
     actor: key.id,
     source: "api",
   });
-  return json(presentOrder(order), created ? 202 : 200, created ? {} : { "Idempotent-Replayed": "true" });
+  return created ? reply(202, presentOrder(order)) : reply(200, presentOrder(order), { "Idempotent-Replayed": "true" });
 });
 
-export const GET = partnerRoute({ query: listOrdersQuery }, ({ db, partnerId, environment, query }) =>
-  listPartnerOrders(db, partnerId, environment, query),
-);
+export const GET = partnerRoute(listOrders, ({ db, partnerId, environment, query }) => listPartnerOrders(db, partnerId, environment, query));
 
 export const { PUT, PATCH, DELETE } = otherMethods(["GET", "POST"]);

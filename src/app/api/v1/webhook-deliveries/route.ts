@@ -1,10 +1,10 @@
+import { listWebhookDeliveries } from "@/server/rest/contracts/webhooks";
 import { otherMethods, partnerRoute } from "@/server/rest/handler";
-import { listDeliveriesQuery } from "@/server/rest/schemas/webhooks";
 import { listDeliveries } from "@/server/webhooks";
 
 export const runtime = "nodejs";
 
-export const GET = partnerRoute({ query: listDeliveriesQuery }, ({ db, partnerId, environment, query }) =>
+export const GET = partnerRoute(listWebhookDeliveries, ({ db, partnerId, environment, query }) =>
   listDeliveries(db, { partnerId, environment }, query),
 );
 

@@ -1,12 +1,12 @@
 import { env } from "@/lib/env";
 import { getPartnerOrder } from "@/server/orders/queries";
+import { getOrder } from "@/server/rest/contracts/orders";
 import { notFound } from "@/server/rest/errors";
 import { otherMethods, partnerRoute } from "@/server/rest/handler";
-import { idParam } from "@/server/rest/schemas/common";
 
 export const runtime = "nodejs";
 
-export const GET = partnerRoute({ params: idParam("ord") }, async ({ db, partnerId, environment, params }) => {
+export const GET = partnerRoute(getOrder, async ({ db, partnerId, environment, params }) => {
   const order = await getPartnerOrder(db, { partnerId, environment, orderId: params.id, encryptionKey: env().ENCRYPTION_KEY });
   if (!order) throw notFound("order", params.id, "id");
   return order;

@@ -2,9 +2,9 @@ import { envValue } from "@/lib/env";
 import { formatAmount } from "@/lib/money";
 import { DatabaseBusyError, getStatementDatabase } from "@/server/db/client";
 import { DownloadSlots, findWallet, getStatementSummary, openStatementCsv } from "@/server/ledger";
+import { downloadStatement } from "@/server/rest/contracts/wallet";
 import { ApiError } from "@/server/rest/errors";
 import { otherMethods, partnerRoute } from "@/server/rest/handler";
-import { statementQuery } from "@/server/rest/schemas/wallet";
 
 export const runtime = "nodejs";
 
@@ -17,7 +17,7 @@ const slots = (g.__stellerStatementSlots ??= new DownloadSlots());
  * STATEMENT_DOWNLOADS_PER_PARTNER open at once on this instance (429 beyond), and a download whose
  * reader stops taking data for STATEMENT_STALL_TIMEOUT_MS is ended.
  */
-export const GET = partnerRoute({ query: statementQuery }, async ({ db, partnerId, environment, query }) => {
+export const GET = partnerRoute(downloadStatement, async ({ db, partnerId, environment, query }) => {
   if (query.from.getTime() > query.to.getTime()) throw new ApiError(400, "invalid_request_error", "invalid_parameter", "from must not be after to", "from");
   if (query.to.getTime() - query.from.getTime() > 366 * 86_400_000) {
     throw new ApiError(400, "invalid_request_error", "invalid_parameter", "A statement covers at most 366 days", "to");

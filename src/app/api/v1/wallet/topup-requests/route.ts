@@ -1,6 +1,6 @@
 import { listTopupRequests, requestTopup, type TopupRequest } from "@/server/ledger";
-import { json, otherMethods, partnerRoute } from "@/server/rest/handler";
-import { topupBody } from "@/server/rest/schemas/wallet";
+import { createTopupRequest, listTopupRequests as listTopupRequestsContract } from "@/server/rest/contracts/wallet";
+import { otherMethods, partnerRoute } from "@/server/rest/handler";
 
 export const runtime = "nodejs";
 
@@ -11,16 +11,16 @@ const present = (t: TopupRequest) => ({
   amount: t.amount,
   currency: t.currency,
   note: t.note,
-  createdAt: t.createdAt.toISOString(),
+  createdAt: t.createdAt,
 });
 
 /** Asks Steller to fund the wallet; nothing moves until an administrator approves. */
-export const POST = partnerRoute({ body: topupBody }, async ({ db, partnerId, environment, key, body }) => {
+export const POST = partnerRoute(createTopupRequest, async ({ db, partnerId, environment, key, body }) => {
   const request = await requestTopup(db, { partnerId, environment, currency: body.currency, amount: body.amount, note: body.note, requestedBy: key.id });
-  return json(present(request), 201);
+  return present(request);
 });
 
-export const GET = partnerRoute({}, async ({ db, partnerId, environment }) => {
+export const GET = partnerRoute(listTopupRequestsContract, async ({ db, partnerId, environment }) => {
   const rows = await listTopupRequests(db, { partnerId, environment, limit: 100 });
   return { data: rows.map(present) };
 });

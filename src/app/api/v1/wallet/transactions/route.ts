@@ -1,11 +1,11 @@
 import { findWallet, listEntries } from "@/server/ledger";
+import { listTransactions } from "@/server/rest/contracts/wallet";
 import { ApiError } from "@/server/rest/errors";
 import { otherMethods, partnerRoute } from "@/server/rest/handler";
-import { transactionsQuery } from "@/server/rest/schemas/wallet";
 
 export const runtime = "nodejs";
 
-export const GET = partnerRoute({ query: transactionsQuery }, async ({ db, partnerId, environment, query }) => {
+export const GET = partnerRoute(listTransactions, async ({ db, partnerId, environment, query }) => {
   const wallet = await findWallet(db, partnerId, environment, query.currency);
   if (!wallet) return { data: [], hasMore: false, nextCursor: null };
   const page = await listEntries(db, wallet.id, { limit: query.limit, startingAfter: query.startingAfter ?? null, partnerId }).catch((e: Error) => {
@@ -20,7 +20,7 @@ export const GET = partnerRoute({ query: transactionsQuery }, async ({ db, partn
       amount: e.amount,
       balanceAfter: e.balanceAfter,
       currency: e.currency,
-      createdAt: new Date(e.createdAt).toISOString(),
+      createdAt: new Date(e.createdAt),
     })),
     hasMore: page.hasMore,
     nextCursor: page.nextCursor,

@@ -1,7 +1,6 @@
 import { assertSelfManaged, revokeApiKey } from "@/server/keys";
+import { revokeKey } from "@/server/rest/contracts/account";
 import { otherMethods, partnerRoute } from "@/server/rest/handler";
-import { serializeKey } from "@/server/rest/present";
-import { idParam } from "@/server/rest/schemas/common";
 
 export const runtime = "nodejs";
 
@@ -9,9 +8,9 @@ export const runtime = "nodejs";
  * Revokes the key making the request, at once (a leaked key can end itself). A key revokes only
  * itself; other keys are managed in the dashboard.
  */
-export const POST = partnerRoute({ params: idParam("key") }, async ({ db, partnerId, environment, key, params }) => {
+export const POST = partnerRoute(revokeKey, async ({ db, partnerId, environment, key, params }) => {
   await assertSelfManaged(db, { partnerId, environment, actingKeyId: key.id, keyId: params.id });
-  return serializeKey(await revokeApiKey(db, { partnerId, keyId: params.id, actor: key.id }));
+  return revokeApiKey(db, { partnerId, keyId: params.id, actor: key.id });
 });
 
 export const { GET, PUT, PATCH, DELETE } = otherMethods(["POST"]);

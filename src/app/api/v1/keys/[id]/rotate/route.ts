@@ -1,8 +1,6 @@
 import { assertSelfManaged, presentKey, rotateApiKey } from "@/server/keys";
-import { json, otherMethods, partnerRoute } from "@/server/rest/handler";
-import { serializeKey } from "@/server/rest/present";
-import { rotateKeyBody } from "@/server/rest/schemas/account";
-import { idParam } from "@/server/rest/schemas/common";
+import { rotateKey } from "@/server/rest/contracts/account";
+import { otherMethods, partnerRoute } from "@/server/rest/handler";
 
 export const runtime = "nodejs";
 
@@ -10,10 +8,10 @@ export const runtime = "nodejs";
  * A new secret for the key making the request (a key rotates only itself; other keys are managed
  * in the dashboard); the old one keeps working for `overlapSeconds` (default 24 h).
  */
-export const POST = partnerRoute({ params: idParam("key"), body: rotateKeyBody }, async ({ db, partnerId, environment, key, params, body }) => {
+export const POST = partnerRoute(rotateKey, async ({ db, partnerId, environment, key, params, body }) => {
   await assertSelfManaged(db, { partnerId, environment, actingKeyId: key.id, keyId: params.id });
   const rotated = await rotateApiKey(db, { partnerId, environment, keyId: params.id, overlapSeconds: body.overlapSeconds, actor: key.id });
-  return json({ key: serializeKey(presentKey(rotated.key)), secret: rotated.secret, previous: serializeKey(presentKey(rotated.previous)) }, 201);
+  return { key: presentKey(rotated.key), secret: rotated.secret, previous: presentKey(rotated.previous) };
 });
 
 export const { GET, PUT, PATCH, DELETE } = otherMethods(["POST"]);

@@ -1,2 +1,0 @@
-/** Webhook operations: defined next to their zod schemas. */
-export { webhookOperations } from "./schemas/webhooks";
