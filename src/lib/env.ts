@@ -98,6 +98,9 @@ export const envSchema = z
     BAMBOO_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
     // The longest a vendor call waits in process for a rate-limit slot or a backoff; longer waits are retried later by the job engine.
     BAMBOO_MAX_WAIT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+    // How long a vendor batch gathers pending orders of one product at least before it is placed (it also waits for the
+    // product's next placement slot); longer gathers more cards per placement, shorter delivers sooner.
+    ORDER_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(60_000).default(200),
     MOCK_VENDOR_FULFIL_MS: z.coerce.number().int().min(0).default(3_000),
     MOCK_VENDOR_CLIENT_ID: z.string().min(1).default("steller-mock-client"),
     MOCK_VENDOR_CLIENT_SECRET: z.string().min(1).default(MOCK_VENDOR_DEFAULT_SECRET),

@@ -4,6 +4,7 @@ import { decryptSecret } from "@/lib/crypto";
 import { listPartnerCatalog, approveProducts } from "@/server/catalog/visibility";
 import { orderCards, orders } from "@/server/db/schema";
 import { checkInvariants, findWallet } from "@/server/ledger";
+import { batchOf, placementRequestId } from "@/server/orders/batch";
 import { createOrder, type CreateOrderInput } from "@/server/orders/create";
 import { OrderError } from "@/server/orders/errors";
 import { reconcileWithVendor, recordLedgerConsistency, redriveStuckOrders } from "@/server/orders/maintenance";
@@ -41,6 +42,13 @@ async function settled(orderId: string, timeoutMs = 20_000) {
   );
 }
 
+/** The request id the order was placed with at the vendor (its vendor batch's). */
+async function rid(orderId: string) {
+  const id = await placementRequestId(t.db, orderId);
+  if (!id) throw new Error(`order ${orderId} is in no vendor batch`);
+  return id;
+}
+
 async function walletBalance(partnerId: string) {
   return (await findWallet(t.db, partnerId, "sandbox", "USD"))!.balance;
 }
@@ -70,13 +78,14 @@ describe("order engine", () => {
     expect(done.cardsDelivered).toBe(2);
     const cards = await t.db.select().from(orderCards).where(eq(orderCards.orderId, order.id)).orderBy(orderCards.position);
     expect(cards).toHaveLength(2);
-    expect(decryptSecret(cards[0]!.codeEncrypted, TEST_KEY)).toBe(mockCard(order.vendorRequestId, 0).code);
-    expect(cards[0]!.codeEncrypted).not.toContain(mockCard(order.vendorRequestId, 0).code);
+    const requestId = await rid(order.id);
+    expect(decryptSecret(cards[0]!.codeEncrypted, TEST_KEY)).toBe(mockCard(requestId, cards[0]!.batchPosition!).code);
+    expect(cards[0]!.codeEncrypted).not.toContain(mockCard(requestId, cards[0]!.batchPosition!).code);
     expect(await transfersOf(order.id)).toEqual([{ kind: "order_debit", amount: order.totalPrice }]);
     const [{ expected }] = (await t.sql`select (1000.0000 - ${order.totalPrice}::numeric)::numeric(19,4)::text as expected`) as unknown as [{ expected: string }];
     expect(await walletBalance(partnerId)).toBe(expected);
     expect((await checkInvariants(t.db)).ok).toBe(true);
-    expect(await countMockOrders(t.db, order.vendorRequestId)).toBe(1);
+    expect(await countMockOrders(t.db, await rid(order.id))).toBe(1);
   });
 
   it("returns the same order for the same referenceId and input, and refuses other input with reference_conflict", async () => {
@@ -144,7 +153,7 @@ describe("order engine", () => {
       { kind: "order_refund", amount: order.totalPrice },
     ]);
     expect(await walletBalance(partnerId)).toBe("1000.0000");
-    expect(await countMockOrders(t.db, order.vendorRequestId)).toBe(0);
+    expect(await countMockOrders(t.db, await rid(order.id))).toBe(0);
   });
 
   it("fails and refunds exactly once when the vendor fails the order after accepting it", async () => {
@@ -179,7 +188,7 @@ describe("order engine", () => {
     const done = await settled(order.id);
     expect(done.status).toBe("completed");
     expect(done.pollCount).toBeGreaterThanOrEqual(1); // answers "still pending"
-    const polls = await t.sql`select 1 from vendor_calls where order_id = ${order.id} and kind = 'get_order'`;
+    const polls = await t.sql`select 1 from vendor_calls where request_id = ${await rid(order.id)} and kind = 'get_order'`;
     expect(polls.length).toBeGreaterThanOrEqual(2);
   });
 
@@ -188,7 +197,7 @@ describe("order engine", () => {
     const { order } = await createOrder(t.db, orderInput(partnerId, { faceValue: "15.55" }));
     const done = await settled(order.id);
     expect(done.status).toBe("completed");
-    expect(await countMockOrders(t.db, order.vendorRequestId)).toBe(1);
+    expect(await countMockOrders(t.db, await rid(order.id))).toBe(1);
     expect(await transfersOf(order.id)).toHaveLength(1);
   });
 
@@ -199,17 +208,18 @@ describe("order engine", () => {
     const done = await settled(order.id);
     expect(done.status).toBe("completed");
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
-    expect(await countMockOrders(t.db, order.vendorRequestId)).toBe(1);
+    expect(await countMockOrders(t.db, await rid(order.id))).toBe(1);
   });
 });
 
-/** The fulfil run of an order, once it has ended (completed or failed after its attempts). */
+/** The run of the order's vendor batch, once it has ended (completed or failed after its attempts). */
 async function runEnded(orderId: string, timeoutMs = 30_000) {
+  const batch = await waitFor(`order ${orderId} to be in a vendor batch`, () => batchOf(t.db, orderId), timeoutMs);
   return waitFor(
-    `the fulfil run of ${orderId} to end`,
+    `the run of vendor batch ${batch.id} to end`,
     async () => {
       const [r] = await t.sql<{ status: string }[]>`
-        select status from job_runs where event->'data'->>'orderId' = ${orderId} and status in ('completed', 'failed') limit 1`;
+        select status from job_runs where event->'data'->>'batchId' = ${batch.id} and status in ('completed', 'failed') limit 1`;
       return r;
     },
     timeoutMs,
@@ -217,8 +227,9 @@ async function runEnded(orderId: string, timeoutMs = 30_000) {
   );
 }
 
+/** The vendor calls made for the order: those of its vendor batch's request id. */
 async function vendorCallsOf(orderId: string) {
-  return t.sql<{ kind: string; status: number | null }[]>`select kind, status from vendor_calls where order_id = ${orderId} order by started_at`;
+  return t.sql<{ kind: string; status: number | null }[]>`select kind, status from vendor_calls where request_id = ${await rid(orderId)} order by started_at`;
 }
 
 describe("honest vendor outcomes (issue 12)", () => {
@@ -235,7 +246,7 @@ describe("honest vendor outcomes (issue 12)", () => {
     expect(calls[0]).toEqual({ kind: "place_order", status: 403 });
     // The re-check by request id found it (no second purchase: the mock holds one order).
     expect(calls.some((c) => c.kind === "get_order" && c.status === 200)).toBe(true);
-    expect(await countMockOrders(t.db, order.vendorRequestId)).toBe(1);
+    expect(await countMockOrders(t.db, await rid(order.id))).toBe(1);
   });
 
   it("a 404 at placement leaves the order open and re-checked on every attempt, never refunded blind", async () => {
@@ -253,18 +264,22 @@ describe("honest vendor outcomes (issue 12)", () => {
     expect(placements.length).toBeGreaterThanOrEqual(2);
     expect(placements.every((c) => c.status === 404)).toBe(true);
     expect(rechecks.length).toBe(placements.length); // each 404 re-checked by request id
-    expect(await countMockOrders(t.db, order.vendorRequestId)).toBe(0);
-    // The backfill re-drives it (same request id): still never refunded.
+    expect(await countMockOrders(t.db, await rid(order.id))).toBe(0);
+    // The backfill re-drives its batch (same request id): still never refunded.
+    const batch = (await batchOf(t.db, order.id))!;
+    expect(batch.status).toBe("placing");
     await t.sql`update orders set updated_at = now() - interval '1 hour' where id = ${order.id}`;
+    await t.sql`update vendor_batches set updated_at = now() - interval '1 hour' where id = ${batch.id}`;
     expect(await redriveStuckOrders(t.db, { staleAfterMs: 30 * 60_000 })).toContain(order.id);
-    await waitFor("a second run of the order to start", async () => {
-      const runs = await t.sql`select 1 from job_runs where event->'data'->>'orderId' = ${order.id}`;
+    await waitFor("a second run of the batch to start", async () => {
+      const runs = await t.sql`select 1 from job_runs where event->'data'->>'batchId' = ${batch.id}`;
       return runs.length >= 2;
     });
     const [again] = await t.db.select().from(orders).where(eq(orders.id, order.id));
     expect(again!.status).toBe("pending");
     // Leave it settled for the other tests' invariants: an admin would refund it after asking the vendor.
     await t.sql`update orders set updated_at = now() where id = ${order.id}`;
+    await t.sql`update vendor_batches set updated_at = now() where id = ${batch.id}`;
   });
 
   it("cards that do not match the order (another face value) never complete it: left open for an admin, not refunded", async () => {
@@ -330,7 +345,7 @@ describe("maintenance jobs", () => {
     await engine.startWorker();
     expect(await redriveStuckOrders(t.db, { staleAfterMs: 30 * 60_000 })).toEqual([order.id]);
     expect((await settled(order.id)).status).toBe("completed");
-    expect(await countMockOrders(t.db, order.vendorRequestId)).toBe(1);
+    expect(await countMockOrders(t.db, await rid(order.id))).toBe(1);
   });
 
   it("reconciliation flags an order the vendor fulfilled but we marked failed", async () => {

@@ -1,7 +1,7 @@
 import type { InngestFunction } from "inngest";
 import { syncCatalog } from "@/server/catalog/sync";
 import { startEmbeddedWorker, type EmbeddedWorker } from "@/server/jobs/executor/worker";
-import { fulfilOrder } from "@/server/jobs/functions/orders";
+import { fulfilOrder, placeVendorBatch } from "@/server/jobs/functions/orders";
 import { grantSandboxFunds } from "@/server/ledger";
 import { configureOrderRuntime } from "@/server/orders/runtime";
 import { createBambooClient, type BambooClient, type BambooConfig } from "@/server/supplier/bamboo";
@@ -28,7 +28,7 @@ export interface OrderEngine {
 
 /**
  * The order engine for a test: the mock vendor over real HTTP, the real Bamboo client (limits
- * as given), the synced catalog, and an embedded worker running the fulfil function.
+ * as given), the synced catalog, and an embedded worker running the fulfil and vendor-batch functions.
  */
 export async function startOrderEngine(
   t: TestDatabase,
@@ -37,6 +37,8 @@ export async function startOrderEngine(
     limits?: Partial<BambooConfig["limits"]>;
     retry?: Partial<BambooConfig["retry"]>;
     pollScheduleMs?: number[];
+    /** The vendor batch's gathering window (ms); default 50. */
+    batchWindowMs?: number;
     functions?: InngestFunction.Any[];
     maxInFlight?: number;
   } = {},
@@ -49,6 +51,7 @@ export async function startOrderEngine(
     encryptionKey: TEST_KEY,
     // Inngest sleeps have a resolution of one second.
     pollScheduleMs: opts.pollScheduleMs ?? Array.from({ length: 30 }, () => 1_000),
+    batchWindowMs: opts.batchWindowMs ?? 50,
   });
   await syncCatalog(t.db, client.catalogPages());
   const engine: OrderEngine = {
@@ -58,7 +61,7 @@ export async function startOrderEngine(
     async startWorker() {
       engine.worker = await startEmbeddedWorker({
         db: t.db,
-        functions: opts.functions ?? [fulfilOrder],
+        functions: opts.functions ?? [fulfilOrder, placeVendorBatch],
         pollMs: 25,
         maxInFlight: opts.maxInFlight ?? 32,
         backoff: { baseMs: 50, maxMs: 400 },

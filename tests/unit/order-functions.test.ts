@@ -1,21 +1,23 @@
 import { InngestTestEngine } from "@inngest/test";
 import { describe, expect, it } from "vitest";
-import { fulfilOrder } from "@/server/jobs/functions/orders";
+import { fulfilOrder, placeVendorBatch } from "@/server/jobs/functions/orders";
 import { configureOrderRuntime } from "@/server/orders/runtime";
 
 // The domain steps are mocked: these tests pin the function's shape (place, then poll with
 // sleeps between, stop at a terminal state, hand over to backfill at the end of the schedule).
-configureOrderRuntime({ db: {} as never, vendorFor: () => ({}) as never, encryptionKey: "0".repeat(64), pollScheduleMs: [1000, 2000, 3000] });
+// An order made before batching answers "single" at the queue step and is placed on its own.
+configureOrderRuntime({ db: {} as never, vendorFor: () => ({}) as never, encryptionKey: "0".repeat(64), pollScheduleMs: [1000, 2000, 3000], batchWindowMs: 0 });
 
 const event = { name: "order/created" as const, data: { orderId: "ord_unit" } };
 const sleepsMocked = [0, 1, 2].map((i) => ({ id: `wait-${i}`, handler: () => undefined }));
+const single = { id: "queue", handler: () => ({ orderId: "ord_unit", mode: "single" }) };
 
 describe("order-fulfil function", () => {
   it("stops after placement when the vendor refused the order", async () => {
     const t = new InngestTestEngine({
       function: fulfilOrder,
       events: [event],
-      steps: [{ id: "place-with-vendor", handler: () => ({ orderId: "ord_unit", status: "failed", done: true }) }],
+      steps: [single, { id: "place-with-vendor", handler: () => ({ orderId: "ord_unit", status: "failed", done: true }) }],
     });
     const { result, ctx } = await t.execute();
     expect(result).toEqual({ orderId: "ord_unit", status: "failed", done: true });
@@ -27,6 +29,7 @@ describe("order-fulfil function", () => {
       function: fulfilOrder,
       events: [event],
       steps: [
+        single,
         { id: "place-with-vendor", handler: () => ({ orderId: "ord_unit", status: "processing", done: false }) },
         ...sleepsMocked,
         { id: "poll-0", handler: () => ({ orderId: "ord_unit", status: "processing", done: false }) },
@@ -45,6 +48,7 @@ describe("order-fulfil function", () => {
       function: fulfilOrder,
       events: [event],
       steps: [
+        single,
         { id: "place-with-vendor", handler: () => ({ orderId: "ord_unit", status: "processing", done: false }) },
         ...sleepsMocked,
         ...[0, 1, 2].map((i) => ({ id: `poll-${i}`, handler: () => ({ orderId: "ord_unit", status: "processing", done: false }) })),
@@ -52,5 +56,66 @@ describe("order-fulfil function", () => {
     });
     const { result } = await t.execute();
     expect(result).toMatchObject({ status: "processing", handedToBackfill: true });
+  });
+
+  it("a batched order only queues for its vendor batch: no placement, no polling of its own", async () => {
+    const t = new InngestTestEngine({
+      function: fulfilOrder,
+      events: [event],
+      steps: [{ id: "queue", handler: () => ({ orderId: "ord_unit", mode: "batch", status: "pending", batchId: "bat_unit", opened: true }) }],
+    });
+    const { result, ctx } = await t.execute();
+    expect(result).toMatchObject({ mode: "batch", batchId: "bat_unit" });
+    expect(ctx.step.run).toHaveBeenCalledTimes(1);
+    expect(ctx.step.sleep).not.toHaveBeenCalled();
+  });
+});
+
+describe("order-batch function", () => {
+  const batchEvent = { name: "order/batch.ready" as const, data: { batchId: "bat_unit" } };
+  const gather = { id: "gather", handler: () => ({ status: "open", closeAtMs: 1_800_000_000_000 }) };
+  const gatherUntil = { id: "gather-until", handler: () => undefined };
+
+  it("gathers until its close time, closes, places, polls at once and then after each sleep", async () => {
+    const t = new InngestTestEngine({
+      function: placeVendorBatch,
+      events: [batchEvent],
+      steps: [
+        gather,
+        gatherUntil,
+        { id: "close", handler: () => ({ batchId: "bat_unit", status: "placing", done: false }) },
+        { id: "place", handler: () => ({ batchId: "bat_unit", status: "placed", done: false }) },
+        { id: "poll-now", handler: () => ({ batchId: "bat_unit", status: "placed", done: false }) },
+        ...sleepsMocked,
+        { id: "poll-0", handler: () => ({ batchId: "bat_unit", status: "settled", done: true }) },
+      ],
+    });
+    const { result, ctx } = await t.execute();
+    expect(result).toMatchObject({ status: "settled", done: true });
+    expect(ctx.step.sleepUntil).toHaveBeenCalledWith("gather-until", new Date(1_800_000_000_000));
+    expect(ctx.step.sleep).toHaveBeenCalledWith("wait-0", 1000);
+    expect(ctx.step.sleep).not.toHaveBeenCalledWith("wait-1", 2000);
+  });
+
+  it("stops when the batch closes empty, and after a refusal at placement", async () => {
+    const empty = new InngestTestEngine({
+      function: placeVendorBatch,
+      events: [batchEvent],
+      steps: [gather, gatherUntil, { id: "close", handler: () => ({ batchId: "bat_unit", status: "empty", done: true }) }],
+    });
+    expect((await empty.execute()).result).toMatchObject({ status: "empty" });
+    const refused = new InngestTestEngine({
+      function: placeVendorBatch,
+      events: [batchEvent],
+      steps: [
+        gather,
+        gatherUntil,
+        { id: "close", handler: () => ({ batchId: "bat_unit", status: "placing", done: false }) },
+        { id: "place", handler: () => ({ batchId: "bat_unit", status: "failed", done: true }) },
+      ],
+    });
+    const { result, ctx } = await refused.execute();
+    expect(result).toMatchObject({ status: "failed" });
+    expect(ctx.step.sleep).not.toHaveBeenCalled();
   });
 });

@@ -2,7 +2,7 @@ import DecimalBase from "decimal.js";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { encryptSecret } from "@/lib/crypto";
 import { newId } from "@/lib/ids";
-import type { Db } from "@/server/db/client";
+import type { Db, Tx } from "@/server/db/client";
 import { catalogProducts, orderCards, orders, reconciliationIssues } from "@/server/db/schema";
 import { enqueueEvent } from "@/server/outbox";
 import { refundOrder } from "@/server/ledger";
@@ -20,6 +20,9 @@ export type StepResult = {
 };
 
 const OPEN = ["pending", "processing"] as const;
+
+/** Why an order failed: a vendor's refusal or failure, or a cancellation before it was placed. */
+export type OrderFailureCode = VendorFailureCode | "order_cancelled";
 
 async function loadOrder(db: Db, orderId: string) {
   const [row] = await db
@@ -39,7 +42,7 @@ const result = (orderId: string, status: StepResult["status"]): StepResult => ({
 });
 
 /** Answers that came from something (the vendor or a gateway in front of it) but say nothing we can trust. */
-const ODD_ANSWERS = new Set(["unauthorized", "unexpected_status", "malformed_response"]);
+export const ODD_ANSWERS = new Set(["unauthorized", "unexpected_status", "malformed_response"]);
 
 /**
  * Places a pending order with the vendor under its stored request id (so a retry never buys
@@ -211,26 +214,29 @@ export async function completeOrder(rt: OrderRuntime, orderId: string, vendorOrd
 
 /** Fails an open order and refunds everything it cost, exactly once. */
 export async function failOrder(db: Db, orderId: string, code: VendorFailureCode, vendorStatus?: string): Promise<StepResult> {
-  return db.transaction(async (tx) => {
-    const [order] = await tx
-      .update(orders)
-      .set({
-        status: "failed",
-        failureCode: code,
-        failureMessage: VENDOR_FAILURES[code]?.message ?? "The order could not be fulfilled.",
-        refundedAmount: sql`${orders.totalPrice}`,
-        vendorStatus: vendorStatus ?? null,
-        finishedAt: new Date(),
-        updatedAt: new Date(),
-      })
-      .where(and(eq(orders.id, orderId), inArray(orders.status, [...OPEN])))
-      .returning({ id: orders.id });
-    if (!order) {
-      const [now] = await tx.select({ status: orders.status }).from(orders).where(eq(orders.id, orderId));
-      return result(orderId, now?.status ?? "failed");
-    }
-    await refundOrder(tx, { orderId, reason: `order failed: ${code}` });
-    await enqueueEvent(tx, { name: "order/failed", data: { orderId, reason: code }, id: `order-failed:${orderId}` });
-    return result(orderId, "failed");
-  });
+  return db.transaction((tx) => failOpenOrder(tx, orderId, code, vendorStatus));
+}
+
+/** `failOrder` inside the caller's transaction (a batch fails many members in one). */
+export async function failOpenOrder(tx: Tx, orderId: string, code: OrderFailureCode, vendorStatus?: string): Promise<StepResult> {
+  const [order] = await tx
+    .update(orders)
+    .set({
+      status: "failed",
+      failureCode: code,
+      failureMessage: code === "order_cancelled" ? "The order was cancelled before it was placed." : (VENDOR_FAILURES[code]?.message ?? "The order could not be fulfilled."),
+      refundedAmount: sql`${orders.totalPrice}`,
+      vendorStatus: vendorStatus ?? null,
+      finishedAt: new Date(),
+      updatedAt: new Date(),
+    })
+    .where(and(eq(orders.id, orderId), inArray(orders.status, [...OPEN])))
+    .returning({ id: orders.id });
+  if (!order) {
+    const [now] = await tx.select({ status: orders.status }).from(orders).where(eq(orders.id, orderId));
+    return result(orderId, now?.status ?? "failed");
+  }
+  await refundOrder(tx, { orderId, reason: `order failed: ${code}` });
+  await enqueueEvent(tx, { name: "order/failed", data: { orderId, reason: code }, id: `order-failed:${orderId}` });
+  return result(orderId, "failed");
 }

@@ -1,8 +1,8 @@
-import { and, eq, gte, inArray, isNotNull, lt, not, or, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, isNotNull, isNull, lt, not, or, sql } from "drizzle-orm";
 import { newId } from "@/lib/ids";
 import type { Db } from "@/server/db/client";
 import { recordAudit } from "@/server/audit";
-import { consistencyChecks, orders, reconciliationIssues } from "@/server/db/schema";
+import { consistencyChecks, orders, reconciliationIssues, vendorBatches } from "@/server/db/schema";
 import { enqueueEvent } from "@/server/outbox";
 import { openRunExists } from "@/server/jobs/runs";
 import { checkInvariants } from "@/server/ledger";
@@ -11,14 +11,20 @@ import type { OrderRuntime } from "./runtime";
 
 /** The fulfil function's id as the executor stores it (app id "steller" + "order-fulfil"). */
 const FULFIL_FUNCTION_ID = "steller-order-fulfil";
+/** The vendor batch's function (app id "steller" + "order-batch"). */
+const BATCH_FUNCTION_ID = "steller-order-batch";
 
 /**
  * Backfill: orders left pending or processing for longer than `staleAfterMs` (a run that
- * crashed, gave up polling, or lost its event) get a new `order/created` event. The fulfil
- * function is idempotent, so a re-drive never buys or refunds twice.
+ * crashed, gave up polling, or lost its event) get a new `order/created` event: an order waiting
+ * in the pool queues again (opening a batch if none is open), an order made before batching is
+ * placed or polled on its own. An order already in a vendor batch is never re-placed on its own:
+ * its batch is re-driven (`redriveStuckBatches`), which re-sends the batch's stored request id or
+ * polls it. The functions are idempotent, so a re-drive never buys or refunds twice. Returns the
+ * orders whose fulfilment was re-driven (members of a re-driven batch included).
  */
 export async function redriveStuckOrders(db: Db, opts: { staleAfterMs: number; limit?: number }): Promise<string[]> {
-  return db.transaction(async (tx) => {
+  const own = await db.transaction(async (tx) => {
     const stale = await tx
       .update(orders)
       .set({ updatedAt: new Date() })
@@ -32,6 +38,8 @@ export async function redriveStuckOrders(db: Db, opts: { staleAfterMs: number; l
               and(
                 inArray(orders.status, ["pending", "processing"]),
                 lt(orders.updatedAt, new Date(Date.now() - opts.staleAfterMs)),
+                // In a vendor batch: the batch is re-driven instead.
+                isNull(orders.batchId),
                 // Not while its fulfil run is still queued, running or sleeping (or about to start).
                 not(openRunExists(FULFIL_FUNCTION_ID, orders.id, { eventName: "order/created", dataField: "orderId" })),
               ),
@@ -51,15 +59,64 @@ export async function redriveStuckOrders(db: Db, opts: { staleAfterMs: number; l
     }
     return stale.map((o) => o.id);
   });
+  const batches = await redriveStuckBatches(db, opts);
+  const members = batches.length
+    ? await db.select({ id: orders.id }).from(orders).where(and(inArray(orders.batchId, batches), inArray(orders.status, ["pending", "processing"])))
+    : [];
+  return [...own, ...members.map((m) => m.id)];
 }
+
+/**
+ * Vendor batches left open, placing or placed for longer than `staleAfterMs` with no run of their
+ * function queued, running or sleeping get a new `order/batch.ready` event: the batch's function
+ * takes it from where it stands (closes it, re-sends its stored request id — `OrderAlreadyExists`
+ * is placed —, or polls it). Returns the batch ids.
+ */
+export async function redriveStuckBatches(db: Db, opts: { staleAfterMs: number; limit?: number }): Promise<string[]> {
+  return db.transaction(async (tx) => {
+    const stale = await tx
+      .update(vendorBatches)
+      .set({ updatedAt: new Date() })
+      .where(
+        inArray(
+          vendorBatches.id,
+          tx
+            .select({ id: vendorBatches.id })
+            .from(vendorBatches)
+            .where(
+              and(
+                inArray(vendorBatches.status, ["open", "placing", "placed"]),
+                lt(vendorBatches.updatedAt, new Date(Date.now() - opts.staleAfterMs)),
+                not(openRunExists(BATCH_FUNCTION_ID, vendorBatches.id, { eventName: "order/batch.ready", dataField: "batchId" })),
+              ),
+            )
+            .orderBy(vendorBatches.updatedAt)
+            .limit(opts.limit ?? 500)
+            .for("update", { skipLocked: true }),
+        ),
+      )
+      .returning({ id: vendorBatches.id });
+    if (stale.length) {
+      const at = Date.now();
+      await enqueueEvent(
+        tx,
+        stale.map((b) => ({ name: "order/batch.ready" as const, data: { batchId: b.id }, id: `batch-redrive:${b.id}:${at}` })),
+      );
+    }
+    return stale.map((b) => b.id);
+  });
+}
+
+type Finding = { orderId: string; vendorRequestId: string; kind: string; ourStatus: string; vendorStatus: string | null; detail: string };
 
 /**
  * Reconciliation: asks the vendor about our finished orders of the window, and records each
  * disagreement for admins (once per order and kind while unresolved). Failed orders are asked
  * about too when they failed before `placedAt` was set (refused at placement): if the vendor has
  * the order after all, it bought cards we refunded. An order the vendor does not know is only a
- * finding when the vendor had accepted it. One vendor error stops the pass (the rest wait for
- * the next run) rather than failing it: the orders checked so far keep their findings.
+ * finding when the vendor had accepted it. Orders of a vendor batch are checked once per batch
+ * (one get-order by the batch's request id), each member against its share of the vendor's cards. One vendor error stops the pass (the rest
+ * wait for the next run) rather than failing it: the orders checked so far keep their findings.
  */
 export async function reconcileWithVendor(rt: OrderRuntime, opts: { since: Date; limit?: number }) {
   const candidates = await rt.db
@@ -71,40 +128,88 @@ export async function reconcileWithVendor(rt: OrderRuntime, opts: { since: Date;
   let flagged = 0;
   let checked = 0;
   let error: string | null = null;
+  const seenBatches = new Set<string>();
+  const record = async (f: Finding) => {
+    const inserted = await rt.db
+      .insert(reconciliationIssues)
+      .values({ id: newId("rec"), ...f })
+      .onConflictDoNothing()
+      .returning({ id: reconciliationIssues.id });
+    flagged += inserted.length;
+  };
   for (const order of candidates) {
-    let vendor;
+    // Never sent: taken out of the pool before any batch carried it.
+    if (order.batched && !order.batchId) continue;
+    if (order.batchId && seenBatches.has(order.batchId)) continue;
+    let findings: Finding[];
     try {
-      vendor = await rt.vendorFor(order.environment).getOrder(order.vendorRequestId, { orderId: order.id });
+      findings = order.batchId ? await checkBatch(rt, order.batchId) : [await checkOrder(rt, order)].filter((f): f is Finding => f !== null);
     } catch (e) {
       if (!(e instanceof VendorError)) throw e;
       error = e.message;
       break;
     }
+    if (order.batchId) seenBatches.add(order.batchId);
     checked++;
-    let kind: string | null = null;
-    if (!vendor) kind = order.placedAt ? "vendor_missing" : null;
-    else if (order.status === "failed" && (vendor.state === "succeeded" || vendor.state === "partial")) kind = "vendor_succeeded_we_failed";
-    else if (order.status === "completed" && vendor.state === "failed") kind = "status_mismatch";
-    else if (order.status === "completed" && vendor.cards.length !== order.cardsDelivered) kind = "card_count_mismatch";
-    if (!kind) continue;
-    const inserted = await rt.db
-      .insert(reconciliationIssues)
-      .values({
-        id: newId("rec"),
-        orderId: order.id,
-        vendorRequestId: order.vendorRequestId,
-        kind,
-        ourStatus: order.status,
-        vendorStatus: vendor?.vendorStatus ?? null,
-        detail: vendor
-          ? `vendor has ${vendor.cards.length} card(s); we have ${order.cardsDelivered}${order.placedAt ? "" : " (we failed it at placement)"}`
-          : "the vendor does not know this request id",
-      })
-      .onConflictDoNothing()
-      .returning({ id: reconciliationIssues.id });
-    flagged += inserted.length;
+    for (const f of findings) await record(f);
   }
   return { candidates: candidates.length, checked, flagged, ...(error ? { stoppedBy: error } : {}) };
+}
+
+async function checkOrder(rt: OrderRuntime, order: typeof orders.$inferSelect): Promise<Finding | null> {
+  const vendor = await rt.vendorFor(order.environment).getOrder(order.vendorRequestId, { orderId: order.id });
+  let kind: string | null = null;
+  if (!vendor) kind = order.placedAt ? "vendor_missing" : null;
+  else if (order.status === "failed" && (vendor.state === "succeeded" || vendor.state === "partial")) kind = "vendor_succeeded_we_failed";
+  else if (order.status === "completed" && vendor.state === "failed") kind = "status_mismatch";
+  else if (order.status === "completed" && vendor.cards.length !== order.cardsDelivered) kind = "card_count_mismatch";
+  if (!kind) return null;
+  return {
+    orderId: order.id,
+    vendorRequestId: order.vendorRequestId,
+    kind,
+    ourStatus: order.status,
+    vendorStatus: vendor?.vendorStatus ?? null,
+    detail: vendor
+      ? `vendor has ${vendor.cards.length} card(s); we have ${order.cardsDelivered}${order.placedAt ? "" : " (we failed it at placement)"}`
+      : "the vendor does not know this request id",
+  };
+}
+
+/**
+ * A finished vendor batch against the vendor, member by member: each member's share of the
+ * vendor's cards is what the settlement gives it (the cards in order, oldest member first), so a
+ * member failed while its share was delivered, completed while the vendor failed, or holding
+ * another number of cards than its share is a finding. Nothing while the batch is still open.
+ */
+async function checkBatch(rt: OrderRuntime, batchId: string): Promise<Finding[]> {
+  const [batch] = await rt.db.select().from(vendorBatches).where(eq(vendorBatches.id, batchId));
+  if (!batch || (batch.status !== "settled" && batch.status !== "failed")) return [];
+  const members = await rt.db.select().from(orders).where(eq(orders.batchId, batchId)).orderBy(orders.createdAt, orders.id);
+  const vendor = await rt.vendorFor(batch.environment).getOrder(batch.vendorRequestId, { orderId: batchId });
+  const findings: Finding[] = [];
+  let offset = 0;
+  for (const m of members) {
+    const share = vendor ? Math.max(0, Math.min(m.quantity, vendor.cards.length - offset)) : 0;
+    offset += m.quantity;
+    let kind: string | null = null;
+    if (!vendor) kind = m.placedAt ? "vendor_missing" : null;
+    else if (m.status === "failed" && share > 0) kind = "vendor_succeeded_we_failed";
+    else if (m.status === "completed" && vendor.state === "failed") kind = "status_mismatch";
+    else if (m.status === "completed" && share !== m.cardsDelivered) kind = "card_count_mismatch";
+    if (!kind) continue;
+    findings.push({
+      orderId: m.id,
+      vendorRequestId: batch.vendorRequestId,
+      kind,
+      ourStatus: m.status,
+      vendorStatus: vendor?.vendorStatus ?? null,
+      detail: vendor
+        ? `vendor batch ${batchId}: this order's share of the vendor's ${vendor.cards.length} card(s) is ${share}; it has ${m.cardsDelivered}${m.placedAt ? "" : " (we failed it at placement)"}`
+        : `vendor batch ${batchId}: the vendor does not know its request id`,
+    });
+  }
+  return findings;
 }
 
 /** Ledger consistency: runs checkInvariants, records the result, and alerts admins on drift. */

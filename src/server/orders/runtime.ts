@@ -15,7 +15,13 @@ export interface OrderRuntime {
   encryptionKey: string;
   /** Waits between polls of one order, in ms; after the last, backfill takes over. */
   pollScheduleMs: number[];
+  /** How long a vendor batch gathers orders at least (ORDER_BATCH_WINDOW_MS); it also waits for the product's next placement slot. */
+  batchWindowMs: number;
+  /** True when a shared poller (not the batch's own function) asks the vendor about placed batches. */
+  sharedBatchPoller: boolean;
 }
+
+export const DEFAULT_BATCH_WINDOW_MS = 200;
 
 export const DEFAULT_POLL_SCHEDULE_MS = [
   1_000, 2_000, 3_000, 5_000, 8_000, 13_000, 21_000, 30_000, 60_000, 60_000, 120_000, 300_000, 600_000, 900_000,
@@ -59,6 +65,8 @@ export function orderRuntime(): OrderRuntime {
     vendorFor: configured.vendorFor ?? vendorSelection(db),
     encryptionKey: configured.encryptionKey ?? env().ENCRYPTION_KEY,
     pollScheduleMs: configured.pollScheduleMs ?? DEFAULT_POLL_SCHEDULE_MS,
+    batchWindowMs: configured.batchWindowMs ?? env().ORDER_BATCH_WINDOW_MS ?? DEFAULT_BATCH_WINDOW_MS,
+    sharedBatchPoller: configured.sharedBatchPoller ?? false,
   };
   return cached;
 }

@@ -10,6 +10,8 @@ export const orderCompleted = eventType("order/completed", { schema: z.object({ 
 export const orderFailed = eventType("order/failed", {
   schema: z.object({ orderId: z.string(), reason: z.string().optional() }),
 });
+/** A vendor batch was opened (or is re-driven): its function gathers, closes, places and polls it. */
+export const orderBatchReady = eventType("order/batch.ready", { schema: z.object({ batchId: z.string() }) });
 export const webhookDeliver = eventType("webhook/deliver", {
   schema: z.object({ deliveryId: z.string() }),
 });
@@ -28,7 +30,7 @@ export const emailRequested = eventType("email/requested", {
   }),
 });
 
-export const appEvents = [orderCreated, orderCompleted, orderFailed, webhookDeliver, catalogSyncRequested, emailRequested] as const;
+export const appEvents = [orderCreated, orderCompleted, orderFailed, orderBatchReady, webhookDeliver, catalogSyncRequested, emailRequested] as const;
 
 type DataOf<T> = T extends { schema: infer S } ? (S extends StandardSchemaV1 ? StandardSchemaV1.InferInput<S> : never) : never;
 

@@ -106,6 +106,17 @@ function tooLong(key: string, waitMs: number, budgetMs: number): SlotWaitTooLong
 }
 
 /**
+ * Reserves `holder`'s slot of `key` ahead of its call, with the same spacing `acquireSlots` uses, so
+ * the call finds it kept (e.g. a vendor batch learns when its product's next placement may go and
+ * gathers orders until then). Returns how far the slot is (database clock).
+ */
+export async function reserveHeldSlot(db: DbOrTx, key: string, spacingMs: number, holder: string): Promise<{ waitMs: number; slotMs: number }> {
+  if (spacingMs <= 0) return { waitMs: 0, slotMs: Date.now() };
+  const r = await reserveSlot(db, key, spacingMs + marginFor(spacingMs), { holder });
+  return { waitMs: r.waitMs, slotMs: r.slotMs };
+}
+
+/**
  * Waits for a slot of every key (in order), then claims them together and returns the send time
  * (database clock). Calls of each key leave at least its spacing apart, whichever instance sends.
  *

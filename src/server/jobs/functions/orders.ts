@@ -1,6 +1,7 @@
 import { RetryAfterError } from "inngest";
 import { inngest } from "../client";
-import { orderCreated } from "@/server/outbox/events";
+import { orderBatchReady, orderCreated } from "@/server/outbox/events";
+import { batchCloseTime, closeBatch, placeBatch, pollBatch, queueOrder } from "@/server/orders/batch";
 import { placeWithVendor, pollVendor } from "@/server/orders/fulfil";
 import { orderRuntime } from "@/server/orders/runtime";
 import { VendorError } from "@/server/supplier/bamboo";
@@ -22,10 +23,13 @@ export async function honourVendorWait<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /**
- * order/created → place with the vendor → poll with backoff until the vendor finishes. Every
- * state change is a guarded SQL update, so a step that runs again does no harm; a run that
- * reaches the end of the poll schedule leaves the order processing for the backfill job, and so
- * does an order whose delivery does not match it (an admin is told; see completeOrder).
+ * order/created → a batched order joins the pool of its product and makes sure an open vendor
+ * batch exists (the batch's own function does the rest, see placeVendorBatch). An order made
+ * before batching (`batched` false) is placed on its own, as before: place with the vendor → poll
+ * with backoff until the vendor finishes. Every state change is a guarded SQL update, so a step
+ * that runs again does no harm; a run that reaches the end of the poll schedule leaves the order
+ * processing for the backfill job, and so does an order whose delivery does not match it (an
+ * admin is told; see completeOrder).
  */
 export const fulfilOrder = inngest.createFunction(
   {
@@ -38,6 +42,8 @@ export const fulfilOrder = inngest.createFunction(
   },
   async ({ event, step }) => {
     const { orderId } = event.data;
+    const queued = await step.run("queue", () => queueOrder(orderRuntime(), orderId));
+    if (queued.mode === "batch") return queued;
     const placed = await step.run("place-with-vendor", () => honourVendorWait(() => placeWithVendor(orderRuntime(), orderId)));
     if (placed.done) return placed;
     const schedule = orderRuntime().pollScheduleMs;
@@ -47,5 +53,42 @@ export const fulfilOrder = inngest.createFunction(
       if (polled.done) return polled;
     }
     return { orderId, status: "processing", done: false, handedToBackfill: true };
+  },
+);
+
+/**
+ * order/batch.ready → gather until the window ends and the product's next placement slot comes
+ * (the slot is reserved for the batch's request id) → close (members fixed, before any call) →
+ * place under the stored request id → poll, once for every member, until the vendor finishes
+ * (the first poll at once: the vendor may have delivered already). A re-drive of a batch in any
+ * state picks up where it stands: each step is a no-op past its state. With a shared poller
+ * (`sharedBatchPoller`) the run ends after placement. The end of the schedule, or a delivery that
+ * does not match, leaves the batch to the backfill.
+ */
+export const placeVendorBatch = inngest.createFunction(
+  {
+    id: "order-batch",
+    name: "Place vendor batch",
+    triggers: [orderBatchReady],
+    retries: 8,
+    concurrency: [{ key: "event.data.batchId", limit: 1 }],
+  },
+  async ({ event, step }) => {
+    const { batchId } = event.data;
+    const gather = await step.run("gather", () => batchCloseTime(orderRuntime(), batchId));
+    if (gather.closeAtMs !== null) await step.sleepUntil("gather-until", new Date(gather.closeAtMs));
+    const closed = await step.run("close", () => closeBatch(orderRuntime(), batchId));
+    if (closed.done) return closed;
+    const placed = await step.run("place", () => honourVendorWait(() => placeBatch(orderRuntime(), batchId)));
+    if (placed.done || orderRuntime().sharedBatchPoller) return placed;
+    const first = await step.run("poll-now", () => honourVendorWait(() => pollBatch(orderRuntime(), batchId)));
+    if (first.done) return first;
+    const schedule = orderRuntime().pollScheduleMs;
+    for (let i = 0; i < schedule.length; i++) {
+      await step.sleep(`wait-${i}`, schedule[i]!);
+      const polled = await step.run(`poll-${i}`, () => honourVendorWait(() => pollBatch(orderRuntime(), batchId)));
+      if (polled.done) return polled;
+    }
+    return { batchId, status: "placed", done: false, handedToBackfill: true };
   },
 );

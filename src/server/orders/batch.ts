@@ -1,0 +1,583 @@
+import { randomUUID } from "node:crypto";
+import DecimalBase from "decimal.js";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { encryptSecret } from "@/lib/crypto";
+import { newId } from "@/lib/ids";
+import type { Environment } from "@/server/catalog/visibility";
+import type { Db, DbOrTx, Tx } from "@/server/db/client";
+import { catalogProducts, orderCards, orders, reconciliationIssues, vendorBatches } from "@/server/db/schema";
+import { refundOrder } from "@/server/ledger";
+import { enqueueEvent } from "@/server/outbox";
+import { VendorError, type VendorFailureCode, type VendorOrder } from "@/server/supplier/bamboo";
+import { deliveryMismatches, failOpenOrder, ODD_ANSWERS } from "./fulfil";
+import type { OrderRuntime } from "./runtime";
+
+const Decimal = DecimalBase.clone({ precision: 40 });
+
+/**
+ * Vendor batches: the pending orders of one (environment, vendor account, product, face value,
+ * currency) are placed as one vendor order of up to 500 cards.
+ *
+ * - An order waits in the pool (pending, `batch_id` null) and makes sure an open batch exists for
+ *   its key (`queueOrder`); the batch's request id is stored when the batch is created.
+ * - The batch gathers for `batchWindowMs` and until the product's next placement slot (reserved for
+ *   the batch's request id, so the slot is kept however late the batch comes), then closes
+ *   (`closeBatch`): its members are chosen from the pool fairly and fixed in the same transaction
+ *   that moves it open → placing, before any vendor call. What did not fit opens the next batch.
+ * - `placeBatch` sends the stored request id with the fixed quantity; a retry, a crash or a second
+ *   worker re-sends the same id (`OrderAlreadyExists` = placed).
+ * - `pollBatch` asks once for all members; `settleBatch` assigns the cards oldest member first.
+ *
+ * Orders made before batching existed (`batched` false) keep the per-order path in fulfil.ts.
+ */
+
+export const BATCH_MAX_CARDS = 500;
+
+export type Batch = typeof vendorBatches.$inferSelect;
+export type BatchStatus = Batch["status"];
+
+export interface BatchResult {
+  batchId: string;
+  status: BatchStatus;
+  /** Nothing left for the batch's own function to do (terminal, or left for an admin). */
+  done: boolean;
+  members?: number;
+  quantity?: number;
+  /** The batch stays open for an admin: what the vendor delivered does not match it. */
+  attention?: string;
+}
+
+const TERMINAL: BatchStatus[] = ["settled", "failed", "empty"];
+const OPEN_ORDER = ["pending", "processing"] as const;
+
+const batchResult = (b: Pick<Batch, "id" | "status" | "members" | "quantity">, extra: Partial<BatchResult> = {}): BatchResult => ({
+  batchId: b.id,
+  status: b.status,
+  done: TERMINAL.includes(b.status),
+  members: b.members,
+  quantity: b.quantity,
+  ...extra,
+});
+
+async function loadBatch(db: DbOrTx, batchId: string): Promise<Batch> {
+  const [b] = await db.select().from(vendorBatches).where(eq(vendorBatches.id, batchId)).limit(1);
+  if (!b) throw new Error(`vendor batch ${batchId} not found`);
+  return b;
+}
+
+interface BatchKey {
+  environment: Environment;
+  account: string;
+  productId: string;
+  vendorProductId: string;
+  faceValue: string;
+  faceCurrency: string;
+}
+
+/**
+ * The open batch of `key`, locked for the caller's transaction, or a new one (with its request id
+ * and the event that drives it). Locking the open batch means a batch that is closing right now is
+ * waited for: once it has closed, its pool query has seen every order committed before, and the
+ * next arrival opens the next batch.
+ */
+async function openBatchFor(tx: Tx, key: BatchKey, windowMs: number): Promise<{ batchId: string; opened: boolean }> {
+  for (let tries = 0; tries < 20; tries++) {
+    const [open] = await tx
+      .select({ id: vendorBatches.id })
+      .from(vendorBatches)
+      .where(
+        and(
+          eq(vendorBatches.environment, key.environment),
+          eq(vendorBatches.account, key.account),
+          eq(vendorBatches.vendorProductId, key.vendorProductId),
+          eq(vendorBatches.faceValue, key.faceValue),
+          eq(vendorBatches.faceCurrency, key.faceCurrency),
+          eq(vendorBatches.status, "open"),
+        ),
+      )
+      .for("update");
+    if (open) return { batchId: open.id, opened: false };
+    const id = newId("bat");
+    const inserted = await tx.execute<{ id: string }>(sql`
+      insert into ${vendorBatches} (id, environment, account, product_id, vendor_product_id, face_value, face_currency, vendor_request_id, close_at)
+      values (${id}, ${key.environment}, ${key.account}, ${key.productId}, ${key.vendorProductId}, ${key.faceValue}, ${key.faceCurrency},
+              ${randomUUID()}, clock_timestamp() + make_interval(secs => ${windowMs / 1000}::float8))
+      on conflict (environment, account, vendor_product_id, face_value, face_currency) where status = 'open' do nothing
+      returning id`);
+    if (inserted.length > 0) {
+      await enqueueEvent(tx, { name: "order/batch.ready", data: { batchId: id }, id: `batch-ready:${id}` });
+      return { batchId: id, opened: true };
+    }
+    // Another arrival opened it meanwhile: lock that one.
+  }
+  throw new Error("could not find or open a vendor batch");
+}
+
+export type QueueResult =
+  | { orderId: string; mode: "single" }
+  | { orderId: string; mode: "batch"; status: string; batchId: string | null; opened?: boolean };
+
+/**
+ * What an order's own run does first: a pending batched order not yet in a batch makes sure an
+ * open batch of its key exists (the batch picks its members from the pool when it closes). Orders
+ * made before batching (`batched` false) answer `single`: they keep their own request id.
+ */
+export async function queueOrder(rt: OrderRuntime, orderId: string): Promise<QueueResult> {
+  return rt.db.transaction(async (tx) => {
+    const [row] = await tx
+      .select({ order: orders, vendorProductId: catalogProducts.vendorProductId })
+      .from(orders)
+      .innerJoin(catalogProducts, eq(catalogProducts.id, orders.productId))
+      .where(eq(orders.id, orderId))
+      .limit(1);
+    if (!row) throw new Error(`order ${orderId} not found`);
+    const { order } = row;
+    if (!order.batched) return { orderId, mode: "single" as const };
+    if (order.status !== "pending" || order.batchId) return { orderId, mode: "batch" as const, status: order.status, batchId: order.batchId };
+    const { batchId, opened } = await openBatchFor(
+      tx,
+      {
+        environment: order.environment,
+        account: rt.vendorFor(order.environment).account,
+        productId: order.productId,
+        vendorProductId: row.vendorProductId,
+        faceValue: order.faceValue,
+        faceCurrency: order.faceCurrency,
+      },
+      rt.batchWindowMs,
+    );
+    return { orderId, mode: "batch" as const, status: order.status, batchId, opened };
+  });
+}
+
+/**
+ * When an open batch should close: the end of its window or its product's next placement slot
+ * (reserved now for the batch's request id, so it is kept), whichever is later. Epoch ms; null
+ * when the batch is no longer open.
+ */
+export async function batchCloseTime(rt: OrderRuntime, batchId: string): Promise<{ status: BatchStatus; closeAtMs: number | null }> {
+  const batch = await loadBatch(rt.db, batchId);
+  if (batch.status !== "open") return { status: batch.status, closeAtMs: null };
+  const slot = await rt.vendorFor(batch.environment).reservePlacementSlot(Number.parseInt(batch.vendorProductId, 10), batch.vendorRequestId);
+  const windowEnd = batch.closeAt.getTime();
+  // Close a little before the slot, so the closing transaction does not make the send late.
+  const slotAt = slot.waitMs > 0 ? Date.now() + slot.waitMs - 50 : 0;
+  return { status: batch.status, closeAtMs: Math.max(windowEnd, slotAt) };
+}
+
+interface PoolOrder {
+  id: string;
+  partnerId: string;
+  quantity: number;
+  createdAt: Date;
+}
+
+/**
+ * Fair choice of a batch's members from the pool (oldest first, `pool` sorted by created_at, id):
+ * the oldest waiting order always goes (so none waits forever behind smaller ones), then the
+ * partners take turns, each partner's orders oldest first; an order that does not fit under the
+ * cap is skipped for the next batch.
+ */
+export function chooseMembers(pool: PoolOrder[], maxCards = BATCH_MAX_CARDS): PoolOrder[] {
+  if (pool.length === 0) return [];
+  const turn = new Map<string, number>();
+  const ranked = pool.map((o, i) => {
+    const t = turn.get(o.partnerId) ?? 0;
+    turn.set(o.partnerId, t + 1);
+    return { o, turn: t, i };
+  });
+  const [first, ...rest] = ranked;
+  rest.sort((a, b) => a.turn - b.turn || a.i - b.i);
+  const chosen: PoolOrder[] = [];
+  let cards = 0;
+  for (const { o } of [first!, ...rest]) {
+    if (cards + o.quantity > maxCards) continue;
+    chosen.push(o);
+    cards += o.quantity;
+    if (cards === maxCards) break;
+  }
+  return chosen;
+}
+
+const poolWhere = (b: Batch) => sql`
+  o.environment = ${b.environment} and o.face_value = ${b.faceValue} and o.face_currency = ${b.faceCurrency}
+  and o.status = 'pending' and o.batched and o.batch_id is null
+  and o.product_id in (select id from ${catalogProducts} where vendor_product_id = ${b.vendorProductId})`;
+
+/**
+ * Closes an open batch: chooses its members from the pool and fixes them (orders.batch_id) in the
+ * same transaction that moves the batch open → placing, before any vendor call; the quantity sent
+ * is theirs. Orders left in the pool open the next batch at once (its own slot). A batch with no
+ * member (its orders left by another path) ends `empty` and is never sent. A re-run, or a second
+ * worker, finds the batch no longer open and changes nothing.
+ */
+export async function closeBatch(rt: OrderRuntime, batchId: string): Promise<BatchResult> {
+  return rt.db.transaction(async (tx) => {
+    const [batch] = await tx.select().from(vendorBatches).where(and(eq(vendorBatches.id, batchId), eq(vendorBatches.status, "open"))).for("update");
+    if (!batch) return batchResult(await loadBatch(tx, batchId));
+    const pool = await tx.execute<{ id: string; partner_id: string; quantity: number; created_at: string }>(sql`
+      select o.id, o.partner_id, o.quantity, o.created_at from ${orders} o where ${poolWhere(batch)}
+      order by o.created_at, o.id`);
+    const chosen = chooseMembers(pool.map((r) => ({ id: r.id, partnerId: r.partner_id, quantity: r.quantity, createdAt: new Date(r.created_at) })));
+    const members = chosen.length
+      ? await tx
+          .update(orders)
+          .set({ batchId, updatedAt: new Date() })
+          .where(and(inArray(orders.id, chosen.map((o) => o.id)), eq(orders.status, "pending"), sql`${orders.batchId} is null`))
+          .returning({ id: orders.id, quantity: orders.quantity })
+      : [];
+    const quantity = members.reduce((n, m) => n + m.quantity, 0);
+    const empty = members.length === 0;
+    const [closed] = await tx
+      .update(vendorBatches)
+      .set({
+        status: empty ? "empty" : "placing",
+        members: members.length,
+        quantity,
+        closedAt: new Date(),
+        updatedAt: new Date(),
+        ...(empty ? { finishedAt: new Date() } : {}),
+      })
+      .where(eq(vendorBatches.id, batchId))
+      .returning();
+    // What did not fit (or arrived while this closed) goes in the next batch.
+    const [left] = await tx.execute<{ n: number }>(sql`select count(*)::int as n from ${orders} o where ${poolWhere(batch)}`);
+    if ((left?.n ?? 0) > 0) {
+      await openBatchFor(
+        tx,
+        {
+          environment: batch.environment,
+          account: batch.account,
+          productId: batch.productId,
+          vendorProductId: batch.vendorProductId,
+          faceValue: batch.faceValue,
+          faceCurrency: batch.faceCurrency,
+        },
+        0,
+      );
+    }
+    return batchResult(closed!);
+  });
+}
+
+/**
+ * Sends a closed batch to the vendor under its stored request id. Accepted → placed and its
+ * members processing; refused (a documented refusal only) → every member failed and refunded,
+ * once. An unknown answer throws (the step is retried with the same id) and never refunds; after
+ * an odd answer the batch is first re-checked by its request id.
+ */
+export async function placeBatch(rt: OrderRuntime, batchId: string): Promise<BatchResult> {
+  const batch = await loadBatch(rt.db, batchId);
+  if (batch.status !== "placing") return batchResult(batch);
+  const vendor = rt.vendorFor(batch.environment);
+  const outcome = await vendor.placeOrder({
+    requestId: batch.vendorRequestId,
+    productId: Number.parseInt(batch.vendorProductId, 10),
+    quantity: batch.quantity,
+    faceValue: batch.faceValue,
+    orderId: batchId,
+  });
+  if (outcome.status === "rejected") return failBatch(rt.db, batchId, outcome.code);
+  let vendorStatus = "Created";
+  if (outcome.status === "unknown") {
+    let known: VendorOrder | null = null;
+    if (ODD_ANSWERS.has(outcome.error.kind)) {
+      try {
+        known = await vendor.getOrder(batch.vendorRequestId, { orderId: batchId, maxAttempts: 1, maxWaitMs: 5_000 });
+      } catch (e) {
+        if (!(e instanceof VendorError)) throw e;
+      }
+    }
+    if (!known) throw outcome.error;
+    vendorStatus = known.vendorStatus;
+  }
+  return markPlaced(rt.db, batchId, vendorStatus);
+}
+
+async function markPlaced(db: Db, batchId: string, vendorStatus: string): Promise<BatchResult> {
+  return db.transaction(async (tx) => {
+    const [b] = await tx
+      .update(vendorBatches)
+      .set({ status: "placed", placedAt: new Date(), updatedAt: new Date(), vendorStatus, nextPollAt: new Date() })
+      .where(and(eq(vendorBatches.id, batchId), eq(vendorBatches.status, "placing")))
+      .returning();
+    if (!b) return batchResult(await loadBatch(tx, batchId));
+    await tx
+      .update(orders)
+      .set({ status: "processing", placedAt: new Date(), updatedAt: new Date(), vendorStatus })
+      .where(and(eq(orders.batchId, batchId), eq(orders.status, "pending")));
+    return batchResult(b);
+  });
+}
+
+/** A refused or failed batch: every open member failed and refunded, once; the batch failed. */
+async function failBatch(db: Db, batchId: string, code: VendorFailureCode, vendorStatus?: string): Promise<BatchResult> {
+  return db.transaction(async (tx) => {
+    const [b] = await tx
+      .update(vendorBatches)
+      .set({ status: "failed", failureCode: code, vendorStatus: vendorStatus ?? null, finishedAt: new Date(), updatedAt: new Date(), nextPollAt: null })
+      .where(and(eq(vendorBatches.id, batchId), inArray(vendorBatches.status, ["placing", "placed"])))
+      .returning();
+    if (!b) return batchResult(await loadBatch(tx, batchId));
+    const members = await tx
+      .select({ id: orders.id })
+      .from(orders)
+      .where(and(eq(orders.batchId, batchId), inArray(orders.status, [...OPEN_ORDER])))
+      .orderBy(asc(orders.createdAt), asc(orders.id))
+      .for("update");
+    for (const m of members) await failOpenOrder(tx, m.id, code, vendorStatus);
+    return batchResult(b);
+  });
+}
+
+/** The next poll's delay after `pollCount` polls: the runtime's schedule, its last entry repeated. */
+function nextPollDelayMs(rt: OrderRuntime, pollCount: number): number {
+  const s = rt.pollScheduleMs;
+  return s.length ? s[Math.min(pollCount, s.length - 1)]! : 60_000;
+}
+
+/**
+ * One get-order for the whole batch (by its request id), then `settleBatch`. The vendor not
+ * knowing the request id changes nothing (a placement of unknown outcome is re-sent by the
+ * batch's run; nothing is refunded blind). No answer throws a VendorError, as the client does.
+ */
+export async function pollBatch(rt: OrderRuntime, batchId: string): Promise<BatchResult> {
+  const batch = await loadBatch(rt.db, batchId);
+  if (batch.status !== "placing" && batch.status !== "placed") return batchResult(batch);
+  let vendorOrder: VendorOrder | null;
+  try {
+    vendorOrder = await rt.vendorFor(batch.environment).getOrder(batch.vendorRequestId, { orderId: batchId });
+  } catch (e) {
+    await notePoll(rt, batch, null);
+    throw e;
+  }
+  if (!vendorOrder) {
+    await notePoll(rt, batch, null);
+    return batchResult(batch);
+  }
+  return settleBatch(rt, batchId, vendorOrder);
+}
+
+async function notePoll(rt: OrderRuntime, batch: Batch, vendorStatus: string | null, tx: DbOrTx = rt.db) {
+  await tx
+    .update(vendorBatches)
+    .set({
+      pollCount: sql`${vendorBatches.pollCount} + 1`,
+      lastPolledAt: new Date(),
+      nextPollAt: new Date(Date.now() + nextPollDelayMs(rt, batch.pollCount)),
+      updatedAt: new Date(),
+      ...(vendorStatus ? { vendorStatus } : {}),
+    })
+    .where(and(eq(vendorBatches.id, batch.id), inArray(vendorBatches.status, ["placing", "placed"])));
+}
+
+/**
+ * Settles a batch from the vendor's answer, in one transaction, exactly once (the batch leaves
+ * placing/placed; a re-run finds it settled and changes nothing):
+ * - still pending → the batch is placed (the vendor has it) and asked again later;
+ * - failed, or PartialFailed with no card → every open member failed and refunded once;
+ * - delivered → cards assigned in the vendor's order to the members oldest first (created_at, id):
+ *   member k gets the cards after those of the members before it; a member with all its cards is
+ *   completed, with some is completed and refunded the rest, with none is failed and refunded;
+ * - a delivery that does not match the batch (product, face value, count) settles nothing and
+ *   refunds nothing: members stay open, each with an open reconciliation issue, and the batch is
+ *   asked again later (the vendor may correct its answer).
+ */
+export async function settleBatch(rt: OrderRuntime, batchId: string, vendorOrder: VendorOrder): Promise<BatchResult> {
+  return rt.db.transaction(async (tx) => {
+    const [batch] = await tx
+      .select()
+      .from(vendorBatches)
+      .where(and(eq(vendorBatches.id, batchId), inArray(vendorBatches.status, ["placing", "placed"])))
+      .for("update");
+    if (!batch) return batchResult(await loadBatch(tx, batchId));
+    const members = await tx
+      .select()
+      .from(orders)
+      .where(eq(orders.batchId, batchId))
+      .orderBy(asc(orders.createdAt), asc(orders.id))
+      .for("update");
+    const vendorFields = { vendorStatus: vendorOrder.vendorStatus, vendorOrderId: vendorOrder.vendorOrderId, updatedAt: new Date() };
+
+    if (vendorOrder.state === "pending") {
+      await notePoll(rt, batch, vendorOrder.vendorStatus, tx);
+      await tx
+        .update(vendorBatches)
+        .set({ status: "placed", placedAt: batch.placedAt ?? new Date(), vendorOrderId: vendorOrder.vendorOrderId })
+        .where(eq(vendorBatches.id, batchId));
+      await tx
+        .update(orders)
+        .set({ status: "processing", placedAt: sql`coalesce(${orders.placedAt}, now())`, pollCount: sql`${orders.pollCount} + 1`, ...vendorFields })
+        .where(and(eq(orders.batchId, batchId), inArray(orders.status, [...OPEN_ORDER])));
+      const [now] = await tx.select().from(vendorBatches).where(eq(vendorBatches.id, batchId));
+      return batchResult(now!);
+    }
+
+    const problems = deliveryMismatches({ quantity: batch.quantity, faceValue: batch.faceValue }, batch.vendorProductId, vendorOrder);
+    if (problems.length > 0) {
+      const detail = `vendor batch ${batchId}: ${problems.join("; ")}`;
+      await notePoll(rt, batch, vendorOrder.vendorStatus, tx);
+      await tx
+        .update(vendorBatches)
+        .set({ status: "placed", placedAt: batch.placedAt ?? new Date(), vendorOrderId: vendorOrder.vendorOrderId })
+        .where(eq(vendorBatches.id, batchId));
+      const open = members.filter((m) => m.status === "pending" || m.status === "processing");
+      if (open.length) {
+        await tx
+          .update(orders)
+          .set({ status: "processing", pollCount: sql`${orders.pollCount} + 1`, ...vendorFields })
+          .where(inArray(orders.id, open.map((m) => m.id)));
+        await tx
+          .insert(reconciliationIssues)
+          .values(
+            open.map((m) => ({
+              id: newId("rec"),
+              orderId: m.id,
+              vendorRequestId: batch.vendorRequestId,
+              kind: "delivery_mismatch",
+              ourStatus: "processing",
+              vendorStatus: vendorOrder.vendorStatus,
+              detail,
+            })),
+          )
+          .onConflictDoNothing();
+      }
+      console.error(`[orders] ${detail}; ${open.length} order(s) left open for an admin`);
+      return { ...batchResult({ ...batch, status: "placed" }), done: true, attention: detail };
+    }
+
+    const nothingDelivered = vendorOrder.state === "failed" || (vendorOrder.state === "partial" && vendorOrder.cards.length === 0);
+    const code: VendorFailureCode = vendorOrder.failureCode ?? "vendor_order_failed";
+    const cards = nothingDelivered ? [] : vendorOrder.cards;
+    let offset = 0;
+    const cardRows: Array<typeof orderCards.$inferInsert> = [];
+    const completedIds: string[] = [];
+    const unassigned: string[] = [];
+    for (const m of members) {
+      const start = offset;
+      offset += m.quantity;
+      const mine = cards.slice(start, Math.min(start + m.quantity, cards.length));
+      if (m.status !== "pending" && m.status !== "processing") {
+        // Left the batch by another path after it was sent: its cards (if any) stay unassigned, for an admin.
+        if (mine.length) unassigned.push(`${m.id} (${m.status}): ${mine.length} card(s) at positions ${start}–${start + mine.length - 1}`);
+        continue;
+      }
+      if (mine.length === 0) {
+        await failOpenOrder(tx, m.id, code, vendorOrder.vendorStatus);
+        continue;
+      }
+      mine.forEach((c, position) =>
+        cardRows.push({
+          id: newId("crd"),
+          orderId: m.id,
+          partnerId: m.partnerId,
+          position,
+          vendorCardId: c.vendorCardId,
+          codeEncrypted: encryptSecret(c.code, rt.encryptionKey),
+          pinEncrypted: c.pin ? encryptSecret(c.pin, rt.encryptionKey) : null,
+          serialNumber: c.serialNumber,
+          faceValue: m.faceValue,
+          currency: m.faceCurrency,
+          expiresAt: c.expiresAt,
+          batchId,
+          batchPosition: start + position,
+        }),
+      );
+      const missing = m.quantity - mine.length;
+      let refunded = "0";
+      if (missing > 0) {
+        refunded = new Decimal(m.unitPrice).times(missing).toFixed(4);
+        await refundOrder(tx, { orderId: m.id, amount: refunded, reason: `partial fulfilment: ${missing} of ${m.quantity} cards not delivered` });
+      }
+      await tx
+        .update(orders)
+        .set({ status: "completed", cardsDelivered: mine.length, refundedAmount: refunded, finishedAt: new Date(), ...vendorFields })
+        .where(eq(orders.id, m.id));
+      completedIds.push(m.id);
+    }
+    // Bounded statements (a batch holds at most 500 cards).
+    for (let i = 0; i < cardRows.length; i += 250) await tx.insert(orderCards).values(cardRows.slice(i, i + 250));
+    if (completedIds.length) {
+      await enqueueEvent(
+        tx,
+        completedIds.map((orderId) => ({ name: "order/completed" as const, data: { orderId }, id: `order-completed:${orderId}` })),
+      );
+    }
+    if (unassigned.length && members[0]) {
+      await tx
+        .insert(reconciliationIssues)
+        .values({
+          id: newId("rec"),
+          orderId: members[0].id,
+          vendorRequestId: batch.vendorRequestId,
+          kind: "batch_cards_unassigned",
+          ourStatus: members[0].status,
+          vendorStatus: vendorOrder.vendorStatus,
+          detail: `vendor batch ${batchId}: cards of orders that left the batch after it was sent: ${unassigned.join("; ")}`,
+        })
+        .onConflictDoNothing();
+    }
+    const failed = completedIds.length === 0;
+    const [settled] = await tx
+      .update(vendorBatches)
+      .set({
+        status: failed ? "failed" : "settled",
+        failureCode: failed ? code : null,
+        placedAt: batch.placedAt ?? new Date(),
+        pollCount: sql`${vendorBatches.pollCount} + 1`,
+        lastPolledAt: new Date(),
+        nextPollAt: null,
+        finishedAt: new Date(),
+        vendorOrderId: vendorOrder.vendorOrderId,
+        vendorStatus: vendorOrder.vendorStatus,
+        updatedAt: new Date(),
+      })
+      .where(eq(vendorBatches.id, batchId))
+      .returning();
+    return batchResult(settled!);
+  });
+}
+
+/** The vendor batch an order was placed in (null while it waits in the pool, or for orders made before batching). */
+export async function batchOf(db: DbOrTx, orderId: string): Promise<Batch | null> {
+  const [row] = await db
+    .select({ batch: vendorBatches })
+    .from(orders)
+    .innerJoin(vendorBatches, eq(vendorBatches.id, orders.batchId))
+    .where(eq(orders.id, orderId))
+    .limit(1);
+  return row?.batch ?? null;
+}
+
+/**
+ * The request id an order was placed with at the vendor: its batch's, or (orders made before
+ * batching) its own. Null while it waits in the pool.
+ */
+export async function placementRequestId(db: DbOrTx, orderId: string): Promise<string | null> {
+  const [row] = await db
+    .select({ own: orders.vendorRequestId, batched: orders.batched, batch: vendorBatches.vendorRequestId })
+    .from(orders)
+    .leftJoin(vendorBatches, eq(vendorBatches.id, orders.batchId))
+    .where(eq(orders.id, orderId))
+    .limit(1);
+  if (!row) return null;
+  return row.batched ? row.batch : row.own;
+}
+
+/**
+ * Takes a pending order out before its batch is sent, refunding it once: only while it waits in
+ * the pool (no batch has fixed it yet). After that its cards may already be bought: false, and
+ * nothing changes. (No partner-facing cancel exists; an admin or a later feature would call this.)
+ */
+export async function cancelBeforePlacement(db: Db, orderId: string): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const [o] = await tx
+      .select({ id: orders.id })
+      .from(orders)
+      .where(and(eq(orders.id, orderId), eq(orders.status, "pending"), eq(orders.batched, true), sql`${orders.batchId} is null`))
+      .for("update");
+    if (!o) return false;
+    const r = await failOpenOrder(tx, orderId, "order_cancelled");
+    return r.status === "failed";
+  });
+}
