@@ -6,6 +6,7 @@ import type { DbOrTx } from "@/server/db/client";
 import { ledgerTransfers, type ledgerTransferKind } from "@/server/db/schema";
 import {
   AccountNotFoundError,
+  type LedgerError,
   CurrencyMismatchError,
   EnvironmentMismatchError,
   InsufficientFundsError,
@@ -52,26 +53,81 @@ export interface TransferResult {
  * accounts in id order, refuses without writing anything (so no savepoint is needed), and
  * debits a wallet only while its balance covers the amount. With a reference the call is
  * idempotent: a replay returns the first transfer; a replay with another amount, currency or
- * accounts throws LedgerConflictError.
+ * accounts throws LedgerConflictError. A refusal throws its LedgerError (`refusalError`).
  */
 export async function transfer(db: DbOrTx, input: TransferInput): Promise<TransferResult> {
-  const call = transferCall(input);
-  const [row] = await db.execute<Record<string, unknown> & TransferOutcome>(sql`select * from ${call.sql}`);
-  if (row?.outcome === "created") return { transfer: rowFromDriver(ledgerTransfers, row), created: true };
-  if (row?.outcome === "existing") {
-    const existing = rowFromDriver(ledgerTransfers, row);
-    assertSameMovement(existing, call.checked);
-    return { transfer: existing, created: false };
-  }
-  throw refusal(call.checked, row ?? { outcome: "none", problem_account: null, problem_detail: null });
+  const call = checkTransfer(input);
+  const [row] = await db.execute<Record<string, unknown> & LedgerOutcomeRow>(sql`select *, ${outcomeColumns("d")} from ${call.sql} d`);
+  const attempt = readAttempt(call.checked, row ?? null);
+  if (!attempt) throw new Error("ledger_transfer answered no row");
+  if (!attempt.ok) throw refusalError(attempt);
+  const found = rowFromDriver(ledgerTransfers, row!);
+  if (!attempt.created) assertSameMovement(found, call.checked);
+  return { transfer: found, created: attempt.created };
 }
 
-/** What `ledger_transfer` says besides the transfer row. */
-export interface TransferOutcome {
-  outcome: string;
-  problem_account: string | null;
-  problem_detail: string | null;
+/** Why `ledger_transfer` refused a transfer, as a value (it writes nothing when it refuses). */
+export type TransferRefusal =
+  | { ok: false; refusal: "insufficient_funds"; accountId: string; requested: Amount; currency: Currency }
+  | { ok: false; refusal: "account_not_found"; accountId: string }
+  | { ok: false; refusal: "currency_mismatch"; accountId: string; expected: Currency; actual: Currency }
+  | { ok: false; refusal: "environment_mismatch"; debitAccountId: string; creditAccountId: string };
+
+/** What became of a transfer: made (or found, for a replayed reference), or refused. */
+export type TransferAttempt = { ok: true; transferId: string; created: boolean } | TransferRefusal;
+
+/** The typed error for a refusal (what `transfer` throws; the API maps these). */
+export function refusalError(r: TransferRefusal): LedgerError {
+  switch (r.refusal) {
+    case "account_not_found":
+      return new AccountNotFoundError(r.accountId);
+    case "currency_mismatch":
+      return new CurrencyMismatchError(r.accountId, r.expected, r.actual);
+    case "environment_mismatch":
+      return new EnvironmentMismatchError(r.debitAccountId, r.creditAccountId);
+    case "insufficient_funds":
+      return new InsufficientFundsError(r.accountId, r.requested, r.currency);
+  }
 }
+
+/**
+ * A transfer as one part of a caller's single statement (an order, its debit and its event in
+ * one round trip). `cte` is the body of a common table expression that makes the transfer, only
+ * when `when` holds (default: always), and yields its outcome row (none when not attempted).
+ * Select `columns(alias)` from that CTE in the statement's result and read the row back with
+ * `attempt`: refusals come back as values, and nothing is written for them. A caller that must
+ * not keep its own writes without the money moving makes them depend on the transfer (e.g.
+ * `… from <alias> where <alias>.ledger_outcome = 'created'`), see `createdIn`.
+ */
+export function transferInStatement(input: TransferInput, opts: { when?: SQL } = {}) {
+  const call = checkTransfer(input);
+  return {
+    cte: opts.when ? sql`select d.* from (select where ${opts.when}) g cross join lateral ${call.sql} d` : sql`select d.* from ${call.sql} d`,
+    columns: (alias: string) => outcomeColumns(alias),
+    /** True in SQL when the transfer selected as `alias` was made now. */
+    createdIn: (alias: string) => sql.raw(`${sqlAlias(alias)}.outcome = 'created'`),
+    /** The outcome from a result row that selected `columns`; null when the transfer was not attempted. */
+    attempt: (row: Record<string, unknown> | undefined | null): TransferAttempt | null => readAttempt(call.checked, row ?? null),
+  };
+}
+
+/** The columns `ledger_transfer` answers with besides the transfer row, under names of their own. */
+interface LedgerOutcomeRow {
+  ledger_outcome: string | null;
+  ledger_problem_account: string | null;
+  ledger_problem_detail: string | null;
+  ledger_transfer_id: string | null;
+}
+
+const sqlAlias = (alias: string) => {
+  if (!/^[a-z_][a-z0-9_]*$/.test(alias)) throw new Error(`not an SQL alias: ${alias}`);
+  return alias;
+};
+
+const outcomeColumns = (alias: string) => {
+  const a = sqlAlias(alias);
+  return sql.raw(`${a}.outcome as ledger_outcome, ${a}.problem_account as ledger_problem_account, ${a}.problem_detail as ledger_problem_detail, ${a}.id as ledger_transfer_id`);
+};
 
 interface CheckedTransfer {
   amount: Amount;
@@ -80,12 +136,8 @@ interface CheckedTransfer {
   creditAccountId: string;
 }
 
-/**
- * A transfer as the SQL call `ledger_transfer(…)` (a set-returning function: one row, the
- * outcome then the transfer's columns), for `transfer()` and for statements that make a transfer
- * part of a larger write. Validates the input first.
- */
-export function transferCall(input: TransferInput): { sql: SQL; checked: CheckedTransfer } {
+/** Validates the input, then the SQL call `ledger_transfer(…)` (a set-returning function: one row, the outcome then the transfer's columns). */
+function checkTransfer(input: TransferInput): { sql: SQL; checked: CheckedTransfer } {
   const amount = parsePositiveAmount(input.amount);
   const currency = parseCurrency(input.currency);
   const reference = input.reference ?? null;
@@ -100,39 +152,26 @@ export function transferCall(input: TransferInput): { sql: SQL; checked: Checked
   };
 }
 
-/** The typed error for a refused transfer. */
-export function refusal(t: CheckedTransfer, r: TransferOutcome): Error {
-  switch (r.outcome) {
+function readAttempt(t: CheckedTransfer, row: Partial<LedgerOutcomeRow> | null): TransferAttempt | null {
+  const outcome = row?.ledger_outcome;
+  if (!row || outcome === null || outcome === undefined) return null;
+  const account = row.ledger_problem_account ?? "(none)";
+  const detail = row.ledger_problem_detail ?? "";
+  switch (outcome) {
+    case "created":
+    case "existing":
+      return { ok: true, transferId: String(row.ledger_transfer_id), created: outcome === "created" };
     case "account_not_found":
-      return new AccountNotFoundError(r.problem_account ?? "(none)");
+      return { ok: false, refusal: "account_not_found", accountId: account };
     case "currency_mismatch":
-      return new CurrencyMismatchError(r.problem_account!, t.currency, r.problem_detail!);
+      return { ok: false, refusal: "currency_mismatch", accountId: account, expected: t.currency, actual: detail as Currency };
     case "environment_mismatch":
-      return new EnvironmentMismatchError(r.problem_account!, r.problem_detail!);
+      return { ok: false, refusal: "environment_mismatch", debitAccountId: account, creditAccountId: detail };
     case "insufficient_funds":
-      return new InsufficientFundsError(t.debitAccountId, t.amount, t.currency);
+      return { ok: false, refusal: "insufficient_funds", accountId: t.debitAccountId, requested: t.amount, currency: t.currency };
     default:
-      return new Error(`ledger_transfer answered ${r.outcome}`);
+      throw new Error(`ledger_transfer answered ${outcome}`);
   }
-}
-
-/**
- * In a statement that selects from `ledger_transfer` as `alias`: an expression that raises
- * unless the transfer was created, so the whole statement rolls back (see drizzle/0012).
- */
-export const requireCreated = (alias: string) =>
-  sql.raw(`ledger_require_created(${alias}.outcome, ${alias}.problem_account, ${alias}.problem_detail)`);
-
-/** The refusal behind an error raised by `requireCreated`, or null for any other error. */
-export function refusalFromError(t: CheckedTransfer, error: unknown): Error | null {
-  for (let e: unknown = error; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
-    const pg = e as { code?: string; message?: string; detail?: string; hint?: string };
-    if (pg.code === "P0001" && pg.message?.startsWith("ledger transfer refused")) {
-      const [account, detail] = (pg.hint ?? "").split("|");
-      return refusal(t, { outcome: pg.detail ?? "", problem_account: account || null, problem_detail: detail || null });
-    }
-  }
-  return null;
 }
 
 function assertSameMovement(

@@ -6,11 +6,11 @@ import { InvalidAmountError, parsePositiveAmount } from "@/lib/money";
 import { findOrderableProduct, type Environment } from "@/server/catalog/visibility";
 import { faceValueAllowed, ProfitGuardError, quote } from "@/server/catalog/pricing";
 import type { Db } from "@/server/db/client";
-import { jobEvents, orders } from "@/server/db/schema";
-import { orderDebitTransfer, refusalFromError, requireCreated, transferCall } from "@/server/ledger";
+import { orders } from "@/server/db/schema";
+import { orderDebitTransfer, refusalError, transferInStatement } from "@/server/ledger";
 import { rowFromDriver } from "@/server/db/rows";
-import type { AppEvent } from "@/server/outbox/events";
-import { outboxRow } from "@/server/outbox";
+import { errorChain } from "@/lib/error-chain";
+import { enqueueWithin, type AppEvent } from "@/server/outbox";
 import { OrderError } from "./errors";
 
 export type Order = typeof orders.$inferSelect;
@@ -34,9 +34,9 @@ function requestHashOf(i: { sku: string; faceValue: string; quantity: number }):
 
 /**
  * Creates an order, idempotent on (partner, environment, referenceId): it checks the product is
- * visible to the partner and the face value allowed, prices it, then in one statement inserts
- * the order, debits the wallet and writes the `order/created` event to the outbox. Insufficient
- * funds → nothing is written. The same reference with the same input returns the existing order
+ * visible to the partner and the face value allowed, prices it, then in one statement debits the
+ * wallet (`transferInStatement` of the ledger), inserts the order and writes the `order/created`
+ * event (`enqueueWithin` of the outbox). Insufficient funds → nothing is written. The same reference with the same input returns the existing order
  * (`created: false`), even if the product has changed since; with other input, a
  * `reference_conflict` error. Concurrent duplicates are settled by the unique index, not by a
  * lock in memory. A new order costs three round trips: product, accounts, write.
@@ -79,7 +79,29 @@ export async function createOrder(db: Db, input: CreateOrderInput): Promise<{ or
   }
 
   const id = newId("ord");
-  const debit = transferCall(
+  const values = {
+    id,
+    partnerId: input.partnerId,
+    environment: input.environment,
+    referenceId: input.referenceId,
+    requestHash,
+    productId: product.id,
+    sku: product.sku,
+    faceValue,
+    quantity: input.quantity,
+    faceCurrency: product.currency,
+    currency: product.costCurrency,
+    unitPrice: price.unitPrice,
+    totalPrice: price.totalPrice,
+    vendorCost: price.totalCost,
+    vendorRequestId: randomUUID(),
+    source: input.source ?? "api",
+    createdBy: input.actor,
+  } satisfies typeof orders.$inferInsert;
+  // The debit is made only while no order has this reference (an existing one is replayed below).
+  const referenceFree = sql`not exists (select 1 from ${orders} where ${orders.partnerId} = ${input.partnerId}
+    and ${orders.environment} = ${input.environment} and ${orders.referenceId} = ${input.referenceId})`;
+  const debit = transferInStatement(
     await orderDebitTransfer(db, {
       partnerId: input.partnerId,
       environment: input.environment,
@@ -88,56 +110,47 @@ export async function createOrder(db: Db, input: CreateOrderInput): Promise<{ or
       orderId: id,
       actor: input.actor,
     }),
+    { when: referenceFree },
   );
-  const insertOrder = db
-    .insert(orders)
-    .values({
-      id,
-      partnerId: input.partnerId,
-      environment: input.environment,
-      referenceId: input.referenceId,
-      requestHash,
-      productId: product.id,
-      sku: product.sku,
-      faceValue,
-      quantity: input.quantity,
-      faceCurrency: product.currency,
-      currency: product.costCurrency,
-      unitPrice: price.unitPrice,
-      totalPrice: price.totalPrice,
-      vendorCost: price.totalCost,
-      vendorRequestId: randomUUID(),
-      source: input.source ?? "api",
-      createdBy: input.actor,
-    })
-    .onConflictDoNothing({ target: [orders.partnerId, orders.environment, orders.referenceId] })
-    .returning();
+  const fields = (Object.keys(values) as (keyof typeof values)[]).map((k) => ({ column: orders[k], value: values[k] }));
   const created: AppEvent = { name: "order/created", data: { orderId: id }, id: `order-created:${id}` };
-  const event = outboxRow(created);
-  // One statement, so one atomic write: the order, its debit (only if the order row is new) and
-  // the `order/created` event (only if the debit was made). A refused debit raises, which rolls
-  // the order back with it; the unique index settles a concurrent duplicate before any money moves.
-  let rows;
+  // One statement, so one atomic write: the debit (unless the reference is taken), the order
+  // (only if the debit was made) and the `order/created` event (only with the order). A refused
+  // debit writes nothing and comes back as a value. A concurrent duplicate that committed after
+  // this statement began makes the order's insert fail on the unique index, which rolls its debit
+  // back with it; the winner is then returned below.
+  let rows: Record<string, unknown>[];
   try {
     rows = await db.execute<Record<string, unknown>>(sql`
-      with o as (${insertOrder.getSQL()}),
-      t as (select d.* from o cross join lateral ${debit.sql} d),
-      e as (
-        insert into ${jobEvents} (id, name, data, key, ts)
-        select ${event.id}, ${event.name}, ${JSON.stringify(event.data)}::jsonb, ${event.key}, ${event.ts}
-        from t where t.outcome = 'created'
-        on conflict (key) do nothing
-      )
-      select o.*, ${requireCreated("t")} as debited from o left join t on true`);
+      with t as (${debit.cte}),
+      o as (
+        insert into ${orders} (${sql.join(fields.map((f) => sql.identifier(f.column.name)), sql`, `)})
+        select ${sql.join(fields.map((f) => sql.param(f.value, f.column)), sql`, `)}
+        from t where ${debit.createdIn("t")}
+        returning *
+      ),
+      e as (${enqueueWithin(created, sql`exists (select 1 from o)`)})
+      select o.*, ${debit.columns("t")} from t left join o on true`);
   } catch (error) {
-    throw refusalFromError(debit.checked, error) ?? error;
+    if (!isReferenceTaken(error)) throw error;
+    rows = [];
   }
-  if (rows[0]) return { order: rowFromDriver(orders, rows[0]), created: true };
+  const attempt = debit.attempt(rows[0]);
+  if (attempt && !attempt.ok) throw refusalError(attempt);
+  if (attempt?.ok) return { order: rowFromDriver(orders, rows[0]!), created: true };
   // This reference was used before, or by a concurrent request that won the insert (and has
   // committed): the same order, or a conflict.
   const winner = await findByReference(db, input);
   if (!winner) throw new Error("order vanished after a reference conflict");
   return sameOrConflict(winner, requestHash);
+}
+
+/** The order's insert lost to a concurrent order with the same reference (unique violation). */
+function isReferenceTaken(error: unknown): boolean {
+  for (const e of errorChain(error)) {
+    if (e.code === "23505" && (e as { constraint_name?: string }).constraint_name === "orders_reference_uq") return true;
+  }
+  return false;
 }
 
 async function findByReference(db: Pick<Db, "select">, q: { partnerId: string; environment: Environment; referenceId: string }) {

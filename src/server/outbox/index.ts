@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { inArray, sql, type SQL } from "drizzle-orm";
 import { newId } from "@/lib/ids";
 import { getDb, type DbOrTx } from "@/server/db/client";
 import { jobEvents } from "@/server/db/schema";
@@ -25,6 +25,20 @@ export async function enqueueEvent(db: DbOrTx, event: AppEvent | AppEvent[]): Pr
 /** The outbox row for an event (also for statements that write one as part of a larger write). */
 export function outboxRow(e: OutboxEvent) {
   return { id: newId("evt"), name: e.name, data: (e.data ?? {}) as Record<string, unknown>, key: e.id ?? null, ts: e.ts ?? Date.now() };
+}
+
+/**
+ * Enqueues `event` as one part of a caller's single statement: the body of a common table
+ * expression (`with …, e as (${enqueueWithin(event, when)}) …`) that writes the event only when
+ * `when` holds, so it commits with the caller's change or not at all, in the same round trip.
+ * An event whose id was already enqueued is dropped.
+ */
+export function enqueueWithin(event: AppEvent, when: SQL): SQL {
+  const row = outboxRow(event);
+  return sql`insert into ${jobEvents} (id, name, data, key, ts)
+    select ${row.id}, ${row.name}, ${JSON.stringify(row.data)}::jsonb, ${row.key}, ${row.ts}
+    where ${when}
+    on conflict (key) do nothing`;
 }
 
 /** Untyped form of `enqueueEvent`, for the SDK's sends and the executor's internal events. */
