@@ -5,6 +5,7 @@ import type { Db } from "@/server/db/client";
 import { mockVendorAccounts, mockVendorBrands, mockVendorProducts } from "@/server/db/schema";
 import { rawNumber, stringifyWithRawNumbers } from "../json";
 import { mockUnitPrice, seedMockVendor } from "./catalog";
+import { mockNotifyFromEnv, scheduleMockNotification, type MockNotifyOptions } from "./notify";
 import { getMockOrder, message, placeMockOrder, type MockAnswer } from "./orders";
 import { MOCK_RATE_LIMITS, productPlacementLimit, takeMockToken, type MockCallKind, type MockRateLimits, type MockTokenBucket } from "./rate-limit";
 
@@ -30,6 +31,8 @@ export interface MockVendorOptions {
    * live even when live is the real Bamboo. Off for a mock that stands in for Bamboo itself.
    */
   syncedCatalog?: boolean;
+  /** POST a signed notification when an order finishes (once per order, in the background). Unset: none. */
+  notify?: MockNotifyOptions;
 }
 
 function scaled(limits: MockRateLimits, scale: number): MockRateLimits {
@@ -57,6 +60,7 @@ export function mockVendorOptionsFromEnv(e: Env = env()): MockVendorOptions {
     faultRate: e.MOCK_VENDOR_FAULT_RATE,
     faultHangMs: e.MOCK_VENDOR_FAULT_HANG_MS,
     syncedCatalog: true,
+    notify: mockNotifyFromEnv(e),
   };
 }
 
@@ -202,6 +206,7 @@ export function createMockVendorHandler(db: Db, o: MockVendorOptions): (req: Req
             fulfilMs: o.fulfilMs,
             syncedCatalog: o.syncedCatalog,
             takeProductToken: productLimit ? (productId) => takeMockToken(db, `${o.clientId}:place_order:product:${productId}`, productLimit) : undefined,
+            onAccepted: o.notify ? (requestId, fulfilMs) => scheduleMockNotification(db, o.notify!, requestId, fulfilMs) : undefined,
           });
           break;
         case "get_order":

@@ -4,3 +4,4 @@ export { countMockCheckoutAttempts, countMockOrders, mockCard } from "./orders";
 export { MOCK_PRODUCT_PLACEMENT_LIMIT, MOCK_RATE_LIMITS, productPlacementLimit, type MockRateLimits, type MockTokenBucket } from "./rate-limit";
 export { magicOf, type MockMagic } from "./magic";
 export { builtInMockVendorConfig, createMockVendorRoute, inProcessFetch, MOCK_VENDOR_DISABLED_MESSAGE } from "./builtin";
+export { mockNotifyFromEnv, sendMockNotification, type MockNotifyOptions } from "./notify";

@@ -67,6 +67,8 @@ export interface MockCheckoutOptions {
    * null when allowed, else the whole seconds to wait. Unset: no per-product limit.
    */
   takeProductToken?: (productId: number) => Promise<number | null>;
+  /** Told of every order the mock accepts (request id, ms until it finishes): sends its notification then. */
+  onAccepted?: (requestId: string, fulfilMs: number) => void;
 }
 
 /** POST orders/checkout at the mock: validates like the vendor, applies magic values, records the order. */
@@ -174,6 +176,7 @@ async function decideCheckout(db: Db, clientId: string, body: z.infer<typeof che
     if (e instanceof AlreadyExists) return message(400, "OrderAlreadyExists");
     throw e;
   }
+  opts.onAccepted?.(requestId, magic === "slow" ? opts.fulfilMs * SLOW_FACTOR : opts.fulfilMs);
   // The order exists at the vendor, but the answer is lost: only a retry with the same id learns it.
   if (magic === "answer_lost" && attemptNo === 1) return message(500, "An error has occurred.");
   if (magic === "gateway_forbidden") return GATEWAY_FORBIDDEN;
