@@ -48,7 +48,7 @@ const tree: Record<string, string> = {
     `import { handler } from "@/server/rest/handler";`, // domain-not-up
     `import { inngest } from "@/server/jobs/client";`, // domain-not-up
     `import { services } from "@/server/boot/services";`, // domain-not-up
-    `import { useState } from "react";`, // domain-no-react
+    `import { useState } from "react";`, // server-no-react
     `import { expect } from "vitest";`, // src-not-to-dev-dependencies
     `import { ghost } from "./missing";`, // not-to-unresolvable
     `export type M = Mock;`,
@@ -65,7 +65,8 @@ const tree: Record<string, string> = {
     `import { pay } from "@/server/ledger/pay";`,
     `import { handler } from "@/server/rest/handler";`, // jobs-not-adapters
     `import { page } from "@/app/page";`, // adapters-not-app
-    `export const inngest = [pay, handler, page];`,
+    `import { useState } from "react";`, // server-no-react
+    `export const inngest = [pay, handler, page, useState];`,
   ].join("\n"),
   "src/server/boot/services.ts": `export const services = 1;\n`,
   "src/server/boot/start.ts": `import { inngest } from "@/server/jobs/client";\nimport { create } from "@/server/orders/create";\nimport { services } from "./services";\nexport const start = [inngest, create, services];\n`,
@@ -101,7 +102,6 @@ describe("architecture (.dependency-cruiser.cjs)", () => {
       [
         "adapters-not-app: src/server/jobs/client.ts → src/app/page.ts",
         "adapters-not-app: src/server/trpc/orders.ts → src/app/page.ts",
-        "domain-no-react: src/server/orders/create.ts → node_modules/react",
         "domain-not-up: src/server/orders/create.ts → src/app/page.ts",
         "domain-not-up: src/server/orders/create.ts → src/components/button.tsx",
         "domain-not-up: src/server/orders/create.ts → src/server/boot/services.ts",
@@ -114,6 +114,8 @@ describe("architecture (.dependency-cruiser.cjs)", () => {
         "lib-no-react: src/lib/money.ts → node_modules/react",
         "no-circular: src/server/ledger/a.ts → src/server/ledger/b.ts",
         "not-to-unresolvable: src/server/orders/create.ts → ./missing",
+        "server-no-react: src/server/jobs/client.ts → node_modules/react",
+        "server-no-react: src/server/orders/create.ts → node_modules/react",
         "src-not-to-dev-dependencies: src/server/orders/create.ts → node_modules/vitest",
       ].sort(),
     );
