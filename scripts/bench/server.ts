@@ -43,6 +43,12 @@ export interface ServerOptions {
   logFile: string;
   /** Called as soon as the process exists, before it is ready, so a Ctrl-C can stop it. */
   onSpawn?: (server: BenchServer) => void;
+  /** `web` (default): scripts/start.ts; `worker`: scripts/worker.ts (no HTTP; ready when it says so). */
+  kind?: "web" | "worker";
+  /** JOBS_EXECUTOR of a web process (default on). */
+  executor?: "on" | "off";
+  /** Where the process answers its event-loop delay (scripts/bench/eld-probe.mjs); none if unset. */
+  eldPort?: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -68,16 +74,36 @@ export async function startServer(o: ServerOptions): Promise<BenchServer> {
     API_RATE_BURST: "1000000",
     API_RATE_PER_SECOND: "1000000",
     STELLER_REQUEST_LOG: o.requestLog ? "on" : "off",
+    JOBS_EXECUTOR: o.executor ?? "on",
+    // Issue 13's fulfilment scenarios: the mock completes an order as soon as it is placed, so
+    // what is measured is our engine and the vendor's limits, not a simulated delay.
+    MOCK_VENDOR_FULFIL_MS: "0",
+    // The bench's own webhook receiver listens on loopback.
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: "true",
+    ...(o.eldPort ? { BENCH_ELD_PORT: String(o.eldPort) } : {}),
   };
   delete env.DATABASE_URL;
   // Its own process group, so a server that ignores SIGINT can be killed with its PostgreSQL.
   // BENCH_PROFILE=<dir>: V8 CPU profiles of the server, written when it stops (open in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir", path.resolve(process.env.BENCH_PROFILE)] : [];
-  const child: ChildProcess = spawn(path.resolve("node_modules/.bin/tsx"), [...profile, "scripts/start.ts"], {
+  const probe = o.eldPort ? ["--import", path.resolve("scripts/bench/eld-probe.mjs")] : [];
+  const script = o.kind === "worker" ? "scripts/worker.ts" : "scripts/start.ts";
+  let output = "";
+  const child: ChildProcess = spawn(path.resolve("node_modules/.bin/tsx"), [...profile, ...probe, script], {
     env,
-    stdio: ["ignore", log, log],
+    stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
+  for (const stream of [child.stdout!, child.stderr!]) {
+    stream.on("data", (d: Buffer) => {
+      try {
+        fs.writeSync(log, d);
+      } catch {
+        /* the log was closed at stop */
+      }
+      if (output.length < 100_000) output += d.toString();
+    });
+  }
   let exited: number | string | null = null;
   let stopped = false;
   const exit = new Promise<void>((resolve) =>
@@ -107,6 +133,7 @@ export async function startServer(o: ServerOptions): Promise<BenchServer> {
           await exit;
         }
       }
+      await sleep(100);
       fs.closeSync(log);
     },
   };
@@ -119,11 +146,15 @@ export async function startServer(o: ServerOptions): Promise<BenchServer> {
       await server.stop();
       throw new Error(`the server was not ready within 180 s; see ${o.logFile}`);
     }
-    try {
-      const res = await fetch(`${url}/api/health`);
-      if (res.status === 200) return server;
-    } catch {
-      /* not listening yet */
+    if (o.kind === "worker") {
+      if (output.includes("running the embedded executor")) return server;
+    } else {
+      try {
+        const res = await fetch(`${url}/api/health`);
+        if (res.status === 200) return server;
+      } catch {
+        /* not listening yet */
+      }
     }
     await sleep(250);
   }
@@ -144,4 +175,43 @@ export async function waitForCatalog(databaseUrl: string, sku: string, timeoutMs
   } finally {
     await sql.end();
   }
+}
+
+/**
+ * The bench's own PostgreSQL (fresh data under `dataDir/pg`): the app processes find it already
+ * listening and reuse it without owning it, so a web process can be stopped and another layout
+ * (web + separate worker) started on the same data. `pid()`: the postmaster, for the CPU shares.
+ */
+export async function startBenchPostgres(dataDir: string, port: number): Promise<{ stop(): Promise<void>; pid(): number | null }> {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  const { startLocalPostgres } = await import("@/server/db/embedded");
+  const pg = await startLocalPostgres({ dir: path.join(dataDir, "pg"), port });
+  return {
+    stop: () => pg.stop(),
+    pid() {
+      try {
+        return Number(fs.readFileSync(path.join(dataDir, "pg", "postmaster.pid"), "utf8").split("\n")[0]) || null;
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+
+/** Reads (and with `reset`, restarts) a process's event-loop delay window from scripts/bench/eld-probe.mjs. */
+export async function eventLoopDelay(port: number, reset = false): Promise<EventLoopDelay | null> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/${reset ? "reset" : "read"}`);
+    return (await res.json()) as EventLoopDelay;
+  } catch {
+    return null;
+  }
+}
+
+export interface EventLoopDelay {
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  samples: number;
 }
