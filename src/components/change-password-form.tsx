@@ -23,6 +23,10 @@ export function ChangePasswordForm() {
       },
     }),
   );
+  // Refusals that name a field (a wrong current password, a too-short new one) are shown beside it.
+  const fieldErrors = change.error?.data?.fieldErrors ?? {};
+  const currentError = fieldErrors.currentPassword?.[0];
+  const newError = fieldErrors.newPassword?.[0];
   return (
     <form
       className="max-w-md space-y-4 rounded-lg border border-slate-200 bg-white p-6"
@@ -34,8 +38,22 @@ export function ChangePasswordForm() {
     >
       <label className="block">
         <span className="text-sm font-medium text-slate-700">Current password</span>
-        <input type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} className={input} />
+        <input
+          type="password"
+          autoComplete="current-password"
+          required
+          aria-invalid={currentError ? true : undefined}
+          aria-describedby={currentError ? "current-password-error" : undefined}
+          value={current}
+          onChange={(e) => setCurrent(e.target.value)}
+          className={input}
+        />
       </label>
+      {currentError && (
+        <p id="current-password-error" role="alert" className="-mt-2 text-sm text-red-700">
+          {currentError}
+        </p>
+      )}
       <div>
         <label className="block">
           <span className="text-sm font-medium text-slate-700">New password</span>
@@ -45,7 +63,8 @@ export function ChangePasswordForm() {
             required
             minLength={MIN}
             maxLength={200}
-            aria-describedby="new-password-hint"
+            aria-invalid={newError ? true : undefined}
+            aria-describedby={newError ? "new-password-hint new-password-error" : "new-password-hint"}
             value={next}
             onChange={(e) => setNext(e.target.value)}
             className={input}
@@ -54,6 +73,11 @@ export function ChangePasswordForm() {
         <p id="new-password-hint" className="mt-1 text-xs text-slate-500">
           At least {MIN} characters.
         </p>
+        {newError && (
+          <p id="new-password-error" role="alert" className="mt-1 text-sm text-red-700">
+            {newError}
+          </p>
+        )}
       </div>
       <label className="block">
         <span className="text-sm font-medium text-slate-700">Repeat the new password</span>
@@ -64,7 +88,7 @@ export function ChangePasswordForm() {
           The new passwords do not match.
         </p>
       )}
-      {change.error && (
+      {change.error && !currentError && !newError && (
         <p role="alert" className="text-sm text-red-700">
           {change.error.message}
         </p>
