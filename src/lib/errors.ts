@@ -63,6 +63,7 @@ export const ERROR_CODES = {
   resource_not_found: { kind: "not_found", description: "No resource of yours with this id (`param` names the parameter)." },
   service_unavailable: { kind: "unavailable", description: "The service is busy or restarting: retry in a moment." },
   internal_error: { kind: "internal", description: "An unexpected error on our side; contact support with the request id if it persists." },
+  response_contract_violation: { kind: "internal", description: "An answer broke its documented contract (only when API_VALIDATE_RESPONSES is on: tests and debugging)." },
 
   // Orders.
   product_not_found: { kind: "not_found", description: "No product with this SKU is available to you in this environment." },
