@@ -39,5 +39,8 @@ export async function call(handler: RouteHandler, path: string, o: CallOptions =
   } catch {
     json = null;
   }
+  // Under test every answer is checked against its route's contract (API_VALIDATE_RESPONSES):
+  // a breach fails the test here, with what broke, whatever the test expected.
+  if (json?.error?.code === "response_contract_violation") throw new Error(`Response contract violation: ${json.error.message}`);
   return { status: res.status, headers: res.headers, text, json };
 }

@@ -1,6 +1,8 @@
 import { isDeepStrictEqual } from "node:util";
 import { z, type ZodType } from "zod";
+import { ERROR_CODES, type ErrorCode } from "@/lib/errors";
 import { errorEnvelope } from "./contracts/common";
+import { httpErrorOf } from "./errors";
 
 /**
  * What an `/api/v1` operation promises, defined once (in src/server/rest/contracts/<resource>.ts)
@@ -29,12 +31,18 @@ export interface TextResponse {
   headers?: Record<string, string>;
 }
 
-/** One documented error of an operation: the envelope `{ error: { type, code, message, param?, requestId } }` with this code. */
+/**
+ * An error an operation may answer: a code of the error vocabulary (src/lib/errors.ts), which
+ * decides its status and envelope type; optionally what it means here and the parameter at fault.
+ */
+export type ErrorRef = ErrorCode | { code: ErrorCode; description?: string; param?: string };
+
+/** A documented error: the envelope `{ error: { type, code, message, param?, requestId } }` with this code. */
 export interface ErrorDoc {
-  code: string;
+  code: ErrorCode;
+  status: number;
+  type: string;
   description: string;
-  /** The envelope's `type` when it is not the usual one for the status (see `errorTypeFor`). */
-  type?: string;
   param?: string;
 }
 
@@ -56,7 +64,7 @@ export interface Contract {
   /** The successful answers, by status. */
   responses: Record<number, JsonResponse | TextResponse>;
   /** The errors this operation answers beyond those every operation may answer (`commonErrors`). */
-  errors?: Record<number, ErrorDoc | ErrorDoc[]>;
+  errors?: readonly ErrorRef[];
 }
 
 /** Declares an operation; keeps the literal types the route wrappers read. */
@@ -123,52 +131,31 @@ export function defaultStatus(c: Contract): number | undefined {
 
 // ---- errors every operation may answer ------------------------------------------------------
 
-/** The envelope type usually paired with a status (an ErrorDoc may say otherwise). */
-export function errorTypeFor(status: number): string {
-  if (status === 401) return "authentication_error";
-  if (status === 402) return "payment_error";
-  if (status === 403) return "permission_error";
-  if (status === 404) return "not_found_error";
-  if (status === 409) return "conflict_error";
-  if (status === 429) return "rate_limit_error";
-  if (status >= 500) return "api_error";
-  return "invalid_request_error";
-}
+const errorDoc = (ref: ErrorRef): ErrorDoc => {
+  const { code, description, param } = typeof ref === "string" ? { code: ref, description: undefined, param: undefined } : ref;
+  return { code, ...httpErrorOf(code), description: description ?? ERROR_CODES[code].description, ...(param ? { param } : {}) };
+};
 
 /** The errors any operation of this kind may answer, whatever its handler does. */
-export function commonErrors(c: Contract): Record<number, ErrorDoc[]> {
-  const out: Record<number, ErrorDoc[]> = {
-    400: [{ code: "invalid_parameter", description: "A parameter or field is missing or invalid (param names it)" }],
-  };
-  if (c.access === "partner") {
-    out[401] = [
-      { code: "missing_api_key", description: "No API key: send it in x-api-key (or Authorization: Bearer)" },
-      { code: "invalid_api_key", description: "The API key is malformed or unknown" },
-      { code: "revoked_api_key", description: "The API key was revoked" },
-      { code: "expired_api_key", description: "The API key expired (it was rotated)" },
-    ];
-    out[403] = [
-      { code: "account_suspended", description: "Your account is suspended" },
-      { code: "ip_not_allowed", description: "The key's IP allowlist does not include this address" },
-    ];
-    out[429] = [{ code: "rate_limited", description: "Too many requests for this key: see Retry-After and the RateLimit-* headers" }];
-  }
-  if (c.body) {
-    out[400]!.push({ code: "invalid_json", description: "The body is not valid JSON" });
-    out[413] = [{ code: "body_too_large", description: "The body is larger than 64 KiB" }];
-    out[415] = [{ code: "unsupported_media_type", description: "The body is not sent as application/json" }];
-  }
-  out[500] = [{ code: "internal_error", description: "Something went wrong on our side: retry later; contact support with the request id" }];
-  out[503] = [{ code: "service_unavailable", description: "The service is busy or restarting: retry after Retry-After" }];
-  return out;
+export function commonErrors(c: Contract): ErrorCode[] {
+  return [
+    "invalid_parameter",
+    ...(c.access === "partner" ? (["missing_api_key", "invalid_api_key", "revoked_api_key", "expired_api_key", "account_suspended", "ip_not_allowed", "rate_limited"] as const) : []),
+    ...(c.body ? (["invalid_json", "body_too_large", "unsupported_media_type"] as const) : []),
+    "internal_error",
+    "service_unavailable",
+  ];
 }
 
-/** Every error the operation may answer, by status: its own and the common ones. */
+/** Every error the operation may answer, by status: the common ones, then its own. */
 export function errorsOf(c: Contract): Record<number, ErrorDoc[]> {
-  const out = commonErrors(c);
-  for (const [status, docs] of Object.entries(c.errors ?? {})) {
-    const s = Number(status);
-    out[s] = [...(out[s] ?? []), ...(Array.isArray(docs) ? docs : [docs])];
+  const out: Record<number, ErrorDoc[]> = {};
+  for (const ref of [...commonErrors(c), ...(c.errors ?? [])]) {
+    const doc = errorDoc(ref);
+    const docs = (out[doc.status] ??= []);
+    const same = docs.findIndex((d) => d.code === doc.code);
+    if (same >= 0) docs[same] = doc; // the operation's own words win
+    else docs.push(doc);
   }
   return out;
 }

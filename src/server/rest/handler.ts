@@ -2,11 +2,10 @@ import { randomBytes } from "node:crypto";
 import { clientIpFrom } from "@/lib/client-ip";
 import { env } from "@/lib/env";
 import { getDb, type Db } from "@/server/db/client";
-import { sql } from "drizzle-orm";
-import { apiKeyFromRow, apiKeyHash, apiKeyLookup, findApiKey, judgeApiKey, touchApiKey, type ApiKey, type KeyVerification } from "@/server/keys";
+import { apiKeyHash, findApiKey, judgeApiKey, touchApiKey, type ApiKey, type KeyVerification } from "@/server/keys";
 import { contractViolation, defaultStatus, defineContract, Reply, reply, type BodyOf, type Contract, type HandlerResult, type ParamsOf, type QueryOf, type ReplyFn } from "./contract";
 import { ApiError, errorResponse, toApiError } from "./errors";
-import { bucketCtes, bucketDecision, bucketResult, decision, rateLimitHeaders, takeToken, type BucketRow, type BucketRule, type RateDecision } from "./rate-limit";
+import { decision, findApiKeyTakingTokens, rateLimitHeaders, takeToken, type BucketRule, type RateDecision } from "./rate-limit";
 import { sharedRateLimitRedis } from "./rate-limit-redis";
 import { TokenLeases } from "./token-lease";
 import { requestLog } from "@/server/requestlog/writer";
@@ -181,7 +180,7 @@ function finish(
 
 function internal(error: unknown, requestId: string) {
   const api = toApiError(error);
-  if (api.status >= 500) console.error(`[api] ${requestId}:`, error instanceof Error ? `${error.name}: ${error.message}` : "unknown error");
+  if (api.status >= 500 && api.code !== "response_contract_violation") console.error(`[api] ${requestId}:`, error instanceof Error ? `${error.name}: ${error.message}` : "unknown error");
   return api;
 }
 
@@ -228,16 +227,11 @@ async function authenticate(db: Db, presented: string, ip: string, rule: BucketR
   const leases = tokenLeases();
   const leased = leases.spend(hash);
   if (leased) return checkThen(() => decision(rule, true, leased.remaining));
-  const usable = sql`exists (select 1 from k where revoked_at is null and partner_status = 'active')`;
-  const [row] = await db.execute<Record<string, unknown> & BucketRow>(
-    sql`with k as (${apiKeyLookup(hash)}), ${bucketCtes(sql`(select 'key:' || id from k)`, rule, usable, leases.wanted(hash))}
-        select k.*, ${bucketResult(rule)} from k`,
-  );
-  const verified = judgeApiKey(row ? apiKeyFromRow(row) : null, ip);
+  const found = await findApiKeyTakingTokens(db, hash, rule, leases.wanted(hash));
+  const verified = judgeApiKey(found.found, ip);
   if (verified.status !== "valid") return { verified };
-  const { taken, ...d } = bucketDecision(rule, row!);
-  leases.keep(hash, taken, d.remaining);
-  return { verified, decision: d };
+  leases.keep(hash, found.taken, found.decision.remaining);
+  return { verified, decision: found.decision };
 }
 
 /**
@@ -365,5 +359,5 @@ const methodNotAllowed = defineContract({
   tag: "",
   summary: "A method the route does not serve",
   responses: {},
-  errors: { 405: { code: "method_not_allowed", description: "The route does not serve this method (see the Allow header)" } },
+  errors: ["method_not_allowed"],
 });

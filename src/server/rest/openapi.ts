@@ -1,5 +1,5 @@
 import { z, type ZodType } from "zod";
-import { errorsOf, errorTypeFor, type Contract, type ErrorDoc } from "./contract";
+import { errorsOf, type Contract, type ErrorDoc } from "./contract";
 import { errorEnvelope } from "./contracts/common";
 import { operations } from "./contracts";
 
@@ -21,7 +21,7 @@ function schemaOf(s: ZodType): JsonSchema {
 
 const ERROR_REF = { $ref: "#/components/schemas/Error" };
 
-function errorResponse(status: number, docs: ErrorDoc[]) {
+function errorResponse(docs: ErrorDoc[]) {
   return {
     description: docs.map((d) => `${d.code}: ${d.description}`).join(". "),
     content: {
@@ -32,7 +32,7 @@ function errorResponse(status: number, docs: ErrorDoc[]) {
             d.code,
             {
               summary: d.description,
-              value: { error: { type: d.type ?? errorTypeFor(status), code: d.code, message: d.description, ...(d.param ? { param: d.param } : {}), requestId: "req_5f1c2a9e0b7d4c3a8e6f1b2d" } },
+              value: { error: { type: d.type, code: d.code, message: d.description, ...(d.param ? { param: d.param } : {}), requestId: "req_5f1c2a9e0b7d4c3a8e6f1b2d" } },
             },
           ]),
         ),
@@ -63,7 +63,7 @@ function operationObject(operationId: string, c: Contract) {
         ? { description: r.description, ...headersOf(r.headers), content: { "application/json": { schema: schemaOf(r.schema), ...(r.example !== undefined ? { example: r.example } : {}) } } }
         : { description: r.description, ...headersOf(r.headers), content: { [r.contentType]: { schema: { type: "string" }, ...(r.example !== undefined ? { example: r.example } : {}) } } };
   }
-  for (const [status, docs] of Object.entries(errorsOf(c))) responses[status] = errorResponse(Number(status), docs);
+  for (const [status, docs] of Object.entries(errorsOf(c))) responses[status] = errorResponse(docs);
 
   return {
     operationId,

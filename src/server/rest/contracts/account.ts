@@ -78,8 +78,8 @@ const keyExample = {
   revokedAt: null,
   status: "active",
 } as const;
-const notSelf = { code: "key_not_self", description: "Another key of yours: manage it in the dashboard", param: "id" };
-const noKey = { code: "resource_not_found", description: "No such key", param: "id" };
+const notSelf = { code: "key_not_self", param: "id" } as const;
+const noKey = { code: "resource_not_found", description: "No such key of yours in this environment", param: "id" } as const;
 
 // ---- operations -----------------------------------------------------------------------------
 
@@ -163,7 +163,7 @@ export const rotateKey = defineContract({
       },
     }),
   },
-  errors: { 403: notSelf, 404: noKey },
+  errors: [notSelf, noKey],
 });
 
 export const revokeKey = defineContract({
@@ -175,7 +175,7 @@ export const revokeKey = defineContract({
   description: "Ends the key at once (requests with it answer 401 revoked_api_key). A key revokes only itself: other keys are managed in the dashboard.",
   params: idParam("key"),
   responses: { 200: jsonResponse(apiKey, "The revoked key", { example: { ...keyExample, revokedAt: "2026-11-29T10:30:00.000Z", status: "revoked" } }) },
-  errors: { 403: notSelf, 404: noKey },
+  errors: [notSelf, noKey],
 });
 
 export const signUp = defineContract({
@@ -196,8 +196,8 @@ export const signUp = defineContract({
       },
     }),
   },
-  errors: {
-    409: { code: "email_taken", description: "Email already registered", param: "email" },
-    429: { code: "rate_limited", description: "Too many signups from your address: see Retry-After" },
-  },
+  errors: [
+    { code: "email_taken", param: "email" },
+    { code: "rate_limited", description: "Too many signups from your address: retry after Retry-After seconds." },
+  ],
 });

@@ -101,20 +101,16 @@ export const createOrder = defineContract({
     202: jsonResponse(order, "Order accepted", { example: pendingOrder }),
     200: jsonResponse(order, "The same order, replayed", { example: pendingOrder, headers: { "Idempotent-Replayed": "true: this is the order an earlier request created" } }),
   },
-  errors: {
-    400: [
-      { code: "missing_reference_id", description: "Neither referenceId nor an Idempotency-Key header was sent", param: "referenceId" },
-      { code: "idempotency_key_mismatch", description: "Idempotency-Key and referenceId differ", param: "referenceId" },
-    ],
-    402: { code: "insufficient_funds", description: "Wallet balance too low" },
-    404: { code: "product_not_found", description: "Unknown or unavailable SKU" },
-    409: { code: "reference_conflict", type: "idempotency_error", description: "referenceId already used for a different order" },
-    422: [
-      { code: "invalid_face_value", description: "Face value not offered for this product" },
-      { code: "invalid_quantity", description: "Quantity not allowed" },
-      { code: "below_cost", description: "The price would be below cost: contact support" },
-    ],
-  },
+  errors: [
+    { code: "missing_reference_id", param: "referenceId" },
+    { code: "idempotency_key_mismatch", param: "referenceId" },
+    "insufficient_funds",
+    "product_not_found",
+    "reference_conflict",
+    "invalid_face_value",
+    "invalid_quantity",
+    "below_cost",
+  ],
 });
 
 export const listOrders = defineContract({
@@ -135,5 +131,5 @@ export const getOrder = defineContract({
   summary: "Get an order, with its cards once completed",
   params: idParam("ord"),
   responses: { 200: jsonResponse(order, "The order", { example: completedOrder }) },
-  errors: { 404: { code: "resource_not_found", description: "No such order", param: "id" } },
+  errors: [{ code: "resource_not_found", description: "No order of yours with this id in this environment.", param: "id" }],
 });

@@ -88,7 +88,7 @@ export const listTransactions = defineContract({
       },
     }),
   },
-  errors: { 400: { code: "invalid_cursor", description: "startingAfter is not an entry of this wallet", param: "startingAfter" } },
+  errors: [{ code: "invalid_cursor", description: "startingAfter is not an entry of this wallet.", param: "startingAfter" }],
 });
 
 export const downloadStatement = defineContract({
@@ -107,11 +107,7 @@ export const downloadStatement = defineContract({
         "date,entry_id,transfer_id,kind,reference,debit,credit,balance,currency\n2026-11-29T10:15:00.000Z,ent_01jd7m3k5a,trf_01jd7m3k59,order_debit,ord_01jd7m3k4x9v2c8q5r6t,48.50,,951.50,USD\n",
     },
   },
-  errors: {
-    404: { code: "resource_not_found", description: "You have no wallet in this currency and environment", param: "currency" },
-    429: { code: "too_many_downloads", description: "Too many statement downloads of yours at once: retry when one has finished" },
-    503: { code: "statement_downloads_busy", description: "Too many statement downloads are running: retry shortly" },
-  },
+  errors: [{ code: "resource_not_found", description: "You have no wallet in this currency and environment.", param: "currency" }, "too_many_downloads", "statement_downloads_busy"],
 });
 
 export const createTopupRequest = defineContract({

@@ -108,10 +108,10 @@ const deliveryExample = {
 
 // ---- operations -----------------------------------------------------------------------------
 
-const noEndpoint = { code: "resource_not_found", description: "No such endpoint (for this key's partner and environment)", param: "id" };
-const noDelivery = { code: "resource_not_found", description: "No such delivery (for this key's partner and environment)", param: "id" };
-const refusedUrl = { code: "invalid_url", description: "URL refused (not http(s), credentials, private or loopback address)", param: "url" };
-const refusedEvents = { code: "invalid_events", description: "Unknown event type", param: "events" };
+const noEndpoint = { code: "resource_not_found", description: "No such endpoint (for this key's partner and environment).", param: "id" } as const;
+const noDelivery = { code: "resource_not_found", description: "No such delivery (for this key's partner and environment).", param: "id" } as const;
+const refusedUrl = { code: "invalid_url", param: "url" } as const;
+const refusedEvents = { code: "invalid_events", param: "events" } as const;
 const SIGNING =
   "Each POST carries webhook-id (the event id, the same on retries and replays), webhook-timestamp (unix seconds) and webhook-signature: `v1,<base64 HMAC-SHA256(secret, id.timestamp.body)>`, keyed with the base64-decoded part of the secret after whsec_ (Standard Webhooks). During the 24 h after a rotation the header holds two signatures, separated by a space. Reject timestamps more than 5 minutes away. Answer 2xx within 10 s; otherwise we retry after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h. Redirects are not followed.";
 
@@ -125,7 +125,7 @@ export const createWebhookEndpoint = defineContract({
   body: createEndpointBody,
   requestExample: { url: "https://hooks.acme-rewards.example/steller", events: ["order.completed", "order.failed"] },
   responses: { 201: jsonResponse(webhookEndpointWithSecret, "The endpoint and its signing secret (shown once)", { example: withSecret }) },
-  errors: { 409: { code: "too_many_endpoints", description: "Too many endpoints" }, 422: [refusedUrl, refusedEvents] },
+  errors: ["too_many_endpoints", refusedUrl, refusedEvents],
 });
 
 export const listWebhookEndpoints = defineContract({
@@ -145,7 +145,7 @@ export const getWebhookEndpoint = defineContract({
   summary: "Get a webhook endpoint",
   params: endpointIdParams,
   responses: { 200: jsonResponse(webhookEndpoint, "The endpoint", { example: endpointExample }) },
-  errors: { 404: noEndpoint },
+  errors: [noEndpoint],
 });
 
 export const updateWebhookEndpoint = defineContract({
@@ -159,7 +159,7 @@ export const updateWebhookEndpoint = defineContract({
   body: updateEndpointBody,
   requestExample: { enabled: false },
   responses: { 200: jsonResponse(webhookEndpoint, "The endpoint", { example: { ...endpointExample, enabled: false, status: "paused" } }) },
-  errors: { 404: noEndpoint, 422: [refusedUrl, refusedEvents] },
+  errors: [noEndpoint, refusedUrl, refusedEvents],
 });
 
 export const deleteWebhookEndpoint = defineContract({
@@ -170,7 +170,7 @@ export const deleteWebhookEndpoint = defineContract({
   summary: "Delete a webhook endpoint",
   params: endpointIdParams,
   responses: { 200: jsonResponse(deletedEndpoint, "Deleted", { example: { id: "whk_01jd7m0c2e", deleted: true } }) },
-  errors: { 404: noEndpoint },
+  errors: [noEndpoint],
 });
 
 export const rotateWebhookSecret = defineContract({
@@ -186,7 +186,7 @@ export const rotateWebhookSecret = defineContract({
       example: { ...withSecret, previousSecretExpiresAt: "2026-11-30T10:00:00.000Z", updatedAt: "2026-11-29T10:00:00.000Z" },
     }),
   },
-  errors: { 404: noEndpoint },
+  errors: [noEndpoint],
 });
 
 export const testWebhookEndpoint = defineContract({
@@ -197,7 +197,7 @@ export const testWebhookEndpoint = defineContract({
   summary: "Send a webhook.test event to this endpoint",
   params: endpointIdParams,
   responses: { 202: jsonResponse(testEventResult, "Queued", { example: { eventId: "msg_01jd7m5t0a", deliveryId: "whd_01jd7m5t0b" } }) },
-  errors: { 404: noEndpoint, 409: { code: "endpoint_unavailable", description: "The endpoint is not enabled", param: "id" } },
+  errors: [noEndpoint, { code: "endpoint_unavailable", description: "The endpoint is not enabled.", param: "id" }],
 });
 
 export const listWebhookDeliveries = defineContract({
@@ -222,7 +222,7 @@ export const getWebhookDelivery = defineContract({
       example: { ...deliveryExample, attemptLog: [{ attempt: 1, statusCode: 200, durationMs: 84, error: null, at: "2026-11-29T10:15:04.000Z" }] },
     }),
   },
-  errors: { 404: noDelivery },
+  errors: [noDelivery],
 });
 
 export const replayWebhookDelivery = defineContract({
@@ -238,5 +238,5 @@ export const replayWebhookDelivery = defineContract({
       example: { ...deliveryExample, id: "whd_01jd7m6a1c", status: "pending", attempts: 0, lastResponseStatusCode: null, lastDurationMs: null, replayOf: "whd_01jd7m3k8p" },
     }),
   },
-  errors: { 404: noDelivery, 409: { code: "endpoint_unavailable", description: "The endpoint was deleted or is not enabled", param: "id" } },
+  errors: [noDelivery, { code: "endpoint_unavailable", description: "The endpoint was deleted or is not enabled.", param: "id" }],
 });
