@@ -1,9 +1,9 @@
 import { and, desc, eq, lt, sql } from "drizzle-orm";
+import { DomainError } from "@/lib/errors";
 import type { Amount, Currency } from "@/lib/money";
 import type { DbOrTx } from "@/server/db/client";
 import { ledgerEntries, ledgerTransfers } from "@/server/db/schema";
 import { getAccount } from "./accounts";
-import { InvalidLedgerRequestError } from "./errors";
 import type { TransferKind } from "./transfer";
 
 export interface LedgerEntryView {
@@ -57,7 +57,7 @@ export async function listEntries(
       .from(ledgerEntries)
       .where(and(eq(ledgerEntries.id, opts.startingAfter), eq(ledgerEntries.accountId, accountId)))
       .limit(1);
-    if (!cursor) throw new InvalidLedgerRequestError(`unknown cursor ${opts.startingAfter}`);
+    if (!cursor) throw new DomainError("invalid_cursor", "startingAfter is not an entry of this wallet", { param: "startingAfter" });
     before = cursor.seq;
   }
   const rows = await db
