@@ -243,6 +243,7 @@ async function main() {
         referencePrefix: `bench-${runTag}-${scenario.slice(0, 3)}`,
         ...wait,
         log,
+        meter,
       });
       fulfilment.push(r);
       log(`${scenario}: ${r.completed} completed, ${r.failed} failed, ${r.open} open; ${r.terminalSeconds === null ? "not all terminal" : `all terminal after ${r.terminalSeconds.toFixed(1)} s`}`);

@@ -1,5 +1,6 @@
 import http from "node:http";
 import type postgres from "postgres";
+import type { CpuShare } from "./cpu";
 import type { BenchPartner } from "./data";
 
 /**
@@ -127,6 +128,11 @@ export interface FulfilResult {
   failed: number;
   open: number;
   vendor: VendorCounts;
+  /** CPU over the scenario (POSTs and fulfilment), in cores, and per terminal order in ms (app processes, PostgreSQL). */
+  cpu: CpuShare | null;
+  cpuSeconds: number;
+  appMsPerOrder: number | null;
+  postgresMsPerOrder: number | null;
 }
 
 /**
@@ -146,8 +152,10 @@ export async function runFulfilment(o: {
   waitAfterLastPostMs?: number;
   waitFromFirstPostMs?: number;
   log: (msg: string) => void;
+  meter?: () => { end(): CpuShare | null };
 }): Promise<FulfilResult> {
   const since = new Date(Date.now() - 1_000);
+  const window = o.meter?.();
   const t0 = performance.now();
   const posts: Promise<PostedOrder>[] = [];
   for (let i = 0; i < o.orders; i++) {
@@ -175,7 +183,11 @@ export async function runFulfilment(o: {
     }
   }
   const end = performance.now();
+  const cpu = window?.end() ?? null;
+  const cpuSeconds = (end - t0) / 1000;
   const done = state.open === 0;
+  const terminal = state.completed + state.failed;
+  const perOrder = (cores: number | undefined) => (cpu && terminal > 0 && cores !== undefined ? Math.round(((cores * cpuSeconds * 1000) / terminal) * 10) / 10 : null);
   return {
     scenario: o.scenario,
     orders: o.orders,
@@ -184,6 +196,10 @@ export async function runFulfilment(o: {
     afterLastPostSeconds: done ? (end - lastPost) / 1000 : null,
     ...state,
     vendor: await vendorCounts(o.sql, since, skus),
+    cpu,
+    cpuSeconds,
+    appMsPerOrder: perOrder(cpu?.server),
+    postgresMsPerOrder: perOrder(cpu?.postgres),
   };
 }
 
@@ -305,7 +321,7 @@ export async function drainOrders(sql: postgres.Sql, timeoutMs: number): Promise
 }
 
 export function formatFulfilment(rows: FulfilResult[]): string {
-  const header = ["fulfilment", "orders", "POSTs s", "all terminal s", "after last POST s", "completed", "failed", "open", "placements", "cards/placement", "place attempts", "get-order calls", "429s"];
+  const header = ["fulfilment", "orders", "POSTs s", "all terminal s", "after last POST s", "completed", "failed", "open", "placements", "cards/placement", "place attempts", "get-order calls", "429s", "app ms/order", "pg ms/order", "other cores"];
   const f = (x: number | null) => (x === null ? "not yet" : x.toFixed(1));
   const body = rows.map((r) => [
     r.scenario,
@@ -321,6 +337,9 @@ export function formatFulfilment(rows: FulfilResult[]): string {
     String(r.vendor.placeAttempts),
     String(r.vendor.getOrderCalls),
     String(r.vendor.rateLimited),
+    r.appMsPerOrder === null ? "" : r.appMsPerOrder.toFixed(1),
+    r.postgresMsPerOrder === null ? "" : r.postgresMsPerOrder.toFixed(1),
+    r.cpu ? r.cpu.other.toFixed(2) : "",
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
