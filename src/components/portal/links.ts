@@ -1,12 +1,10 @@
 /**
- * Where the portal's "Docs" and "API reference" lead. The integrator docs (/docs) and the
- * interactive reference (/docs/api) are later parts of issue #15: until they exist, "Docs" is
- * the quickstart on the landing page (real, runnable calls) and "API reference" the OpenAPI
- * document the API serves. Change them here when those pages land.
+ * Where the portal's links lead: the integrator docs (/docs, with runnable samples) and the
+ * interactive reference of the OpenAPI document (/docs/api).
  */
 export const PORTAL_LINKS = {
-  docs: "/#quickstart",
-  apiReference: "/api/v1/openapi.json",
+  docs: "/docs",
+  apiReference: "/docs/api",
   status: "/api/health",
   contact: "mailto:support@steller.example",
   signIn: "/login",
