@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { clientIpFrom } from "@/lib/client-ip";
+import type { ErrorCode } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { getDb, type Db } from "@/server/db/client";
 import { apiKeyHash, findApiKey, judgeApiKey, touchApiKey, type ApiKey, type KeyVerification } from "@/server/keys";
@@ -57,7 +58,7 @@ function presentedKey(req: Request): string | null {
   return null;
 }
 
-const tooLarge = () => new ApiError(413, "invalid_request_error", "body_too_large", `The request body must be at most ${MAX_BODY_BYTES} bytes`);
+const tooLarge = () => ApiError.of("body_too_large", `The request body must be at most ${MAX_BODY_BYTES} bytes`);
 
 /**
  * The body as text, at most `limit` bytes, enforced while reading: a declared Content-Length
@@ -88,11 +89,11 @@ async function readJson(req: Request): Promise<unknown> {
   const text = await readBodyText(req);
   if (text.trim() === "") return {};
   const type = req.headers.get("content-type") ?? "";
-  if (!type.includes("json")) throw new ApiError(415, "invalid_request_error", "unsupported_media_type", "Send the body as JSON with Content-Type: application/json");
+  if (!type.includes("json")) throw ApiError.of("unsupported_media_type", "Send the body as JSON with Content-Type: application/json");
   try {
     return JSON.parse(text);
   } catch {
-    throw new ApiError(400, "invalid_request_error", "invalid_json", "The request body is not valid JSON");
+    throw ApiError.of("invalid_json", "The request body is not valid JSON");
   }
 }
 
@@ -116,12 +117,12 @@ function checkStrings(root: unknown, rootName: string): void {
   while (stack.length) {
     const [value, where, depth] = stack.pop()!;
     if (typeof value === "string") {
-      if (value.includes("\u0000")) throw new ApiError(400, "invalid_request_error", "invalid_parameter", `${where} contains a NUL character`, where);
+      if (value.includes("\u0000")) throw ApiError.of("invalid_parameter", `${where} contains a NUL character`, { param: where });
     } else if (value && typeof value === "object") {
-      if (depth >= MAX_JSON_DEPTH) throw new ApiError(400, "invalid_request_error", "invalid_parameter", `The body is nested more than ${MAX_JSON_DEPTH} levels deep`);
+      if (depth >= MAX_JSON_DEPTH) throw ApiError.of("invalid_parameter", `The body is nested more than ${MAX_JSON_DEPTH} levels deep`);
       const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
       for (const [k, v] of entries) {
-        if (k.includes("\u0000")) throw new ApiError(400, "invalid_request_error", "invalid_parameter", `${where} has a field name with a NUL character`);
+        if (k.includes("\u0000")) throw ApiError.of("invalid_parameter", `${where} has a field name with a NUL character`);
         stack.push([v, where === "body" ? k : `${where}.${k}`, depth + 1]);
       }
     }
@@ -144,14 +145,14 @@ async function parseInput(req: Request, ctx: NextRouteContext | undefined, contr
   return { query, body, params };
 }
 
-const AUTH_MESSAGES: Record<string, [number, string, string]> = {
-  missing: [401, "missing_api_key", "Send your API key in the x-api-key header (or Authorization: Bearer)"],
-  malformed: [401, "invalid_api_key", "The API key is malformed: keys look like stlr_test_… or stlr_live_…"],
-  not_found: [401, "invalid_api_key", "The API key is not valid"],
-  revoked: [401, "revoked_api_key", "The API key was revoked"],
-  expired: [401, "expired_api_key", "The API key expired (it was rotated); use its replacement"],
-  partner_suspended: [403, "account_suspended", "Your account is suspended; contact support"],
-  ip_not_allowed: [403, "ip_not_allowed", "Requests from this IP address are not allowed for this API key"],
+const AUTH_MESSAGES: Record<string, [ErrorCode, string]> = {
+  missing: ["missing_api_key", "Send your API key in the x-api-key header (or Authorization: Bearer)"],
+  malformed: ["invalid_api_key", "The API key is malformed: keys look like stlr_test_… or stlr_live_…"],
+  not_found: ["invalid_api_key", "The API key is not valid"],
+  revoked: ["revoked_api_key", "The API key was revoked"],
+  expired: ["expired_api_key", "The API key expired (it was rotated); use its replacement"],
+  partner_suspended: ["account_suspended", "Your account is suspended; contact support"],
+  ip_not_allowed: ["ip_not_allowed", "Requests from this IP address are not allowed for this API key"],
 };
 
 function finish(
@@ -196,7 +197,7 @@ interface Guard {
 function enforce(decision: RateDecision, guard: Guard, who: string) {
   guard.limitHeaders = rateLimitHeaders(decision);
   if (!decision.allowed) {
-    throw new ApiError(429, "rate_limit_error", "rate_limited", `Too many requests ${who}: retry after ${decision.retryAfterSeconds} second(s)`);
+    throw ApiError.of("rate_limited", `Too many requests ${who}: retry after ${decision.retryAfterSeconds} second(s)`);
   }
 }
 
@@ -313,8 +314,8 @@ export function partnerRoute<const C extends Contract & { access: "partner" }>(c
     const rule = keyRate();
     const { verified, decision } = presented ? await authenticate(db, presented, ip, rule) : { verified: { status: "missing" } as const };
     if (verified.status !== "valid") {
-      const [status, code, message] = AUTH_MESSAGES[verified.status]!;
-      throw new ApiError(status, status === 401 ? "authentication_error" : "permission_error", code, message);
+      const [code, message] = AUTH_MESSAGES[verified.status]!;
+      throw ApiError.of(code, message);
     }
     const key = verified.key;
     g.meta = { partnerId: key.partnerId, environment: key.environment, keyStart: key.start };
@@ -344,9 +345,7 @@ export function publicRoute<const C extends Contract & { access: "public" }>(
  */
 export function otherMethods(allowed: Array<"GET" | "POST" | "PUT" | "PATCH" | "DELETE">) {
   const refuse = apiRoute(methodNotAllowed, async () => ({}), async ({ req }) => {
-    throw new ApiError(405, "invalid_request_error", "method_not_allowed", `${req.method} is not supported here; use ${allowed.join(" or ")}`, undefined, {
-      Allow: allowed.join(", "),
-    });
+    throw ApiError.of("method_not_allowed", `${req.method} is not supported here; use ${allowed.join(" or ")}`, { headers: { Allow: allowed.join(", ") } });
   });
   return { GET: refuse, POST: refuse, PUT: refuse, PATCH: refuse, DELETE: refuse };
 }

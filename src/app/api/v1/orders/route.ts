@@ -10,13 +10,13 @@ export const runtime = "nodejs";
 export const POST = partnerRoute(createOrderContract, async ({ req, db, partnerId, environment, key, body, reply }) => {
   const header = req.headers.get("idempotency-key")?.trim();
   if (header && body.referenceId && header !== body.referenceId) {
-    throw new ApiError(400, "invalid_request_error", "idempotency_key_mismatch", "Idempotency-Key and referenceId differ: send one, or the same value in both", "referenceId");
+    throw ApiError.of("idempotency_key_mismatch", "Idempotency-Key and referenceId differ: send one, or the same value in both", { param: "referenceId" });
   }
   const referenceId = body.referenceId ?? header;
   if (!referenceId) {
-    throw new ApiError(400, "invalid_request_error", "missing_reference_id", "Send a referenceId (or an Idempotency-Key header) so a retried request never orders twice", "referenceId");
+    throw ApiError.of("missing_reference_id", "Send a referenceId (or an Idempotency-Key header) so a retried request never orders twice", { param: "referenceId" });
   }
-  if (referenceId.length > 128) throw new ApiError(400, "invalid_request_error", "invalid_parameter", "referenceId must be at most 128 characters", "referenceId");
+  if (referenceId.length > 128) throw ApiError.of("invalid_parameter", "referenceId must be at most 128 characters", { param: "referenceId" });
   const { order, created } = await createOrder(db, {
     partnerId,
     environment,

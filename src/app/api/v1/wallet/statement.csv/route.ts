@@ -18,23 +18,18 @@ const slots = (g.__stellerStatementSlots ??= new DownloadSlots());
  * reader stops taking data for STATEMENT_STALL_TIMEOUT_MS is ended.
  */
 export const GET = partnerRoute(downloadStatement, async ({ db, partnerId, environment, query }) => {
-  if (query.from.getTime() > query.to.getTime()) throw new ApiError(400, "invalid_request_error", "invalid_parameter", "from must not be after to", "from");
+  if (query.from.getTime() > query.to.getTime()) throw ApiError.of("invalid_parameter", "from must not be after to", { param: "from" });
   if (query.to.getTime() - query.from.getTime() > 366 * 86_400_000) {
-    throw new ApiError(400, "invalid_request_error", "invalid_parameter", "A statement covers at most 366 days", "to");
+    throw ApiError.of("invalid_parameter", "A statement covers at most 366 days", { param: "to" });
   }
   const wallet = await findWallet(db, partnerId, environment, query.currency);
-  if (!wallet) throw new ApiError(404, "not_found_error", "resource_not_found", `You have no ${query.currency} wallet in ${environment}`, "currency");
+  if (!wallet) throw ApiError.of("resource_not_found", `You have no ${query.currency} wallet in ${environment}`, { param: "currency" });
   const limit = envValue("STATEMENT_DOWNLOADS_PER_PARTNER");
   const release = slots.take(partnerId, limit);
   if (!release) {
-    throw new ApiError(
-      429,
-      "rate_limit_error",
-      "too_many_downloads",
-      `At most ${limit} statement download${limit === 1 ? "" : "s"} at once; retry when ${limit === 1 ? "it has" : "one has"} finished`,
-      undefined,
-      { "Retry-After": "5" },
-    );
+    throw ApiError.of("too_many_downloads", `At most ${limit} statement download${limit === 1 ? "" : "s"} at once; retry when ${limit === 1 ? "it has" : "one has"} finished`, {
+      headers: { "Retry-After": "5" },
+    });
   }
   const range = { accountId: wallet.id, from: query.from, to: query.to, partnerId };
   try {
@@ -54,7 +49,7 @@ export const GET = partnerRoute(downloadStatement, async ({ db, partnerId, envir
   } catch (error) {
     release();
     if (error instanceof DatabaseBusyError || (error as { cause?: unknown }).cause instanceof DatabaseBusyError) {
-      throw new ApiError(503, "api_error", "statement_downloads_busy", "Too many statement downloads are running; retry shortly", undefined, { "Retry-After": "5" });
+      throw ApiError.of("statement_downloads_busy", "Too many statement downloads are running; retry shortly", { headers: { "Retry-After": "5" } });
     }
     throw error;
   }

@@ -1,4 +1,4 @@
-import { findWallet, listEntries } from "@/server/ledger";
+import { findWallet, InvalidLedgerRequestError, listEntries } from "@/server/ledger";
 import { listTransactions } from "@/server/rest/contracts/wallet";
 import { ApiError } from "@/server/rest/errors";
 import { otherMethods, partnerRoute } from "@/server/rest/handler";
@@ -8,8 +8,8 @@ export const runtime = "nodejs";
 export const GET = partnerRoute(listTransactions, async ({ db, partnerId, environment, query }) => {
   const wallet = await findWallet(db, partnerId, environment, query.currency);
   if (!wallet) return { data: [], hasMore: false, nextCursor: null };
-  const page = await listEntries(db, wallet.id, { limit: query.limit, startingAfter: query.startingAfter ?? null, partnerId }).catch((e: Error) => {
-    if (e.name === "InvalidLedgerRequestError") throw new ApiError(400, "invalid_request_error", "invalid_cursor", "startingAfter is not an entry of this wallet", "startingAfter");
+  const page = await listEntries(db, wallet.id, { limit: query.limit, startingAfter: query.startingAfter ?? null, partnerId }).catch((e: unknown) => {
+    if (e instanceof InvalidLedgerRequestError) throw ApiError.of("invalid_cursor", "startingAfter is not an entry of this wallet", { param: "startingAfter" });
     throw e;
   });
   return {
