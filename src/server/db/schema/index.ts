@@ -7,3 +7,4 @@ export * from "./orders";
 export * from "./keys";
 export * from "./webhooks";
 export * from "./supplier";
+export * from "./activation";
