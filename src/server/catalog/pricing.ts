@@ -41,6 +41,16 @@ export function quote(input: { faceValue: string; quantity: number; costRate: st
   };
 }
 
+/** The quote, or null when the profit guard refuses it (the order would be refused as below_cost). */
+export function quoteIfSellable(input: Parameters<typeof quote>[0]): Quote | null {
+  try {
+    return quote(input);
+  } catch (e) {
+    if (e instanceof ProfitGuardError) return null;
+    throw e;
+  }
+}
+
 /** Vendor price ÷ face value, to 8 decimals: what one unit of face value costs us. */
 export function costRate(vendorPrice: string, faceValue: string): string {
   return new Decimal(vendorPrice).dividedBy(faceValue).toDecimalPlaces(8, Decimal.ROUND_UP).toFixed(8);

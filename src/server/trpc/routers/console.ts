@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { env } from "@/lib/env";
 import { DomainError } from "@/lib/errors";
-import { faceValueAllowed, ProfitGuardError, quote } from "@/server/catalog/pricing";
+import { faceValueAllowed, quoteIfSellable } from "@/server/catalog/pricing";
 import { findOrderableProduct, listPartnerCatalog, type CatalogItem } from "@/server/catalog/visibility";
 import { listPartnerWallets } from "@/server/ledger/partner-wallets";
 import { createOrder, MAX_QUANTITY } from "@/server/orders/create";
@@ -41,13 +41,8 @@ export const consoleRouter = router({
       const product = await findOrderableProduct(ctx.db, { partnerId: ctx.partnerId, environment: SANDBOX, sku: input.sku });
       if (!product || !/^\d{1,15}(\.\d{1,4})?$/.test(input.faceValue)) return null;
       if (!faceValueAllowed(input.faceValue, product.minFaceValue, product.maxFaceValue)) return null;
-      try {
-        const q = quote({ faceValue: input.faceValue, quantity: input.quantity, costRate: product.costRate, markupBps: product.markupBps });
-        return { unitPrice: q.unitPrice, totalPrice: q.totalPrice, currency: product.costCurrency };
-      } catch (e) {
-        if (e instanceof ProfitGuardError) return null;
-        throw e;
-      }
+      const q = quoteIfSellable({ faceValue: input.faceValue, quantity: input.quantity, costRate: product.costRate, markupBps: product.markupBps });
+      return q && { unitPrice: q.unitPrice, totalPrice: q.totalPrice, currency: product.costCurrency };
     }),
 
   /** Creates a sandbox order through the same path as `POST /api/v1/orders`. */
