@@ -9,7 +9,15 @@ import { createTestDatabase, type TestDatabase } from "../support/db";
 
 let t: TestDatabase;
 const partner = async (name: string) =>
-  (await signUpPartner(t.db, { companyName: name, contactName: "Ann Example", email: `${name.toLowerCase()}@rest-errors.test`, password: "a-long-password", country: "GB" })).apiKey.secret;
+  (
+    await signUpPartner(t.db, {
+      companyName: name,
+      contactName: "Ann Example",
+      email: `${name.toLowerCase()}@rest-errors.test`,
+      password: "a-long-password",
+      country: "GB",
+    })
+  ).apiKey.secret;
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -27,7 +35,12 @@ describe("domain errors over REST", () => {
     for (const startingAfter of ["led_nope", theirs]) {
       const res = await call(txRoute.GET, "/api/v1/wallet/transactions", { key: a, query: { currency: "USD", startingAfter } });
       expect(res.status, res.text).toBe(400);
-      expect(res.json.error).toMatchObject({ type: "invalid_request_error", code: "invalid_cursor", param: "startingAfter", message: "startingAfter is not an entry of this wallet" });
+      expect(res.json.error).toMatchObject({
+        type: "invalid_request_error",
+        code: "invalid_cursor",
+        param: "startingAfter",
+        message: "startingAfter is not an entry of this wallet",
+      });
     }
   });
 });

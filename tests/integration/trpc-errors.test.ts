@@ -22,7 +22,13 @@ beforeAll(async () => {
   t = await createTestDatabase();
   bindAppDatabase(t);
   engine = await startOrderEngine(t);
-  const r = await signUpPartner(t.db, { companyName: "Errors Co", contactName: "Erin Errors", email: "erin@errors.test", password: "a-long-password", country: "GB" });
+  const r = await signUpPartner(t.db, {
+    companyName: "Errors Co",
+    contactName: "Erin Errors",
+    email: "erin@errors.test",
+    password: "a-long-password",
+    country: "GB",
+  });
   owner = { partnerId: r.partner.id, userId: r.userId };
 });
 afterAll(async () => {
@@ -41,7 +47,11 @@ async function mutationError(userId: string, path: string, input: unknown): Prom
   const user = await loadSessionUser(t.db, userId);
   const res = await fetchRequestHandler({
     endpoint: "/api/trpc",
-    req: new Request(`http://localhost/api/trpc/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(superjson.serialize(input)) }),
+    req: new Request(`http://localhost/api/trpc/${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(superjson.serialize(input)),
+    }),
     router: appRouter,
     createContext: () => ({ db: t.db, user, headers: new Headers() }),
   });
@@ -87,7 +97,10 @@ describe("domain errors through tRPC", () => {
 
     const admin = await makeUser(t.db, { admin: true });
     const request = await requestTopup(t.db, { partnerId: owner.partnerId, environment: "live", currency: "USD", amount: "10.00", requestedBy: "x" });
-    await createCaller({ db: t.db, user: await loadSessionUser(t.db, admin.id), headers: new Headers() }).admin.rejectTopup({ requestId: request.id, reason: "no proof of payment" });
+    await createCaller({ db: t.db, user: await loadSessionUser(t.db, admin.id), headers: new Headers() }).admin.rejectTopup({
+      requestId: request.id,
+      reason: "no proof of payment",
+    });
     const twice = await mutationError(admin.id, "admin.approveTopup", { requestId: request.id });
     expect([twice.data.code, twice.data.errorCode, twice.data.fieldErrors]).toEqual(["BAD_REQUEST", "topup_invalid_state", {}]);
     expect(twice.data.formErrors).toEqual([twice.message]);
@@ -95,7 +108,12 @@ describe("domain errors through tRPC", () => {
     const missing = await mutationError(admin.id, "admin.approveTopup", { requestId: "top_nope" });
     expect([missing.data.code, missing.data.errorCode]).toEqual(["NOT_FOUND", "topup_not_found"]);
 
-    const stranger = await makeUser(t.db, { partnerId: (await signUpPartner(t.db, { companyName: "Other", contactName: "Otto", email: "otto@other.test", password: "a-long-password", country: "US" })).partner.id, role: "owner" });
+    const stranger = await makeUser(t.db, {
+      partnerId: (
+        await signUpPartner(t.db, { companyName: "Other", contactName: "Otto", email: "otto@other.test", password: "a-long-password", country: "US" })
+      ).partner.id,
+      role: "owner",
+    });
     const revoke = await mutationError(stranger.id, "partner.keys.revoke", { keyId: "key_of_someone_else" });
     expect([revoke.data.code, revoke.data.errorCode]).toEqual(["NOT_FOUND", "resource_not_found"]);
   });

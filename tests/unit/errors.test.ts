@@ -91,7 +91,11 @@ describe("the error vocabulary", () => {
       expect(TRPC_CODE_BY_KIND, kind).toHaveProperty(kind);
     }
     expect(ERROR_REFERENCE.map((r) => r.code)).toEqual(Object.keys(ERROR_CODES));
-    expect(ERROR_REFERENCE.find((r) => r.code === "reference_conflict")).toMatchObject({ kind: "idempotency_conflict", status: 409, type: "idempotency_error" });
+    expect(ERROR_REFERENCE.find((r) => r.code === "reference_conflict")).toMatchObject({
+      kind: "idempotency_conflict",
+      status: 409,
+      type: "idempotency_error",
+    });
   });
 
   it("has a kind on every DomainError subclass, and every other error class is a known internal one", () => {
@@ -99,19 +103,30 @@ describe("the error vocabulary", () => {
     const isDomain = (name: string): boolean => name === "DomainError" || (classes.has(name) && isDomain(classes.get(name)!));
     const domain = [...classes.keys()].filter((c) => c !== "DomainError" && isDomain(c) && c !== "LedgerError");
     const sampled = new Set(SAMPLES.map((e) => e.constructor.name));
-    expect(domain.filter((c) => !sampled.has(c)), "DomainError subclasses without a sample here").toEqual([]);
+    expect(
+      domain.filter((c) => !sampled.has(c)),
+      "DomainError subclasses without a sample here",
+    ).toEqual([]);
     for (const e of SAMPLES) {
       expect(e, e.constructor.name).toBeInstanceOf(DomainError);
       expect(e.kind, e.constructor.name).toBe(ERROR_CODES[e.code].kind);
       expect(e.name, "a literal name (bundlers may rename classes)").toBe(e.constructor.name);
     }
     const otherErrors = [...classes].filter(([, base]) => base === "Error").map(([name]) => name);
-    expect(otherErrors.filter((c) => c !== "DomainError" && !(c in INTERNAL_ERRORS)), "errors that are neither DomainErrors nor known internal ones").toEqual([]);
+    expect(
+      otherErrors.filter((c) => c !== "DomainError" && !(c in INTERNAL_ERRORS)),
+      "errors that are neither DomainErrors nor known internal ones",
+    ).toEqual([]);
   });
 
   it("answers REST through the one table: status, type, code, message and param from the error", () => {
     const funds = toApiError(new ledgerErrors.InsufficientFundsError("acc_1", "10.0000", "EUR"));
-    expect([funds.status, funds.type, funds.code, funds.message]).toEqual([402, "payment_error", "insufficient_funds", "Your EUR wallet balance is too low for this order. Top up your wallet and try again."]);
+    expect([funds.status, funds.type, funds.code, funds.message]).toEqual([
+      402,
+      "payment_error",
+      "insufficient_funds",
+      "Your EUR wallet balance is too low for this order. Top up your wallet and try again.",
+    ]);
     const conflict = toApiError(new OrderError("reference_conflict", "used", "referenceId"));
     expect([conflict.status, conflict.type, conflict.param]).toEqual([409, "idempotency_error", "referenceId"]);
     const busy = toApiError(new DomainError("statement_downloads_busy", "busy", { retryAfterSeconds: 5 }));

@@ -68,7 +68,8 @@ const t = initTRPC.context<TrpcContext>().create({
     // zod's own message is its issues as JSON: say the first problem in a sentence instead.
     if (error.cause instanceof ZodError) message = describeZodError(error.cause).message;
     // An unexpected error's message may name internals (SQL, hosts): never sent to a browser.
-    else if (error.code === "INTERNAL_SERVER_ERROR" && !(error.cause instanceof DomainError) && process.env.NODE_ENV === "production") message = INTERNAL_MESSAGE;
+    else if (error.code === "INTERNAL_SERVER_ERROR" && !(error.cause instanceof DomainError) && process.env.NODE_ENV === "production")
+      message = INTERNAL_MESSAGE;
     return { ...shape, message, data: { ...shape.data, stack: undefined, ...data } };
   },
 });
