@@ -109,12 +109,15 @@ export async function findApiKey(db: DbOrTx, hash: string): Promise<FoundApiKey 
 const keyColumns = Object.values(getTableColumns(apiKeys));
 
 /**
- * The key stored with `hash` (see `apiKeyHash`) with its partner's status, as SQL, so a caller
- * can make it part of a larger statement (the API wrapper adds the rate-limit bucket: one round
- * trip per request); read a row back with `apiKeyFromRow`.
+ * The key stored with `hash` (see `apiKeyHash`) with its partner's status, as the body of a
+ * common table expression, so a caller can make it part of a larger statement (the rate limiter
+ * takes the key's token in the same round trip: `findApiKeyTakingTokens`). Its row has the key's
+ * columns, `partner_status`, and `usable` (not revoked, partner active: worth spending a token
+ * on); read it back with `apiKeyFromRow`.
  */
 export function apiKeyLookup(hash: string): SQL {
-  return sql`select ${sql.join(keyColumns.map((c) => sql`k.${sql.identifier(c.name)}`), sql`, `)}, p.status as partner_status
+  return sql`select ${sql.join(keyColumns.map((c) => sql`k.${sql.identifier(c.name)}`), sql`, `)}, p.status as partner_status,
+      (k.revoked_at is null and p.status = 'active') as usable
     from ${apiKeys} k join ${partners} p on p.id = k.partner_id
     where k.hash = ${hash} limit 1`;
 }

@@ -1,6 +1,11 @@
 import { Redis } from "ioredis";
 import { env } from "@/lib/env";
-import type { BucketRule } from "./rate-limit";
+
+/** A token bucket's size and refill rate (the same shape as rate-limit.ts's BucketRule, which imports this file). */
+interface BucketRule {
+  capacity: number;
+  refillPerSecond: number;
+}
 
 /**
  * The Redis backend of the API rate limiter, used when `REDIS_URL` is set (Postgres otherwise,

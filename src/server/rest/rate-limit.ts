@@ -1,5 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/server/db/client";
+import { apiKeyFromRow, apiKeyLookup, type FoundApiKey } from "@/server/keys";
 import { sharedRateLimitRedis, takeRedisToken, warnRedis, type RateLimitRedis } from "./rate-limit-redis";
 
 export interface BucketRule {
@@ -49,12 +50,33 @@ export async function takeTokenRedis(redis: RateLimitRedis, key: string, rule: B
 }
 
 /**
+ * The API key stored with `hash` (the keys module's `apiKeyLookup`) and, in the same statement
+ * (one round trip per request), up to `want` tokens from its Postgres bucket `key:<id>`, taken
+ * only when the key is usable (not revoked, partner active). `decision` and `taken` mean
+ * something only for a usable key; the caller still judges the key (`judgeApiKey`).
+ */
+export async function findApiKeyTakingTokens(
+  db: DbOrTx,
+  hash: string,
+  rule: BucketRule,
+  want = 1,
+): Promise<{ found: FoundApiKey | null; decision: RateDecision; taken: number }> {
+  const [row] = await db.execute<Record<string, unknown> & BucketRow>(
+    sql`with k as (${apiKeyLookup(hash)}), ${bucketCtes(sql`(select 'key:' || id from k)`, rule, sql`exists (select 1 from k where usable)`, want)}
+        select k.*, ${bucketResult(rule)} from k`,
+  );
+  if (!row) return { found: null, decision: decision(rule, false, 0), taken: 0 };
+  const { taken, ...d } = bucketDecision(rule, row);
+  return { found: apiKeyFromRow(row), decision: d, taken };
+}
+
+/**
  * The Postgres token bucket as common table expressions `prev` and `up`, for one statement of
- * the caller's: refills the bucket named by `bucket` (an SQL expression) for the time elapsed and,
+ * this module: refills the bucket named by `bucket` (an SQL expression) for the time elapsed and,
  * if `when` holds and a whole token is there, takes up to `want` tokens (as many as there are).
  * Select `bucketResult` from them.
  */
-export function bucketCtes(bucket: SQL, rule: BucketRule, when: SQL = sql`true`, want = 1): SQL {
+function bucketCtes(bucket: SQL, rule: BucketRule, when: SQL = sql`true`, want = 1): SQL {
   const refilled = refilledTokens(rule, "b");
   const n = Math.max(1, Math.min(Math.floor(want), Math.floor(rule.capacity)));
   return sql`prev as (select tokens, updated_at from rate_limit_buckets where key = ${bucket}),
@@ -74,7 +96,7 @@ export function bucketCtes(bucket: SQL, rule: BucketRule, when: SQL = sql`true`,
  * Columns `taken_tokens` (tokens were taken: what is left), `taken_count` (how many) and
  * `refused_tokens` (none were: what there is).
  */
-export const bucketResult = (rule: BucketRule) =>
+const bucketResult = (rule: BucketRule) =>
   sql`(select tokens::text from up) as taken_tokens, (select taken from up) as taken_count,
     (select ${refilledTokens(rule, "p")}::text from prev p where not exists (select 1 from up)) as refused_tokens`;
 
@@ -85,14 +107,14 @@ function refilledTokens(rule: BucketRule, t: "b" | "p"): SQL {
   return sql.raw(`least(${capacity}::numeric, ${t}.tokens + extract(epoch from clock_timestamp() - ${t}.updated_at)::numeric * ${perSecond})`);
 }
 
-export type BucketRow = {
+type BucketRow = {
   taken_tokens: string | null;
   taken_count: number | null;
   refused_tokens: string | null;
 };
 
 /** The decision from `bucketResult`, and how many tokens were taken (0 when refused). */
-export function bucketDecision(rule: BucketRule, row: BucketRow): RateDecision & { taken: number } {
+function bucketDecision(rule: BucketRule, row: BucketRow): RateDecision & { taken: number } {
   if (row.taken_tokens !== null) return { ...decision(rule, true, Number.parseFloat(row.taken_tokens)), taken: Number(row.taken_count ?? 1) };
   if (row.refused_tokens !== null) return { ...decision(rule, false, Number.parseFloat(row.refused_tokens)), taken: 0 };
   return { ...decision(rule, true, rule.capacity - 1), taken: 1 };
