@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, inArray, lt, sql, type SQLWrapper } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, lt, sql } from "drizzle-orm";
 import { newId } from "@/lib/ids";
 import type { DbOrTx } from "@/server/db/client";
-import { jobEvents, jobRuns, jobStepAttempts, jobSteps, type JobRunStatus } from "@/server/db/schema";
+import { jobRuns, jobStepAttempts, jobSteps, type JobRunStatus } from "@/server/db/schema";
 
 export interface RunSummary {
   id: string;
@@ -171,19 +171,4 @@ export async function cancelRun(db: DbOrTx, runId: string): Promise<CancelResult
   if (updated.length) return { ok: true };
   const [run] = await db.select({ status: jobRuns.status }).from(jobRuns).where(eq(jobRuns.id, runId));
   return run ? { ok: false, reason: "not_cancellable", status: run.status } : { ok: false, reason: "not_found" };
-}
-
-/**
- * `exists (…)` for an open run (queued, running or sleeping) of `functionId` whose concurrency
- * key is `key`, or a pending outbox event that will start one (`eventName` with
- * `data.<dataField>` = key). The backfill uses it to leave alone an order whose fulfil run is
- * still going, instead of queueing a second run behind it.
- */
-export function openRunExists(functionId: string, key: SQLWrapper, pending: { eventName: string; dataField: string }) {
-  return sql`(exists (
-    select 1 from ${jobRuns} where ${jobRuns.functionId} = ${functionId} and ${jobRuns.concurrencyKey} = ${key}
-      and ${jobRuns.status} in ('queued', 'running', 'sleeping'))
-    or exists (
-    select 1 from ${jobEvents} where ${jobEvents.status} = 'pending' and ${jobEvents.name} = ${pending.eventName}
-      and ${jobEvents.data} ->> ${pending.dataField} = ${key}))`;
 }

@@ -1,7 +1,7 @@
-import { inArray, sql, type SQL } from "drizzle-orm";
+import { inArray, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { newId } from "@/lib/ids";
 import { getDb, type DbOrTx } from "@/server/db/client";
-import { jobEvents } from "@/server/db/schema";
+import { jobEvents, jobRuns } from "@/server/db/schema";
 import type { AppEvent } from "./events";
 
 export * from "./events";
@@ -63,3 +63,18 @@ export async function enqueueEvents(db: DbOrTx, events: OutboxEvent[]): Promise<
 /** The SDK's sends in embedded mode when no worker set a database: the process-wide pool. */
 export const processOutboxSink = (events: OutboxEvent[]) => enqueueEvents(getDb(), events);
 
+/**
+ * `exists (…)` for work still to do for `key`: a pending outbox event that will start a run
+ * (`eventName` with `data.<dataField>` = key), or an open run (queued, running or sleeping) of
+ * `functionId` whose concurrency key is `key`. Offered here, at the bottom of the house, so that
+ * domain code can ask it without importing the job engine (`jobs/` depends on the domain, never
+ * the reverse); the backfill uses it to leave alone an order whose fulfil run is still going.
+ */
+export function openRunExists(functionId: string, key: SQLWrapper, pending: { eventName: string; dataField: string }): SQL {
+  return sql`(exists (
+    select 1 from ${jobRuns} where ${jobRuns.functionId} = ${functionId} and ${jobRuns.concurrencyKey} = ${key}
+      and ${jobRuns.status} in ('queued', 'running', 'sleeping'))
+    or exists (
+    select 1 from ${jobEvents} where ${jobEvents.status} = 'pending' and ${jobEvents.name} = ${pending.eventName}
+      and ${jobEvents.data} ->> ${pending.dataField} = ${key}))`;
+}
