@@ -201,8 +201,8 @@ async function main() {
   let ceilingHot: Measurement | null = null,
     ceilingMany: Measurement | null = null,
     logCost: LogEntryCost | null = null;
-  let measured: Measurement[] = [];
-  let pairs: [Measurement, Measurement][] = [];
+  const measured: Measurement[] = [];
+  const pairs: [Measurement, Measurement][] = [];
   let hot: BenchPartner, many: BenchPartner[];
   let receiver: Awaited<ReturnType<typeof startWebhookReceiver>> | null = null;
   let openRates: { orders: number[]; catalog: number[] } = { orders: [], catalog: [] };
@@ -504,7 +504,7 @@ async function main() {
     table,
   };
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  fs.writeFileSync(path.join(RESULTS_DIR, "latest.json"), JSON.stringify(result, null, 2) + "\n");
+  fs.writeFileSync(path.join(RESULTS_DIR, "latest.json"), `${JSON.stringify(result, null, 2)}\n`);
   log(`written bench-results/latest.json (whole run ${totalSeconds.toFixed(0)} s, build ${buildSeconds.toFixed(0)} s)`);
 }
 

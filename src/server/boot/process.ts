@@ -14,7 +14,7 @@ export async function bootProcess(opts: { dev: boolean }): Promise<{ env: Env; l
   const dataDir = path.resolve(process.env.STELLER_DATA_DIR ?? ".data");
   const local = await prepareLocal({ dataDir });
 
-  let env;
+  let env: Env;
   try {
     env = loadEnv();
     assertStartable(env);
