@@ -98,6 +98,8 @@ export const envSchema = z
     BAMBOO_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
     // The longest a vendor call waits in process for a rate-limit slot or a backoff; longer waits are retried later by the job engine.
     BAMBOO_MAX_WAIT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+    // Placements per product per minute our client allows itself (Bamboo: about 6; 0 = no per-product spacing).
+    BAMBOO_PLACEMENTS_PER_PRODUCT_PER_MINUTE: z.coerce.number().min(0).max(6_000).default(6),
     // How long a vendor batch gathers pending orders of one product at least before it is placed (it also waits for the
     // product's next placement slot); longer gathers more cards per placement, shorter delivers sooner.
     ORDER_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(60_000).default(200),

@@ -67,6 +67,8 @@ export const MOCK_ACCOUNT_ID = 1001;
  */
 export function bambooConfigFromEnv(e: Env = env()): BambooConfig {
   const retry = { ...DEFAULT_RETRY, timeoutMs: e.BAMBOO_TIMEOUT_MS, maxWaitMs: e.BAMBOO_MAX_WAIT_MS };
+  const perProduct = e.BAMBOO_PLACEMENTS_PER_PRODUCT_PER_MINUTE;
+  const limits: BambooLimits = { ...BAMBOO_LIMITS, placeOrderPerProductMs: perProduct > 0 ? Math.ceil(60_000 / perProduct) : 0 };
   if (e.BAMBOO_BASE_URL) {
     const missing = (["BAMBOO_CLIENT_ID", "BAMBOO_CLIENT_SECRET", "BAMBOO_ACCOUNT_ID"] as const).filter((k) => !e[k]);
     if (missing.length) throw new Error(`BAMBOO_BASE_URL is set, so ${missing.join(", ")} must be set too`);
@@ -75,7 +77,7 @@ export function bambooConfigFromEnv(e: Env = env()): BambooConfig {
       clientId: e.BAMBOO_CLIENT_ID!,
       clientSecret: e.BAMBOO_CLIENT_SECRET!,
       accountId: e.BAMBOO_ACCOUNT_ID!,
-      limits: BAMBOO_LIMITS,
+      limits,
       retry,
     };
   }
@@ -85,7 +87,7 @@ export function bambooConfigFromEnv(e: Env = env()): BambooConfig {
     clientId: e.MOCK_VENDOR_CLIENT_ID,
     clientSecret: e.MOCK_VENDOR_CLIENT_SECRET,
     accountId: MOCK_ACCOUNT_ID,
-    limits: BAMBOO_LIMITS,
+    limits,
     retry,
   };
 }
