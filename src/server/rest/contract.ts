@@ -137,7 +137,7 @@ const errorDoc = (ref: ErrorRef): ErrorDoc => {
 };
 
 /** The errors any operation of this kind may answer, whatever its handler does. */
-export function commonErrors(c: Contract): ErrorCode[] {
+function commonErrors(c: Contract): ErrorCode[] {
   return [
     "invalid_parameter",
     ...(c.access === "partner" ? (["missing_api_key", "invalid_api_key", "revoked_api_key", "expired_api_key", "account_suspended", "ip_not_allowed", "rate_limited"] as const) : []),

@@ -21,7 +21,7 @@ function keyRate(): BucketRule {
 
 export { requestLog };
 
-export const newRequestId = () => `req_${randomBytes(12).toString("hex")}`;
+const newRequestId = () => `req_${randomBytes(12).toString("hex")}`;
 
 /** What every handler gets: the request, its id and IP, and its input parsed with the contract's schemas. */
 export interface RouteContext<C extends Contract> {
@@ -46,7 +46,7 @@ export interface PartnerContext<C extends Contract> extends RouteContext<C> {
 type NextRouteContext = { params: Promise<Record<string, string | string[]>> };
 
 /** A JSON answer with a status (the default for a plain object return is 200). */
-export function json(data: unknown, status = 200, headers: Record<string, string> = {}): Response {
+function json(data: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return Response.json(data, { status, headers });
 }
 
@@ -65,7 +65,7 @@ const tooLarge = () => ApiError.of("body_too_large", `The request body must be a
  * over the limit is refused before reading, and a body without one (chunked) is cut off as soon
  * as it passes the limit, never buffered whole.
  */
-export async function readBodyText(req: Request, limit = MAX_BODY_BYTES): Promise<string> {
+async function readBodyText(req: Request, limit = MAX_BODY_BYTES): Promise<string> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > limit) throw tooLarge();
   if (!req.body) return "";
