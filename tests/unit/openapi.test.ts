@@ -17,7 +17,7 @@ function routeFiles(dir = API_DIR): Array<{ path: string; methods: string[] }> {
     if (e.name !== "route.ts") return [];
     const text = fs.readFileSync(p, "utf8");
     const methods = METHODS.filter((m) => new RegExp(`export (const|async function|function) ${m}\\b`).test(text));
-    const urlPath = "/api/v1/" + path.relative(API_DIR, path.dirname(p)).split(path.sep).join("/").replace(/\[([^\]]+)\]/g, "{$1}");
+    const urlPath = `/api/v1/${path.relative(API_DIR, path.dirname(p)).split(path.sep).join("/").replace(/\[([^\]]+)\]/g, "{$1}")}`;
     return [{ path: urlPath, methods }];
   });
 }
@@ -51,15 +51,15 @@ describe("OpenAPI document", () => {
   });
 });
 
-/** The route file serving a contract's path, e.g. /api/v1/orders/{id} → src/app/api/v1/orders/[id]/route.ts. */
-const routeFileOf = (c: Contract) => path.join(API_DIR, c.path.replace(/^\/api\/v1\//, "").replace(/\{([^}]+)\}/g, "[$1]"), "route.ts");
+/** The route file serving a path, e.g. /api/v1/orders/{id} → src/app/api/v1/orders/[id]/route.ts. */
+const routeFile = (urlPath: string) => path.join(API_DIR, urlPath.replace(/^\/api\/v1\//, "").replace(/\{([^}]+)\}/g, "[$1]"), "route.ts");
 
 describe("route contracts", () => {
   it("each exported handler is built from the contract of its own path and method, and every contract has its handler", async () => {
     const wrong: string[] = [];
     const served = new Set<Contract>();
     for (const r of routeFiles()) {
-      const mod = (await import(path.join(API_DIR, r.path.replace(/^\/api\/v1\//, "").replace(/\{([^}]+)\}/g, "[$1]"), "route.ts"))) as Record<string, { contract?: Contract }>;
+      const mod = (await import(routeFile(r.path))) as Record<string, { contract?: Contract }>;
       for (const m of r.methods) {
         const c = mod[m]?.contract;
         if (!c) {
@@ -73,7 +73,7 @@ describe("route contracts", () => {
     }
     expect(wrong).toEqual([]);
     expect(operations.filter(({ contract }) => !served.has(contract)).map(({ operationId }) => operationId)).toEqual([]);
-    expect(operations.every(({ contract }) => fs.existsSync(routeFileOf(contract)))).toBe(true);
+    expect(operations.every(({ contract }) => fs.existsSync(routeFile(contract.path)))).toBe(true);
   });
 
   it("has one contract per method and path, and operationIds that are unique", () => {
