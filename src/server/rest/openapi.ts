@@ -23,7 +23,7 @@ const ERROR_REF = { $ref: "#/components/schemas/Error" };
 
 function errorResponse(docs: ErrorDoc[]) {
   return {
-    description: docs.map((d) => `${d.code}: ${d.description}`).join(". "),
+    description: `${docs.map((d) => `${d.code}: ${d.description.replace(/\.$/, "")}`).join(". ")}.`,
     content: {
       "application/json": {
         schema: ERROR_REF,
