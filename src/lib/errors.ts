@@ -45,9 +45,15 @@ interface CodeInfo {
  */
 export const ERROR_CODES = {
   // Requests refused before any domain code runs.
-  invalid_parameter: { kind: "malformed", description: "A path, query or body parameter is missing, of the wrong type, out of range or unknown; `param` names it." },
+  invalid_parameter: {
+    kind: "malformed",
+    description: "A path, query or body parameter is missing, of the wrong type, out of range or unknown; `param` names it.",
+  },
   invalid_json: { kind: "malformed", description: "The request body is not valid JSON." },
-  missing_reference_id: { kind: "malformed", description: "An order needs a referenceId (or an Idempotency-Key header) so a retried request never orders twice." },
+  missing_reference_id: {
+    kind: "malformed",
+    description: "An order needs a referenceId (or an Idempotency-Key header) so a retried request never orders twice.",
+  },
   idempotency_key_mismatch: { kind: "malformed", description: "The Idempotency-Key header and the body's referenceId differ." },
   invalid_cursor: { kind: "malformed", description: "startingAfter is not an item of this list." },
   body_too_large: { kind: "payload_too_large", description: "The request body is larger than the API accepts." },
@@ -63,7 +69,10 @@ export const ERROR_CODES = {
   resource_not_found: { kind: "not_found", description: "No resource of yours with this id (`param` names the parameter)." },
   service_unavailable: { kind: "unavailable", description: "The service is busy or restarting: retry in a moment." },
   internal_error: { kind: "internal", description: "An unexpected error on our side; contact support with the request id if it persists." },
-  response_contract_violation: { kind: "internal", description: "An answer broke its documented contract (only when API_VALIDATE_RESPONSES is on: tests and debugging)." },
+  response_contract_violation: {
+    kind: "internal",
+    description: "An answer broke its documented contract (only when API_VALIDATE_RESPONSES is on: tests and debugging).",
+  },
 
   // Orders.
   product_not_found: { kind: "not_found", description: "No product with this SKU is available to you in this environment." },
@@ -71,7 +80,10 @@ export const ERROR_CODES = {
   invalid_face_value: { kind: "invalid", description: "The face value is not a positive decimal string, or not one the product allows." },
   invalid_quantity: { kind: "invalid", description: "The quantity is not a whole number in the allowed range." },
   below_cost: { kind: "invalid", description: "The product cannot be sold at the configured price." },
-  reference_conflict: { kind: "idempotency_conflict", description: "The referenceId was already used for a different order: use a new referenceId for a new order." },
+  reference_conflict: {
+    kind: "idempotency_conflict",
+    description: "The referenceId was already used for a different order: use a new referenceId for a new order.",
+  },
 
   // Wallets and the ledger.
   insufficient_funds: { kind: "payment_required", description: "The wallet balance is too low for this order: top up the wallet and try again." },
@@ -85,7 +97,10 @@ export const ERROR_CODES = {
   refund_exceeds_debit: { kind: "invalid", description: "A refund may not exceed what the order debited." },
   topup_not_found: { kind: "not_found", description: "No such top-up request." },
   topup_invalid_state: { kind: "invalid", description: "The top-up request was already approved or rejected." },
-  invalid_ledger_request: { kind: "invalid", description: "The ledger operation is incomplete or inconsistent (a missing reason, the same account on both sides…)." },
+  invalid_ledger_request: {
+    kind: "invalid",
+    description: "The ledger operation is incomplete or inconsistent (a missing reason, the same account on both sides…).",
+  },
   too_many_downloads: { kind: "rate_limited", description: "Too many statement downloads of yours at once: retry when one has finished." },
   statement_downloads_busy: { kind: "unavailable", description: "Too many statement downloads are running: retry shortly." },
 
@@ -138,5 +153,3 @@ export class DomainError<C extends ErrorCode = ErrorCode> extends Error {
     if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
-
-export const isErrorCode = (code: string): code is ErrorCode => Object.hasOwn(ERROR_CODES, code);
