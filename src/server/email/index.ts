@@ -19,7 +19,14 @@ export type EmailRequest = { to: string; partnerId?: string | null } & (
   | { template: "welcome"; userId: string; params: { name: string; companyName: string } }
   | { template: "topup_approved"; params: { amount: string; currency: string; requestId: string } }
   | Extract<EmailTemplate, { template: "webhook_endpoint_disabled" }>
+  | Extract<EmailTemplate, { template: "team_invite" }>
+  | { template: "activation_nudge"; params: Omit<TemplateParams<"activation_nudge">, "nextStepUrl"> & { nextStepPath: string } }
+  | { template: "low_balance"; params: Omit<TemplateParams<"low_balance">, "walletUrl"> }
+  | { template: "go_live_decided"; params: Omit<TemplateParams<"go_live_decided">, "dashboardUrl"> }
+  | { template: "re_engagement"; params: Omit<TemplateParams<"re_engagement">, "consoleUrl" | "docsUrl"> }
 );
+
+type TemplateParams<T extends EmailTemplate["template"]> = Extract<EmailTemplate, { template: T }>["params"];
 
 /**
  * Asks for an email: writes an `email/requested` event to the outbox. Given a transaction, the
@@ -74,6 +81,11 @@ const KIND: Record<EmailRequest["template"], string> = {
   welcome: "welcome",
   webhook_endpoint_disabled: "webhook.endpoint_disabled",
   topup_approved: "topup.approved",
+  activation_nudge: "activation.nudge",
+  low_balance: "wallet.low_balance",
+  go_live_decided: "go_live.decided",
+  team_invite: "team.invite",
+  re_engagement: "re_engagement",
 };
 
 /** Renders a request: the welcome email gets its verification link signed now. */
@@ -87,6 +99,23 @@ async function render(rt: EmailRuntime, data: EmailRequest): Promise<RenderedEma
   }
   if (data.template === "topup_approved") {
     return { kind: KIND[data.template], ...renderEmail({ template: data.template, params: { ...data.params, walletUrl: `${rt.appUrl}/dashboard` } }) };
+  }
+  if (data.template === "activation_nudge") {
+    const { nextStepPath, ...params } = data.params;
+    return { kind: KIND[data.template], ...renderEmail({ template: data.template, params: { ...params, nextStepUrl: `${rt.appUrl}${nextStepPath}` } }) };
+  }
+  if (data.template === "low_balance") {
+    return { kind: KIND[data.template], ...renderEmail({ template: data.template, params: { ...data.params, walletUrl: `${rt.appUrl}/dashboard` } }) };
+  }
+  if (data.template === "go_live_decided") {
+    const path = data.params.decision === "approved" ? "/dashboard/api-keys" : "/dashboard/go-live";
+    return { kind: KIND[data.template], ...renderEmail({ template: data.template, params: { ...data.params, dashboardUrl: `${rt.appUrl}${path}` } }) };
+  }
+  if (data.template === "re_engagement") {
+    return {
+      kind: KIND[data.template],
+      ...renderEmail({ template: data.template, params: { ...data.params, consoleUrl: `${rt.appUrl}/dashboard/console`, docsUrl: `${rt.appUrl}/docs` } }),
+    };
   }
   return { kind: KIND[data.template], ...renderEmail(data) };
 }

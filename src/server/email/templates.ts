@@ -13,7 +13,12 @@ export interface RenderedEmail {
 export type EmailTemplate =
   | { template: "welcome"; params: { name: string; companyName: string; verifyUrl: string; consoleUrl: string } }
   | { template: "webhook_endpoint_disabled"; params: { endpointId: string; url: string; environment: string; reason: string } }
-  | { template: "topup_approved"; params: { amount: string; currency: string; requestId: string; walletUrl: string } };
+  | { template: "topup_approved"; params: { amount: string; currency: string; requestId: string; walletUrl: string } }
+  | { template: "activation_nudge"; params: { companyName: string; nextStep: string; nextStepUrl: string; done: string; total: string } }
+  | { template: "low_balance"; params: { environment: string; currency: string; balance: string; threshold: string; walletUrl: string } }
+  | { template: "go_live_decided"; params: { companyName: string; decision: "approved" | "rejected"; reason: string; dashboardUrl: string } }
+  | { template: "team_invite"; params: { inviterName: string; companyName: string; role: string; acceptUrl: string; expiresInDays: string } }
+  | { template: "re_engagement"; params: { companyName: string; inactiveDays: string; consoleUrl: string; docsUrl: string } };
 
 export type TemplateName = EmailTemplate["template"];
 
@@ -81,6 +86,63 @@ export function renderTopupApproved(p: Extract<EmailTemplate, { template: "topup
   ]);
 }
 
+type Params<T extends TemplateName> = Extract<EmailTemplate, { template: T }>["params"];
+
+/** A partner that signed up but stalled: the next step of its onboarding checklist, with a link to it. */
+export function renderActivationNudge(p: Params<"activation_nudge">): RenderedEmail {
+  return build(`Steller: your next step — ${p.nextStep}`, `Your next step: ${p.nextStep}`, [
+    `${p.companyName} has done ${p.done} of the ${p.total} steps to selling gift cards with Steller.`,
+    `The next one is "${p.nextStep}". It takes a few minutes in the sandbox, with fake funds.`,
+    { link: p.nextStep, href: p.nextStepUrl },
+  ]);
+}
+
+/** A wallet fell below the partner's threshold (once per crossing). Amounts are decimal strings. */
+export function renderLowBalance(p: Params<"low_balance">): RenderedEmail {
+  const balance = formatAmount(p.balance);
+  const threshold = formatAmount(p.threshold);
+  return build(`Steller: your ${p.environment} ${p.currency} balance is low (${balance} ${p.currency})`, "Your wallet balance is low", [
+    `Your ${p.environment} ${p.currency} wallet holds ${balance} ${p.currency}, below your alert threshold of ${threshold} ${p.currency}.`,
+    "Orders that cost more than the balance are refused with insufficient_funds. Top up to keep ordering.",
+    { link: "Top up your wallet", href: p.walletUrl },
+  ]);
+}
+
+/** An admin approved or rejected the partner's go-live request. */
+export function renderGoLiveDecided(p: Params<"go_live_decided">): RenderedEmail {
+  if (p.decision === "approved") {
+    return build(`Steller: ${p.companyName} is approved to go live`, "You can go live", [
+      `Your request for live access for ${p.companyName} was approved${p.reason ? `: ${p.reason}` : "."}`,
+      "You can now create live API keys and fund your live wallet. Live orders buy real gift cards.",
+      { link: "Create a live key", href: p.dashboardUrl },
+    ]);
+  }
+  return build(`Steller: your go-live request for ${p.companyName} was not approved`, "Your go-live request was not approved", [
+    `We could not approve live access for ${p.companyName} yet. The reason: ${p.reason}`,
+    "Your sandbox keeps working. You can correct the details and request live access again from the dashboard.",
+    { link: "Open the dashboard", href: p.dashboardUrl },
+  ]);
+}
+
+/** An invitation to join a partner's team (the invite flow sends it with its own accept link). */
+export function renderTeamInvite(p: Params<"team_invite">): RenderedEmail {
+  return build(`${p.inviterName} invited you to ${p.companyName} on Steller`, `Join ${p.companyName} on Steller`, [
+    `${p.inviterName} invited you to join ${p.companyName} on Steller as ${p.role}.`,
+    { link: "Accept the invitation", href: p.acceptUrl },
+    `The invitation is valid for ${p.expiresInDays} days. If you did not expect it, ignore this email.`,
+  ]);
+}
+
+/** A partner inactive for a while: what it can pick up again. */
+export function renderReEngagement(p: Params<"re_engagement">): RenderedEmail {
+  return build(`Steller: we have not seen ${p.companyName} for ${p.inactiveDays} days`, "Pick up where you left off", [
+    `There has been no API call, order or sign-in for ${p.companyName} in the last ${p.inactiveDays} days.`,
+    "Your sandbox is still there, with its test key and fake funds: order a test gift card in the console, or follow the quickstart.",
+    { link: "Open the sandbox console", href: p.consoleUrl },
+    { link: "Read the quickstart", href: p.docsUrl },
+  ]);
+}
+
 export function renderEmail(t: EmailTemplate): RenderedEmail {
   switch (t.template) {
     case "welcome":
@@ -89,5 +151,15 @@ export function renderEmail(t: EmailTemplate): RenderedEmail {
       return renderWebhookEndpointDisabled(t.params);
     case "topup_approved":
       return renderTopupApproved(t.params);
+    case "activation_nudge":
+      return renderActivationNudge(t.params);
+    case "low_balance":
+      return renderLowBalance(t.params);
+    case "go_live_decided":
+      return renderGoLiveDecided(t.params);
+    case "team_invite":
+      return renderTeamInvite(t.params);
+    case "re_engagement":
+      return renderReEngagement(t.params);
   }
 }

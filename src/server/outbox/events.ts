@@ -24,7 +24,7 @@ export const emailRequested = eventType("email/requested", {
   schema: z.object({
     to: z.string(),
     partnerId: z.string().nullable().optional(),
-    template: z.enum(["welcome", "webhook_endpoint_disabled", "topup_approved"]),
+    template: z.enum(["welcome", "webhook_endpoint_disabled", "topup_approved", "activation_nudge", "low_balance", "go_live_decided", "team_invite", "re_engagement"]),
     userId: z.string().optional(),
     params: z.record(z.string(), z.string()),
   }),
