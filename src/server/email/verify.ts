@@ -1,6 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/server/db/client";
 import { users } from "@/server/db/schema";
+import { recordMilestoneForUser } from "@/server/partners/activation";
 import { checkVerifyToken, parseVerifyToken } from "./verification";
 
 export type VerifyEmailResult =
@@ -24,5 +25,6 @@ export async function verifyEmail(db: DbOrTx, secret: string, token: string, now
     .set({ emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())` })
     .where(eq(users.id, user.id))
     .returning({ verifiedAt: users.emailVerifiedAt });
+  await recordMilestoneForUser(db, user.id, "email_verified");
   return { status: "verified", email: user.email, verifiedAt: row!.verifiedAt! };
 }

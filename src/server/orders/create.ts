@@ -12,6 +12,7 @@ import { rowFromDriver } from "@/server/db/rows";
 import { errorChain } from "@/lib/error-chain";
 import { enqueueWithin, type AppEvent } from "@/server/outbox";
 import { OrderError } from "./errors";
+import { noteMilestone } from "@/server/partners/activation";
 
 export type Order = typeof orders.$inferSelect;
 
@@ -137,7 +138,11 @@ export async function createOrder(db: Db, input: CreateOrderInput): Promise<{ or
   }
   const attempt = debit.attempt(rows[0]);
   if (attempt && !attempt.ok) throw refusalError(attempt);
-  if (attempt?.ok) return { order: rowFromDriver(orders, rows[0]!), created: true };
+  if (attempt?.ok) {
+    // After the commit, once per partner per process (a map lookup after that): never in the one statement above.
+    await noteMilestone(db, input.partnerId, input.environment === "live" ? "first_live_order" : "first_sandbox_order");
+    return { order: rowFromDriver(orders, rows[0]!), created: true };
+  }
   // This reference was used before, or by a concurrent request that won the insert (and has
   // committed): the same order, or a conflict.
   const winner = await findByReference(db, input);

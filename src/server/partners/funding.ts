@@ -5,6 +5,7 @@ import { partners } from "@/server/db/schema";
 import type { Db } from "@/server/db/client";
 import { adminCredit, approveTopup, rejectTopup } from "@/server/ledger";
 import { emitTopupApproved } from "@/server/webhooks/sources";
+import { recordMilestone } from "./activation";
 
 /**
  * Admin decisions on wallet funding, each with its audit entry in the same transaction; an
@@ -15,6 +16,7 @@ export async function approvePartnerTopup(db: Db, input: { requestId: string; ac
     const result = await approveTopup(tx, input);
     if (result.created) {
       await emitTopupApproved(tx, result.request);
+      if (result.request.environment === "live") await recordMilestone(tx, result.request.partnerId, "first_live_funding");
       const [partner] = await tx.select({ contactEmail: partners.contactEmail }).from(partners).where(eq(partners.id, result.request.partnerId));
       if (partner?.contactEmail) {
         await requestEmail(tx, {
@@ -59,6 +61,7 @@ export async function creditPartnerWallet(
 ) {
   return db.transaction(async (tx) => {
     const result = await adminCredit(tx, input);
+    if (input.environment === "live") await recordMilestone(tx, input.partnerId, "first_live_funding");
     await recordAudit(tx, {
       actor: input.actor,
       partnerId: input.partnerId,

@@ -8,6 +8,7 @@ import { requestEmail } from "@/server/email";
 import { memberships, partners, users } from "@/server/db/schema";
 import { createApiKey } from "@/server/keys";
 import { grantSandboxFunds } from "@/server/ledger";
+import { recordMilestone } from "./activation";
 
 /** Signups per client IP, for the API and the signup page alike: 5, then one more every 12 minutes. */
 export const SIGNUP_IP_RATE = { bucket: "signup", rule: { capacity: 5, refillPerSecond: 1 / 720 } } as const;
@@ -63,6 +64,7 @@ export async function signUpPartner(db: Db, input: SignupInput) {
     const grant = await grantSandboxFunds(tx, partnerId, { actor: "system:signup" });
     const { key, secret } = await createApiKey(tx, { partnerId, environment: "sandbox", name: "Default sandbox key", actor: userId });
     await recordAudit(tx, { actor: userId, partnerId, action: "partner.signed_up", targetType: "partner", targetId: partnerId });
+    await recordMilestone(tx, partnerId, "signed_up");
     // Sent after the commit by the email-send function, with its verification link.
     await requestEmail(tx, {
       to: email,

@@ -2,6 +2,7 @@ import { lt, sql } from "drizzle-orm";
 import { newId } from "@/lib/ids";
 import { getDb, type Db } from "@/server/db/client";
 import { requestLogs } from "@/server/db/schema";
+import { noteMilestone } from "@/server/partners/activation";
 
 export type RequestLogEntry = Omit<typeof requestLogs.$inferInsert, "id">;
 
@@ -24,6 +25,8 @@ export class RequestLogWriter {
   ) {}
 
   record(entry: RequestLogEntry): void {
+    // The first sandbox API call of a partner: one statement per partner per process, off the request path.
+    if (entry.partnerId && entry.environment === "sandbox") void noteMilestone(this.db(), entry.partnerId, "first_sandbox_api_call");
     if (!this.enabled) return;
     if (this.buffer.length >= this.opts.maxBuffer) {
       this.dropped++;

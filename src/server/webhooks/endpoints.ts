@@ -8,6 +8,7 @@ import { webhookRuntime } from "./runtime";
 import { generateSecret } from "./sign";
 import { TargetError, validateEndpointUrl } from "./target";
 import { SUBSCRIBABLE_EVENT_TYPES, WebhookError, type EndpointRow, type WebhookScope } from "./types";
+import { recordMilestone } from "@/server/partners/activation";
 
 export const MAX_ENDPOINTS = 20;
 /** How long the previous secret keeps signing after a rotation. */
@@ -102,6 +103,7 @@ export async function createEndpoint(
         createdBy: input.actor ?? null,
       })
       .returning();
+    await recordMilestone(tx, input.partnerId, "first_webhook_endpoint");
     return created!;
   });
   return { endpoint: presentEndpoint(row), secret };
