@@ -120,6 +120,13 @@ export const ERROR_CODES = {
   wrong_password: { kind: "invalid", description: "The current password is wrong." },
   weak_password: { kind: "invalid", description: "The new password is too short, too long, or the same as the current one." },
   user_not_found: { kind: "unauthenticated", description: "The signed-in user no longer exists." },
+
+  // Going live.
+  live_access_required: { kind: "forbidden", description: "Live API keys need live access: request it from the dashboard (Go live) and wait for approval." },
+  email_not_verified: { kind: "forbidden", description: "Verify your email address (the link in the welcome email) first." },
+  go_live_pending: { kind: "conflict", description: "A go-live request is already waiting for review, or live access is already granted." },
+  go_live_request_not_found: { kind: "not_found", description: "No such go-live request." },
+  go_live_already_decided: { kind: "conflict", description: "The go-live request was already approved or rejected." },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

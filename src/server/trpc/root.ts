@@ -2,6 +2,7 @@ import { createCallerFactory, router } from "./init";
 import { adminRouter } from "./routers/admin";
 import { consoleRouter } from "./routers/console";
 import { meRouter } from "./routers/me";
+import { onboardingRouter } from "./routers/onboarding";
 import { partnerRouter } from "./routers/partner";
 
 export const appRouter = router({
@@ -9,6 +10,7 @@ export const appRouter = router({
   admin: adminRouter,
   partner: partnerRouter,
   console: consoleRouter,
+  onboarding: onboardingRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -3,6 +3,7 @@ import { DomainError } from "@/lib/errors";
 import { createApiKey, listApiKeys, revokeApiKey } from "@/server/keys";
 import { listPartnerWallets } from "@/server/ledger/partner-wallets";
 import { listPartnerOrders } from "@/server/orders/queries";
+import { assertLiveAccess } from "@/server/partners/golive";
 import { getPartnerOverview } from "@/server/partners/queries";
 import { partnerProcedure, router } from "../init";
 
@@ -36,6 +37,7 @@ export const partnerRouter = router({
     create: partnerProcedure("developer")
       .input(z.object({ environment, name: z.string().trim().max(100).optional() }))
       .mutation(async ({ ctx, input }) => {
+        if (input.environment === "live") await assertLiveAccess(ctx.db, ctx.partnerId);
         const { key, secret } = await createApiKey(ctx.db, { partnerId: ctx.partnerId, environment: input.environment, name: input.name || null, actor: ctx.user.id });
         return { id: key.id, start: key.start, secret };
       }),
