@@ -138,6 +138,8 @@ export const envSchema = z
       .transform((v) => (v ? v : undefined))
       .refine((v) => v === undefined || /^smtps?:\/\/[^/?#\s]/.test(v), "must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@smtp.example.com:587"),
     EMAIL_FROM: z.string().min(3).default("Steller <no-reply@steller.localhost>"),
+    // The daily engagement job emails partners with no API call, order or sign-in for this many days (once per such window).
+    RE_ENGAGEMENT_INACTIVE_DAYS: z.coerce.number().int().min(1).max(365).default(14),
     // Webhooks: allow endpoints on private/loopback addresses; only this opts in (`npm run dev` sets it), never NODE_ENV.
     WEBHOOK_ALLOW_PRIVATE_TARGETS: boolish,
   })

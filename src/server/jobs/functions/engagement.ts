@@ -1,0 +1,21 @@
+import { env } from "@/lib/env";
+import { getDb } from "@/server/db/client";
+import { sendActivationNudges, sendReEngagementEmails } from "@/server/partners/activation";
+import { inngest } from "../client";
+
+/** Days after signing up before a partner without a test order gets its (one) activation nudge. */
+const ACTIVATION_NUDGE_AFTER_DAYS = 2;
+
+/**
+ * Daily: re-engagement emails to partners inactive for RE_ENGAGEMENT_INACTIVE_DAYS (never twice
+ * within that window), and one activation nudge to partners stalled before their first test
+ * order. Each step records its sends with the email requests, so a retried step sends nothing twice.
+ */
+export const partnerEngagement = inngest.createFunction(
+  { id: "partners-engagement", name: "Engagement emails", triggers: [{ cron: "TZ=UTC 0 10 * * *" }], retries: 2, concurrency: [{ limit: 1 }] },
+  async ({ step }) => {
+    const reEngaged = await step.run("re-engagement", () => sendReEngagementEmails(getDb(), { inactiveDays: env().RE_ENGAGEMENT_INACTIVE_DAYS }));
+    const nudged = await step.run("activation-nudges", () => sendActivationNudges(getDb(), { afterDays: ACTIVATION_NUDGE_AFTER_DAYS }));
+    return { reEngaged: reEngaged.partnerIds.length, nudged: nudged.partnerIds.length };
+  },
+);
