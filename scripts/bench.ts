@@ -372,7 +372,7 @@ async function main() {
         }
       }
       if (ONLY.has("fulfil")) {
-        const leftSplit = await drainOrders(sql, 30_000);
+        const leftSplit = await drainOrders(sql, 20_000);
         if (leftSplit) log(`${leftSplit} orders still open before (d) in layout 2`);
         log(`(d) end to end, layout 2: ${E2E_ORDERS} orders at 1/s over ${E2E_PRODUCTS} products…`);
         split.endToEnd = await runEndToEnd({ scenario: "(d) web + separate worker", baseUrl: web.url, key: e2e, products: pD, orders: E2E_ORDERS, receiver, referencePrefix: `bench-${runTag}-e2e2` });

@@ -281,7 +281,8 @@ export async function runEndToEnd(o: {
     ids.push(posted);
     follow.push(
       (async () => {
-        const deadline = posted.postedAt + 30_000;
+        // Ten times the p99 target: an order not completed by then is reported as not completed.
+        const deadline = posted.postedAt + 20_000;
         while (performance.now() < deadline) {
           const r = await request(`${o.baseUrl}/api/v1/orders/${posted.id}`, { headers: { "x-api-key": o.key.secret } });
           const status = r.status === 200 ? (JSON.parse(r.text) as { status: string }).status : "";
@@ -297,7 +298,7 @@ export async function runEndToEnd(o: {
   }
   await Promise.all(follow);
   // Webhooks may trail the status by a delivery: give them a few seconds more.
-  const deadline = performance.now() + 10_000;
+  const deadline = performance.now() + 5_000;
   while (performance.now() < deadline && ids.some((p) => !o.receiver.arrivals.has(p.id))) await sleep(100);
   const webhookMs = ids.filter((p) => o.receiver.arrivals.has(p.id)).map((p) => o.receiver.arrivals.get(p.id)! - p.postedAt);
   return {
