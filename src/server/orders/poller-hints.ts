@@ -58,3 +58,9 @@ export function bambooNotificationHandler(
 ): (req: Request) => Promise<Response> {
   return createNotificationHandler({ ...opts, secret, onHint: (hint) => noteVendorNotification(db(), "bamboo", hint) });
 }
+
+/** Wakes the poller of the batch's environment (called once a batch is placed, when the shared poller is on). */
+export async function wakePollerFor(db: DbOrTx, batchId: string): Promise<void> {
+  const [batch] = await db.select({ environment: vendorBatches.environment }).from(vendorBatches).where(eq(vendorBatches.id, batchId));
+  if (batch) await requestPoll(db, batch.environment);
+}

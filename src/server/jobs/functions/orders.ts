@@ -3,6 +3,7 @@ import { inngest } from "../client";
 import { orderBatchReady, orderCreated } from "@/server/outbox/events";
 import { batchCloseTime, closeBatch, placeBatch, pollBatch, queueOrder } from "@/server/orders/batch";
 import { placeWithVendor, pollVendor } from "@/server/orders/fulfil";
+import { wakePollerFor } from "@/server/orders/poller-hints";
 import { orderRuntime } from "@/server/orders/runtime";
 import { VendorError } from "@/server/supplier/bamboo";
 
@@ -80,7 +81,12 @@ export const placeVendorBatch = inngest.createFunction(
     const closed = await step.run("close", () => closeBatch(orderRuntime(), batchId));
     if (closed.done) return closed;
     const placed = await step.run("place", () => honourVendorWait(() => placeBatch(orderRuntime(), batchId)));
-    if (placed.done || orderRuntime().sharedBatchPoller) return placed;
+    if (placed.done) return placed;
+    if (orderRuntime().sharedBatchPoller) {
+      // The shared poller (supplier-poll) asks about it from now on, first poll at once.
+      await step.run("wake-poller", () => wakePollerFor(orderRuntime().db, batchId));
+      return placed;
+    }
     const first = await step.run("poll-now", () => honourVendorWait(() => pollBatch(orderRuntime(), batchId)));
     if (first.done) return first;
     const schedule = orderRuntime().pollScheduleMs;
