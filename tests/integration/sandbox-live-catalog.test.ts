@@ -13,7 +13,8 @@ import { syncCatalog } from "@/server/catalog/sync";
 import { listPartnerCatalog } from "@/server/catalog/visibility";
 import { catalogProducts, mockVendorOrders, mockVendorProducts, orderCards, orders, vendorCalls } from "@/server/db/schema";
 import { startEmbeddedWorker, type EmbeddedWorker } from "@/server/jobs/executor/worker";
-import { fulfilOrder } from "@/server/jobs/functions/orders";
+import { fulfilOrder, placeVendorBatch } from "@/server/jobs/functions/orders";
+import { placementRequestId } from "@/server/orders/batch";
 import { grantSandboxFunds } from "@/server/ledger";
 import { createOrder } from "@/server/orders/create";
 import { configureOrderRuntime, vendorSelection } from "@/server/orders/runtime";
@@ -86,7 +87,7 @@ beforeAll(async () => {
   await syncCatalog(app.db, vendorFor("live").catalogPages());
   worker = await startEmbeddedWorker({
     db: app.db,
-    functions: [fulfilOrder],
+    functions: [fulfilOrder, placeVendorBatch],
     pollMs: 25,
     maxInFlight: 16,
     backoff: { baseMs: 50, maxMs: 400 },
@@ -136,18 +137,19 @@ describe("the sandbox against a catalog synced from a real (stand-in) Bamboo", (
     expect(done.status).toBe("completed");
     expect(done.cardsDelivered).toBe(2);
     const cards = await app.db.select().from(orderCards).where(eq(orderCards.orderId, o.id)).orderBy(orderCards.position);
-    expect(cards.map((c) => decryptSecret(c.codeEncrypted, TEST_KEY))).toEqual([mockCard(o.vendorRequestId, 0).code, mockCard(o.vendorRequestId, 1).code]);
+    const requestId = (await placementRequestId(app.db, o.id))!; // its vendor batch's
+    expect(cards.map((c) => decryptSecret(c.codeEncrypted, TEST_KEY))).toEqual(cards.map((c) => mockCard(requestId, c.batchPosition!).code));
     // Bought once from the built-in mock (the app's database), never from the live vendor.
-    expect(await countMockOrders(app.db, o.vendorRequestId)).toBe(1);
+    expect(await countMockOrders(app.db, requestId)).toBe(1);
     expect(await countMockOrders(bambooDb.db)).toBe(0);
     // At the catalog's price: 37.00 × 0.97 = 35.89 a card.
-    const [mockOrder] = await app.db.select().from(mockVendorOrders).where(eq(mockVendorOrders.requestId, o.vendorRequestId));
+    const [mockOrder] = await app.db.select().from(mockVendorOrders).where(eq(mockVendorOrders.requestId, requestId));
     expect(mockOrder!.items).toEqual([{ productId: LIVE.ranged, faceValue: "37", quantity: 2, unitPrice: "35.89" }]);
     expect(mockOrder!.total).toBe("71.7800");
     expect(o.vendorCost).toBe("71.7800"); // what the order expected to pay
     expect(o.currency).toBe("USD");
     // Every call went to the built-in mock in-process: over HTTP, APP_URL (port 9) would refuse the connection.
-    const calls = await app.db.select().from(vendorCalls).where(eq(vendorCalls.orderId, o.id));
+    const calls = await app.db.select().from(vendorCalls).where(eq(vendorCalls.requestId, requestId));
     expect(calls.length).toBeGreaterThanOrEqual(2);
     for (const c of calls) expect([c.account, c.status]).toEqual(["bamboo:127.0.0.1:9:steller-mock-client", 200]);
     // The built-in mock's own catalog never had this product.
@@ -177,14 +179,15 @@ describe("the sandbox against a catalog synced from a real (stand-in) Bamboo", (
     const refused = await settled(stock.id);
     expect(refused.status).toBe("failed");
     expect(refused.failureCode).toBe("out_of_stock");
-    expect(await countMockOrders(app.db, stock.vendorRequestId)).toBe(0);
+    expect(await countMockOrders(app.db, (await placementRequestId(app.db, stock.id))!)).toBe(0);
     const half = await settled(partial.id);
     expect(half.status).toBe("completed");
     expect(half.cardsDelivered).toBe(2);
     const answered = await settled(lost.id);
     expect(answered.status).toBe("completed");
-    expect(await countMockCheckoutAttempts(app.db, lost.vendorRequestId)).toBe(2); // 500 after buying, then OrderAlreadyExists
-    expect(await countMockOrders(app.db, lost.vendorRequestId)).toBe(1);
+    const lostId = (await placementRequestId(app.db, lost.id))!;
+    expect(await countMockCheckoutAttempts(app.db, lostId)).toBe(2); // 500 after buying, then OrderAlreadyExists
+    expect(await countMockOrders(app.db, lostId)).toBe(1);
   });
 
   it("refuses a product the live vendor stopped listing, even where the mock has its own product of that id", async () => {
@@ -193,7 +196,7 @@ describe("the sandbox against a catalog synced from a real (stand-in) Bamboo", (
     await worker!.stop();
     worker = undefined;
     await app.db.update(catalogProducts).set({ active: false }).where(eq(catalogProducts.sku, sku(LIVE.colliding)));
-    worker = await startEmbeddedWorker({ db: app.db, functions: [fulfilOrder], pollMs: 25, maxInFlight: 16, backoff: { baseMs: 50, maxMs: 400 } });
+    worker = await startEmbeddedWorker({ db: app.db, functions: [fulfilOrder, placeVendorBatch], pollMs: 25, maxInFlight: 16, backoff: { baseMs: 50, maxMs: 400 } });
     const done = await settled(o.id);
     expect(done.status).toBe("failed");
     expect(done.failureCode).toBe("product_not_available");

@@ -4,7 +4,8 @@ import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { emails, orders, webhookDeliveries, webhookEndpoints, webhookEvents } from "@/server/db/schema";
-import { fulfilOrder } from "@/server/jobs/functions/orders";
+import { fulfilOrder, placeVendorBatch } from "@/server/jobs/functions/orders";
+import { placementRequestId } from "@/server/orders/batch";
 import { sendEmailFunction } from "@/server/jobs/functions/email";
 import { deliverWebhook, orderWebhookEvents } from "@/server/jobs/functions/webhooks";
 import { configureEmailRuntime } from "@/server/email";
@@ -86,7 +87,7 @@ beforeAll(async () => {
   t = await createTestDatabase(20);
   configure();
   configureEmailRuntime({ db: t.db, secret: "x".repeat(32), appUrl: "http://app.test", smtpUrl: undefined, from: "Steller <no-reply@app.test>" });
-  engine = await startOrderEngine(t, { functions: [fulfilOrder, deliverWebhook, orderWebhookEvents, sendEmailFunction] });
+  engine = await startOrderEngine(t, { functions: [fulfilOrder, placeVendorBatch, deliverWebhook, orderWebhookEvents, sendEmailFunction] });
 });
 afterAll(async () => {
   await engine?.stop();
@@ -152,7 +153,8 @@ describe("webhook delivery", () => {
       refundedAmount: "0.0000",
       currency: order.currency,
     });
-    expect(got.body).not.toContain(mockCard(order.vendorRequestId, 0).code);
+    const [card] = await t.sql<{ batch_position: number }[]>`select batch_position from order_cards where order_id = ${order.id}`;
+    expect(got.body).not.toContain(mockCard((await placementRequestId(t.db, order.id))!, card!.batch_position).code);
     expect(got.headers["content-type"]).toBe("application/json");
     const listed = await listDeliveries(t.db, scopeOf(partnerId));
     expect(listed.data).toHaveLength(1); // the order.failed endpoint got nothing

@@ -65,7 +65,8 @@ export function orderRuntime(): OrderRuntime {
     vendorFor: configured.vendorFor ?? vendorSelection(db),
     encryptionKey: configured.encryptionKey ?? env().ENCRYPTION_KEY,
     pollScheduleMs: configured.pollScheduleMs ?? DEFAULT_POLL_SCHEDULE_MS,
-    batchWindowMs: configured.batchWindowMs ?? env().ORDER_BATCH_WINDOW_MS ?? DEFAULT_BATCH_WINDOW_MS,
+    // A runtime given its own database (tests, benchmarks) need not have a process environment loaded.
+    batchWindowMs: configured.batchWindowMs ?? (configured.db ? DEFAULT_BATCH_WINDOW_MS : env().ORDER_BATCH_WINDOW_MS),
     sharedBatchPoller: configured.sharedBatchPoller ?? false,
   };
   return cached;
