@@ -41,8 +41,8 @@ export async function startJobs(opts: {
 }
 
 /**
- * Deadlines and shutdown wait from the environment. The fulfil function's steps (placement and
- * polls) are vendor calls: their deadline is the longest the vendor client may rightly take
+ * Deadlines and shutdown wait from the environment. The steps of the fulfil and vendor-batch
+ * functions (placement and polls) are vendor calls: their deadline is the longest the vendor client may rightly take
  * (every attempt to BAMBOO_TIMEOUT_MS, the backoff between, one limiter wait of BAMBOO_MAX_WAIT_MS), at most
  * JOBS_STEP_DEADLINE_MS.
  */
@@ -50,7 +50,7 @@ export function embeddedWorkerSettings(): Pick<EmbeddedWorkerOptions, "deadlines
   const e = loadEnv();
   const vendorMs = Math.min(e.JOBS_STEP_DEADLINE_MS, vendorStepDeadlineMs({ ...DEFAULT_RETRY, timeoutMs: e.BAMBOO_TIMEOUT_MS }, e.BAMBOO_MAX_WAIT_MS));
   return {
-    deadlines: { defaultMs: e.JOBS_STEP_DEADLINE_MS, functions: { "order-fulfil": { ms: vendorMs } } },
+    deadlines: { defaultMs: e.JOBS_STEP_DEADLINE_MS, functions: { "order-fulfil": { ms: vendorMs }, "order-batch": { ms: vendorMs } } },
     stopTimeoutMs: e.JOBS_STOP_TIMEOUT_MS,
   };
 }
