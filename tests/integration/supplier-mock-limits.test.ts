@@ -66,12 +66,13 @@ describe("the mock vendor's per-product placement limit", () => {
 
   it("is on in the built-in mock at 6 a minute (MOCK_VENDOR_PRODUCT_PLACEMENTS_PER_MINUTE), scaled with MOCK_VENDOR_RATE_SCALE, and off at 0", () => {
     const base = { DATABASE_URL: "postgres://x/y", AUTH_SECRET: "a".repeat(32), ENCRYPTION_KEY: "0".repeat(64) };
-    const on = mockVendorOptionsFromEnv(loadEnv(base)).rateLimits;
-    expect(on && on.place_order_product).toEqual({ perSecond: 0.1, burst: 2 });
-    const scaled = mockVendorOptionsFromEnv(loadEnv({ ...base, MOCK_VENDOR_RATE_SCALE: "50" })).rateLimits;
-    expect(scaled && scaled.place_order_product?.perSecond).toBeCloseTo(5);
-    const off = mockVendorOptionsFromEnv(loadEnv({ ...base, MOCK_VENDOR_PRODUCT_PLACEMENTS_PER_MINUTE: "0" })).rateLimits;
-    expect(off && off.place_order_product).toBeUndefined();
+    const perProduct = (vars: Record<string, string>) => {
+      const limits = mockVendorOptionsFromEnv(loadEnv({ ...base, ...vars })).rateLimits;
+      return limits ? limits.place_order_product : "all limits off";
+    };
+    expect(perProduct({})).toEqual({ perSecond: 0.1, burst: 2 });
+    expect(perProduct({ MOCK_VENDOR_RATE_SCALE: "50" })).toEqual({ perSecond: 5, burst: 100 });
+    expect(perProduct({ MOCK_VENDOR_PRODUCT_PLACEMENTS_PER_MINUTE: "0" })).toBeUndefined();
   });
 });
 
