@@ -48,8 +48,10 @@ afterAll(async () => {
 });
 
 type Run = { id: string; status: string; claimed_by: string | null };
+/** The runs that place the order: its vendor batch's (the order's own run only queues it for the batch). */
 const fulfilRuns = async (orderId: string) =>
-  (await d.sql`select id, status::text, claimed_by from job_runs where function_id = 'steller-order-fulfil' and concurrency_key = ${orderId} order by created_at`) as unknown as Run[];
+  (await d.sql`select id, status::text, claimed_by from job_runs where function_id = 'steller-order-batch'
+    and concurrency_key = (select batch_id from orders where id = ${orderId}) order by created_at`) as unknown as Run[];
 const orderStatus = async (orderId: string) => ((await d.sql`select status::text from orders where id = ${orderId}`) as unknown as { status: string }[])[0]!.status;
 
 describe("cancelling a stuck run", () => {

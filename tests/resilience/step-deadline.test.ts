@@ -64,9 +64,10 @@ describe("steps that never settle", () => {
     // Each hung placement is one attempt that failed at the deadline, named after its step.
     const late = (await d.sql`
       select a.run_id, a.error->>'message' as message from job_step_attempts a join job_runs r on r.id = a.run_id
-      where r.function_id = 'steller-order-fulfil' and a.error->>'name' = 'StepDeadlineExceeded'`) as unknown as { run_id: string; message: string }[];
+      where r.function_id = 'steller-order-batch' and a.error->>'name' = 'StepDeadlineExceeded'`) as unknown as { run_id: string; message: string }[];
     expect(late).toHaveLength(HANG);
-    expect(new Set(late.map((l) => l.message))).toEqual(new Set([`step place-with-vendor of steller-order-fulfil exceeded its deadline of ${DEADLINE_MS / 1000} s`]));
+    // Placements are made by the vendor batch's function (its step "place").
+    expect(new Set(late.map((l) => l.message))).toEqual(new Set([`step place of steller-order-batch exceeded its deadline of ${DEADLINE_MS / 1000} s`]));
     expect(new Set(late.map((l) => l.run_id)).size).toBe(HANG);
     // Those runs completed on their retry; every run ended.
     const [runs] = (await d.sql`

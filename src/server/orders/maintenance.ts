@@ -41,6 +41,12 @@ export async function redriveStuckOrders(db: Db, opts: { staleAfterMs: number; l
                 isNull(orders.batchId),
                 // Not while its fulfil run is still queued, running or sleeping (or about to start).
                 not(openRunExists(FULFIL_FUNCTION_ID, orders.id, { eventName: "order/created", dataField: "orderId" })),
+                // Waiting in the pool while an open batch of its product gathers (that batch's run will take it).
+                not(sql`(${orders.batched} and exists (
+                  select 1 from ${vendorBatches} b
+                  where b.status = 'open' and b.environment = ${orders.environment} and b.face_value = ${orders.faceValue}
+                    and b.vendor_product_id = (select c.vendor_product_id from catalog_products c where c.id = ${orders.productId})
+                    and ${openRunExists(BATCH_FUNCTION_ID, sql`b.id`, { eventName: "order/batch.ready", dataField: "batchId" })}))`),
               ),
             )
             .orderBy(orders.updatedAt)
