@@ -19,7 +19,7 @@ import { z } from "zod";
 /** How far a notification's timestamp may be from our clock (seconds): an older one is a replay. */
 export const NOTIFICATION_TOLERANCE_S = 300;
 /** The largest body we read (a notification is a few hundred bytes). */
-export const NOTIFICATION_MAX_BYTES = 16 * 1024;
+const NOTIFICATION_MAX_BYTES = 16 * 1024;
 
 const notificationSchema = z.object({
   type: z.string().max(100).optional(),
@@ -28,7 +28,7 @@ const notificationSchema = z.object({
   status: z.string().max(50).optional(),
 });
 
-export type NotificationBody = z.infer<typeof notificationSchema>;
+type NotificationBody = z.infer<typeof notificationSchema>;
 
 export interface NotificationHint {
   /** The vendor's notification id (`webhook-id`): deduplicates resends. */
@@ -52,14 +52,14 @@ export function signNotification(secret: string, id: string, timestampS: number,
   };
 }
 
-export type VerifyFailure = "missing_headers" | "bad_timestamp" | "stale_timestamp" | "bad_signature";
+type VerifyFailure = "missing_headers" | "bad_timestamp" | "stale_timestamp" | "bad_signature";
 
 /**
  * Checks a notification's signature (constant-time) and timestamp (within `toleranceS` of `nowS`).
  * Returns null when it is genuine, else why not. The id and timestamp are signed with the body,
  * so neither can be swapped.
  */
-export function verifyNotification(
+function verifyNotification(
   secret: string,
   headers: { id: string | null; timestamp: string | null; signature: string | null },
   body: string,
