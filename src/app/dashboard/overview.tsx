@@ -1,8 +1,8 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
 import { useTRPC } from "@/trpc/react";
+import { useEnvironment } from "./environment-context";
 
 const money = (amount: string, currency: string) => `${currency} ${amount.replace(/(\.\d\d)\d*$/, "$1")}`;
 
@@ -16,7 +16,7 @@ const STATUS_STYLE: Record<string, string> = {
 /** Wallet balances of both environments and the latest orders of one. */
 export function PartnerOverview() {
   const trpc = useTRPC();
-  const [environment, setEnvironment] = useState<"sandbox" | "live">("sandbox");
+  const { environment } = useEnvironment();
   const wallets = useQuery(trpc.partner.wallets.queryOptions());
   const orders = useQuery(trpc.partner.orders.queryOptions({ environment, limit: 10 }));
   return (
@@ -43,19 +43,6 @@ export function PartnerOverview() {
       <section aria-label="Recent orders" className="max-w-5xl rounded-lg border border-slate-200 bg-white">
         <div className="flex items-center justify-between border-b border-slate-100 px-4 py-3">
           <h2 className="text-sm font-semibold">Recent orders</h2>
-          <div className="flex gap-1 text-xs" role="tablist">
-            {(["sandbox", "live"] as const).map((env) => (
-              <button
-                key={env}
-                role="tab"
-                aria-selected={environment === env}
-                onClick={() => setEnvironment(env)}
-                className={`rounded px-2 py-1 font-medium ${environment === env ? "bg-brand-600 text-white" : "text-slate-600 hover:bg-slate-100"}`}
-              >
-                {env}
-              </button>
-            ))}
-          </div>
         </div>
         {orders.isLoading ? (
           <p className="px-4 py-6 text-sm text-slate-500">Loading orders…</p>

@@ -18,11 +18,14 @@ export function localeFromHeader(acceptLanguage: string | null | undefined): str
   return DEFAULT_LOCALE;
 }
 
-/** A decimal amount string in its currency: "1234.5000", "EUR", "de-DE" → "1.234,50 €". */
+/**
+ * A decimal amount string in its currency, named by its code (several currencies share "$"):
+ * "1234.5000", "EUR", "de-DE" → "1.234,50 EUR"; "en-US" → "USD 1,234.50".
+ */
 export function money(amount: string, currency: string, locale: string = DEFAULT_LOCALE): string {
   let fmt: Intl.NumberFormat;
   try {
-    fmt = new Intl.NumberFormat(locale, { style: "currency", currency, minimumFractionDigits: 2, maximumFractionDigits: 4 });
+    fmt = new Intl.NumberFormat(locale, { style: "currency", currency, currencyDisplay: "code", minimumFractionDigits: 2, maximumFractionDigits: 4 });
   } catch {
     fmt = new Intl.NumberFormat(DEFAULT_LOCALE, { minimumFractionDigits: 2, maximumFractionDigits: 4 });
     // Not an ISO currency code: the code before the number.

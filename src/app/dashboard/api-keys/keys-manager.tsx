@@ -3,13 +3,14 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/trpc/react";
+import { useEnvironment } from "../environment-context";
 
 /** API keys: list (prefixes only), create (secret shown once), revoke. */
 export function KeysManager() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const keys = useQuery(trpc.partner.keys.list.queryOptions());
-  const [environment, setEnvironment] = useState<"sandbox" | "live">("sandbox");
+  const [environment, setEnvironment] = useState<"sandbox" | "live">(useEnvironment().environment);
   const [name, setName] = useState("");
   const [created, setCreated] = useState<{ secret: string } | null>(null);
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.partner.keys.list.queryKey() });
@@ -53,7 +54,11 @@ export function KeysManager() {
             <option value="live">Live</option>
           </select>
         </label>
-        <button type="submit" disabled={create.isPending} className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60">
+        <button
+          type="submit"
+          disabled={create.isPending}
+          className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60"
+        >
           Create key
         </button>
       </form>

@@ -1,0 +1,147 @@
+"use client";
+
+import { ChevronDown, FlaskConical, KeyRound, LayoutDashboard, LogOut, Receipt, Terminal, UserRound, Zap } from "lucide-react";
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { cn } from "@/components/ui/cn";
+import { Menu, MenuContent, MenuItem, MenuLabel, MenuSeparator, MenuTrigger } from "@/components/ui/menu";
+import { Toaster } from "@/components/ui/toaster";
+import { logoutAction } from "@/server/auth/actions";
+import { useEnvironment } from "./environment-context";
+
+/** The dashboard's pages; only pages that exist are linked. */
+const NAV = [
+  { href: "/dashboard", label: "Overview", icon: LayoutDashboard },
+  { href: "/dashboard/orders", label: "Orders", icon: Receipt },
+  { href: "/dashboard/api-keys", label: "API keys", icon: KeyRound },
+  { href: "/dashboard/console", label: "Sandbox console", icon: Terminal },
+];
+
+/** Sandbox ↔ live, always visible at the top of every dashboard page. */
+function EnvironmentSwitch() {
+  const { environment, setEnvironment, pending } = useEnvironment();
+  return (
+    <fieldset className="flex items-center gap-2" aria-busy={pending}>
+      <legend className="sr-only">Environment</legend>
+      <div className="inline-flex rounded-md border border-slate-300 bg-white p-0.5 shadow-sm">
+        {(["sandbox", "live"] as const).map((env) => (
+          <button
+            key={env}
+            type="button"
+            aria-pressed={environment === env}
+            data-testid={`env-${env}`}
+            onClick={() => environment !== env && setEnvironment(env)}
+            className={cn(
+              "inline-flex items-center gap-1.5 rounded px-3 py-1 text-sm font-medium",
+              environment === env ? (env === "live" ? "bg-emerald-700 text-white" : "bg-amber-500 text-slate-950") : "text-slate-700 hover:bg-slate-100",
+            )}
+          >
+            {env === "live" ? <Zap aria-hidden className="size-3.5" /> : <FlaskConical aria-hidden className="size-3.5" />}
+            {env === "live" ? "Live" : "Sandbox"}
+          </button>
+        ))}
+      </div>
+    </fieldset>
+  );
+}
+
+/** The partner dashboard's frame: workspace, navigation, environment switch and user menu. */
+export function DashboardShell({
+  workspace,
+  role,
+  user,
+  notice,
+  children,
+}: {
+  workspace: string;
+  role: string;
+  user: { name: string; email: string };
+  notice?: string;
+  children: React.ReactNode;
+}) {
+  const pathname = usePathname();
+  const { environment } = useEnvironment();
+  return (
+    <div className="flex min-h-screen">
+      <aside className="flex w-60 shrink-0 flex-col border-r border-slate-200 bg-white">
+        <div className="px-5 py-5">
+          <Link href="/" className="text-lg font-semibold tracking-tight text-brand-900">
+            Steller
+          </Link>
+          <p className="mt-3 truncate text-sm font-semibold text-slate-900" data-testid="workspace-name">
+            {workspace}
+          </p>
+          <p className="text-xs text-slate-600">Partner workspace</p>
+        </div>
+        <nav className="flex-1 space-y-0.5 px-3" aria-label="Partner dashboard">
+          {NAV.map(({ href, label, icon: Icon }) => {
+            const active = href === "/dashboard" ? pathname === href : pathname.startsWith(href);
+            return (
+              <Link
+                key={href}
+                href={href}
+                aria-current={active ? "page" : undefined}
+                className={cn(
+                  "flex items-center gap-2 rounded-md px-3 py-2 text-sm font-medium",
+                  active ? "bg-brand-50 text-brand-900" : "text-slate-700 hover:bg-slate-100",
+                )}
+              >
+                <Icon aria-hidden className="size-4" />
+                {label}
+              </Link>
+            );
+          })}
+        </nav>
+      </aside>
+      <div className="flex min-w-0 flex-1 flex-col">
+        <header className="flex items-center justify-between gap-4 border-b border-slate-200 bg-white px-8 py-3">
+          <EnvironmentSwitch />
+          <Menu>
+            <MenuTrigger
+              className="inline-flex items-center gap-2 rounded-md px-2 py-1.5 text-sm hover:bg-slate-100"
+              aria-label={`Account menu for ${user.name}`}
+            >
+              <UserRound aria-hidden className="size-4 text-slate-600" />
+              <span className="font-medium" data-testid="signed-in-user">
+                {user.name}
+              </span>
+              <ChevronDown aria-hidden className="size-4 text-slate-500" />
+            </MenuTrigger>
+            <MenuContent>
+              <MenuLabel>
+                {user.email}
+                <br />
+                {workspace} · {role}
+              </MenuLabel>
+              <MenuSeparator />
+              <MenuItem asChild>
+                <Link href="/account/password">Change password</Link>
+              </MenuItem>
+              <MenuItem
+                onSelect={() => {
+                  void logoutAction();
+                }}
+              >
+                <LogOut aria-hidden className="size-4" /> Sign out
+              </MenuItem>
+            </MenuContent>
+          </Menu>
+        </header>
+        {environment === "sandbox" && (
+          <p className="bg-amber-100 px-8 py-1 text-xs font-medium text-amber-950" data-testid="sandbox-banner">
+            Sandbox: test data. Orders here use test cards and test money.
+          </p>
+        )}
+        <main className="flex-1 px-8 py-8">
+          {notice && environment === "live" && (
+            <p role="status" className="mb-6 rounded-md border border-amber-200 bg-amber-50 px-4 py-2 text-sm text-amber-800">
+              {notice}
+            </p>
+          )}
+          {children}
+        </main>
+      </div>
+      <Toaster />
+    </div>
+  );
+}
