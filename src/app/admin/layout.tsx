@@ -7,7 +7,10 @@ export const dynamic = "force-dynamic";
 
 const MOCK_NOTICE = "Live orders use the built-in mock vendor: no Bamboo credentials are configured, so no real cards are bought.";
 
-const nav = [{ href: "/admin", label: "Partners" }];
+const nav = [
+  { href: "/admin", label: "Partners" },
+  { href: "/admin/mailbox", label: "Mailbox" },
+];
 
 export default async function AdminLayout({ children }: { children: React.ReactNode }) {
   const user = await requireUser("/admin");

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { serverApi } from "@/trpc/server";
+import { ChecklistCard } from "./go-live/checklist-card";
 import { PartnerOverview } from "./overview";
 
 export const metadata: Metadata = { title: "Dashboard" };
@@ -16,6 +17,7 @@ export default async function DashboardHome() {
         Status <span className="font-medium">{partner.status}</span> · onboarding{" "}
         <span className="font-medium">{partner.onboardingState.replace("_", " ")}</span>
       </p>
+      <ChecklistCard />
       <div className="mt-8">
         <PartnerOverview />
       </div>
