@@ -43,7 +43,8 @@ const callerFor = async (userId: string) => createCaller({ db: t.db, user: await
 const reached = async (partnerId: string) =>
   (await t.db.select().from(partnerMilestones).where(eq(partnerMilestones.partnerId, partnerId)).orderBy(partnerMilestones.at)).map((m) => m.milestone);
 let refSeq = 0;
-const order = (key: string) => call(ordersRoute.POST, "/api/v1/orders", { key, body: { sku: RANGED_USD, faceValue: "10.00", quantity: 1, referenceId: `act-${++refSeq}` } });
+const order = (key: string) =>
+  call(ordersRoute.POST, "/api/v1/orders", { key, body: { sku: RANGED_USD, faceValue: "10.00", quantity: 1, referenceId: `act-${++refSeq}` } });
 
 describe("activation milestones", () => {
   it("appear in order as the journey happens, each when its step happens", async () => {
@@ -116,7 +117,13 @@ describe("activation milestones", () => {
   });
 
   it("hot paths write once per partner per process: later API calls and orders issue no milestone statement", async () => {
-    const signup = await signUpPartner(t.db, { companyName: "Hot Path Co", contactName: "Hal", email: "hal@hot.test", password: "a-long-password", country: "US" });
+    const signup = await signUpPartner(t.db, {
+      companyName: "Hot Path Co",
+      contactName: "Hal",
+      email: "hal@hot.test",
+      password: "a-long-password",
+      country: "US",
+    });
     const key = signup.apiKey.secret;
     await call(catalogRoute.GET, "/api/v1/catalog", { key });
     expect((await order(key)).status).toBe(202);

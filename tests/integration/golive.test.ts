@@ -99,11 +99,20 @@ describe("go live", () => {
     const api = await callerFor(owner.id);
     const request = await api.onboarding.goLive.request(details);
     const admin = await callerFor((await makeUser(t.db, { admin: true })).id);
-    await expect(admin.onboarding.admin.decideGoLive({ requestId: request.id, decision: "reject", reason: " " })).rejects.toMatchObject({ code: "BAD_REQUEST" });
-    await admin.onboarding.admin.decideGoLive({ requestId: request.id, decision: "reject", reason: "The registration number does not match the website's company." });
+    await expect(admin.onboarding.admin.decideGoLive({ requestId: request.id, decision: "reject", reason: " " })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    await admin.onboarding.admin.decideGoLive({
+      requestId: request.id,
+      decision: "reject",
+      reason: "The registration number does not match the website's company.",
+    });
     await expect(admin.onboarding.admin.decideGoLive({ requestId: request.id, decision: "approve", reason: "" })).rejects.toMatchObject({ code: "CONFLICT" });
     const [email] = await decidedEmails(partnerId);
-    expect(email!.data).toMatchObject({ to: owner.email, params: { decision: "rejected", reason: "The registration number does not match the website's company." } });
+    expect(email!.data).toMatchObject({
+      to: owner.email,
+      params: { decision: "rejected", reason: "The registration number does not match the website's company." },
+    });
     expect(await api.onboarding.goLive.status()).toMatchObject({ live: false, latest: { status: "rejected" } });
     await expect(api.partner.keys.create({ environment: "live" })).rejects.toMatchObject({ code: "FORBIDDEN" });
     expect((await api.onboarding.goLive.request(details)).status).toBe("pending");

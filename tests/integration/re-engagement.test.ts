@@ -21,7 +21,13 @@ let t: TestDatabase;
 beforeAll(async () => {
   t = await createTestDatabase();
   bindAppDatabase(t);
-  configureEmailRuntime({ db: t.db, secret: process.env.AUTH_SECRET!, appUrl: "http://app.steller.test", smtpUrl: undefined, from: "Steller <no-reply@steller.test>" });
+  configureEmailRuntime({
+    db: t.db,
+    secret: process.env.AUTH_SECRET!,
+    appUrl: "http://app.steller.test",
+    smtpUrl: undefined,
+    from: "Steller <no-reply@steller.test>",
+  });
 });
 afterAll(async () => {
   await t?.close();
@@ -29,7 +35,10 @@ afterAll(async () => {
 
 async function partner(name: string, createdDaysAgo: number) {
   const id = await makePartner(t.db, name);
-  await t.db.update(partners).set({ createdAt: daysAgo(createdDaysAgo) }).where(eq(partners.id, id));
+  await t.db
+    .update(partners)
+    .set({ createdAt: daysAgo(createdDaysAgo) })
+    .where(eq(partners.id, id));
   return id;
 }
 
@@ -38,15 +47,26 @@ describe("re-engagement", () => {
     const silent = await partner("Silent", 40); // nothing since signing up 40 days ago
     const oldKey = await partner("Old key", 40); // last API call 20 days ago
     const { key } = await createApiKey(t.db, { partnerId: oldKey, environment: "sandbox", actor: "test" });
-    await t.db.update(apiKeys).set({ lastUsedAt: daysAgo(20) }).where(eq(apiKeys.id, key.id));
+    await t.db
+      .update(apiKeys)
+      .set({ lastUsedAt: daysAgo(20) })
+      .where(eq(apiKeys.id, key.id));
     const recentKey = await partner("Recent key", 40); // API call yesterday
     const { key: k2 } = await createApiKey(t.db, { partnerId: recentKey, environment: "sandbox", actor: "test" });
-    await t.db.update(apiKeys).set({ lastUsedAt: daysAgo(1) }).where(eq(apiKeys.id, k2.id));
+    await t.db
+      .update(apiKeys)
+      .set({ lastUsedAt: daysAgo(1) })
+      .where(eq(apiKeys.id, k2.id));
     const signedIn = await partner("Signed in", 40); // a member signed in 3 days ago
     const member = await makeUser(t.db, { partnerId: signedIn });
-    await t.db.update(users).set({ lastLoginAt: daysAgo(3) }).where(eq(users.id, member.id));
+    await t.db
+      .update(users)
+      .set({ lastLoginAt: daysAgo(3) })
+      .where(eq(users.id, member.id));
     const recentOrder = await partner("Recent order", 40); // ordered 5 days ago
-    await t.db.execute(sql`insert into catalog_brands (id, name, vendor_brand_id, country_code, currency) values ('brd_reeng', 'Brand', 'vb-1', 'US', 'USD') on conflict do nothing`);
+    await t.db.execute(
+      sql`insert into catalog_brands (id, name, vendor_brand_id, country_code, currency) values ('brd_reeng', 'Brand', 'vb-1', 'US', 'USD') on conflict do nothing`,
+    );
     await t.db.execute(sql`insert into catalog_products (id, sku, vendor_product_id, brand_id, name, country_code, currency, min_face_value, max_face_value, cost_currency, cost_rate)
       values ('prd_reeng', 'SKU-REENG', 'vp-1', 'brd_reeng', 'Card', 'US', 'USD', '5', '100', 'USD', '0.9')`);
     await t.db.execute(sql`insert into orders (id, partner_id, environment, reference_id, request_hash, product_id, sku, face_value, quantity, face_currency, currency,

@@ -173,5 +173,9 @@ export async function deliverEmail(rt: EmailRuntime, eventId: string, data: Emai
 
 /** The dev mailbox, newest first. */
 export async function listEmails(db: DbOrTx, opts: { limit?: number } = {}): Promise<Email[]> {
-  return db.select().from(emails).orderBy(desc(emails.id)).limit(Math.min(Math.max(opts.limit ?? 50, 1), 200));
+  return db
+    .select()
+    .from(emails)
+    .orderBy(desc(emails.id))
+    .limit(Math.min(Math.max(opts.limit ?? 50, 1), 200));
 }

@@ -67,9 +67,7 @@ export function renderWelcome(p: Extract<EmailTemplate, { template: "welcome" }>
   ]);
 }
 
-export function renderWebhookEndpointDisabled(
-  p: Extract<EmailTemplate, { template: "webhook_endpoint_disabled" }>["params"],
-): RenderedEmail {
+export function renderWebhookEndpointDisabled(p: Extract<EmailTemplate, { template: "webhook_endpoint_disabled" }>["params"]): RenderedEmail {
   return build(`Steller: your webhook endpoint ${p.url} was disabled`, "Your webhook endpoint was disabled", [
     `We disabled your ${p.environment} webhook endpoint ${p.url} (${p.endpointId}) because ${p.reason}.`,
     "Events are no longer sent to it. Fix the endpoint so it answers 2xx, then re-enable it with",
@@ -89,7 +87,7 @@ export function renderTopupApproved(p: Extract<EmailTemplate, { template: "topup
 type Params<T extends TemplateName> = Extract<EmailTemplate, { template: T }>["params"];
 
 /** A partner that signed up but stalled: the next step of its onboarding checklist, with a link to it. */
-export function renderActivationNudge(p: Params<"activation_nudge">): RenderedEmail {
+function renderActivationNudge(p: Params<"activation_nudge">): RenderedEmail {
   return build(`Steller: your next step — ${p.nextStep}`, `Your next step: ${p.nextStep}`, [
     `${p.companyName} has done ${p.done} of the ${p.total} steps to selling gift cards with Steller.`,
     `The next one is "${p.nextStep}". It takes a few minutes in the sandbox, with fake funds.`,
@@ -98,7 +96,7 @@ export function renderActivationNudge(p: Params<"activation_nudge">): RenderedEm
 }
 
 /** A wallet fell below the partner's threshold (once per crossing). Amounts are decimal strings. */
-export function renderLowBalance(p: Params<"low_balance">): RenderedEmail {
+function renderLowBalance(p: Params<"low_balance">): RenderedEmail {
   const balance = formatAmount(p.balance);
   const threshold = formatAmount(p.threshold);
   return build(`Steller: your ${p.environment} ${p.currency} balance is low (${balance} ${p.currency})`, "Your wallet balance is low", [
@@ -109,7 +107,7 @@ export function renderLowBalance(p: Params<"low_balance">): RenderedEmail {
 }
 
 /** An admin approved or rejected the partner's go-live request. */
-export function renderGoLiveDecided(p: Params<"go_live_decided">): RenderedEmail {
+function renderGoLiveDecided(p: Params<"go_live_decided">): RenderedEmail {
   if (p.decision === "approved") {
     return build(`Steller: ${p.companyName} is approved to go live`, "You can go live", [
       `Your request for live access for ${p.companyName} was approved${p.reason ? `: ${p.reason}` : "."}`,
@@ -125,7 +123,7 @@ export function renderGoLiveDecided(p: Params<"go_live_decided">): RenderedEmail
 }
 
 /** An invitation to join a partner's team (the invite flow sends it with its own accept link). */
-export function renderTeamInvite(p: Params<"team_invite">): RenderedEmail {
+function renderTeamInvite(p: Params<"team_invite">): RenderedEmail {
   return build(`${p.inviterName} invited you to ${p.companyName} on Steller`, `Join ${p.companyName} on Steller`, [
     `${p.inviterName} invited you to join ${p.companyName} on Steller as ${p.role}.`,
     { link: "Accept the invitation", href: p.acceptUrl },
@@ -134,7 +132,7 @@ export function renderTeamInvite(p: Params<"team_invite">): RenderedEmail {
 }
 
 /** A partner inactive for a while: what it can pick up again. */
-export function renderReEngagement(p: Params<"re_engagement">): RenderedEmail {
+function renderReEngagement(p: Params<"re_engagement">): RenderedEmail {
   return build(`Steller: we have not seen ${p.companyName} for ${p.inactiveDays} days`, "Pick up where you left off", [
     `There has been no API call, order or sign-in for ${p.companyName} in the last ${p.inactiveDays} days.`,
     "Your sandbox is still there, with its test key and fake funds: order a test gift card in the console, or follow the quickstart.",

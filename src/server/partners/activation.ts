@@ -23,7 +23,7 @@ export const MILESTONES = [
 export type Milestone = (typeof MILESTONES)[number];
 
 /** What the partner's onboarding checklist calls each step. */
-export const MILESTONE_LABELS: Record<Milestone, string> = {
+const MILESTONE_LABELS: Record<Milestone, string> = {
   signed_up: "Sign up",
   email_verified: "Verify your email",
   first_sandbox_api_call: "Make a sandbox API call",
@@ -225,7 +225,13 @@ export async function sendActivationNudges(db: Db, opts: { afterDays: number; no
         to: p.contact_email,
         partnerId: p.partner_id,
         template: "activation_nudge",
-        params: { companyName: p.business_name, nextStep: MILESTONE_LABELS[next], nextStepPath: NEXT_STEP_PATH[next]!, done: String(reached.size), total: String(MILESTONES.length) },
+        params: {
+          companyName: p.business_name,
+          nextStep: MILESTONE_LABELS[next],
+          nextStepPath: NEXT_STEP_PATH[next]!,
+          done: String(reached.size),
+          total: String(MILESTONES.length),
+        },
         key: `activation_nudge:${p.partner_id}`,
       });
     }

@@ -16,7 +16,7 @@ import { recordMilestone } from "./activation";
  */
 export type GoLiveRequest = typeof goLiveRequests.$inferSelect;
 
-export async function hasLiveAccess(db: DbOrTx, partnerId: string): Promise<boolean> {
+async function hasLiveAccess(db: DbOrTx, partnerId: string): Promise<boolean> {
   const [p] = await db.select({ state: partners.onboardingState }).from(partners).where(eq(partners.id, partnerId));
   return p?.state === "live";
 }

@@ -23,13 +23,11 @@ export const onboardingRouter = router({
   }),
   admin: router({
     /** Per milestone: partners that reached it in [from, to), and of those who signed up in it, how many reached it. Default: the last 30 days. */
-    funnel: adminProcedure
-      .input(z.object({ from: z.date().optional(), to: z.date().optional() }).optional())
-      .query(({ ctx, input }) => {
-        const to = input?.to ?? new Date();
-        const from = input?.from ?? new Date(to.getTime() - 30 * DAY_MS);
-        return activationFunnel(ctx.db, { from, to });
-      }),
+    funnel: adminProcedure.input(z.object({ from: z.date().optional(), to: z.date().optional() }).optional()).query(({ ctx, input }) => {
+      const to = input?.to ?? new Date();
+      const from = input?.from ?? new Date(to.getTime() - 30 * DAY_MS);
+      return activationFunnel(ctx.db, { from, to });
+    }),
     goLiveRequests: adminProcedure
       .input(z.object({ status: z.enum(["pending", "approved", "rejected"]).optional() }).optional())
       .query(({ ctx, input }) => listGoLiveRequests(ctx.db, { status: input?.status })),
