@@ -1,5 +1,8 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { Inngest, Middleware } from "inngest";
 import { inngestMode, loadEnv } from "@/lib/env";
+import { defaultServices, type Services } from "@/server/boot/services";
+import { enqueueEvents } from "@/server/outbox";
 
 /**
  * Which Inngest mode this process runs in: "server" with Inngest keys or INNGEST_DEV,
@@ -15,24 +18,41 @@ export function jobsMode(): "server" | "embedded" {
   }
 }
 
-type EventSink = (events: { name: string; data?: unknown; id?: string; ts?: number }[]) => Promise<string[]>;
-let embeddedSink: EventSink | undefined;
+const servicesStore = new AsyncLocalStorage<() => Services>();
 
-/** Where `inngest.send` and `step.sendEvent` go in embedded mode (set by ./outbox). */
-export function setEmbeddedEventSink(sink: EventSink): void {
-  embeddedSink = sink;
+/**
+ * Runs `work` (a call of the serve handler) with `services` for the functions it executes: the
+ * embedded executor wraps each call in it, so a worker a test starts hands the test's services to
+ * the functions. Calls from elsewhere (the `/api/inngest` route of an Inngest server) get the
+ * process's `defaultServices()`.
+ */
+export function withServices<T>(services: () => Services, work: () => T): T {
+  return servicesStore.run(services, work);
+}
+
+/** The services of the call being executed, else the process's. */
+export function currentServices(): Services {
+  return servicesStore.getStore()?.() ?? defaultServices();
 }
 
 /**
- * In embedded mode there is no Inngest server to send to: events sent with the SDK
- * (`inngest.send`, `step.sendEvent`) are written to the outbox instead.
+ * Hands the services built at boot (or by a test) to every function: its handler gets
+ * `services` beside `event` and `step`. In embedded mode, also the SDK's sends: there is no
+ * Inngest server to send to, so `inngest.send` and `step.sendEvent` write to the outbox of the
+ * services' database.
  */
-class EmbeddedOutboxMiddleware extends Middleware.BaseMiddleware {
-  readonly id = "steller-embedded-outbox";
+class ServicesMiddleware extends Middleware.BaseMiddleware {
+  readonly id = "steller-services";
+
+  override transformFunctionInput(arg: Middleware.TransformFunctionInputArgs): Middleware.TransformFunctionInputArgs & { ctx: { services: Services } } {
+    // Resolved when the handler reads it (inside the call's context), not before: a function that
+    // needs none never builds them (unit tests run functions without a database).
+    return { ...arg, ctx: Object.defineProperty({ ...arg.ctx }, "services", { get: currentServices, enumerable: true }) as typeof arg.ctx & { services: Services } };
+  }
+
   override async wrapSendEvent(args: Middleware.WrapSendEventArgs) {
     if (jobsMode() === "server") return args.next();
-    const sink = embeddedSink ?? (await import("@/server/outbox")).processOutboxSink;
-    const ids = await sink(args.events as never);
+    const ids = await enqueueEvents(currentServices().db, args.events as never);
     return { ids };
   }
 
@@ -57,5 +77,5 @@ export const inngest = new Inngest({
   id: "steller",
   // Embedded mode drives the serve handler itself, unsigned, like a dev server would.
   ...(jobsMode() === "embedded" ? { isDev: true } : {}),
-  middleware: [EmbeddedOutboxMiddleware],
+  middleware: [ServicesMiddleware],
 });

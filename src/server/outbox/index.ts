@@ -1,6 +1,6 @@
 import { inArray, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { newId } from "@/lib/ids";
-import { getDb, type DbOrTx } from "@/server/db/client";
+import type { DbOrTx } from "@/server/db/client";
 import { jobEvents, jobRuns } from "@/server/db/schema";
 import type { AppEvent } from "./events";
 
@@ -59,9 +59,6 @@ export async function enqueueEvents(db: DbOrTx, events: OutboxEvent[]): Promise<
   const insertedIds = new Set(inserted.map((r) => r.id));
   return rows.map((r) => (insertedIds.has(r.id) ? r.id : (byKey.get(r.key) ?? r.id)));
 }
-
-/** The SDK's sends in embedded mode when no worker set a database: the process-wide pool. */
-export const processOutboxSink = (events: OutboxEvent[]) => enqueueEvents(getDb(), events);
 
 /**
  * `exists (…)` for work still to do for `key`: a pending outbox event that will start a run

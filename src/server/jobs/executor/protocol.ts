@@ -1,5 +1,7 @@
 import type { Inngest, InngestFunction } from "inngest";
 import { serve } from "inngest/edge";
+import type { Services } from "@/server/boot/services";
+import { withServices } from "../client";
 
 /** A memoised step outcome as the SDK expects it in the request's `steps`. */
 export type Memo = { type: "data"; data: unknown } | { type: "error"; error: unknown };
@@ -44,7 +46,7 @@ export interface CallInput {
  * Calls the app's own serve handler in-process with the Inngest execution protocol (v2),
  * exactly as an Inngest server would over HTTP, and classifies the answer.
  */
-export function createProtocolClient(client: Inngest.Any, functions: readonly InngestFunction.Any[]) {
+export function createProtocolClient(client: Inngest.Any, functions: readonly InngestFunction.Any[], services: () => Services) {
   const handler = serve({ client, functions: functions as InngestFunction.Any[] });
 
   return async function call(input: CallInput): Promise<CallResult> {
@@ -66,12 +68,14 @@ export function createProtocolClient(client: Inngest.Any, functions: readonly In
       },
     };
     const url = `http://embedded/api/inngest?fnId=${encodeURIComponent(input.fnId)}&stepId=${encodeURIComponent(input.stepId)}`;
-    const res = await handler(
-      new Request(url, {
-        method: "POST",
-        headers: { "content-type": "application/json", host: "embedded" },
-        body: JSON.stringify(body),
-      }),
+    const res = await withServices(services, () =>
+      handler(
+        new Request(url, {
+          method: "POST",
+          headers: { "content-type": "application/json", host: "embedded" },
+          body: JSON.stringify(body),
+        }),
+      ),
     );
     const text = await res.text();
     const parsed: unknown = text ? safeJson(text) : null;

@@ -3,7 +3,8 @@ import { randomBytes } from "node:crypto";
 import type { Inngest, InngestFunction } from "inngest";
 import type postgres from "postgres";
 import type { Db } from "@/server/db/client";
-import { inngest as defaultClient, setEmbeddedEventSink, stepStartHooks } from "../client";
+import { inngest as defaultClient, stepStartHooks } from "../client";
+import { servicesFromRuntimes, type Services } from "@/server/boot/services";
 import {
   backoffDelay,
   deadlineTable,
@@ -21,6 +22,11 @@ export interface EmbeddedWorkerOptions {
   db: Db;
   functions: readonly InngestFunction.Any[];
   client?: Inngest.Any;
+  /**
+   * What the functions this worker runs get as `services` (see boot/services.ts), built on first
+   * use. Default: the module runtimes over `db` (servicesFromRuntimes), as before services existed.
+   */
+  services?: () => Services;
   /** Names this worker in `claimed_by`; unique per process by default. */
   workerId?: string;
   /** Runs processed at once by this worker. */
@@ -72,7 +78,8 @@ export async function startEmbeddedWorker(opts: EmbeddedWorkerOptions): Promise<
   const client = opts.client ?? defaultClient;
   const sql = (opts.db as unknown as { $client: postgres.Sql }).$client;
   const registry = registerFunctions(client.id, opts.functions);
-  const call = createProtocolClient(client, opts.functions);
+  let defaults: Services | undefined;
+  const call = createProtocolClient(client, opts.functions, opts.services ?? (() => (defaults ??= servicesFromRuntimes(opts.db))));
   const workerId = opts.workerId ?? `wkr_${os.hostname()}_${process.pid}_${randomBytes(3).toString("hex")}`;
   const maxInFlight = opts.maxInFlight ?? 16;
   const leaseMs = opts.leaseMs ?? 15_000;
@@ -84,8 +91,6 @@ export async function startEmbeddedWorker(opts: EmbeddedWorkerOptions): Promise<
   const onError = opts.onError ?? ((e: unknown) => console.error("[jobs] embedded worker error:", e));
   const hasFailureListeners = [...registry.values()].some((f) => f.events.some((e) => e.name === FAILED_EVENT));
   const db = executorSql(sql, { workerId, leaseMs, registry });
-
-  setEmbeddedEventSink(db.enqueue);
 
   let stopped = false;
   const counters = { requests: 0, runsFinished: 0, deadlinesExceeded: 0 };

@@ -1,6 +1,6 @@
 import { inngest } from "../client";
 import { emailRequested } from "@/server/outbox/events";
-import { deliverEmail, emailRuntime, type EmailRequest } from "@/server/email";
+import { deliverEmail, type EmailRequest } from "@/server/email";
 
 /**
  * email/requested → render the template and deliver it: over SMTP when SMTP_URL is set, otherwise
@@ -8,9 +8,9 @@ import { deliverEmail, emailRuntime, type EmailRequest } from "@/server/email";
  */
 export const sendEmailFunction = inngest.createFunction(
   { id: "email-send", name: "Send email", triggers: [emailRequested], retries: 5 },
-  async ({ event, step }) => {
+  async ({ event, step, services }) => {
     const eventId = event.id;
     if (!eventId) throw new Error("email/requested without an event id");
-    return step.run("deliver", () => deliverEmail(emailRuntime(), eventId, event.data as EmailRequest));
+    return step.run("deliver", () => deliverEmail(services.email, eventId, event.data as EmailRequest));
   },
 );

@@ -2,9 +2,7 @@ import { inngest } from "../client";
 import { catalogSyncRequested } from "@/server/outbox/events";
 import { syncCatalog } from "@/server/catalog/sync";
 import { reconcileWithVendor, recordLedgerConsistency, redriveStuckOrders } from "@/server/orders/maintenance";
-import { orderRuntime } from "@/server/orders/runtime";
 import { deleteOldRequestLogs } from "@/server/requestlog/writer";
-import { env } from "@/lib/env";
 
 /** Catalog sync: hourly, and whenever an admin asks (`catalog/sync.requested`). One at a time. */
 export const catalogSync = inngest.createFunction(
@@ -15,19 +13,16 @@ export const catalogSync = inngest.createFunction(
     retries: 3,
     concurrency: [{ limit: 1 }],
   },
-  async ({ step }) => {
-    return step.run("sync", async () => {
-      const rt = orderRuntime();
-      return syncCatalog(rt.db, rt.vendorFor("live").catalogPages());
-    });
+  async ({ step, services }) => {
+    return step.run("sync", async () => syncCatalog(services.db, services.vendorFor("live").catalogPages()));
   },
 );
 
 /** Backfill: every 5 minutes, re-drive orders stuck in pending/processing for 30 minutes. */
 export const backfillOrders = inngest.createFunction(
   { id: "orders-backfill", name: "Re-drive stuck orders", triggers: [{ cron: "TZ=UTC */5 * * * *" }], retries: 2 },
-  async ({ step }) => {
-    const ids = await step.run("redrive", () => redriveStuckOrders(orderRuntime().db, { staleAfterMs: 30 * 60_000 }));
+  async ({ step, services }) => {
+    const ids = await step.run("redrive", () => redriveStuckOrders(services.db, { staleAfterMs: 30 * 60_000 }));
     return { redriven: ids.length };
   },
 );
@@ -35,16 +30,16 @@ export const backfillOrders = inngest.createFunction(
 /** Reconciliation: hourly, our finished orders of the last 24 h against the vendor's. */
 export const reconcileOrders = inngest.createFunction(
   { id: "orders-reconcile", name: "Reconcile orders with the vendor", triggers: [{ cron: "TZ=UTC 30 * * * *" }], retries: 2 },
-  async ({ step }) =>
-    step.run("reconcile", () => reconcileWithVendor(orderRuntime(), { since: new Date(Date.now() - 24 * 3600_000) })),
+  async ({ step, services }) =>
+    step.run("reconcile", () => reconcileWithVendor(services.orders, { since: new Date(Date.now() - 24 * 3600_000) })),
 );
 
 /** Ledger consistency: hourly; drift is recorded and raised to admins. */
 export const ledgerConsistency = inngest.createFunction(
   { id: "ledger-consistency", name: "Check ledger consistency", triggers: [{ cron: "TZ=UTC 15 * * * *" }], retries: 2 },
-  async ({ step }) =>
+  async ({ step, services }) =>
     step.run("check", async () => {
-      const r = await recordLedgerConsistency(orderRuntime().db);
+      const r = await recordLedgerConsistency(services.db);
       return { id: r.id, ok: r.ok, driftAccounts: r.drift.length };
     }),
 );
@@ -52,6 +47,6 @@ export const ledgerConsistency = inngest.createFunction(
 /** Request-log retention: daily, deletes partner API logs older than REQUEST_LOG_RETENTION_DAYS. */
 export const requestLogRetention = inngest.createFunction(
   { id: "request-log-retention", name: "Delete old request logs", triggers: [{ cron: "TZ=UTC 20 3 * * *" }], retries: 2 },
-  async ({ step }) =>
-    step.run("delete", async () => ({ deleted: await deleteOldRequestLogs(orderRuntime().db, env().REQUEST_LOG_RETENTION_DAYS) })),
+  async ({ step, services }) =>
+    step.run("delete", async () => ({ deleted: await deleteOldRequestLogs(services.db, services.settings.REQUEST_LOG_RETENTION_DAYS) })),
 );

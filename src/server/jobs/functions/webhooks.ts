@@ -1,7 +1,6 @@
 import { inngest } from "../client";
 import { orderCompleted, orderFailed, webhookDeliver } from "@/server/outbox/events";
 import { attemptDelivery } from "@/server/webhooks/deliver";
-import { webhookRuntime } from "@/server/webhooks/runtime";
 import { checkLowBalance, emitOrderEvent } from "@/server/webhooks/sources";
 
 /**
@@ -12,14 +11,14 @@ import { checkLowBalance, emitOrderEvent } from "@/server/webhooks/sources";
  */
 export const deliverWebhook = inngest.createFunction(
   { id: "webhook-deliver", name: "Deliver webhook", triggers: [webhookDeliver], retries: 3 },
-  async ({ event, step }) => {
+  async ({ event, step, services }) => {
     const { deliveryId } = event.data;
     // Memoised, so a run keeps the schedule it started with even if the configuration changes.
-    const schedule = await step.run("retry-schedule", () => webhookRuntime().retryScheduleMs);
+    const schedule = await step.run("retry-schedule", () => services.webhooks.retryScheduleMs);
     for (let i = 0; i <= schedule.length; i++) {
       if (i > 0) await step.sleep(`wait-${i}`, schedule[i - 1]!);
       const retryInMs = i < schedule.length ? schedule[i]! : null;
-      const result = await step.run(`attempt-${i + 1}`, () => attemptDelivery(webhookRuntime(), deliveryId, i + 1, retryInMs));
+      const result = await step.run(`attempt-${i + 1}`, () => attemptDelivery(services.webhooks, deliveryId, i + 1, retryInMs));
       if (result.done) return result;
     }
     return { deliveryId, status: "exhausted", done: true };
@@ -32,12 +31,12 @@ export const deliverWebhook = inngest.createFunction(
  */
 export const orderWebhookEvents = inngest.createFunction(
   { id: "webhook-order-events", name: "Webhook events for orders", triggers: [orderCompleted, orderFailed], retries: 5 },
-  async ({ event, step }) => {
-    const emitted = await step.run("emit-order-event", () => emitOrderEvent(webhookRuntime().db, event.data.orderId));
+  async ({ event, step, services }) => {
+    const emitted = await step.run("emit-order-event", () => emitOrderEvent(services.webhooks.db, event.data.orderId));
     const order = emitted.order;
     if (order?.status === "completed") {
       await step.run("check-low-balance", () =>
-        checkLowBalance(webhookRuntime().db, { partnerId: order.partnerId, environment: order.environment, currency: order.currency }),
+        checkLowBalance(services.webhooks.db, { partnerId: order.partnerId, environment: order.environment, currency: order.currency }),
       );
     }
     return { eventId: emitted.emitted };
