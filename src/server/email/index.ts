@@ -3,7 +3,7 @@ import { createTransport, type Transporter } from "nodemailer";
 import { loadEnv } from "@/lib/env";
 import { newId } from "@/lib/ids";
 import { getDb, type Db, type DbOrTx } from "@/server/db/client";
-import { emails, users } from "@/server/db/schema";
+import { emails, partners, users } from "@/server/db/schema";
 import { enqueueEvent } from "@/server/outbox";
 import { renderEmail, type EmailTemplate, type RenderedEmail } from "./templates";
 import { createVerifyToken } from "./verification";
@@ -178,4 +178,24 @@ export async function listEmails(db: DbOrTx, opts: { limit?: number } = {}): Pro
     .from(emails)
     .orderBy(desc(emails.id))
     .limit(Math.min(Math.max(opts.limit ?? 50, 1), 200));
+}
+
+/**
+ * The low-balance email of a live wallet that just fell below its threshold (called with the
+ * alert, once per crossing, in its transaction); sandbox wallets only get the webhook.
+ */
+export async function requestLowBalanceEmail(
+  db: DbOrTx,
+  input: { partnerId: string; environment: string; currency: string; balance: string; threshold: string; alertKey: string },
+): Promise<void> {
+  if (input.environment !== "live") return;
+  const [partner] = await db.select({ to: partners.contactEmail }).from(partners).where(eq(partners.id, input.partnerId));
+  if (!partner?.to) return;
+  await requestEmail(db, {
+    to: partner.to,
+    partnerId: input.partnerId,
+    template: "low_balance",
+    params: { environment: input.environment, currency: input.currency, balance: input.balance, threshold: input.threshold },
+    key: `low_balance:${input.alertKey}`,
+  });
 }

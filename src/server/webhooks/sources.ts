@@ -5,6 +5,7 @@ import { lowBalanceAlerts, orders, partnerSettings, type topupRequests } from "@
 import { findWallet } from "@/server/ledger";
 import { emitPartnerEvent } from "./emit";
 import type { WebhookEnvironment } from "./types";
+import { requestLowBalanceEmail } from "@/server/email";
 
 export const DEFAULT_LOW_BALANCE_THRESHOLD = "100.0000";
 
@@ -88,6 +89,7 @@ export async function checkLowBalance(
       data: { currency: input.currency, balance: wallet.balance, threshold },
     });
     await tx.update(lowBalanceAlerts).set({ eventId: event.id }).where(where);
+    await requestLowBalanceEmail(tx, { ...input, balance: wallet.balance, threshold, alertKey: event.id });
     return { below: true, eventId: event.id };
   });
 }
