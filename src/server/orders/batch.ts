@@ -75,9 +75,9 @@ interface BatchKey {
 }
 
 /**
- * The open batch of `key`, locked for the caller's transaction, or a new one (with its request id
- * and the event that drives it). Locking the open batch means a batch that is closing right now is
- * waited for: once it has closed, its pool query has seen every order committed before, and the
+ * The open batch of `key`, locked (shared) for the caller's transaction, or a new one (with its
+ * request id and the event that drives it). Locking the open batch means a batch that is closing
+ * right now is waited for, and a batch cannot close while an arrival is deciding to count on it: once it has closed, its pool query has seen every order committed before, and the
  * next arrival opens the next batch.
  */
 async function openBatchFor(tx: Tx, key: BatchKey, windowMs: number): Promise<{ batchId: string; opened: boolean }> {
@@ -95,7 +95,8 @@ async function openBatchFor(tx: Tx, key: BatchKey, windowMs: number): Promise<{ 
           eq(vendorBatches.status, "open"),
         ),
       )
-      .for("update");
+      // Shared: arrivals do not wait for each other, only for a batch that is closing (it locks it for update).
+      .for("share");
     if (open) return { batchId: open.id, opened: false };
     const id = newId("bat");
     const inserted = await tx.execute<{ id: string }>(sql`
