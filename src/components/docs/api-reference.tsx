@@ -13,6 +13,39 @@ declare global {
 
 let loading: Promise<void> | undefined;
 
+/** Darker greys and method colours than Scalar's defaults, for WCAG AA contrast on white. */
+const CUSTOM_CSS = `
+.light-mode, .scalar-app, :root {
+  --scalar-color-2: #3f3f46;
+  --scalar-color-3: #52525b;
+  --scalar-color-blue: #1d4ed8;
+  --scalar-color-green: #047857;
+  --scalar-color-orange: #b45309;
+  --scalar-color-yellow: #854d0e;
+  --scalar-color-red: #b91c1c;
+  --scalar-color-purple: #6d28d9;
+  --scalar-color-accent: #3d55d6;
+}`;
+
+/**
+ * Names what Scalar leaves unnamed (axe: an auth header's name field is a combobox without a
+ * name or aria-expanded; its editors and icon-only disclosure buttons have no accessible name).
+ * Only elements with no name of their own are touched.
+ */
+function nameUnnamed(root: ParentNode) {
+  for (const el of root.querySelectorAll<HTMLElement>('[role="combobox"], [role="textbox"], [contenteditable="true"]')) {
+    if (!el.getAttribute("aria-label") && !el.getAttribute("aria-labelledby")) {
+      const label = el.dataset.placeholder || el.getAttribute("placeholder") || (el.getAttribute("role") === "combobox" ? "Name" : "Value");
+      el.setAttribute("aria-label", label);
+    }
+    if (el.getAttribute("role") === "combobox" && !el.hasAttribute("aria-expanded")) el.setAttribute("aria-expanded", "false");
+  }
+  for (const b of root.querySelectorAll<HTMLButtonElement>("button[aria-controls]")) {
+    if (!b.innerText.trim() && !b.getAttribute("aria-label") && !b.getAttribute("aria-labelledby") && !b.title)
+      b.setAttribute("aria-label", "Show or hide details");
+  }
+}
+
 /** Loads Scalar's bundle from our own route (/docs/api/scalar.js), once per page. */
 function loadScalar(): Promise<void> {
   if (window.Scalar) return Promise.resolve();
@@ -55,17 +88,26 @@ export function ApiReference({ apiKey }: { apiKey: string }) {
           forceDarkModeState: "light",
           documentDownloadType: "json",
           persistAuth: false,
-          authentication: {
-            preferredSecurityScheme: "apiKey",
-            securitySchemes: { apiKey: { value: apiKey } },
-          },
+          customCss: CUSTOM_CSS,
+          authentication: apiKey
+            ? { preferredSecurityScheme: "apiKey", securitySchemes: { apiKey: { value: apiKey } } }
+            : { preferredSecurityScheme: "apiKey" },
         });
       })
       .catch((e: unknown) => {
         if (el.current) el.current.textContent = e instanceof Error ? e.message : String(e);
       });
+    // Scalar renders lazily and opens its client in a dialog outside the mount point.
+    let frame = 0;
+    const observer = new MutationObserver(() => {
+      cancelAnimationFrame(frame);
+      frame = requestAnimationFrame(() => nameUnnamed(document.body));
+    });
+    observer.observe(document.body, { childList: true, subtree: true });
     return () => {
       cancelled = true;
+      observer.disconnect();
+      cancelAnimationFrame(frame);
       instance?.destroy();
     };
   }, [apiKey]);

@@ -42,7 +42,7 @@ export function TryItReference({ signedIn }: { signedIn: "can-create" | "no-role
   return (
     <>
       <section aria-label="Sandbox key for Try it" className="border-b border-slate-200 bg-slate-50">
-        <div className="mx-auto flex max-w-7xl flex-col gap-3 px-4 py-4 sm:px-6 lg:flex-row lg:items-end lg:justify-between">
+        <div className="mx-auto flex max-w-6xl flex-col gap-3 px-4 py-4 sm:px-6 lg:flex-row lg:items-end lg:justify-between">
           <div className="max-w-xl">
             <p className="flex items-center gap-2 text-sm font-semibold text-slate-900">
               <KeyRound className="size-4 text-brand-600" aria-hidden /> Try it against the sandbox
@@ -104,7 +104,7 @@ export function TryItReference({ signedIn }: { signedIn: "can-create" | "no-role
           </div>
         </div>
         {error ? (
-          <p id={`${inputId}-error`} role="alert" className="mx-auto max-w-7xl px-4 pb-3 text-sm text-red-700 sm:px-6">
+          <p id={`${inputId}-error`} role="alert" className="mx-auto max-w-6xl px-4 pb-3 text-sm text-red-700 sm:px-6">
             {error}
           </p>
         ) : null}
