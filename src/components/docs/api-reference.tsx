@@ -41,6 +41,7 @@ function nameUnnamed(root: ParentNode) {
     if (el.getAttribute("role") === "combobox" && !el.hasAttribute("aria-expanded")) el.setAttribute("aria-expanded", "false");
   }
   for (const b of root.querySelectorAll<HTMLButtonElement>("button[aria-controls]")) {
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what matters (a hidden label does not name the button)
     if (!b.innerText.trim() && !b.getAttribute("aria-label") && !b.getAttribute("aria-labelledby") && !b.title)
       b.setAttribute("aria-label", "Show or hide details");
   }
