@@ -67,12 +67,16 @@ describe("go live", () => {
       const api = await callerFor(who.id);
       await expect(api.onboarding.admin.decideGoLive({ requestId: request.id, decision: "approve", reason: "" })).rejects.toMatchObject({ code: "FORBIDDEN" });
       await expect(api.onboarding.admin.goLiveRequests()).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(api.onboarding.admin.mailbox()).rejects.toMatchObject({ code: "FORBIDDEN" });
     }
     const [row] = await t.db.select().from(goLiveRequests).where(eq(goLiveRequests.id, request.id));
     expect(row!.status).toBe("pending");
     const [p] = await t.db.select().from(partners).where(eq(partners.id, partnerId));
     expect(p!.onboardingState).toBe("kyc_pending");
     expect(await decidedEmails(partnerId)).toHaveLength(0);
+    // The admin sees it waiting.
+    const admin = await callerFor((await makeUser(t.db, { admin: true })).id);
+    expect((await admin.onboarding.admin.goLiveRequests({ status: "pending" })).map((r) => r.request.id)).toContain(request.id);
   });
 
   it("only an owner with a verified email may request; one pending request at a time", async () => {
