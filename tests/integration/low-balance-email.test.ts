@@ -35,6 +35,9 @@ describe("low balance email", () => {
     await checkLowBalance(t.db, { partnerId, environment: "live", currency: "USD" });
     const sent = await lowBalanceEmails(partnerId);
     expect(sent).toHaveLength(1);
-    expect(sent[0]!.data).toMatchObject({ to: `ops@${partnerId}.test`, params: { environment: "live", currency: "USD", balance: "40.0000", threshold: "1000000.0000" } });
+    expect(sent[0]!.data).toMatchObject({
+      to: `ops@${partnerId}.test`,
+      params: { environment: "live", currency: "USD", balance: "40.0000", threshold: "1000000.0000" },
+    });
   });
 });
