@@ -9,6 +9,7 @@ const MOCK_NOTICE = "Live orders use the built-in mock vendor: no Bamboo credent
 
 const nav = [
   { href: "/admin", label: "Partners" },
+  { href: "/admin/go-live", label: "Go-live requests" },
   { href: "/admin/mailbox", label: "Mailbox" },
 ];
 
