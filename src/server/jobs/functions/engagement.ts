@@ -1,5 +1,3 @@
-import { env } from "@/lib/env";
-import { getDb } from "@/server/db/client";
 import { sendActivationNudges, sendReEngagementEmails } from "@/server/partners/activation";
 import { inngest } from "../client";
 
@@ -13,9 +11,12 @@ const ACTIVATION_NUDGE_AFTER_DAYS = 2;
  */
 export const partnerEngagement = inngest.createFunction(
   { id: "partners-engagement", name: "Engagement emails", triggers: [{ cron: "TZ=UTC 0 10 * * *" }], retries: 2, concurrency: [{ limit: 1 }] },
-  async ({ step }) => {
-    const reEngaged = await step.run("re-engagement", () => sendReEngagementEmails(getDb(), { inactiveDays: env().RE_ENGAGEMENT_INACTIVE_DAYS }));
-    const nudged = await step.run("activation-nudges", () => sendActivationNudges(getDb(), { afterDays: ACTIVATION_NUDGE_AFTER_DAYS }));
+  async ({ step, services }) => {
+    const now = services.clock.now();
+    const reEngaged = await step.run("re-engagement", () =>
+      sendReEngagementEmails(services.db, { inactiveDays: services.settings.RE_ENGAGEMENT_INACTIVE_DAYS, now }),
+    );
+    const nudged = await step.run("activation-nudges", () => sendActivationNudges(services.db, { afterDays: ACTIVATION_NUDGE_AFTER_DAYS, now }));
     return { reEngaged: reEngaged.partnerIds.length, nudged: nudged.partnerIds.length };
   },
 );
