@@ -1,88 +1,139 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { AlertTriangle } from "lucide-react";
+import Link from "next/link";
+import { Badge } from "@/components/ui/badge";
+import { BarSeriesChart } from "@/components/ui/chart";
+import { count, day, money } from "@/components/ui/format";
+import { useLocale } from "@/components/ui/locale";
+import { EmptyState, ErrorState, Skeleton } from "@/components/ui/states";
+import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import { useTRPC } from "@/trpc/react";
 import { useEnvironment } from "./environment-context";
 
-const money = (amount: string, currency: string) => `${currency} ${amount.replace(/(\.\d\d)\d*$/, "$1")}`;
+/** The last `days` calendar days (UTC), oldest first, so a chart shows the days without orders too. */
+function lastDays(days: number): string[] {
+  const out: string[] = [];
+  const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
+  for (let i = days - 1; i >= 0; i--) out.push(new Date(today - i * 86_400_000).toISOString().slice(0, 10));
+  return out;
+}
 
-const STATUS_STYLE: Record<string, string> = {
-  completed: "bg-emerald-50 text-emerald-700",
-  failed: "bg-red-50 text-red-700",
-  pending: "bg-slate-100 text-slate-700",
-  processing: "bg-amber-50 text-amber-700",
-};
-
-/** Wallet balances of both environments and the latest orders of one. */
+/** Balances, forecast and 30-day usage of the environment the switch shows. */
 export function PartnerOverview() {
   const trpc = useTRPC();
+  const locale = useLocale();
   const { environment } = useEnvironment();
-  const wallets = useQuery(trpc.partner.wallets.queryOptions());
-  const orders = useQuery(trpc.partner.orders.queryOptions({ environment, limit: 10 }));
+  const overview = useQuery(trpc.dashboard.overview.queryOptions({ environment }));
+  const envLabel = environment === "live" ? "Live" : "Sandbox";
+
+  if (overview.error) return <ErrorState message={overview.error.message} onRetry={() => overview.refetch()} />;
+  const data = overview.data;
+  const usage = data?.usage;
+  const series = usage ? lastDays(usage.days).map((d) => ({ day: d, orders: usage.byDay.filter((r) => r.day === d).reduce((n, r) => n + r.orders, 0) })) : [];
+
   return (
     <div className="space-y-8">
-      <section aria-label="Wallets" className="grid max-w-3xl grid-cols-2 gap-4">
-        {(["sandbox", "live"] as const).map((env) => (
-          <div key={env} className="rounded-lg border border-slate-200 bg-white p-5">
-            <p className="text-xs font-semibold uppercase tracking-wider text-slate-500">{env === "sandbox" ? "Sandbox wallet" : "Live wallet"}</p>
-            {wallets.isLoading ? (
-              <p className="mt-2 text-sm text-slate-500">Loading…</p>
-            ) : wallets.data?.[env].length ? (
-              wallets.data[env].map((w) => (
-                <p key={w.currency} className="mt-2 text-2xl font-semibold tabular-nums" data-testid={`wallet-${env}-${w.currency}`}>
-                  {money(w.balance, w.currency)}
+      <section aria-labelledby="wallets-h" className="max-w-5xl">
+        <h2 id="wallets-h" className="text-sm font-semibold text-slate-900">
+          {envLabel} wallets
+        </h2>
+        <div className="mt-3 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+          {!data ? (
+            <Skeleton className="h-36" />
+          ) : data.wallets.length === 0 ? (
+            <div className="rounded-lg border border-slate-200 bg-white sm:col-span-2">
+              <EmptyState title={`No ${environment} funds yet`}>
+                {environment === "live" ? "Live wallets appear with your first approved top-up." : "Sandbox funds are granted when the sandbox opens."}
+              </EmptyState>
+            </div>
+          ) : (
+            data.wallets.map((w) => (
+              <div key={w.currency} className="rounded-lg border border-slate-200 bg-white p-5">
+                <div className="flex items-center justify-between">
+                  <p className="text-xs font-semibold tracking-wider text-slate-600 uppercase">{w.currency} wallet</p>
+                  {w.forecast.low && (
+                    <Badge tone="danger" data-testid={`low-balance-${w.currency}`}>
+                      <AlertTriangle aria-hidden className="size-3" /> Low balance
+                    </Badge>
+                  )}
+                </div>
+                <p className="mt-2 text-2xl font-semibold tabular-nums" data-testid={`wallet-${environment}-${w.currency}`}>
+                  {money(w.balance, w.currency, locale)}
                 </p>
-              ))
-            ) : (
-              <p className="mt-2 text-sm text-slate-500">{env === "live" ? "No live funds yet. Ask for a top-up." : "No sandbox funds."}</p>
-            )}
-          </div>
-        ))}
+                <p className="mt-3 text-sm text-slate-700" data-testid={`forecast-${w.currency}`}>
+                  {w.forecast.daysLeft === null
+                    ? "No spend in the last 30 days, so no run-out date."
+                    : w.forecast.daysLeft === 0
+                      ? "At your last 30 days' pace, this wallet is out of funds today."
+                      : `At your last 30 days' pace, this wallet runs out in ~${count(w.forecast.daysLeft, locale)} day${w.forecast.daysLeft === 1 ? "" : "s"}.`}
+                </p>
+                {w.forecast.suggestedTopUp !== "0.0000" && (
+                  <p className="mt-1 text-sm text-slate-700">
+                    Suggested top-up: <span className="font-medium tabular-nums">{money(w.forecast.suggestedTopUp, w.currency, locale)}</span>
+                    <span className="text-slate-600"> (30 more days at this pace, above your {money(data.threshold, w.currency, locale)} alert level)</span>
+                  </p>
+                )}
+              </div>
+            ))
+          )}
+        </div>
       </section>
 
-      <section aria-label="Recent orders" className="max-w-5xl rounded-lg border border-slate-200 bg-white">
-        <div className="flex items-center justify-between border-b border-slate-100 px-4 py-3">
-          <h2 className="text-sm font-semibold">Recent orders</h2>
+      <section aria-labelledby="usage-h" className="max-w-5xl rounded-lg border border-slate-200 bg-white p-5">
+        <div className="flex flex-wrap items-baseline justify-between gap-2">
+          <h2 id="usage-h" className="text-sm font-semibold text-slate-900">
+            Last 30 days · {envLabel}
+          </h2>
+          {usage && (
+            <p className="text-sm text-slate-700" data-testid="usage-totals">
+              {count(usage.totals.orders, locale)} orders · {count(usage.totals.completed, locale)} completed · {count(usage.totals.failed, locale)} failed
+              {usage.spend.map((s) => ` · ${money(s.spend, s.currency, locale)} spent`).join("")}
+            </p>
+          )}
         </div>
-        {orders.isLoading ? (
-          <p className="px-4 py-6 text-sm text-slate-500">Loading orders…</p>
-        ) : orders.error ? (
-          <p className="px-4 py-6 text-sm text-red-600">Could not load orders: {orders.error.message}</p>
-        ) : !orders.data?.data.length ? (
-          <p className="px-4 py-6 text-sm text-slate-500">No {environment} orders yet. Create one with POST /api/v1/orders.</p>
+        {!usage ? (
+          <Skeleton className="mt-4 h-56" />
+        ) : usage.totals.orders === 0 ? (
+          <EmptyState title={`No ${environment} orders in the last 30 days`}>
+            <Link href="/dashboard/orders" className="font-medium text-brand-700 underline">
+              See all orders
+            </Link>
+          </EmptyState>
         ) : (
-          <table className="w-full text-sm">
-            <thead className="text-left text-xs uppercase tracking-wider text-slate-500">
-              <tr>
-                <th className="px-4 py-2">Order</th>
-                <th className="px-4 py-2">Reference</th>
-                <th className="px-4 py-2">Product</th>
-                <th className="px-4 py-2 text-right">Cards</th>
-                <th className="px-4 py-2 text-right">Total</th>
-                <th className="px-4 py-2">Status</th>
-                <th className="px-4 py-2">Created</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {orders.data.data.map((o) => (
-                <tr key={o.id}>
-                  <td className="px-4 py-2 font-mono text-xs">{o.id}</td>
-                  <td className="px-4 py-2">{o.referenceId}</td>
-                  <td className="px-4 py-2">
-                    {o.sku} · {money(o.faceValue, o.faceCurrency)}
-                  </td>
-                  <td className="px-4 py-2 text-right tabular-nums">
-                    {o.cardsDelivered}/{o.quantity}
-                  </td>
-                  <td className="px-4 py-2 text-right tabular-nums">{money(o.totalPrice, o.currency)}</td>
-                  <td className="px-4 py-2">
-                    <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${STATUS_STYLE[o.status] ?? ""}`}>{o.status}</span>
-                  </td>
-                  <td className="px-4 py-2 text-slate-600">{o.createdAt.slice(0, 16).replace("T", " ")}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Tabs defaultValue="orders" className="mt-4">
+            <TabsList aria-label="Usage views">
+              <TabsTrigger value="orders">Orders per day</TabsTrigger>
+              <TabsTrigger value="products">Top products</TabsTrigger>
+            </TabsList>
+            <TabsContent value="orders" className="mt-4">
+              <BarSeriesChart data={series} x="day" y="orders" label="Orders per day" formatX={(d) => day(d, locale)} />
+            </TabsContent>
+            <TabsContent value="products" className="mt-4">
+              <table className="w-full text-sm">
+                <caption className="sr-only">Top products in the last 30 days</caption>
+                <thead className="text-left text-xs tracking-wider text-slate-600 uppercase">
+                  <tr>
+                    <th className="py-2">Product</th>
+                    <th className="py-2 text-right">Orders</th>
+                    <th className="py-2 text-right">Cards</th>
+                    <th className="py-2 text-right">Spend</th>
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-slate-100">
+                  {usage.topProducts.map((p) => (
+                    <tr key={`${p.sku}-${p.currency}`}>
+                      <td className="py-2 font-mono text-xs">{p.sku}</td>
+                      <td className="py-2 text-right tabular-nums">{count(p.orders, locale)}</td>
+                      <td className="py-2 text-right tabular-nums">{count(p.cards, locale)}</td>
+                      <td className="py-2 text-right tabular-nums">{money(p.spend, p.currency, locale)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TabsContent>
+          </Tabs>
         )}
       </section>
     </div>

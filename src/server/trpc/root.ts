@@ -1,6 +1,7 @@
 import { createCallerFactory, router } from "./init";
 import { adminRouter } from "./routers/admin";
 import { consoleRouter } from "./routers/console";
+import { dashboardRouter } from "./routers/dashboard";
 import { meRouter } from "./routers/me";
 import { onboardingRouter } from "./routers/onboarding";
 import { partnerRouter } from "./routers/partner";
@@ -10,6 +11,7 @@ export const appRouter = router({
   admin: adminRouter,
   partner: partnerRouter,
   console: consoleRouter,
+  dashboard: dashboardRouter,
   onboarding: onboardingRouter,
 });
 
