@@ -1,0 +1,183 @@
+"use client";
+
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import type { ColumnDef } from "@tanstack/react-table";
+import { Download, Search } from "lucide-react";
+import Link from "next/link";
+import { useState } from "react";
+import { toast } from "sonner";
+import { StatusBadge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { DataTable } from "@/components/ui/data-table";
+import { inputClasses } from "@/components/ui/field";
+import { dateTime, money } from "@/components/ui/format";
+import { useLocale } from "@/components/ui/locale";
+import { Select } from "@/components/ui/select";
+import { useUrlParams } from "@/components/ui/url-state";
+import { filtersFromParams, ORDER_STATUSES } from "@/lib/schemas/dashboard-orders";
+import { type RouterOutputs, useTRPC } from "@/trpc/react";
+import { useEnvironment } from "../environment-context";
+
+type Row = RouterOutputs["dashboard"]["orders"]["list"]["data"][number];
+
+function columns(locale: string): ColumnDef<Row, unknown>[] {
+  return [
+    {
+      id: "created",
+      header: "Created",
+      enableSorting: true,
+      cell: ({ row }) => <span className="whitespace-nowrap text-slate-700">{dateTime(row.original.createdAt, locale)}</span>,
+    },
+    {
+      id: "id",
+      header: "Order",
+      cell: ({ row }) => (
+        <Link href={`/dashboard/orders/${row.original.id}`} className="font-mono text-xs text-brand-700 underline-offset-2 hover:underline">
+          {row.original.id}
+        </Link>
+      ),
+    },
+    { id: "reference", header: "Reference", cell: ({ row }) => row.original.referenceId },
+    {
+      id: "product",
+      header: "Product",
+      cell: ({ row }) => (
+        <span className="whitespace-nowrap">
+          <span className="font-mono text-xs">{row.original.sku}</span> · {money(row.original.faceValue, row.original.faceCurrency, locale)}
+        </span>
+      ),
+    },
+    {
+      id: "cards",
+      header: "Cards",
+      meta: { className: "text-right tabular-nums" },
+      cell: ({ row }) => `${row.original.cardsDelivered}/${row.original.quantity}`,
+    },
+    {
+      id: "total",
+      header: "Total",
+      meta: { className: "text-right tabular-nums whitespace-nowrap" },
+      cell: ({ row }) => money(row.original.totalPrice, row.original.currency, locale),
+    },
+    { id: "status", header: "Status", cell: ({ row }) => <StatusBadge status={row.original.status} /> },
+  ];
+}
+
+/** Free-text filters, applied together on submit (one history entry, not one per keystroke). */
+function TextFilters({ params, apply }: { params: Record<string, string>; apply: (patch: Record<string, string>) => void }) {
+  return (
+    <form
+      key={JSON.stringify(params)}
+      className="flex flex-wrap items-end gap-3"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const f = new FormData(e.currentTarget);
+        apply(Object.fromEntries(["q", "referenceId", "sku", "from", "to"].map((k) => [k, String(f.get(k) ?? "").trim()])));
+      }}
+    >
+      <label className="block text-sm">
+        <span className="font-medium text-slate-800">Search</span>
+        <span className="relative mt-1 block">
+          <Search aria-hidden className="absolute top-2.5 left-2.5 size-4 text-slate-500" />
+          <input name="q" defaultValue={params.q} placeholder="Order id, reference or product" className={`${inputClasses()} w-64 pl-8`} />
+        </span>
+      </label>
+      <label className="block text-sm">
+        <span className="font-medium text-slate-800">Reference id</span>
+        <input name="referenceId" defaultValue={params.referenceId} className={`${inputClasses()} mt-1 w-40`} />
+      </label>
+      <label className="block text-sm">
+        <span className="font-medium text-slate-800">Product</span>
+        <input name="sku" defaultValue={params.sku} placeholder="BAM-…" className={`${inputClasses()} mt-1 w-36`} />
+      </label>
+      <label className="block text-sm">
+        <span className="font-medium text-slate-800">From</span>
+        <input type="date" name="from" defaultValue={params.from} className={`${inputClasses()} mt-1 w-40`} />
+      </label>
+      <label className="block text-sm">
+        <span className="font-medium text-slate-800">To</span>
+        <input type="date" name="to" defaultValue={params.to} className={`${inputClasses()} mt-1 w-40`} />
+      </label>
+      <Button type="submit" variant="secondary">
+        Apply
+      </Button>
+    </form>
+  );
+}
+
+/** The orders list: filters, sorting and page in the URL; CSV of the filtered set. */
+export function OrdersList() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const locale = useLocale();
+  const { environment } = useEnvironment();
+  const [params, setParams] = useUrlParams();
+  const filters = filtersFromParams(params);
+  const list = useQuery(trpc.dashboard.orders.list.queryOptions({ environment, ...filters, after: params.after || undefined, limit: 25 }));
+  const [exporting, setExporting] = useState(false);
+  const filtered = Object.values(filters).some(Boolean);
+
+  async function exportCsv() {
+    setExporting(true);
+    try {
+      const { csv, rows, truncated } = await queryClient.fetchQuery(trpc.dashboard.orders.exportCsv.queryOptions({ environment, ...filters }));
+      const url = URL.createObjectURL(new Blob([csv], { type: "text/csv;charset=utf-8" }));
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = `orders-${environment}-${new Date().toISOString().slice(0, 10)}.csv`;
+      a.click();
+      URL.revokeObjectURL(url);
+      toast.success(`Exported ${rows} order${rows === 1 ? "" : "s"}${truncated ? " (the first 10,000: narrow the filters for the rest)" : ""}.`);
+    } catch (e) {
+      toast.error(e instanceof Error ? e.message : "The export failed.");
+    } finally {
+      setExporting(false);
+    }
+  }
+
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-end justify-between gap-3">
+        <TextFilters params={params} apply={setParams} />
+        <div className="flex items-end gap-2">
+          <div className="text-sm">
+            <span className="block font-medium text-slate-800" id="status-label">
+              Status
+            </span>
+            <Select
+              id="status-filter"
+              label="Status"
+              className="mt-1 w-40"
+              value={filters.status ?? ""}
+              onValueChange={(status) => setParams({ status })}
+              placeholder="All statuses"
+              options={ORDER_STATUSES.map((s) => ({ value: s, label: s }))}
+            />
+          </div>
+          <Button variant="secondary" onClick={exportCsv} disabled={exporting}>
+            <Download aria-hidden className="size-4" /> {exporting ? "Exporting…" : "Export CSV"}
+          </Button>
+        </div>
+      </div>
+      {filtered && (
+        <p className="text-sm text-slate-700">
+          Filtered view.{" "}
+          <Link href="/dashboard/orders" className="font-medium text-brand-700 underline">
+            Clear filters
+          </Link>
+        </p>
+      )}
+      <DataTable
+        caption={`${environment} orders`}
+        columns={columns(locale)}
+        rows={list.data?.data}
+        loading={list.isLoading}
+        error={list.error?.message}
+        onRetry={() => list.refetch()}
+        nextCursor={list.data?.nextCursor}
+        rowTestId={(o) => `order-row-${o.referenceId}`}
+        empty={filtered ? "No order matches these filters." : `No ${environment} orders yet. Create one with POST /api/v1/orders.`}
+      />
+    </div>
+  );
+}
