@@ -298,6 +298,39 @@ describe("vendor batches: crashes and races", () => {
   });
 });
 
+describe("vendor batches: arrivals while a batch closes", () => {
+  it("an order taken by the batch that was closing while it queued opens no empty batch", async () => {
+    const p = await engine.sandboxPartner("Closing");
+    await engine.stopWorker();
+    const rt = orderRuntime();
+    const [first, late] = [await order(p, "6.40", 1), await order(p, "6.40", 1)];
+    const q = (await queueOrder(rt, first.id)) as { batchId: string };
+    // Another worker is closing the batch: it holds it locked, takes both orders, and commits
+    // while the late order's queue step waits for the batch.
+    const closer = await t.sql.reserve();
+    try {
+      await closer`begin`;
+      await closer`select id from vendor_batches where id = ${q.batchId} for update`;
+      const queued = queueOrder(rt, late.id);
+      await new Promise((r) => setTimeout(r, 300));
+      await closer`update orders set batch_id = ${q.batchId} where id in ${closer([first.id, late.id])}`;
+      await closer`update vendor_batches set status = 'placing', members = 2, quantity = 2, closed_at = now() where id = ${q.batchId}`;
+      await closer`commit`;
+      expect(await queued).toMatchObject({ mode: "batch", batchId: q.batchId });
+    } finally {
+      closer.release();
+    }
+    const open = await t.sql`select id from vendor_batches where status = 'open' and face_value = 6.40`;
+    expect(open).toHaveLength(0);
+    await t.sql`delete from job_events where status = 'pending' and name = 'order/created'`;
+    await engine.startWorker();
+    // The closed batch's own run (its event still pending) places it.
+    const done = await settledAll([first.id, late.id]);
+    expect(done.every((o) => o.status === "completed")).toBe(true);
+    await moneyOnce([first.id, late.id]);
+  });
+});
+
 describe("vendor batches: leaving, fairness and slots", () => {
   it("an order cancelled before placement leaves the batch cleanly; one that leaves after is tolerated", async () => {
     const [a, b, c] = [await engine.sandboxPartner("A"), await engine.sandboxPartner("B"), await engine.sandboxPartner("C")];

@@ -400,7 +400,9 @@ describe("API10 unsafe consumption of APIs", () => {
     const until = Date.now() + 30_000;
     let calls: Array<{ error_kind: string | null }> = [];
     while (Date.now() < until) {
-      calls = (await d.sql`select error_kind from vendor_calls where order_id = ${r.json.id} and kind = 'get_order'`) as unknown as typeof calls;
+      // The order is placed and polled in its vendor batch, under the batch's request id.
+      calls = (await d.sql`select error_kind from vendor_calls where kind = 'get_order' and request_id =
+        (select b.vendor_request_id from orders o join vendor_batches b on b.id = o.batch_id where o.id = ${r.json.id})`) as unknown as typeof calls;
       if (calls.some((c) => c.error_kind === "malformed_response")) break;
       await sleep(250);
     }

@@ -124,6 +124,22 @@ export type QueueResult =
  * made before batching (`batched` false) answer `single`: they keep their own request id.
  */
 export async function queueOrder(rt: OrderRuntime, orderId: string): Promise<QueueResult> {
+  try {
+    return await queueOrderOnce(rt, orderId);
+  } catch (e) {
+    // A batch closed with this order while it was opening another: that one is not needed.
+    if (e instanceof TakenMeanwhile) return { orderId, mode: "batch", status: "pending", batchId: e.batchId };
+    throw e;
+  }
+}
+
+class TakenMeanwhile extends Error {
+  constructor(readonly batchId: string) {
+    super("the order was taken by a batch meanwhile");
+  }
+}
+
+async function queueOrderOnce(rt: OrderRuntime, orderId: string): Promise<QueueResult> {
   return rt.db.transaction(async (tx) => {
     const [row] = await tx
       .select({ order: orders, vendorProductId: catalogProducts.vendorProductId })
@@ -147,6 +163,12 @@ export async function queueOrder(rt: OrderRuntime, orderId: string): Promise<Que
       },
       rt.batchWindowMs,
     );
+    if (opened) {
+      // The open batch this order would have joined may have closed (with it) while we waited for
+      // it: then the new batch would gather nothing. Read the order again (a new snapshot) and undo.
+      const [now] = await tx.select({ batchId: orders.batchId }).from(orders).where(eq(orders.id, orderId));
+      if (now?.batchId) throw new TakenMeanwhile(now.batchId);
+    }
     return { orderId, mode: "batch" as const, status: order.status, batchId, opened };
   });
 }
