@@ -92,6 +92,12 @@ describe("dashboard procedures: role matrix and tenant isolation", () => {
       ["orders.get", (api) => api.dashboard.orders.get(ref), ["owner", "developer", "finance"]],
       ["orders.timeline", (api) => api.dashboard.orders.timeline(ref), ["owner", "developer", "finance"]],
       ["orders.revealCards", (api) => api.dashboard.orders.revealCards(ref), ["owner", "developer"]],
+      // a reused reference returns the first order: nothing is bought twice by this matrix
+      [
+        "orders.buy",
+        (api) => api.dashboard.orders.buy({ environment: "sandbox", sku: RANGED_USD, faceValue: "25.00", quantity: 2, referenceId: "inv-1001" }),
+        ["owner", "developer"],
+      ],
     ];
     for (const [name, call, allowed] of matrix) {
       for (const role of ["owner", "developer", "finance"] as const) {
@@ -196,5 +202,25 @@ describe("dashboard orders", () => {
     expect(spend).toMatch(/^\d+\.\d{4}$/);
     expect(usd.forecast.daysLeft).not.toBeNull();
     expect(usd.forecast.suggestedTopUp).toMatch(/^\d+\.0000$/);
+  });
+
+  it("buys cards through the API's order path, idempotent on the form's reference, with field errors for the form", async () => {
+    const api = await callerFor(users.developer!);
+    const input = { environment: "sandbox" as const, sku: RANGED_USD, faceValue: "3.00", quantity: 1, referenceId: "desk-1" };
+    const first = await api.dashboard.orders.buy(input);
+    expect(first.created).toBe(true);
+    const again = await api.dashboard.orders.buy(input);
+    expect(again).toMatchObject({ created: false, order: { id: first.order.id } });
+    const [row] = await t.db.select().from(orders).where(eq(orders.id, first.order.id));
+    expect(row).toMatchObject({ source: "dashboard", createdBy: users.developer, partnerId: partnerA });
+    expect(await t.db.$count(orders, and(eq(orders.partnerId, partnerA), eq(orders.referenceId, "desk-1")))).toBe(1);
+    // same reference, other input: a conflict, not a second order
+    expect(await codeOf(api.dashboard.orders.buy({ ...input, quantity: 2 }))).toBe("CONFLICT");
+    // the form's own schema refuses on the server too, by field
+    const bad = await api.dashboard.orders.buy({ ...input, faceValue: "1,5", referenceId: "desk-2" }).catch((e: TRPCError) => e);
+    expect(bad).toBeInstanceOf(TRPCError);
+    expect((bad as TRPCError).code).toBe("BAD_REQUEST");
+    // live needs go-live approval
+    expect(await codeOf(api.dashboard.orders.buy({ ...input, environment: "live", referenceId: "desk-live" }))).not.toBe("OK");
   });
 });

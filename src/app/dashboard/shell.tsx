@@ -1,11 +1,12 @@
 "use client";
 
-import { ChevronDown, FlaskConical, KeyRound, LayoutDashboard, LogOut, Receipt, Terminal, UserRound, Zap } from "lucide-react";
+import { ChevronDown, FlaskConical, ShoppingCart, KeyRound, LayoutDashboard, LogOut, Receipt, Terminal, UserRound, Zap } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { cn } from "@/components/ui/cn";
 import { Menu, MenuContent, MenuItem, MenuLabel, MenuSeparator, MenuTrigger } from "@/components/ui/menu";
 import { Toaster } from "@/components/ui/toaster";
+import { Tooltip } from "@/components/ui/tooltip";
 import { logoutAction } from "@/server/auth/actions";
 import { useEnvironment } from "./environment-context";
 
@@ -13,6 +14,7 @@ import { useEnvironment } from "./environment-context";
 const NAV = [
   { href: "/dashboard", label: "Overview", icon: LayoutDashboard },
   { href: "/dashboard/orders", label: "Orders", icon: Receipt },
+  { href: "/dashboard/buy", label: "Buy cards", icon: ShoppingCart },
   { href: "/dashboard/api-keys", label: "API keys", icon: KeyRound },
   { href: "/dashboard/console", label: "Sandbox console", icon: Terminal },
 ];
@@ -25,20 +27,24 @@ function EnvironmentSwitch() {
       <legend className="sr-only">Environment</legend>
       <div className="inline-flex rounded-md border border-slate-300 bg-white p-0.5 shadow-sm">
         {(["sandbox", "live"] as const).map((env) => (
-          <button
+          <Tooltip
             key={env}
-            type="button"
-            aria-pressed={environment === env}
-            data-testid={`env-${env}`}
-            onClick={() => environment !== env && setEnvironment(env)}
-            className={cn(
-              "inline-flex items-center gap-1.5 rounded px-3 py-1 text-sm font-medium",
-              environment === env ? (env === "live" ? "bg-emerald-700 text-white" : "bg-amber-500 text-slate-950") : "text-slate-700 hover:bg-slate-100",
-            )}
+            content={env === "live" ? "Live: real cards, paid from your live wallet." : "Sandbox: test cards and test money, nothing is bought."}
           >
-            {env === "live" ? <Zap aria-hidden className="size-3.5" /> : <FlaskConical aria-hidden className="size-3.5" />}
-            {env === "live" ? "Live" : "Sandbox"}
-          </button>
+            <button
+              type="button"
+              aria-pressed={environment === env}
+              data-testid={`env-${env}`}
+              onClick={() => environment !== env && setEnvironment(env)}
+              className={cn(
+                "inline-flex items-center gap-1.5 rounded px-3 py-1 text-sm font-medium",
+                environment === env ? (env === "live" ? "bg-emerald-700 text-white" : "bg-amber-500 text-slate-950") : "text-slate-700 hover:bg-slate-100",
+              )}
+            >
+              {env === "live" ? <Zap aria-hidden className="size-3.5" /> : <FlaskConical aria-hidden className="size-3.5" />}
+              {env === "live" ? "Live" : "Sandbox"}
+            </button>
+          </Tooltip>
         ))}
       </div>
     </fieldset>

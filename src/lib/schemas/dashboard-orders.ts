@@ -37,3 +37,19 @@ export function filtersFromParams(params: Record<string, string>): OrderFilters 
   }
   return orderFilters.parse(out);
 }
+
+/** The "Buy cards" form: the same fields as `POST /api/v1/orders`, checked here and on the server. */
+export const buyCardsInput = z.object({
+  sku: z.string().trim().min(1, "Choose a product (its SKU, like BAM-990001).").max(64),
+  faceValue: z
+    .string()
+    .trim()
+    .regex(/^\d{1,12}(\.\d{1,4})?$/, "Enter an amount like 25.00."),
+  quantity: z.coerce.number<string | number>().int("Whole cards only.").min(1, "At least 1 card.").max(500, "At most 500 cards per order."),
+  referenceId: z
+    .string()
+    .trim()
+    .min(1, "Give the order your reference (it makes a retry safe).")
+    .max(128)
+    .regex(/^[\w.:/-]+$/, "Letters, digits and . _ : / - only."),
+});

@@ -9,6 +9,7 @@ import { toast } from "sonner";
 import { StatusBadge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { DataTable } from "@/components/ui/data-table";
+import { Sheet } from "@/components/ui/dialog";
 import { inputClasses } from "@/components/ui/field";
 import { dateTime, money } from "@/components/ui/format";
 import { useLocale } from "@/components/ui/locale";
@@ -20,7 +21,7 @@ import { useEnvironment } from "../environment-context";
 
 type Row = RouterOutputs["dashboard"]["orders"]["list"]["data"][number];
 
-function columns(locale: string): ColumnDef<Row, unknown>[] {
+function columns(locale: string, preview: (row: Row) => void): ColumnDef<Row, unknown>[] {
   return [
     {
       id: "created",
@@ -60,6 +61,15 @@ function columns(locale: string): ColumnDef<Row, unknown>[] {
       cell: ({ row }) => money(row.original.totalPrice, row.original.currency, locale),
     },
     { id: "status", header: "Status", cell: ({ row }) => <StatusBadge status={row.original.status} /> },
+    {
+      id: "preview",
+      header: () => <span className="sr-only">Preview</span>,
+      cell: ({ row }) => (
+        <Button variant="ghost" size="sm" onClick={() => preview(row.original)} aria-label={`Preview order ${row.original.referenceId}`}>
+          Preview
+        </Button>
+      ),
+    },
   ];
 }
 
@@ -115,6 +125,7 @@ export function OrdersList() {
   const filters = filtersFromParams(params);
   const list = useQuery(trpc.dashboard.orders.list.queryOptions({ environment, ...filters, after: params.after || undefined, limit: 25 }));
   const [exporting, setExporting] = useState(false);
+  const [previewed, setPreviewed] = useState<Row | null>(null);
   const filtered = Object.values(filters).some(Boolean);
 
   async function exportCsv() {
@@ -169,7 +180,7 @@ export function OrdersList() {
       )}
       <DataTable
         caption={`${environment} orders`}
-        columns={columns(locale)}
+        columns={columns(locale, setPreviewed)}
         rows={list.data?.data}
         loading={list.isLoading}
         error={list.error?.message}
@@ -178,6 +189,35 @@ export function OrdersList() {
         rowTestId={(o) => `order-row-${o.referenceId}`}
         empty={filtered ? "No order matches these filters." : `No ${environment} orders yet. Create one with POST /api/v1/orders.`}
       />
+      <Sheet
+        open={previewed !== null}
+        onOpenChange={(open) => !open && setPreviewed(null)}
+        title={previewed ? `Order ${previewed.referenceId}` : "Order"}
+        description={previewed?.id}
+      >
+        {previewed && (
+          <dl className="space-y-3 text-sm">
+            {[
+              ["Status", <StatusBadge key="s" status={previewed.status} />],
+              ["Created", dateTime(previewed.createdAt, locale)],
+              ["Product", `${previewed.sku} · ${money(previewed.faceValue, previewed.faceCurrency, locale)}`],
+              ["Cards", `${previewed.cardsDelivered} of ${previewed.quantity}`],
+              ["Total", money(previewed.totalPrice, previewed.currency, locale)],
+              ["Failure", previewed.failure ? `${previewed.failure.code}: ${previewed.failure.message ?? ""}` : "none"],
+            ].map(([k, v]) => (
+              <div key={String(k)} className="flex justify-between gap-4 border-b border-slate-100 pb-2">
+                <dt className="text-slate-600">{k}</dt>
+                <dd className="text-right">{v}</dd>
+              </div>
+            ))}
+          </dl>
+        )}
+        {previewed && (
+          <Link href={`/dashboard/orders/${previewed.id}`} className="mt-6 inline-block text-sm font-medium text-brand-700 underline">
+            Open the order and its timeline
+          </Link>
+        )}
+      </Sheet>
     </div>
   );
 }

@@ -2,12 +2,14 @@ import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { DomainError } from "@/lib/errors";
 import { envValue } from "@/lib/env";
-import { type OrderFilters, orderFilters } from "@/lib/schemas/dashboard-orders";
+import { buyCardsInput, type OrderFilters, orderFilters } from "@/lib/schemas/dashboard-orders";
 import { recordAudit } from "@/server/audit";
 import { orders } from "@/server/db/schema";
 import { forecastBalance } from "@/server/ledger/forecast";
 import { listPartnerWallets } from "@/server/ledger/partner-wallets";
+import { createOrder } from "@/server/orders/create";
 import { getPartnerOrder, partnerUsage, presentOrder } from "@/server/orders/queries";
+import { assertLiveAccess } from "@/server/partners/golive";
 import { type OrderSearch, partnerOrdersCsv, searchPartnerOrders } from "@/server/orders/search";
 import { getOrderTimeline } from "@/server/orders/timeline";
 import { getLowBalanceThreshold } from "@/server/webhooks/sources";
@@ -63,6 +65,28 @@ export const dashboardRouter = router({
     }),
 
   orders: router({
+    /**
+     * Buy cards by hand: the API's order path (createOrder), idempotent on the form's reference
+     * (the same reference and input give back the first order). Owners and developers; live only
+     * after go-live.
+     */
+    buy: partnerProcedure("developer")
+      .input(buyCardsInput.extend({ environment }))
+      .mutation(async ({ ctx, input }) => {
+        if (input.environment === "live") await assertLiveAccess(ctx.db, ctx.partnerId);
+        const { order, created } = await createOrder(ctx.db, {
+          partnerId: ctx.partnerId,
+          environment: input.environment,
+          sku: input.sku,
+          faceValue: input.faceValue,
+          quantity: input.quantity,
+          referenceId: input.referenceId,
+          actor: ctx.user.id,
+          source: "dashboard",
+        });
+        return { order: presentOrder(order), created };
+      }),
+
     list: partnerProcedure("finance", "developer")
       .input(orderFilters.extend({ environment, after: z.string().max(64).optional(), limit: z.number().int().min(1).max(100).default(25) }))
       .query(({ ctx, input }) => searchPartnerOrders(ctx.db, ctx.partnerId, input.environment, { ...search(input), limit: input.limit, after: input.after })),
