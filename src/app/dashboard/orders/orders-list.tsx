@@ -27,7 +27,7 @@ function columns(locale: string, preview: (row: Row) => void): ColumnDef<Row, un
       id: "created",
       header: "Created",
       enableSorting: true,
-      cell: ({ row }) => <span className="whitespace-nowrap text-slate-700">{dateTime(row.original.createdAt, locale)}</span>,
+      cell: ({ row }) => <span className="text-xs whitespace-nowrap text-slate-700">{dateTime(row.original.createdAt, locale)}</span>,
     },
     {
       id: "id",
@@ -78,7 +78,7 @@ function TextFilters({ params, apply }: { params: Record<string, string>; apply:
   return (
     <form
       key={JSON.stringify(params)}
-      className="flex flex-wrap items-end gap-3"
+      className="contents"
       onSubmit={(e) => {
         e.preventDefault();
         const f = new FormData(e.currentTarget);
@@ -89,12 +89,12 @@ function TextFilters({ params, apply }: { params: Record<string, string>; apply:
         <span className="font-medium text-slate-800">Search</span>
         <span className="relative mt-1 block">
           <Search aria-hidden className="absolute top-2.5 left-2.5 size-4 text-slate-500" />
-          <input name="q" defaultValue={params.q} placeholder="Order id, reference or product" className={`${inputClasses()} w-64 pl-8`} />
+          <input name="q" defaultValue={params.q} placeholder="Order id, reference or product" className={`${inputClasses()} w-56 pl-8`} />
         </span>
       </label>
       <label className="block text-sm">
         <span className="font-medium text-slate-800">Reference id</span>
-        <input name="referenceId" defaultValue={params.referenceId} className={`${inputClasses()} mt-1 w-40`} />
+        <input name="referenceId" defaultValue={params.referenceId} className={`${inputClasses()} mt-1 w-36`} />
       </label>
       <label className="block text-sm">
         <span className="font-medium text-slate-800">Product</span>
@@ -102,11 +102,11 @@ function TextFilters({ params, apply }: { params: Record<string, string>; apply:
       </label>
       <label className="block text-sm">
         <span className="font-medium text-slate-800">From</span>
-        <input type="date" name="from" defaultValue={params.from} className={`${inputClasses()} mt-1 w-40`} />
+        <input type="date" name="from" defaultValue={params.from} className={`${inputClasses()} mt-1 w-36`} />
       </label>
       <label className="block text-sm">
         <span className="font-medium text-slate-800">To</span>
-        <input type="date" name="to" defaultValue={params.to} className={`${inputClasses()} mt-1 w-40`} />
+        <input type="date" name="to" defaultValue={params.to} className={`${inputClasses()} mt-1 w-36`} />
       </label>
       <Button type="submit" variant="secondary">
         Apply
@@ -148,27 +148,23 @@ export function OrdersList() {
 
   return (
     <div className="space-y-4">
-      <div className="flex flex-wrap items-end justify-between gap-3">
+      <div className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4">
         <TextFilters params={params} apply={setParams} />
-        <div className="flex items-end gap-2">
-          <div className="text-sm">
-            <span className="block font-medium text-slate-800" id="status-label">
-              Status
-            </span>
-            <Select
-              id="status-filter"
-              label="Status"
-              className="mt-1 w-40"
-              value={filters.status ?? ""}
-              onValueChange={(status) => setParams({ status })}
-              placeholder="All statuses"
-              options={ORDER_STATUSES.map((s) => ({ value: s, label: s }))}
-            />
-          </div>
-          <Button variant="secondary" onClick={exportCsv} disabled={exporting}>
-            <Download aria-hidden className="size-4" /> {exporting ? "Exporting…" : "Export CSV"}
-          </Button>
+        <div className="text-sm">
+          <span className="block font-medium text-slate-800">Status</span>
+          <Select
+            id="status-filter"
+            label="Status"
+            className="mt-1 w-40"
+            value={filters.status ?? ""}
+            onValueChange={(status) => setParams({ status })}
+            placeholder="All statuses"
+            options={ORDER_STATUSES.map((s) => ({ value: s, label: s }))}
+          />
         </div>
+        <Button variant="secondary" className="ml-auto" onClick={exportCsv} disabled={exporting}>
+          <Download aria-hidden className="size-4" /> {exporting ? "Exporting…" : "Export CSV"}
+        </Button>
       </div>
       {filtered && (
         <p className="text-sm text-slate-700">

@@ -6,7 +6,7 @@ export const metadata: Metadata = { title: "Orders" };
 
 export default function OrdersPage() {
   return (
-    <div className="max-w-6xl">
+    <div>
       <h1 className="text-2xl font-semibold">Orders</h1>
       <p className="mt-1 text-sm text-slate-600">
         Every order of the environment shown at the top, from the API and this dashboard. Filters stay in the address: share it or come back to it.
