@@ -6,6 +6,10 @@ import { loadSessionUser } from "@/server/auth/session-user";
 import { auditLog, orders } from "@/server/db/schema";
 import { createOrder } from "@/server/orders/create";
 import { createCaller } from "@/server/trpc/root";
+import * as eventsRoute from "@/app/api/v1/orders/[id]/events/route";
+import { createApiKey } from "@/server/keys";
+import { requestLog } from "@/server/requestlog/writer";
+import { bindAppDatabase, call } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makeUser } from "../support/factories";
 import { type OrderEngine, RANGED_USD, startOrderEngine } from "../support/order-engine";
@@ -35,6 +39,7 @@ async function codeOf(p: Promise<unknown>) {
 
 beforeAll(async () => {
   t = await createTestDatabase();
+  bindAppDatabase(t);
   engine = await startOrderEngine(t);
   await engine.startWorker();
   partnerA = await engine.sandboxPartner("Partner A");
@@ -77,6 +82,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  await requestLog().flush();
   await engine?.stop();
   await t?.close();
 });
@@ -222,5 +228,18 @@ describe("dashboard orders", () => {
     expect((bad as TRPCError).code).toBe("BAD_REQUEST");
     // live needs go-live approval
     expect(await codeOf(api.dashboard.orders.buy({ ...input, environment: "live", referenceId: "desk-live" }))).not.toBe("OK");
+  });
+
+  it("serves the same timeline at GET /api/v1/orders/{id}/events, tenant-isolated", async () => {
+    const keyOf = async (partnerId: string) => (await createApiKey(t.db, { partnerId, environment: "sandbox", name: "t", actor: "test" })).secret;
+    const [keyA, keyB] = [await keyOf(partnerA), await keyOf(partnerB)];
+    const path = `/api/v1/orders/${completedId}/events`;
+    const mine = await call(eventsRoute.GET, path, { key: keyA, params: { id: completedId } });
+    expect(mine.status).toBe(200);
+    const viaTrpc = await (await callerFor(users.owner!)).dashboard.orders.timeline({ environment: "sandbox", orderId: completedId });
+    expect(mine.json.data).toEqual(viaTrpc);
+    const theirs = await call(eventsRoute.GET, path, { key: keyB, params: { id: completedId } });
+    expect(theirs.status).toBe(404);
+    expect(theirs.json.error.code).toBe("resource_not_found");
   });
 });

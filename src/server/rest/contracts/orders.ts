@@ -8,7 +8,12 @@ export const createOrderBody = z.strictObject({
   sku: z.string().min(1).max(64),
   faceValue: decimalString,
   quantity: z.number().int().min(1).max(500).default(1),
-  referenceId: z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces").optional(),
+  referenceId: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces")
+    .optional(),
 });
 
 export const listOrdersQuery = z.strictObject({
@@ -99,7 +104,10 @@ export const createOrder = defineContract({
   idempotencyHeader: true,
   responses: {
     202: jsonResponse(order, "Order accepted", { example: pendingOrder }),
-    200: jsonResponse(order, "The same order, replayed", { example: pendingOrder, headers: { "Idempotent-Replayed": "true: this is the order an earlier request created" } }),
+    200: jsonResponse(order, "The same order, replayed", {
+      example: pendingOrder,
+      headers: { "Idempotent-Replayed": "true: this is the order an earlier request created" },
+    }),
   },
   errors: [
     { code: "missing_reference_id", param: "referenceId" },
@@ -131,5 +139,44 @@ export const getOrder = defineContract({
   summary: "Get an order, with its cards once completed",
   params: idParam("ord"),
   responses: { 200: jsonResponse(order, "The order", { example: completedOrder }) },
+  errors: [{ code: "resource_not_found", description: "No order of yours with this id in this environment.", param: "id" }],
+});
+
+export const orderEvent = z.object({
+  at: z.string().describe("ISO 8601 time"),
+  kind: z.enum(["state", "payment", "refund", "supplier_call", "webhook"]),
+  title: z.string(),
+  detail: z.record(z.string(), z.union([z.string(), z.number(), z.null()])),
+});
+
+export const listOrderEvents = defineContract({
+  method: "GET",
+  path: "/api/v1/orders/{id}/events",
+  access: "partner",
+  tag: "Orders",
+  summary: "The order's timeline: state changes, wallet payment and refunds, supplier calls (masked: no bodies or vendor ids), webhook delivery attempts",
+  params: idParam("ord"),
+  responses: {
+    200: jsonResponse(z.object({ data: z.array(orderEvent) }), "The order's events, oldest first", {
+      example: {
+        data: [
+          {
+            at: "2026-11-30T10:00:00.000Z",
+            kind: "state",
+            title: "Order created",
+            detail: { status: "pending", source: "api", quantity: 1, totalPrice: "24.2500", currency: "USD" },
+          },
+          { at: "2026-11-30T10:00:00.050Z", kind: "payment", title: "Paid from the wallet", detail: { amount: "24.2500", currency: "USD" } },
+          {
+            at: "2026-11-30T10:00:01.000Z",
+            kind: "supplier_call",
+            title: "Supplier: place order",
+            detail: { attempt: 1, httpStatus: 200, durationMs: 180, error: null },
+          },
+          { at: "2026-11-30T10:00:03.000Z", kind: "state", title: "Order completed", detail: { status: "completed", cardsDelivered: 1, failureCode: null } },
+        ],
+      },
+    }),
+  },
   errors: [{ code: "resource_not_found", description: "No order of yours with this id in this environment.", param: "id" }],
 });
