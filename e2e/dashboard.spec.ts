@@ -113,4 +113,22 @@ test("a partner's dashboard: overview, environment switch, filtered orders that 
   await page.getByRole("button", { name: "Reveal codes" }).click();
   await expect(page.getByTestId("revealed-cards")).toContainText("TEST-");
   await page.screenshot({ path: `${SCREENS}/dashboard-order.png`, fullPage: true });
+
+  // Buy cards by hand: the form checks with the procedure's schema, asks, then orders once.
+  await page.getByRole("link", { name: "Buy cards", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Buy cards" })).toBeVisible();
+  await page.getByLabel("Product SKU").fill("BAM-990001");
+  await page.getByLabel("Face value").fill("1,5");
+  await page.getByLabel("Quantity").fill("1");
+  await page.getByLabel("Your reference").fill("desk-e2e-1");
+  await page.getByRole("button", { name: "Review and buy" }).click();
+  await page.getByRole("button", { name: "Buy cards" }).click();
+  await expect(page.getByText("Enter an amount like 25.00.")).toBeVisible();
+  await page.getByLabel("Face value").fill("12.00");
+  await page.getByRole("button", { name: "Review and buy" }).click();
+  await expect(page.getByRole("dialog")).toContainText("taken from your sandbox wallet");
+  await page.getByRole("button", { name: "Buy cards" }).click();
+  await expect(page.getByTestId("bought-order")).toContainText("Open order ord_");
+  await expectAccessible(page, "the buy cards page");
+  await page.screenshot({ path: `${SCREENS}/dashboard-buy.png`, fullPage: true });
 });

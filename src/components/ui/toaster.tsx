@@ -2,7 +2,7 @@
 
 import { Toaster as Sonner } from "sonner";
 
-/** Where toasts appear (once per layout); raise them with `toast()` from "sonner". */
+/** Where toasts appear (once per layout); raise them with `toast()` from "sonner". Plain colours: the rich ones fail contrast (axe). */
 export function Toaster() {
-  return <Sonner position="bottom-right" richColors closeButton toastOptions={{ className: "text-sm" }} />;
+  return <Sonner position="bottom-right" closeButton toastOptions={{ className: "text-sm" }} />;
 }
