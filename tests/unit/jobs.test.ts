@@ -57,6 +57,13 @@ describe("embedded function registry", () => {
     expect(() => registerFunctions("steller", [fn])).toThrow(/"steller-unit-debounced" uses debounce/);
   });
 
+  it("reads a constant priority and refuses one it cannot evaluate", () => {
+    const fn = inngest.createFunction({ id: "unit-urgent", triggers: [{ event: "test/a" }], priority: { run: "120" } }, async () => null);
+    expect(registerFunctions("steller", [fn]).get("steller-unit-urgent")!.prioritySeconds).toBe(120);
+    const byEvent = inngest.createFunction({ id: "unit-by-event", triggers: [{ event: "test/a" }], priority: { run: "event.data.tier" } }, async () => null);
+    expect(() => registerFunctions("steller", [byEvent])).toThrow(/"steller-unit-by-event" uses priority "event.data.tier"/);
+  });
+
   it("computes cron ticks in the TZ= zone", () => {
     const cron = parseCron("TZ=Europe/Paris 0 9 * * *");
     expect(cron.next(new Date("2026-11-25T07:00:00Z"))!.toISOString()).toBe("2026-11-25T08:00:00.000Z");

@@ -11,6 +11,11 @@ export interface RegisteredFunction {
   maxAttempts: number;
   concurrency?: { limit: number; key?: (event: unknown) => string | null };
   throttle?: { limit: number; periodMs: number; key?: (event: unknown) => string | null };
+  /**
+   * Inngest's `priority.run`, in seconds: a run is queued as if it had arrived that much earlier
+   * (negative: later), so it is claimed before runs that came in up to that long before it.
+   */
+  prioritySeconds?: number;
 }
 
 interface SyncedConfig {
@@ -25,7 +30,7 @@ interface SyncedConfig {
   batchEvents?: unknown;
   idempotency?: unknown;
   cancel?: unknown;
-  priority?: unknown;
+  priority?: { run?: string };
   singleton?: unknown;
 }
 
@@ -63,7 +68,6 @@ function toRegistered(c: SyncedConfig): RegisteredFunction {
     ["batchEvents", "batchEvents"],
     ["idempotency", "idempotency"],
     ["cancel", "cancelOn"],
-    ["priority", "priority"],
     ["singleton", "singleton"],
   ] as const) {
     if (c[key] !== undefined && c[key] !== null) refuse(label);
@@ -96,7 +100,14 @@ function toRegistered(c: SyncedConfig): RegisteredFunction {
       key: c.throttle.key ? compileKey(c.throttle.key, c.id) : undefined,
     };
   }
-  return { id: c.id, name: c.name, events, cron, maxAttempts: attempts + 1, concurrency, throttle };
+  let prioritySeconds: number | undefined;
+  if (c.priority?.run !== undefined) {
+    // Inngest evaluates an expression per event, bounded to ±600 s; the embedded mode takes a constant.
+    const n = Number(c.priority.run.trim());
+    if (!Number.isInteger(n) || n < -600 || n > 600) refuse(`priority "${c.priority.run}" (the embedded executor supports a constant number of seconds, -600 to 600)`);
+    prioritySeconds = n;
+  }
+  return { id: c.id, name: c.name, events, cron, maxAttempts: attempts + 1, concurrency, throttle, prioritySeconds };
 }
 
 /** `TZ=Europe/Paris 0 9 * * *` → next tick strictly after a time, in that zone. */

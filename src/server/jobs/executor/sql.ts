@@ -60,16 +60,18 @@ export function executorSql(sql: postgres.Sql, o: { workerId: string; leaseMs: n
       concurrency_limit: f.concurrency?.limit ?? null,
       concurrency_key: f.concurrency ? (f.concurrency.key?.({ event }) ?? "") : null,
       throttle_key: f.throttle ? (f.throttle.key?.({ event }) ?? "") : null,
+      priority_s: f.prioritySeconds ?? 0,
     };
   }
 
   async function insertRuns(tx: postgres.Sql | postgres.TransactionSql, runs: Record<string, unknown>[]) {
     await tx`
-      insert into job_runs (id, function_id, event_id, event, concurrency_limit, concurrency_key, throttle_key, cron_tick)
-      select id, function_id, event_id, event, concurrency_limit, concurrency_key, throttle_key, cron_tick
+      insert into job_runs (id, function_id, event_id, event, concurrency_limit, concurrency_key, throttle_key, cron_tick, run_at)
+      select id, function_id, event_id, event, concurrency_limit, concurrency_key, throttle_key, cron_tick,
+        now() - make_interval(secs => coalesce(priority_s, 0))
       from jsonb_to_recordset(${JSON.stringify(runs)}::jsonb) as x(
         id text, function_id text, event_id text, event jsonb, concurrency_limit int,
-        concurrency_key text, throttle_key text, cron_tick timestamptz)
+        concurrency_key text, throttle_key text, cron_tick timestamptz, priority_s int)
       on conflict do nothing`;
   }
 
