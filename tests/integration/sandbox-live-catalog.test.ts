@@ -13,7 +13,7 @@ import { syncCatalog } from "@/server/catalog/sync";
 import { listPartnerCatalog } from "@/server/catalog/visibility";
 import { catalogProducts, mockVendorOrders, mockVendorProducts, orderCards, orders, vendorCalls } from "@/server/db/schema";
 import { startEmbeddedWorker, type EmbeddedWorker } from "@/server/jobs/executor/worker";
-import { fulfilOrder, placeVendorBatch } from "@/server/jobs/functions/orders";
+import { orderEngineFunctions } from "@/server/jobs/functions/orders";
 import { placementRequestId } from "@/server/orders/batch";
 import { grantSandboxFunds } from "@/server/ledger";
 import { createOrder } from "@/server/orders/create";
@@ -87,7 +87,7 @@ beforeAll(async () => {
   await syncCatalog(app.db, vendorFor("live").catalogPages());
   worker = await startEmbeddedWorker({
     db: app.db,
-    functions: [fulfilOrder, placeVendorBatch],
+    functions: orderEngineFunctions,
     pollMs: 25,
     maxInFlight: 16,
     backoff: { baseMs: 50, maxMs: 400 },
@@ -196,7 +196,7 @@ describe("the sandbox against a catalog synced from a real (stand-in) Bamboo", (
     await worker!.stop();
     worker = undefined;
     await app.db.update(catalogProducts).set({ active: false }).where(eq(catalogProducts.sku, sku(LIVE.colliding)));
-    worker = await startEmbeddedWorker({ db: app.db, functions: [fulfilOrder, placeVendorBatch], pollMs: 25, maxInFlight: 16, backoff: { baseMs: 50, maxMs: 400 } });
+    worker = await startEmbeddedWorker({ db: app.db, functions: orderEngineFunctions, pollMs: 25, maxInFlight: 16, backoff: { baseMs: 50, maxMs: 400 } });
     const done = await settled(o.id);
     expect(done.status).toBe("failed");
     expect(done.failureCode).toBe("product_not_available");

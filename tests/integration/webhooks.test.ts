@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { emails, orders, webhookDeliveries, webhookEndpoints, webhookEvents } from "@/server/db/schema";
-import { fulfilOrder, placeVendorBatch } from "@/server/jobs/functions/orders";
+import { orderEngineFunctions } from "@/server/jobs/functions/orders";
 import { placementRequestId } from "@/server/orders/batch";
 import { sendEmailFunction } from "@/server/jobs/functions/email";
 import { deliverWebhook, orderWebhookEvents } from "@/server/jobs/functions/webhooks";
@@ -87,7 +87,7 @@ beforeAll(async () => {
   t = await createTestDatabase(20);
   configure();
   configureEmailRuntime({ db: t.db, secret: "x".repeat(32), appUrl: "http://app.test", smtpUrl: undefined, from: "Steller <no-reply@app.test>" });
-  engine = await startOrderEngine(t, { functions: [fulfilOrder, placeVendorBatch, deliverWebhook, orderWebhookEvents, sendEmailFunction] });
+  engine = await startOrderEngine(t, { functions: [...orderEngineFunctions, deliverWebhook, orderWebhookEvents, sendEmailFunction] });
 });
 afterAll(async () => {
   await engine?.stop();

@@ -1,7 +1,7 @@
 import type { InngestFunction } from "inngest";
 import { syncCatalog } from "@/server/catalog/sync";
 import { startEmbeddedWorker, type EmbeddedWorker } from "@/server/jobs/executor/worker";
-import { fulfilOrder, placeVendorBatch } from "@/server/jobs/functions/orders";
+import { orderEngineFunctions } from "@/server/jobs/functions/orders";
 import { grantSandboxFunds } from "@/server/ledger";
 import { configureOrderRuntime } from "@/server/orders/runtime";
 import { createBambooClient, type BambooClient, type BambooConfig } from "@/server/supplier/bamboo";
@@ -61,7 +61,7 @@ export async function startOrderEngine(
     async startWorker() {
       engine.worker = await startEmbeddedWorker({
         db: t.db,
-        functions: opts.functions ?? [fulfilOrder, placeVendorBatch],
+        functions: opts.functions ?? orderEngineFunctions,
         pollMs: 25,
         maxInFlight: opts.maxInFlight ?? 32,
         backoff: { baseMs: 50, maxMs: 400 },

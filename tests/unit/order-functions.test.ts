@@ -6,7 +6,8 @@ import { configureOrderRuntime } from "@/server/orders/runtime";
 // The domain steps are mocked: these tests pin the function's shape (place, then poll with
 // sleeps between, stop at a terminal state, hand over to backfill at the end of the schedule).
 // An order made before batching answers "single" at the queue step and is placed on its own.
-configureOrderRuntime({ db: {} as never, vendorFor: () => ({}) as never, encryptionKey: "0".repeat(64), pollScheduleMs: [1000, 2000, 3000], batchWindowMs: 0 });
+const unitRuntime = { db: {} as never, vendorFor: () => ({}) as never, encryptionKey: "0".repeat(64), pollScheduleMs: [1000, 2000, 3000], batchWindowMs: 0 };
+configureOrderRuntime(unitRuntime);
 
 const event = { name: "order/created" as const, data: { orderId: "ord_unit" } };
 const sleepsMocked = [0, 1, 2].map((i) => ({ id: `wait-${i}`, handler: () => undefined }));
@@ -76,7 +77,8 @@ describe("order-batch function", () => {
   const gather = { id: "gather", handler: () => ({ status: "open", closeAtMs: 1_800_000_000_000 }) };
   const gatherUntil = { id: "gather-until", handler: () => undefined };
 
-  it("gathers until its close time, closes, places, polls at once and then after each sleep", async () => {
+  it("gathers until its close time, closes, places, polls at once and then after each sleep (no shared poller)", async () => {
+    configureOrderRuntime({ ...unitRuntime, sharedBatchPoller: false });
     const t = new InngestTestEngine({
       function: placeVendorBatch,
       events: [batchEvent],
@@ -95,6 +97,24 @@ describe("order-batch function", () => {
     expect(ctx.step.sleepUntil).toHaveBeenCalledWith("gather-until", new Date(1_800_000_000_000));
     expect(ctx.step.sleep).toHaveBeenCalledWith("wait-0", 1000);
     expect(ctx.step.sleep).not.toHaveBeenCalledWith("wait-1", 2000);
+    configureOrderRuntime(unitRuntime);
+  });
+
+  it("with the shared poller (the default), wakes it after placement and ends", async () => {
+    const t = new InngestTestEngine({
+      function: placeVendorBatch,
+      events: [batchEvent],
+      steps: [
+        gather,
+        gatherUntil,
+        { id: "close", handler: () => ({ batchId: "bat_unit", status: "placing", done: false }) },
+        { id: "place", handler: () => ({ batchId: "bat_unit", status: "placed", done: false }) },
+        { id: "wake-poller", handler: () => undefined },
+      ],
+    });
+    const { result, ctx } = await t.execute();
+    expect(result).toMatchObject({ status: "placed", done: false });
+    expect(ctx.step.sleep).not.toHaveBeenCalled();
   });
 
   it("stops when the batch closes empty, and after a refusal at placement", async () => {

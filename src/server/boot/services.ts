@@ -61,7 +61,7 @@ export function buildServices(db: Db, over: ServiceOverrides = {}): Services {
       encryptionKey,
       pollScheduleMs: DEFAULT_POLL_SCHEDULE_MS,
       batchWindowMs: settings.ORDER_BATCH_WINDOW_MS ?? DEFAULT_BATCH_WINDOW_MS,
-      sharedBatchPoller: false,
+      sharedBatchPoller: true,
       ...over.orders,
     },
     webhooks: {

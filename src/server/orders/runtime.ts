@@ -67,7 +67,7 @@ export function orderRuntime(): OrderRuntime {
     pollScheduleMs: configured.pollScheduleMs ?? DEFAULT_POLL_SCHEDULE_MS,
     // A runtime given its own database (tests, benchmarks) need not have a process environment loaded.
     batchWindowMs: configured.batchWindowMs ?? (configured.db ? DEFAULT_BATCH_WINDOW_MS : env().ORDER_BATCH_WINDOW_MS),
-    sharedBatchPoller: configured.sharedBatchPoller ?? false,
+    sharedBatchPoller: configured.sharedBatchPoller ?? true,
   };
   return cached;
 }

@@ -46,8 +46,8 @@ configureOrderRuntime({
         ...base,
         limits: {
           placeOrderMs: BAMBOO_LIMITS.placeOrderMs / scale,
-          // The mock has no per-product limit.
-          placeOrderPerProductMs: 0,
+          // The built-in mock enforces the per-product limit too (MOCK_VENDOR_PRODUCT_PLACEMENTS_PER_MINUTE, same scale).
+          placeOrderPerProductMs: BAMBOO_LIMITS.placeOrderPerProductMs / scale,
           getOrderMs: BAMBOO_LIMITS.getOrderMs / scale,
           catalogMs: BAMBOO_LIMITS.catalogMs / scale,
           otherMs: BAMBOO_LIMITS.otherMs / scale,

@@ -4,7 +4,7 @@ import { orderBatchReady, orderCreated } from "@/server/outbox/events";
 import { batchCloseTime, closeBatch, placeBatch, pollBatch, queueOrder } from "@/server/orders/batch";
 import { placeWithVendor, pollVendor } from "@/server/orders/fulfil";
 import { wakePollerFor } from "@/server/orders/poller-hints";
-import { orderRuntime } from "@/server/orders/runtime";
+import { supplierPoll, supplierPollTick } from "./polling";
 import { VendorError } from "@/server/supplier/bamboo";
 
 /**
@@ -41,16 +41,16 @@ export const fulfilOrder = inngest.createFunction(
     // One run at a time per order: a re-drive waits for the run in flight.
     concurrency: [{ key: "event.data.orderId", limit: 1 }],
   },
-  async ({ event, step }) => {
+  async ({ event, step, services }) => {
     const { orderId } = event.data;
-    const queued = await step.run("queue", () => queueOrder(orderRuntime(), orderId));
+    const queued = await step.run("queue", () => queueOrder(services.orders, orderId));
     if (queued.mode === "batch") return queued;
-    const placed = await step.run("place-with-vendor", () => honourVendorWait(() => placeWithVendor(orderRuntime(), orderId)));
+    const placed = await step.run("place-with-vendor", () => honourVendorWait(() => placeWithVendor(services.orders, orderId)));
     if (placed.done) return placed;
-    const schedule = orderRuntime().pollScheduleMs;
+    const schedule = services.orders.pollScheduleMs;
     for (let i = 0; i < schedule.length; i++) {
       await step.sleep(`wait-${i}`, schedule[i]!);
-      const polled = await step.run(`poll-${i}`, () => honourVendorWait(() => pollVendor(orderRuntime(), orderId)));
+      const polled = await step.run(`poll-${i}`, () => honourVendorWait(() => pollVendor(services.orders, orderId)));
       if (polled.done) return polled;
     }
     return { orderId, status: "processing", done: false, handedToBackfill: true };
@@ -72,29 +72,35 @@ export const placeVendorBatch = inngest.createFunction(
     name: "Place vendor batch",
     triggers: [orderBatchReady],
     retries: 8,
+    // Ahead of the per-order runs that feed it: a burst of orders queues one run each, and the
+    // batch that carries them all must not wait behind them (embedded executor and Inngest alike).
+    priority: { run: "600" },
     concurrency: [{ key: "event.data.batchId", limit: 1 }],
   },
-  async ({ event, step }) => {
+  async ({ event, step, services }) => {
     const { batchId } = event.data;
-    const gather = await step.run("gather", () => batchCloseTime(orderRuntime(), batchId));
+    const gather = await step.run("gather", () => batchCloseTime(services.orders, batchId));
     if (gather.closeAtMs !== null) await step.sleepUntil("gather-until", new Date(gather.closeAtMs));
-    const closed = await step.run("close", () => closeBatch(orderRuntime(), batchId));
+    const closed = await step.run("close", () => closeBatch(services.orders, batchId));
     if (closed.done) return closed;
-    const placed = await step.run("place", () => honourVendorWait(() => placeBatch(orderRuntime(), batchId)));
+    const placed = await step.run("place", () => honourVendorWait(() => placeBatch(services.orders, batchId)));
     if (placed.done) return placed;
-    if (orderRuntime().sharedBatchPoller) {
+    if (services.orders.sharedBatchPoller) {
       // The shared poller (supplier-poll) asks about it from now on, first poll at once.
-      await step.run("wake-poller", () => wakePollerFor(orderRuntime().db, batchId));
+      await step.run("wake-poller", () => wakePollerFor(services.orders.db, batchId));
       return placed;
     }
-    const first = await step.run("poll-now", () => honourVendorWait(() => pollBatch(orderRuntime(), batchId)));
+    const first = await step.run("poll-now", () => honourVendorWait(() => pollBatch(services.orders, batchId)));
     if (first.done) return first;
-    const schedule = orderRuntime().pollScheduleMs;
+    const schedule = services.orders.pollScheduleMs;
     for (let i = 0; i < schedule.length; i++) {
       await step.sleep(`wait-${i}`, schedule[i]!);
-      const polled = await step.run(`poll-${i}`, () => honourVendorWait(() => pollBatch(orderRuntime(), batchId)));
+      const polled = await step.run(`poll-${i}`, () => honourVendorWait(() => pollBatch(services.orders, batchId)));
       if (polled.done) return polled;
     }
     return { batchId, status: "placed", done: false, handedToBackfill: true };
   },
 );
+
+/** Every function an order needs on its way to the vendor and back (for workers and tests that run only the order engine). */
+export const orderEngineFunctions = [fulfilOrder, placeVendorBatch, supplierPoll, supplierPollTick];

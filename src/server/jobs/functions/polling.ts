@@ -1,7 +1,6 @@
 import { inngest } from "../client";
 import { lanesInFlight, pollLane } from "@/server/orders/poller";
 import { requestPoll, supplierPollRequested } from "@/server/orders/poller-hints";
-import { orderRuntime } from "@/server/orders/runtime";
 
 /** Rounds per run before it hands over to a fresh run (keeps a run's step history short). */
 const ROUNDS_PER_RUN = 50;
@@ -14,15 +13,15 @@ const ROUNDS_PER_RUN = 50;
  * setting is needed and it works the same with the embedded executor and an Inngest server.
  */
 export const supplierPoll = inngest.createFunction(
-  { id: "supplier-poll", name: "Poll the vendor (shared get-order budget)", triggers: [supplierPollRequested], retries: 5 },
-  async ({ event, step, runId }) => {
+  { id: "supplier-poll", name: "Poll the vendor (shared get-order budget)", triggers: [supplierPollRequested], retries: 5, priority: { run: "600" } },
+  async ({ event, step, runId, services }) => {
     const { environment } = event.data;
     for (let round = 0; round < ROUNDS_PER_RUN; round++) {
-      const r = await step.run(`round-${round}`, () => pollLane(orderRuntime(), environment, runId));
+      const r = await step.run(`round-${round}`, () => pollLane(services.orders, environment, runId));
       if (r.nextMs === null) return r;
       if (r.nextMs > 0) await step.sleep(`wait-${round}`, Math.ceil(r.nextMs));
     }
-    await step.run("hand-over", () => requestPoll(orderRuntime().db, environment));
+    await step.run("hand-over", () => requestPoll(services.orders.db, environment));
     return { environment, handedOver: true };
   },
 );
@@ -30,9 +29,9 @@ export const supplierPoll = inngest.createFunction(
 /** Every minute: wakes the poller of each environment with batches at the vendor (a lost wake-up costs at most a minute). */
 export const supplierPollTick = inngest.createFunction(
   { id: "supplier-poll-tick", name: "Wake the vendor pollers", triggers: [{ cron: "TZ=UTC * * * * *" }], retries: 1 },
-  async ({ step }) =>
+  async ({ step, services }) =>
     step.run("wake", async () => {
-      const rt = orderRuntime();
+      const rt = services.orders;
       // Without the shared poller each batch's own run polls it (notifications still wake the poller).
       if (!rt.sharedBatchPoller) return { woken: [] };
       const db = rt.db;
