@@ -17,9 +17,7 @@ test("an integrator signs up, reads the catalog, orders a card and gets its code
   expect(order.status()).toBe(202);
   const { id } = await order.json();
 
-  await expect
-    .poll(async () => (await (await request.get(`/api/v1/orders/${id}`, { headers })).json()).status, { timeout: 30_000 })
-    .toBe("completed");
+  await expect.poll(async () => (await (await request.get(`/api/v1/orders/${id}`, { headers })).json()).status, { timeout: 30_000 }).toBe("completed");
   const done = await (await request.get(`/api/v1/orders/${id}`, { headers })).json();
   expect(done.cards[0].code).toMatch(/^TEST-/);
 

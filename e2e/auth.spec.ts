@@ -49,7 +49,7 @@ test("the partner owner sees the dashboard and is refused the admin area", async
 
 test("the partner owner sees the sandbox wallet and creates an API key shown once", async ({ page }) => {
   await signIn(page, owner);
-  await expect(page.getByTestId("wallet-sandbox-USD")).toHaveText(/USD \d+\.\d\d/);
+  await expect(page.getByTestId("wallet-sandbox-USD")).toHaveText(/USD\s[\d,]+\.\d\d/);
   await page.getByRole("link", { name: "API keys" }).click();
   await expect(page.getByRole("heading", { name: "API keys" })).toBeVisible();
   await page.getByLabel("Name").fill("E2E server");

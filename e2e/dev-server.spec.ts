@@ -55,7 +55,10 @@ test.beforeAll(async ({}, testInfo) => {
   const deadline = Date.now() + 150_000;
   for (;;) {
     if (dev.exitCode !== null) throw new Error(`npm run dev exited with ${dev.exitCode}:\n${output}`);
-    const ok = await fetch(`http://localhost:${port}/api/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://localhost:${port}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) throw new Error(`npm run dev did not answer /api/health within 150 s:\n${output}`);
     await new Promise((r) => setTimeout(r, 500));

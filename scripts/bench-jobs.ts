@@ -47,7 +47,10 @@ const t0 = Date.now();
 for (let i = 0; i < RUNS; i += 10) {
   const batch = Array.from({ length: Math.min(10, RUNS - i) }, (_, k) => i + k);
   const now = Date.now();
-  await enqueueEvent(database.db, batch.map((n) => ({ name: "test/bench" as const, data: { i: n } })));
+  await enqueueEvent(
+    database.db,
+    batch.map((n) => ({ name: "test/bench" as const, data: { i: n } })),
+  );
   for (const n of batch) enqueued.set(String(n), now);
   await new Promise((r) => setTimeout(r, 10));
 }

@@ -246,14 +246,24 @@ async function main() {
         meter,
       });
       fulfilment.push(r);
-      log(`${scenario}: ${r.completed} completed, ${r.failed} failed, ${r.open} open; ${r.terminalSeconds === null ? "not all terminal" : `all terminal after ${r.terminalSeconds.toFixed(1)} s`}`);
+      log(
+        `${scenario}: ${r.completed} completed, ${r.failed} failed, ${r.open} open; ${r.terminalSeconds === null ? "not all terminal" : `all terminal after ${r.terminalSeconds.toFixed(1)} s`}`,
+      );
     };
     if (ONLY.has("fulfil")) {
       await fulfil(`(a) 60 orders of ${pA.sku} at once`, 60, Infinity, () => pA, { waitFromFirstPostMs: 30_000 });
       await fulfil(`(b) 600 orders of ${pB.sku} at once`, 600, Infinity, () => pB, { waitFromFirstPostMs: 60_000 });
       await fulfil("(c) 1,000 orders over 50 products at 20/s", 1000, 20, (i) => pC[i % pC.length]!, { waitAfterLastPostMs: 60_000 });
       log(`(d) end to end: ${E2E_ORDERS} orders at 1/s over ${E2E_PRODUCTS} products…`);
-      const d = await runEndToEnd({ scenario: "(d) web + executor in one process", baseUrl: serverOn.url, key: e2e, products: pD, orders: E2E_ORDERS, receiver, referencePrefix: `bench-${runTag}-e2e1` });
+      const d = await runEndToEnd({
+        scenario: "(d) web + executor in one process",
+        baseUrl: serverOn.url,
+        key: e2e,
+        products: pD,
+        orders: E2E_ORDERS,
+        receiver,
+        referencePrefix: `bench-${runTag}-e2e1`,
+      });
       layouts.push({ layout: "web + executor in one process (default)", openLoop: [], endToEnd: d, workerLoop: null });
     }
     const left = await drainOrders(sql, 20_000);
@@ -300,7 +310,10 @@ async function main() {
       const combined: LayoutResult = layouts[0] ?? { layout: "web + executor in one process (default)", openLoop: [], endToEnd: null, workerLoop: null };
       if (!layouts[0]) layouts.push(combined);
       const targets = openLoopTargets(serverOn.url, hot, many, "");
-      for (const [k, rates] of [["orders", openRates.orders], ["catalog", openRates.catalog]] as const) {
+      for (const [k, rates] of [
+        ["orders", openRates.orders],
+        ["catalog", openRates.catalog],
+      ] as const) {
         for (const rate of rates) {
           log(`open loop: ${targets[k].name} at ${rate}/s (${OPEN_WARMUP} s warm-up + ${OPEN_SECONDS} s)`);
           combined.openLoop.push(await runOpenLoop(targets[k], rate, { seconds: OPEN_SECONDS, warmupSeconds: OPEN_WARMUP, eldPort: ELD_COMBINED }));
@@ -375,7 +388,15 @@ async function main() {
         const leftSplit = await drainOrders(sql, 20_000);
         if (leftSplit) log(`${leftSplit} orders still open before (d) in layout 2`);
         log(`(d) end to end, layout 2: ${E2E_ORDERS} orders at 1/s over ${E2E_PRODUCTS} products…`);
-        split.endToEnd = await runEndToEnd({ scenario: "(d) web + separate worker", baseUrl: web.url, key: e2e, products: pD, orders: E2E_ORDERS, receiver, referencePrefix: `bench-${runTag}-e2e2` });
+        split.endToEnd = await runEndToEnd({
+          scenario: "(d) web + separate worker",
+          baseUrl: web.url,
+          key: e2e,
+          products: pD,
+          orders: E2E_ORDERS,
+          receiver,
+          referencePrefix: `bench-${runTag}-e2e2`,
+        });
       }
     }
   } finally {
@@ -397,15 +418,25 @@ async function main() {
   });
   const rows: Row[] = [];
   if (trivialOn && catalogOn && hotOn && manyOn && ceilingHot && ceilingMany) {
-    rows.push(row(trivialOn, null, null), row(catalogOn, trivialOn, null), row(hotOn, trivialOn, ceilingHot), row(manyOn, trivialOn, ceilingMany), row(ceilingHot, null, null), row(ceilingMany, null, null));
+    rows.push(
+      row(trivialOn, null, null),
+      row(catalogOn, trivialOn, null),
+      row(hotOn, trivialOn, ceilingHot),
+      row(manyOn, trivialOn, ceilingMany),
+      row(ceilingHot, null, null),
+      row(ceilingMany, null, null),
+    );
   }
   for (const [a, b] of pairs) rows.push(row(a, null, null), row(b, null, null));
 
   const fmt = (x: number) => `${(x * 100).toFixed(1)}%`;
   const targets: Target[] = [];
-  const [fa, fb, fc] = [fulfilment.find((f) => f.scenario.startsWith("(a)")), fulfilment.find((f) => f.scenario.startsWith("(b)")), fulfilment.find((f) => f.scenario.startsWith("(c)"))];
-  const fulfilled = (f: FulfilResult, withinS: number) =>
-    f.terminalSeconds !== null && f.failed === 0 && f.terminalSeconds <= withinS;
+  const [fa, fb, fc] = [
+    fulfilment.find((f) => f.scenario.startsWith("(a)")),
+    fulfilment.find((f) => f.scenario.startsWith("(b)")),
+    fulfilment.find((f) => f.scenario.startsWith("(c)")),
+  ];
+  const fulfilled = (f: FulfilResult, withinS: number) => f.terminalSeconds !== null && f.failed === 0 && f.terminalSeconds <= withinS;
   const describe = (f: FulfilResult) =>
     `${f.completed}/${f.orders} completed, ${f.failed} failed, ${f.open} open, ${f.terminalSeconds === null ? "not all terminal within the wait" : `all terminal after ${f.terminalSeconds.toFixed(1)} s`}; ` +
     `${f.vendor.placements} placements (${f.vendor.placements ? (f.vendor.cards / f.vendor.placements).toFixed(1) : "–"} cards each), ${f.vendor.getOrderCalls} get-order calls, ${f.vendor.rateLimited} answered 429`;
@@ -459,7 +490,10 @@ async function main() {
     ] as const;
     const worstShare = Math.max(...shares.map(([, c]) => (Number.isNaN(c.worst) ? Infinity : c.worst)));
     const abCost = (on: Measurement, off: Measurement) => (off.reqPerSec > 0 ? 1 - on.reqPerSec / off.reqPerSec : Number.NaN);
-    const cross = pairs.length === 3 ? ` Cross-check, two servers A/B (noisy): catalog ${fmt(abCost(pairs[1]![0], pairs[1]![1]))}, orders ${fmt(abCost(pairs[2]![0], pairs[2]![1]))}, unlogged control ${fmt(abCost(pairs[0]![0], pairs[0]![1]))}` : "";
+    const cross =
+      pairs.length === 3
+        ? ` Cross-check, two servers A/B (noisy): catalog ${fmt(abCost(pairs[1]![0], pairs[1]![1]))}, orders ${fmt(abCost(pairs[2]![0], pairs[2]![1]))}, unlogged control ${fmt(abCost(pairs[0]![0], pairs[0]![1]))}`
+        : "";
     targets.push({
       name: "throughput cost of request logging",
       goal: "≤ 5% each",
@@ -471,13 +505,21 @@ async function main() {
   }
   const totalSeconds = (Date.now() - t0) / 1000;
   if (ONLY.size === 3)
-    targets.push({ name: "the whole bench", goal: "< 8 minutes", measured: `${(totalSeconds / 60).toFixed(1)} min (build ${buildSeconds.toFixed(0)} s)`, pass: totalSeconds < 480 });
+    targets.push({
+      name: "the whole bench",
+      goal: "< 8 minutes",
+      measured: `${(totalSeconds / 60).toFixed(1)} min (build ${buildSeconds.toFixed(0)} s)`,
+      pass: totalSeconds < 480,
+    });
 
   const table = formatTable(rows);
   const openRows = layouts.flatMap((l) => l.openLoop);
   const workerLoops = layouts
     .filter((l) => l.workerLoop)
-    .map((l) => `the separate worker's own event-loop delay meanwhile (orders at 50 %): p50 ${l.workerLoop!.p50Ms} ms, p99 ${l.workerLoop!.p99Ms} ms, max ${l.workerLoop!.maxMs} ms`);
+    .map(
+      (l) =>
+        `the separate worker's own event-loop delay meanwhile (orders at 50 %): p50 ${l.workerLoop!.p50Ms} ms, p99 ${l.workerLoop!.p99Ms} ms, max ${l.workerLoop!.maxMs} ms`,
+    );
   const e2eRows = layouts.map((l) => l.endToEnd).filter((x): x is EndToEndResult => x !== null);
   const sections = [
     fulfilment.length ? formatFulfilment(fulfilment) : "",
@@ -493,7 +535,20 @@ async function main() {
     at: new Date().toISOString(),
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? "?", loadAverageAtStart, loadAverageAtEnd: os.loadavg(), node: process.version },
     requestLogEntryCost: logCost,
-    settings: { ...SHAPE, openSeconds: OPEN_SECONDS, openWarmup: OPEN_WARMUP, e2eOrders: E2E_ORDERS, ab: AB, only: [...ONLY], partners: PARTNERS, ceilingPool: CEILING_POOL, sku: SKU, faceValue: FACE_VALUE, port: PORT, pgPort: PG_PORT },
+    settings: {
+      ...SHAPE,
+      openSeconds: OPEN_SECONDS,
+      openWarmup: OPEN_WARMUP,
+      e2eOrders: E2E_ORDERS,
+      ab: AB,
+      only: [...ONLY],
+      partners: PARTNERS,
+      ceilingPool: CEILING_POOL,
+      sku: SKU,
+      faceValue: FACE_VALUE,
+      port: PORT,
+      pgPort: PG_PORT,
+    },
     buildSeconds,
     totalSeconds,
     fulfilment,

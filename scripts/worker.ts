@@ -22,7 +22,9 @@ if (dev) process.env.WEBHOOK_ALLOW_PRIVATE_TARGETS ??= "true";
 const { env, local } = await bootProcess({ dev });
 
 if (inngestMode(env) === "server") {
-  console.error("\nnpm run worker runs the embedded executor; this environment is in Inngest server mode (INNGEST_* set), where the Inngest server calls /api/inngest instead.\n");
+  console.error(
+    "\nnpm run worker runs the embedded executor; this environment is in Inngest server mode (INNGEST_* set), where the Inngest server calls /api/inngest instead.\n",
+  );
   await closeDatabases();
   await local.embedded?.stop();
   process.exit(1);

@@ -46,7 +46,9 @@ export async function orderableProducts(baseUrl: string, key: BenchPartner, excl
   const out: BenchProduct[] = [];
   let after: string | undefined;
   for (;;) {
-    const r = await request(`${baseUrl}/api/v1/catalog?limit=100${after ? `&startingAfter=${encodeURIComponent(after)}` : ""}`, { headers: { "x-api-key": key.secret } });
+    const r = await request(`${baseUrl}/api/v1/catalog?limit=100${after ? `&startingAfter=${encodeURIComponent(after)}` : ""}`, {
+      headers: { "x-api-key": key.secret },
+    });
     if (r.status !== 200) throw new Error(`GET /api/v1/catalog answered ${r.status}: ${r.text.slice(0, 300)}`);
     const page = JSON.parse(r.text) as {
       data: { sku: string; priceCurrency: string; denomination: { type: "fixed"; faceValue: string } | { type: "range"; minFaceValue: string } }[];
@@ -187,7 +189,8 @@ export async function runFulfilment(o: {
   const cpuSeconds = (end - t0) / 1000;
   const done = state.open === 0;
   const terminal = state.completed + state.failed;
-  const perOrder = (cores: number | undefined) => (cpu && terminal > 0 && cores !== undefined ? Math.round(((cores * cpuSeconds * 1000) / terminal) * 10) / 10 : null);
+  const perOrder = (cores: number | undefined) =>
+    cpu && terminal > 0 && cores !== undefined ? Math.round(((cores * cpuSeconds * 1000) / terminal) * 10) / 10 : null;
   return {
     scenario: o.scenario,
     orders: o.orders,
@@ -322,7 +325,24 @@ export async function drainOrders(sql: postgres.Sql, timeoutMs: number): Promise
 }
 
 export function formatFulfilment(rows: FulfilResult[]): string {
-  const header = ["fulfilment", "orders", "POSTs s", "all terminal s", "after last POST s", "completed", "failed", "open", "placements", "cards/placement", "place attempts", "get-order calls", "429s", "app ms/order", "pg ms/order", "other cores"];
+  const header = [
+    "fulfilment",
+    "orders",
+    "POSTs s",
+    "all terminal s",
+    "after last POST s",
+    "completed",
+    "failed",
+    "open",
+    "placements",
+    "cards/placement",
+    "place attempts",
+    "get-order calls",
+    "429s",
+    "app ms/order",
+    "pg ms/order",
+    "other cores",
+  ];
   const f = (x: number | null) => (x === null ? "not yet" : x.toFixed(1));
   const body = rows.map((r) => [
     r.scenario,

@@ -89,12 +89,7 @@ function percentile(sorted: number[], p: number): number {
  * `callers` concurrent loops calling `call` back to back: a warm-up, then the measured window.
  * Latencies are per call; a thrown error counts as a non-2xx.
  */
-export async function runDirect(
-  name: string,
-  call: () => Promise<unknown>,
-  shape: LoadShape & { callers: number },
-  meter?: CpuMeter,
-): Promise<Measurement> {
+export async function runDirect(name: string, call: () => Promise<unknown>, shape: LoadShape & { callers: number }, meter?: CpuMeter): Promise<Measurement> {
   const window = async (seconds: number) => {
     const latencies: number[] = [];
     let failed = 0;

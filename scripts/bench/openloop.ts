@@ -91,7 +91,11 @@ async function window(t: OpenLoopTarget, rate: number, seconds: number) {
 }
 
 /** A warm-up at the same rate (discarded), then the measured window; `eldPort`: the app's event-loop probe. */
-export async function runOpenLoop(t: OpenLoopTarget, rate: number, opts: { seconds: number; warmupSeconds: number; eldPort?: number }): Promise<OpenLoopResult> {
+export async function runOpenLoop(
+  t: OpenLoopTarget,
+  rate: number,
+  opts: { seconds: number; warmupSeconds: number; eldPort?: number },
+): Promise<OpenLoopResult> {
   if (!["127.0.0.1", "localhost"].includes(new URL(t.url).hostname)) throw new Error("benchmarks load loopback addresses only");
   if (opts.warmupSeconds > 0) await window(t, rate, opts.warmupSeconds);
   if (opts.eldPort) await eventLoopDelay(opts.eldPort, true);

@@ -34,11 +34,7 @@ export function AppShell({
         </div>
         <nav className="flex-1 space-y-1 px-3" aria-label={title}>
           {nav.map((item) => (
-            <Link
-              key={item.href}
-              href={item.href}
-              className="block rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100"
-            >
+            <Link key={item.href} href={item.href} className="block rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100">
               {item.label}
             </Link>
           ))}

@@ -98,7 +98,11 @@ export function ChangePasswordForm() {
           Password changed. Your other sessions were signed out; this one stays signed in.
         </p>
       )}
-      <button type="submit" disabled={change.isPending} className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60">
+      <button
+        type="submit"
+        disabled={change.isPending}
+        className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60"
+      >
         Change password
       </button>
     </form>

@@ -9,9 +9,7 @@ const boolish = z
   .optional()
   .transform((v) => v === "true" || v === "1");
 
-const hex32 = z
-  .string()
-  .regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex characters (32 bytes), e.g. `openssl rand -hex 32`");
+const hex32 = z.string().regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex characters (32 bytes), e.g. `openssl rand -hex 32`");
 
 /** `redis://[[user]:password@]host[:port][/db]` or `rediss://…` (TLS). The message never echoes the value. */
 function isRedisUrl(v: string): boolean {
@@ -35,12 +33,13 @@ export const envSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
-    DATABASE_URL: z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL"),
+    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL"),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     // false behind PgBouncer in transaction mode (it cannot keep prepared statements).
-    DATABASE_PREPARED_STATEMENTS: z.enum(["true", "false", "1", "0"]).default("true").transform((v) => v === "true" || v === "1"),
+    DATABASE_PREPARED_STATEMENTS: z
+      .enum(["true", "false", "1", "0"])
+      .default("true")
+      .transform((v) => v === "true" || v === "1"),
     // Bounds on every query (0 = off): PostgreSQL cancels a longer statement, ends a session idle inside a
     // transaction, and a query waits this long at most for a free connection of the pool.
     DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),

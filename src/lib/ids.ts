@@ -32,9 +32,34 @@ function encodeRandom(length: number): string {
 }
 
 export type IdPrefix =
-  | "ptn" | "usr" | "mem" | "ord" | "key" | "whk" | "whd" | "evt" | "acc" | "trf" | "ent"
-  | "top" | "run" | "req" | "aud" | "prd" | "brd" | "crd" | "vor" | "vcl" | "rec" | "chk" | "syn"
-  | "msg" | "wha" | "eml" | "bat" | "glr";
+  | "ptn"
+  | "usr"
+  | "mem"
+  | "ord"
+  | "key"
+  | "whk"
+  | "whd"
+  | "evt"
+  | "acc"
+  | "trf"
+  | "ent"
+  | "top"
+  | "run"
+  | "req"
+  | "aud"
+  | "prd"
+  | "brd"
+  | "crd"
+  | "vor"
+  | "vcl"
+  | "rec"
+  | "chk"
+  | "syn"
+  | "msg"
+  | "wha"
+  | "eml"
+  | "bat"
+  | "glr";
 
 /**
  * A prefixed opaque id (`ord_01hx…`): 10 chars of millisecond time then 16 random chars,

@@ -22,13 +22,7 @@ export const AMOUNT_SCALE = 4;
 const MAX_INTEGER_DIGITS = 15;
 const AMOUNT_PATTERN = /^(-?)(0|[1-9]\d*)(?:\.(\d+))?$/;
 
-export type InvalidAmountReason =
-  | "not_a_string"
-  | "malformed"
-  | "too_many_decimals"
-  | "too_large"
-  | "negative"
-  | "zero";
+export type InvalidAmountReason = "not_a_string" | "malformed" | "too_many_decimals" | "too_large" | "negative" | "zero";
 
 export class InvalidAmountError extends DomainError<"invalid_amount"> {
   constructor(

@@ -6,6 +6,4 @@ import { getDb } from "@/server/db/client";
 import { createCaller } from "@/server/trpc/root";
 
 /** A tRPC caller for server components, with the same context as an HTTP call. */
-export const serverApi = cache(async () =>
-  createCaller({ db: getDb(), user: await getSessionUser(), headers: new Headers(await headers()) }),
-);
+export const serverApi = cache(async () => createCaller({ db: getDb(), user: await getSessionUser(), headers: new Headers(await headers()) }));

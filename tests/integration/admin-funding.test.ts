@@ -53,7 +53,9 @@ describe("admin wallet funding", () => {
     const partnerId = await makePartner(t.db);
     const admin = await makeUser(t.db, { admin: true });
     const api = await callerFor(admin.id);
-    await expect(api.admin.creditWallet({ partnerId, environment: "live", currency: "USD", amount: "50.00", reason: "" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(api.admin.creditWallet({ partnerId, environment: "live", currency: "USD", amount: "50.00", reason: "" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
     const transfer = await api.admin.creditWallet({ partnerId, environment: "live", currency: "USD", amount: "50.00", reason: "bank transfer 42" });
     expect(transfer.amount).toBe("50.0000");
   });

@@ -42,10 +42,18 @@ const raw = async (handler: ReturnType<typeof route>) => {
 
 describe("answers checked against their contract under test", () => {
   it("lets a documented answer through (a Date on the way out is an ISO string on the wire)", async () => {
-    const r = await call(route(() => ({ id: "t_1", count: 2, at: new Date("2026-11-29T10:00:00Z") })), path);
+    const r = await call(
+      route(() => ({ id: "t_1", count: 2, at: new Date("2026-11-29T10:00:00Z") })),
+      path,
+    );
     expect(r.status).toBe(200);
     expect(r.json).toEqual({ id: "t_1", count: 2, at: "2026-11-29T10:00:00.000Z" });
-    const missing = await call(route(() => { throw new ApiError(404, "not_found_error", "resource_not_found", "No such thing"); }), path);
+    const missing = await call(
+      route(() => {
+        throw new ApiError(404, "not_found_error", "resource_not_found", "No such thing");
+      }),
+      path,
+    );
     expect(missing.status).toBe(404);
   });
 
@@ -54,15 +62,31 @@ describe("answers checked against their contract under test", () => {
     const r = await raw(wrong);
     expect(r.status).toBe(500);
     expect(r.json.error).toMatchObject({ code: "response_contract_violation", message: expect.stringContaining("count: ") });
-    await expect(call(wrong, path)).rejects.toThrow(/Response contract violation: GET \/api\/v1\/things\/\{id\} answered 200 with a body that breaks its documented schema: count/);
+    await expect(call(wrong, path)).rejects.toThrow(
+      /Response contract violation: GET \/api\/v1\/things\/\{id\} answered 200 with a body that breaks its documented schema: count/,
+    );
   });
 
   it("refuses a field the contract does not document, a status it does not document and an error code it does not document", async () => {
     const extra = await raw(route(() => ({ id: "t_1", count: 2, at: new Date(), secretHash: "x" })));
     expect(extra.json.error).toMatchObject({ code: "response_contract_violation", message: expect.stringContaining("does not have: secretHash") });
-    const status = await raw(route(() => { throw new ApiError(409, "conflict_error", "busy", "Busy"); }));
-    expect(status.json.error).toMatchObject({ code: "response_contract_violation", message: expect.stringContaining("answered 409, a status its contract does not document") });
-    const code = await raw(route(() => { throw new ApiError(404, "not_found_error", "thing_gone", "Gone"); }));
-    expect(code.json.error).toMatchObject({ code: "response_contract_violation", message: expect.stringContaining("error code thing_gone, not documented for 404") });
+    const status = await raw(
+      route(() => {
+        throw new ApiError(409, "conflict_error", "busy", "Busy");
+      }),
+    );
+    expect(status.json.error).toMatchObject({
+      code: "response_contract_violation",
+      message: expect.stringContaining("answered 409, a status its contract does not document"),
+    });
+    const code = await raw(
+      route(() => {
+        throw new ApiError(404, "not_found_error", "thing_gone", "Gone");
+      }),
+    );
+    expect(code.json.error).toMatchObject({
+      code: "response_contract_violation",
+      message: expect.stringContaining("error code thing_gone, not documented for 404"),
+    });
   });
 });

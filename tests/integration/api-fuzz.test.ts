@@ -59,12 +59,55 @@ const nasty = fc.oneof(
   fc.string({ minLength: 5000, maxLength: 20000 }),
   fc.integer(),
   fc.double(),
-  fc.constantFrom(-1, 0, 1e308, -1e308, Number.MAX_SAFE_INTEGER, "NaN", "Infinity", "-0", "1e9999", "0x10", "  25 ", "25.00001", "__proto__", null, true, [], {}),
+  fc.constantFrom(
+    -1,
+    0,
+    1e308,
+    -1e308,
+    Number.MAX_SAFE_INTEGER,
+    "NaN",
+    "Infinity",
+    "-0",
+    "1e9999",
+    "0x10",
+    "  25 ",
+    "25.00001",
+    "__proto__",
+    null,
+    true,
+    [],
+    {},
+  ),
   fc.constantFrom("ord_x", "key_x", "ord_" + "a".repeat(40), "../../etc/passwd", "'; drop table orders; --", "\u0000", "💳"),
 );
-const fieldNames = fc.constantFrom("url", "events", "enabled", "sku", "faceValue", "quantity", "referenceId", "amount", "currency", "note", "overlapSeconds", "companyName", "contactName", "email", "password", "country", "balance", "discount", "__proto__", "constructor");
+const fieldNames = fc.constantFrom(
+  "url",
+  "events",
+  "enabled",
+  "sku",
+  "faceValue",
+  "quantity",
+  "referenceId",
+  "amount",
+  "currency",
+  "note",
+  "overlapSeconds",
+  "companyName",
+  "contactName",
+  "email",
+  "password",
+  "country",
+  "balance",
+  "discount",
+  "__proto__",
+  "constructor",
+);
 const body = fc.oneof(fc.dictionary(fieldNames, nasty, { maxKeys: 6 }), nasty);
-const query = fc.dictionary(fc.constantFrom("limit", "startingAfter", "status", "from", "to", "currency", "brand", "country", "referenceId", "days", "method", "path", "x"), fc.string({ maxLength: 30 }).map(String), { maxKeys: 4 });
+const query = fc.dictionary(
+  fc.constantFrom("limit", "startingAfter", "status", "from", "to", "currency", "brand", "country", "referenceId", "days", "method", "path", "x"),
+  fc.string({ maxLength: 30 }).map(String),
+  { maxKeys: 4 },
+);
 const idParam = fc.oneof(fc.string({ maxLength: 50 }), fc.constantFrom("ord_01abc", "key_01abc", "whk_01abc", "whd_01abc", "", "ord_" + "z".repeat(41)));
 
 const endpoints: Array<{ name: string; handler: Handler; method: string; path: string; withBody?: boolean; withId?: boolean; public?: boolean }> = [

@@ -42,7 +42,10 @@ afterAll(async () => {
   await t?.close();
 });
 
-const envelope = (json: any) => expect(json).toMatchObject({ error: { type: expect.any(String), code: expect.any(String), message: expect.any(String), requestId: expect.stringMatching(/^req_/) } });
+const envelope = (json: any) =>
+  expect(json).toMatchObject({
+    error: { type: expect.any(String), code: expect.any(String), message: expect.any(String), requestId: expect.stringMatching(/^req_/) },
+  });
 
 describe("authentication", () => {
   it("answers 401 for a missing, malformed or unknown key, in the error envelope with a request id", async () => {
@@ -74,7 +77,11 @@ describe("authentication", () => {
     expect(rot.json.secret).toMatch(/^stlr_test_/);
     expect((await call(walletRoute.GET, "/api/v1/wallet", { key: p.key })).status).toBe(200);
     expect((await call(walletRoute.GET, "/api/v1/wallet", { key: rot.json.secret })).status).toBe(200);
-    const rot2 = await call(rotateRoute.POST, `/api/v1/keys/${rot.json.key.id}/rotate`, { key: rot.json.secret, params: { id: rot.json.key.id }, body: { overlapSeconds: 0 } });
+    const rot2 = await call(rotateRoute.POST, `/api/v1/keys/${rot.json.key.id}/rotate`, {
+      key: rot.json.secret,
+      params: { id: rot.json.key.id },
+      body: { overlapSeconds: 0 },
+    });
     expect(rot2.status).toBe(201);
     const old = await call(walletRoute.GET, "/api/v1/wallet", { key: rot.json.secret });
     expect(old.status).toBe(401);
@@ -93,7 +100,12 @@ describe("authentication", () => {
   });
 
   it("refuses requests from outside a key's IP allowlist with 403", async () => {
-    const { secret } = await createApiKey(t.db, { partnerId: a.partnerId, environment: "sandbox", ipAllowlist: ["203.0.113.0/24", "2001:db8::/32"], actor: "test" });
+    const { secret } = await createApiKey(t.db, {
+      partnerId: a.partnerId,
+      environment: "sandbox",
+      ipAllowlist: ["203.0.113.0/24", "2001:db8::/32"],
+      actor: "test",
+    });
     expect((await call(walletRoute.GET, "/api/v1/wallet", { key: secret, ip: "203.0.113.9" })).status).toBe(200);
     expect((await call(walletRoute.GET, "/api/v1/wallet", { key: secret, ip: "2001:db8::1" })).status).toBe(200);
     const denied = await call(walletRoute.GET, "/api/v1/wallet", { key: secret, ip: "198.51.100.1", headers: { "x-forwarded-for": "203.0.113.9" } });
@@ -143,7 +155,11 @@ describe("orders over the API", () => {
     const conflict = await call(ordersRoute.POST, "/api/v1/orders", { key: a.key, body: { ...body, faceValue: "11.00" } });
     expect(conflict.status).toBe(409);
     expect(conflict.json.error.code).toBe("reference_conflict");
-    const viaHeader = await call(ordersRoute.POST, "/api/v1/orders", { key: a.key, body: { sku: RANGED_USD, faceValue: "10.00" }, headers: { "idempotency-key": "api-1" } });
+    const viaHeader = await call(ordersRoute.POST, "/api/v1/orders", {
+      key: a.key,
+      body: { sku: RANGED_USD, faceValue: "10.00" },
+      headers: { "idempotency-key": "api-1" },
+    });
     expect(viaHeader.json.id).toBe(first.json.id);
 
     const done = await waitFor("the order to complete", async () => {
@@ -167,7 +183,10 @@ describe("orders over the API", () => {
       const r = await call(ordersRoute.POST, "/api/v1/orders", { key: a.key, body });
       expect([r.status, r.json.error?.code], JSON.stringify(body)).toEqual([status, code]);
     }
-    const unknown = await call(ordersRoute.POST, "/api/v1/orders", { key: a.key, body: { sku: RANGED_USD, faceValue: "1.00", referenceId: "x6", balance: "1" } });
+    const unknown = await call(ordersRoute.POST, "/api/v1/orders", {
+      key: a.key,
+      body: { sku: RANGED_USD, faceValue: "1.00", referenceId: "x6", balance: "1" },
+    });
     expect(unknown.json.error.message).toContain("Unknown field");
     const nul = await call(topupRoute.POST, "/api/v1/wallet/topup-requests", { key: a.key, body: { amount: "1.00", note: "a\u0000b" } });
     expect([nul.status, nul.json.error.param]).toEqual([400, "note"]);
@@ -220,7 +239,10 @@ describe("wallet, statement, top-ups and logs", () => {
     const next = await call(txRoute.GET, "/api/v1/wallet/transactions", { key: a.key, query: { limit: "2", startingAfter: tx.json.nextCursor } });
     expect(next.status, next.text).toBe(200);
     expect(next.json.data[0].id).not.toBe(tx.json.data[0].id);
-    const csv = await call(statementRoute.GET, "/api/v1/wallet/statement.csv", { key: a.key, query: { from: new Date(Date.now() - 30 * 86_400_000).toISOString(), to: new Date(Date.now() + 86_400_000).toISOString() } });
+    const csv = await call(statementRoute.GET, "/api/v1/wallet/statement.csv", {
+      key: a.key,
+      query: { from: new Date(Date.now() - 30 * 86_400_000).toISOString(), to: new Date(Date.now() + 86_400_000).toISOString() },
+    });
     expect(csv.status, csv.text).toBe(200);
     expect(csv.headers.get("content-type")).toContain("text/csv");
     expect(csv.text.split("\r\n")[0]).toBe("date,entry_id,transfer_id,kind,reference,debit,credit,balance,currency");
@@ -253,7 +275,10 @@ describe("signup", () => {
     expect(r.status).toBe(201);
     expect(r.json.apiKey.secret).toMatch(/^stlr_test_/);
     expect(r.json.sandboxBalance).toEqual({ amount: "1000.0000", currency: "USD" });
-    const order = await call(ordersRoute.POST, "/api/v1/orders", { key: r.json.apiKey.secret, body: { sku: RANGED_USD, faceValue: "20.00", referenceId: "first" } });
+    const order = await call(ordersRoute.POST, "/api/v1/orders", {
+      key: r.json.apiKey.secret,
+      body: { sku: RANGED_USD, faceValue: "20.00", referenceId: "first" },
+    });
     expect(order.status).toBe(202);
     const dup = await call(signupRoute.POST, "/api/v1/public/signup", {
       ip: "192.0.2.10",

@@ -34,7 +34,10 @@ describe("sign-in limiter", () => {
     const rows = await t.db.select().from(loginAttempts).where(eq(loginAttempts.email, u.email));
     expect(rows).toHaveLength(5);
     // …and the right password is refused too while the email is locked.
-    expect(await attemptLogin(t.db, { email: u.email, password: "the-right-password", ip: "10.51.0.1" }, limits)).toMatchObject({ ok: false, reason: "rate_limited" });
+    expect(await attemptLogin(t.db, { email: u.email, password: "the-right-password", ip: "10.51.0.1" }, limits)).toMatchObject({
+      ok: false,
+      reason: "rate_limited",
+    });
   });
 
   it("does not count a successful sign-in as a failure", async () => {
@@ -52,11 +55,17 @@ describe("password hashing", () => {
     const legacy = await makeUser(t.db, { password: "placeholder" });
     const bcryptHash = await bcrypt.hash("legacy-password", 10);
     await t.db.update(users).set({ passwordHash: bcryptHash }).where(eq(users.id, legacy.id));
-    expect(await attemptLogin(t.db, { email: legacy.email, password: "wrong", ip: "10.53.0.1" }, limits)).toMatchObject({ ok: false, reason: "invalid_credentials" });
+    expect(await attemptLogin(t.db, { email: legacy.email, password: "wrong", ip: "10.53.0.1" }, limits)).toMatchObject({
+      ok: false,
+      reason: "invalid_credentials",
+    });
     const [stillBcrypt] = await t.db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, legacy.id));
     expect(stillBcrypt!.hash).toBe(bcryptHash);
 
-    expect(await attemptLogin(t.db, { email: legacy.email, password: "legacy-password", ip: "10.53.0.1" }, limits)).toMatchObject({ ok: true, userId: legacy.id });
+    expect(await attemptLogin(t.db, { email: legacy.email, password: "legacy-password", ip: "10.53.0.1" }, limits)).toMatchObject({
+      ok: true,
+      userId: legacy.id,
+    });
     const [upgraded] = await t.db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, legacy.id));
     expect(upgraded!.hash).toMatch(/^\$argon2id\$/);
     expect(await attemptLogin(t.db, { email: legacy.email, password: "legacy-password", ip: "10.53.0.1" }, limits)).toMatchObject({ ok: true });
@@ -156,7 +165,10 @@ describe("session versions", () => {
     const wrong = await caller.me.changePassword({ currentPassword: "not-it", newPassword: "new-password-2" }).catch((e: unknown) => e);
     expect(wrong).toBeInstanceOf(TRPCError);
     expect((wrong as TRPCError).code).toBe("BAD_REQUEST");
-    expect(await caller.me.changePassword({ currentPassword: "old-password-1", newPassword: "new-password-2" })).toEqual({ changed: true, otherSessionsEnded: true });
+    expect(await caller.me.changePassword({ currentPassword: "old-password-1", newPassword: "new-password-2" })).toEqual({
+      changed: true,
+      otherSessionsEnded: true,
+    });
     expect(moved).toHaveLength(1);
 
     expect((await here.user())?.id).toBe(u.id);
@@ -167,7 +179,10 @@ describe("session versions", () => {
     expect(await there.user()).toBeNull();
 
     expect(await attemptLogin(t.db, { email: u.email, password: "old-password-1", ip: "10.61.0.2" }, limits)).toMatchObject({ ok: false });
-    expect(await attemptLogin(t.db, { email: u.email, password: "new-password-2", ip: "10.61.0.2" }, limits)).toMatchObject({ ok: true, sessionVersion: moved[0] });
+    expect(await attemptLogin(t.db, { email: u.email, password: "new-password-2", ip: "10.61.0.2" }, limits)).toMatchObject({
+      ok: true,
+      sessionVersion: moved[0],
+    });
   });
 
   it("refuses a weak new password and counts wrong current passwords against the limiter", async () => {

@@ -75,8 +75,14 @@ describe("partner catalog (served from memory)", () => {
     const piece = (s: string) => fc.nat({ max: Math.max(0, s.length - 2) }).map((i) => s.slice(i, i + 3));
     const filters = fc.record(
       {
-        brand: fc.oneof(fc.constantFrom(...brands).chain((b) => fc.oneof(fc.constant(b.toUpperCase()), piece(b))), fc.constantFrom("%", "_", "zz-none")),
-        country: fc.oneof(fc.constantFrom(...countries).map((c) => c.toLowerCase()), fc.constant("ZZ")),
+        brand: fc.oneof(
+          fc.constantFrom(...brands).chain((b) => fc.oneof(fc.constant(b.toUpperCase()), piece(b))),
+          fc.constantFrom("%", "_", "zz-none"),
+        ),
+        country: fc.oneof(
+          fc.constantFrom(...countries).map((c) => c.toLowerCase()),
+          fc.constant("ZZ"),
+        ),
         currency: fc.constantFrom(...currencies, "xyz"),
         startingAfter: fc.oneof(fc.constantFrom(...all.map((r) => r.sku)), fc.constant("BAM-5"), fc.constant("")),
         limit: fc.integer({ min: 1, max: 60 }),
@@ -116,10 +122,14 @@ describe("partner catalog (served from memory)", () => {
     // Another instance raises the markup: this one may serve the old price for at most the TTL.
     await t.sql`update partner_product_prices set markup_bps = 5000 where partner_id = ${partner} and product_id = ${p!.id}`;
     const changedAt = performance.now();
-    const after = await waitFor("the new price", async () => {
-      const price = (await listPartnerCatalog(t.db, partner, "live", { limit: 10 })).data[0]!.unitPrice;
-      return price !== before ? price : null;
-    }, 5_000);
+    const after = await waitFor(
+      "the new price",
+      async () => {
+        const price = (await listPartnerCatalog(t.db, partner, "live", { limit: 10 })).data[0]!.unitPrice;
+        return price !== before ? price : null;
+      },
+      5_000,
+    );
     expect(performance.now() - changedAt).toBeLessThan(2_500);
     expect(new Decimal(after).greaterThan(before)).toBe(true);
   });

@@ -36,7 +36,13 @@ beforeAll(async () => {
   t = await createTestDatabase();
   bindAppDatabase(t);
   engine = await startOrderEngine(t);
-  const r = await signUpPartner(t.db, { companyName: "Console Co", contactName: "Cora Console", email: "cora@console.test", password: "a-long-password", country: "GB" });
+  const r = await signUpPartner(t.db, {
+    companyName: "Console Co",
+    contactName: "Cora Console",
+    email: "cora@console.test",
+    password: "a-long-password",
+    country: "GB",
+  });
   owner = { partnerId: r.partner.id, userId: r.userId, key: r.apiKey.secret };
 });
 afterAll(async () => {
@@ -45,10 +51,15 @@ afterAll(async () => {
 });
 
 async function finished(api: Awaited<ReturnType<typeof callerFor>>, id: string) {
-  return waitFor(`order ${id} to finish`, async () => {
-    const o = await api.console.order({ id });
-    return o.status === "completed" || o.status === "failed" ? o : null;
-  }, 30_000, 100);
+  return waitFor(
+    `order ${id} to finish`,
+    async () => {
+      const o = await api.console.order({ id });
+      return o.status === "completed" || o.status === "failed" ? o : null;
+    },
+    30_000,
+    100,
+  );
 }
 
 const usd = async (api: Awaited<ReturnType<typeof callerFor>>) => (await api.console.balance()).find((w) => w.currency === "USD")!.balance;
@@ -107,7 +118,13 @@ describe("sandbox console", () => {
     expect(await codeOf((await callerFor(finance.id)).console.createOrder({ sku: RANGED_USD, faceValue: "10.00", quantity: 1 }))).toMatch(/^FORBIDDEN/);
     expect(await codeOf((await callerFor(developer.id)).console.catalog())).toBe("OK");
 
-    const other = await signUpPartner(t.db, { companyName: "Other Co", contactName: "Otto Other", email: "otto@other.test", password: "a-long-password", country: "US" });
+    const other = await signUpPartner(t.db, {
+      companyName: "Other Co",
+      contactName: "Otto Other",
+      email: "otto@other.test",
+      password: "a-long-password",
+      country: "US",
+    });
     const mine = await (await callerFor(owner.userId)).console.createOrder({ sku: RANGED_USD, faceValue: "10.00", quantity: 1 });
     expect(await codeOf((await callerFor(other.userId)).console.order({ id: mine.id }))).toMatch(/^NOT_FOUND/);
   });

@@ -50,7 +50,14 @@ const env: Record<string, string> = {};
 async function sh(file: string, extra: Record<string, string> = {}): Promise<any> {
   executed.add(file);
   const child = spawn("bash", ["-euo", "pipefail", path.join(SAMPLES, file)], {
-    env: { NODE_ENV: process.env.NODE_ENV, PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", STELLER_URL: api.origin, ...env, ...extra },
+    env: {
+      NODE_ENV: process.env.NODE_ENV,
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: process.env.HOME ?? "/tmp",
+      STELLER_URL: api.origin,
+      ...env,
+      ...extra,
+    },
   });
   let out = "";
   let err = "";

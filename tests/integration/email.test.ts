@@ -27,13 +27,20 @@ const SECRET = process.env.AUTH_SECRET!;
 const APP = "http://app.steller.test";
 let t: TestDatabase;
 let worker: EmbeddedWorker;
-const runtime = (over: Partial<EmailRuntime> = {}) => configureEmailRuntime({ db: t.db, secret: SECRET, appUrl: APP, smtpUrl: undefined, from: "Steller <no-reply@steller.test>", ...over });
+const runtime = (over: Partial<EmailRuntime> = {}) =>
+  configureEmailRuntime({ db: t.db, secret: SECRET, appUrl: APP, smtpUrl: undefined, from: "Steller <no-reply@steller.test>", ...over });
 
 beforeAll(async () => {
   t = await createTestDatabase();
   bindAppDatabase(t);
   runtime();
-  worker = await startEmbeddedWorker({ db: t.db, functions: [sendEmailFunction], pollMs: 25, backoff: { baseMs: 50, maxMs: 200 }, onError: (e) => console.error("[worker]", e) });
+  worker = await startEmbeddedWorker({
+    db: t.db,
+    functions: [sendEmailFunction],
+    pollMs: 25,
+    backoff: { baseMs: 50, maxMs: 200 },
+    onError: (e) => console.error("[worker]", e),
+  });
 });
 afterAll(async () => {
   await worker?.stop();
@@ -68,7 +75,12 @@ describe("welcome email with verification (dev mailbox)", () => {
     const [evt] = await t.db.select().from(jobEvents).where(eq(jobEvents.name, "email/requested"));
     expect(evt?.data).toMatchObject({ template: "welcome", to: "mae@mail.test" });
     const [mail] = await mailTo("mae@mail.test");
-    expect(mail).toMatchObject({ kind: "welcome", transport: "mailbox", partnerId: r.json.partner.id, subject: "Welcome to Steller, Mae Mail: verify your email" });
+    expect(mail).toMatchObject({
+      kind: "welcome",
+      transport: "mailbox",
+      partnerId: r.json.partner.id,
+      subject: "Welcome to Steller, Mae Mail: verify your email",
+    });
     expect(mail!.html).toContain("/verify-email?token=");
     expect(await verifiedAt("mae@mail.test")).toBeNull();
 
@@ -127,12 +139,22 @@ describe("welcome email with verification (dev mailbox)", () => {
   });
 
   it("a retried run (same event) records and sends the email once", async () => {
-    const data = { to: "retry@mail.test", partnerId: null, template: "topup_approved" as const, params: { amount: "10.00", currency: "USD", requestId: "top_x" } };
+    const data = {
+      to: "retry@mail.test",
+      partnerId: null,
+      template: "topup_approved" as const,
+      params: { amount: "10.00", currency: "USD", requestId: "top_x" },
+    };
     const rt = (await import("@/server/email")).emailRuntime();
     const a = await deliverEmail(rt, "evt_retry_1", data);
     const b = await deliverEmail(rt, "evt_retry_1", data);
     expect(b.emailId).toBe(a.emailId);
-    expect(await t.db.select().from(emails).where(and(eq(emails.to, "retry@mail.test")))).toHaveLength(1);
+    expect(
+      await t.db
+        .select()
+        .from(emails)
+        .where(and(eq(emails.to, "retry@mail.test"))),
+    ).toHaveLength(1);
   });
 });
 
@@ -177,7 +199,12 @@ describe("SMTP", () => {
   it("a retried run does not send twice; a run whose hand-off failed sends it on retry", async () => {
     runtime({ smtpUrl });
     const rt = (await import("@/server/email")).emailRuntime();
-    const data = { to: "once@mail.test", partnerId: null, template: "topup_approved" as const, params: { amount: "25.50", currency: "USD", requestId: "top_once" } };
+    const data = {
+      to: "once@mail.test",
+      partnerId: null,
+      template: "topup_approved" as const,
+      params: { amount: "25.50", currency: "USD", requestId: "top_once" },
+    };
     expect((await deliverEmail(rt, "evt_once", data)).sent).toBe(true);
     expect((await deliverEmail(rt, "evt_once", data)).sent).toBe(false);
     await new Promise((r) => setTimeout(r, 200));

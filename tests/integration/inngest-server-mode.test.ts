@@ -261,10 +261,14 @@ describe("outbox relay to an Inngest event API", () => {
       fake.state.mode = "lostAck";
       await fake.start();
       await enqueue("lostack");
-      await waitFor("every event to reach the API at least once, some twice", async () => {
-        const ids = new Set(fake.state.received.map((r) => r.event.id));
-        return ids.size === 30 && fake.state.received.length > 30;
-      }, 20_000);
+      await waitFor(
+        "every event to reach the API at least once, some twice",
+        async () => {
+          const ids = new Set(fake.state.received.map((r) => r.event.id));
+          return ids.size === 30 && fake.state.received.length > 30;
+        },
+        20_000,
+      );
       expect(await pendingCount()).toBe(30);
 
       // 4. Recovered: everything drains.
@@ -288,7 +292,10 @@ describe("outbox relay to an Inngest event API", () => {
     const errors: unknown[] = [];
     const relay = outbox.startOutboxRelay({ db: t.db, send: (e) => jobs.inngest.send(e), pollMs: 100, sendTimeoutMs: 500, onError: (e) => errors.push(e) });
     try {
-      await outbox.enqueueEvents(t.db, Array.from({ length: 5 }, (_, i) => ({ name: "test/hang", data: { i } })));
+      await outbox.enqueueEvents(
+        t.db,
+        Array.from({ length: 5 }, (_, i) => ({ name: "test/hang", data: { i } })),
+      );
       const before = fake.state.eventRequests;
       await waitFor("the relay to reach the hanging API", async () => fake.state.eventRequests > before);
       await sleep(1_000);
@@ -307,7 +314,10 @@ describe("outbox relay to an Inngest event API", () => {
     await t.sql`delete from job_events`;
     fake.state.received.length = 0;
     fake.state.mode = "ok";
-    await outbox.enqueueEvents(t.db, Array.from({ length: 300 }, (_, i) => ({ name: "test/pair", data: { i } })));
+    await outbox.enqueueEvents(
+      t.db,
+      Array.from({ length: 300 }, (_, i) => ({ name: "test/pair", data: { i } })),
+    );
     const a = outbox.startOutboxRelay({ db: t.db, send: (e) => jobs.inngest.send(e), pollMs: 20, batchSize: 25 });
     const b = outbox.startOutboxRelay({ db: t.db, send: (e) => jobs.inngest.send(e), pollMs: 20, batchSize: 25 });
     try {

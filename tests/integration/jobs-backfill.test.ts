@@ -36,7 +36,15 @@ const eventsOf = async (orderId: string) =>
 describe("backfill", () => {
   it("leaves an order alone while its fulfil run is open or its event pending, and re-drives it once when not", async () => {
     const partnerId = await engine.sandboxPartner();
-    const { order } = await createOrder(t.db, { partnerId, environment: "sandbox", sku: RANGED_USD, faceValue: "25.00", quantity: 1, referenceId: "bf-1", actor: "test" });
+    const { order } = await createOrder(t.db, {
+      partnerId,
+      environment: "sandbox",
+      sku: RANGED_USD,
+      faceValue: "25.00",
+      quantity: 1,
+      referenceId: "bf-1",
+      actor: "test",
+    });
     await age(order.id);
     // Its order/created event still waits in the outbox (no worker): not re-driven.
     expect(await redriveStuckOrders(t.db, STALE)).toEqual([]);
@@ -61,13 +69,19 @@ describe("backfill", () => {
     expect(await eventsOf(order.id)).toBe(2);
 
     await engine.startWorker();
-    const done = await waitFor("the re-driven order to finish", async () => {
-      const [o] = await t.db.select().from(orders).where(eq(orders.id, order.id));
-      return o && (o.status === "completed" || o.status === "failed") ? o : null;
-    }, 20_000);
+    const done = await waitFor(
+      "the re-driven order to finish",
+      async () => {
+        const [o] = await t.db.select().from(orders).where(eq(orders.id, order.id));
+        return o && (o.status === "completed" || o.status === "failed") ? o : null;
+      },
+      20_000,
+    );
     expect(done.status).toBe("completed");
     expect(await countMockOrders(t.db, (await placementRequestId(t.db, order.id))!)).toBe(1); // its vendor batch, bought once
-    const [runs] = await t.sql<{ n: number }[]>`select count(*)::int as n from job_runs where function_id = 'steller-order-fulfil' and concurrency_key = ${order.id}`;
+    const [runs] = await t.sql<
+      { n: number }[]
+    >`select count(*)::int as n from job_runs where function_id = 'steller-order-fulfil' and concurrency_key = ${order.id}`;
     expect(runs!.n).toBe(2); // the failed one and the one re-drive
   });
 });

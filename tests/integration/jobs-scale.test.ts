@@ -30,12 +30,19 @@ describe("embedded executor across workers", () => {
     const b = await startEmbeddedWorker({ db: second.db, functions: [fns.oneStep], ...options });
     try {
       for (let i = 0; i < 4; i++) {
-        await enqueueEvent(t.db, Array.from({ length: 50 }, (_, n) => ({ name: "test/one" as const, data: { n: i * 50 + n } })));
+        await enqueueEvent(
+          t.db,
+          Array.from({ length: 50 }, (_, n) => ({ name: "test/one" as const, data: { n: i * 50 + n } })),
+        );
       }
-      await waitFor("200 completed runs", async () => {
-        const [r] = await t.sql<{ n: number }[]>`select count(*)::int as n from job_runs where status = 'completed'`;
-        return r!.n === 200;
-      }, 30_000);
+      await waitFor(
+        "200 completed runs",
+        async () => {
+          const [r] = await t.sql<{ n: number }[]>`select count(*)::int as n from job_runs where status = 'completed'`;
+          return r!.n === 200;
+        },
+        30_000,
+      );
       const [log] = await t.sql<{ runs: number; max: number }[]>`select count(*)::int as runs, max(n)::int as max from test_step_log where step = 'only'`;
       expect(log).toEqual({ runs: 200, max: 1 });
       const [steps] = await t.sql<{ n: number }[]>`select count(*)::int as n from job_steps`;
@@ -88,18 +95,26 @@ describe("embedded executor across workers", () => {
         ...Array.from({ length: 4 }, () => ({ name: "test/limited" as const, data: { accountId: "acc-a" } })),
         ...Array.from({ length: 4 }, () => ({ name: "test/limited" as const, data: { accountId: "acc-b" } })),
       ]);
-      await waitFor("8 limited runs", async () => {
-        const [r] = await t.sql<{ n: number }[]>`select count(*)::int as n from job_runs where function_id = 'steller-test-limited' and status = 'completed'`;
-        return r!.n === 8;
-      }, 20_000);
-      const rows = await t.sql<{ account: string; started: string; ended: string }[]>`select account, started::text, ended::text from test_intervals order by started`;
+      await waitFor(
+        "8 limited runs",
+        async () => {
+          const [r] = await t.sql<{ n: number }[]>`select count(*)::int as n from job_runs where function_id = 'steller-test-limited' and status = 'completed'`;
+          return r!.n === 8;
+        },
+        20_000,
+      );
+      const rows = await t.sql<
+        { account: string; started: string; ended: string }[]
+      >`select account, started::text, ended::text from test_intervals order by started`;
       for (const account of ["acc-a", "acc-b"]) {
         const mine = rows.filter((r) => r.account === account);
         expect(mine).toHaveLength(4);
         for (let i = 1; i < mine.length; i++) expect(Date.parse(mine[i]!.started)).toBeGreaterThanOrEqual(Date.parse(mine[i - 1]!.ended));
       }
       // different keys do run side by side
-      const overlap = rows.some((x) => rows.some((y) => x.account !== y.account && Date.parse(x.started) < Date.parse(y.ended) && Date.parse(y.started) < Date.parse(x.ended)));
+      const overlap = rows.some((x) =>
+        rows.some((y) => x.account !== y.account && Date.parse(x.started) < Date.parse(y.ended) && Date.parse(y.started) < Date.parse(x.ended)),
+      );
       expect(overlap).toBe(true);
     } finally {
       await Promise.all([a.stop(), b.stop()]);
@@ -114,12 +129,23 @@ describe("embedded executor across workers", () => {
     const a = await startEmbeddedWorker({ db: t.db, functions: [throttled], ...options });
     const b = await startEmbeddedWorker({ db: second.db, functions: [throttled], ...options });
     try {
-      await enqueueEvent(t.db, Array.from({ length: 4 }, () => ({ name: "test/throttled" as const, data: { accountId: "acc-t" } })));
-      await waitFor("4 throttled runs", async () => {
-        const [r] = await t.sql<{ n: number }[]>`select count(*)::int as n from job_runs where function_id = 'steller-test-throttled' and status = 'completed'`;
-        return r!.n === 4;
-      }, 10_000);
-      const starts = (await t.sql<{ s: string }[]>`select started_at::text as s from job_runs where function_id = 'steller-test-throttled' order by started_at`).map((r) => Date.parse(r.s));
+      await enqueueEvent(
+        t.db,
+        Array.from({ length: 4 }, () => ({ name: "test/throttled" as const, data: { accountId: "acc-t" } })),
+      );
+      await waitFor(
+        "4 throttled runs",
+        async () => {
+          const [r] = await t.sql<
+            { n: number }[]
+          >`select count(*)::int as n from job_runs where function_id = 'steller-test-throttled' and status = 'completed'`;
+          return r!.n === 4;
+        },
+        10_000,
+      );
+      const starts = (
+        await t.sql<{ s: string }[]>`select started_at::text as s from job_runs where function_id = 'steller-test-throttled' order by started_at`
+      ).map((r) => Date.parse(r.s));
       expect(starts[2]! - starts[0]!).toBeGreaterThanOrEqual(990);
       expect(starts[3]! - starts[1]!).toBeGreaterThanOrEqual(990);
     } finally {

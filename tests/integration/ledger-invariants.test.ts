@@ -41,7 +41,7 @@ function prng(seed: number) {
   const int = (n: number) => Math.floor(next() * n);
   return {
     int,
-    pick: <T,>(xs: readonly T[]): T => xs[int(xs.length)]!,
+    pick: <T>(xs: readonly T[]): T => xs[int(xs.length)]!,
     /** A positive amount with up to 4 decimals, built as a string (never via float arithmetic). */
     amount: (maxWhole: number) => {
       const whole = int(maxWhole + 1);
@@ -113,9 +113,7 @@ async function runLane(seed: number, operations: number) {
         credit(id, negateAmount(amount));
         orders.push({ orderId, walletId: id, amount, refunded: null, partnerId, environment, currency });
       } else {
-        await expect(debitForOrder(t.db, { partnerId, environment, currency, amount, orderId }), where).rejects.toBeInstanceOf(
-          InsufficientFundsError,
-        );
+        await expect(debitForOrder(t.db, { partnerId, environment, currency, amount, orderId }), where).rejects.toBeInstanceOf(InsufficientFundsError);
       }
     } else if (op < 52 && orders.length > 0) {
       const o = rng.pick(orders);
@@ -124,9 +122,7 @@ async function runLane(seed: number, operations: number) {
         const r = await debitForOrder(t.db, { ...replay, amount: o.amount });
         expect(r.created, where).toBe(false);
       } else {
-        await expect(debitForOrder(t.db, { ...replay, amount: addAmounts(o.amount, "0.0001") }), where).rejects.toBeInstanceOf(
-          LedgerConflictError,
-        );
+        await expect(debitForOrder(t.db, { ...replay, amount: addAmounts(o.amount, "0.0001") }), where).rejects.toBeInstanceOf(LedgerConflictError);
       }
     } else if (op < 65 && orders.length > 0) {
       const o = rng.pick(orders);
@@ -176,8 +172,7 @@ async function runLane(seed: number, operations: number) {
       const from = await wallet(partnerId, environment, currency);
       const to = await wallet(rng.pick(partners.filter((p) => p !== partnerId)), environment, currency);
       const amount = rng.amount(80);
-      const move = () =>
-        transfer(t.db, { kind: "admin_adjustment", amount, currency, debitAccountId: from, creditAccountId: to, actor: admin });
+      const move = () => transfer(t.db, { kind: "admin_adjustment", amount, currency, debitAccountId: from, creditAccountId: to, actor: admin });
       if (canDebit(from, amount)) {
         await move();
         credit(from, negateAmount(amount));

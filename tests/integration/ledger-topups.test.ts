@@ -59,9 +59,7 @@ describe("top-up requests", () => {
   it("rejects with a reason, moves nothing, and then refuses approval", async () => {
     const partnerId = await makePartner(t.db);
     const request = await requestTopup(t.db, { partnerId, currency: "EUR", amount: "10", requestedBy: "usr_p" });
-    await expect(rejectTopup(t.db, { requestId: request.id, actor: admin, reason: "" })).rejects.toBeInstanceOf(
-      InvalidLedgerRequestError,
-    );
+    await expect(rejectTopup(t.db, { requestId: request.id, actor: admin, reason: "" })).rejects.toBeInstanceOf(InvalidLedgerRequestError);
     const rejected = await rejectTopup(t.db, { requestId: request.id, actor: admin, reason: "no wire received" });
     expect(rejected).toMatchObject({ status: "rejected", decisionReason: "no wire received", decidedBy: admin, transferId: null });
     await expect(approveTopup(t.db, { requestId: request.id, actor: admin })).rejects.toBeInstanceOf(TopupStateError);

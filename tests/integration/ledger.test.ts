@@ -98,21 +98,15 @@ describe("transfers", () => {
     const eur = await getSystemAccount(t.db, "vendor_settlement", "EUR");
     const sandbox = await getSystemAccount(t.db, "vendor_settlement", "USD", "sandbox");
     const base = { kind: "admin_adjustment" as const, currency: "USD", actor: admin, debitAccountId: wallet.id };
-    await expect(transfer(t.db, { ...base, amount: "5.0001", creditAccountId: settlement.id })).rejects.toBeInstanceOf(
-      InsufficientFundsError,
-    );
+    await expect(transfer(t.db, { ...base, amount: "5.0001", creditAccountId: settlement.id })).rejects.toBeInstanceOf(InsufficientFundsError);
     await expect(transfer(t.db, { ...base, amount: "1", creditAccountId: eur.id })).rejects.toBeInstanceOf(CurrencyMismatchError);
-    await expect(transfer(t.db, { ...base, amount: "1", creditAccountId: sandbox.id })).rejects.toBeInstanceOf(
-      EnvironmentMismatchError,
-    );
+    await expect(transfer(t.db, { ...base, amount: "1", creditAccountId: sandbox.id })).rejects.toBeInstanceOf(EnvironmentMismatchError);
     await expect(transfer(t.db, { ...base, amount: "1", creditAccountId: "acc_nope" })).rejects.toBeInstanceOf(AccountNotFoundError);
     await expect(transfer(t.db, { ...base, amount: "0", creditAccountId: settlement.id })).rejects.toThrow(/zero/);
-    await expect(transfer(t.db, { ...base, amount: "1", creditAccountId: wallet.id })).rejects.toBeInstanceOf(
+    await expect(transfer(t.db, { ...base, amount: "1", creditAccountId: wallet.id })).rejects.toBeInstanceOf(InvalidLedgerRequestError);
+    await expect(transfer(t.db, { ...base, kind: "order_debit", amount: "1", creditAccountId: settlement.id })).rejects.toBeInstanceOf(
       InvalidLedgerRequestError,
     );
-    await expect(
-      transfer(t.db, { ...base, kind: "order_debit", amount: "1", creditAccountId: settlement.id }),
-    ).rejects.toBeInstanceOf(InvalidLedgerRequestError);
     expect(await getBalance(t.db, wallet.id)).toBe("5.0000");
     expect(partnerId).toMatch(/^ptn_/);
   });
@@ -121,9 +115,9 @@ describe("transfers", () => {
     const { partnerId, wallet } = await fundedWallet("3.00");
     const orderId = newId("ord");
     await t.db.transaction(async (tx) => {
-      await expect(
-        debitForOrder(tx, { partnerId, environment: "live", currency: "USD", amount: "4.00", orderId }),
-      ).rejects.toBeInstanceOf(InsufficientFundsError);
+      await expect(debitForOrder(tx, { partnerId, environment: "live", currency: "USD", amount: "4.00", orderId })).rejects.toBeInstanceOf(
+        InsufficientFundsError,
+      );
       await debitForOrder(tx, { partnerId, environment: "live", currency: "USD", amount: "3.00", orderId });
     });
     expect(await getBalance(t.db, wallet.id)).toBe("0.0000");
@@ -153,9 +147,7 @@ describe("concurrent wallet debits", () => {
     const { partnerId, wallet } = await fundedWallet("1500.00");
     const started = performance.now();
     const results = await Promise.allSettled(
-      Array.from({ length: 200 }, () =>
-        debitForOrder(t.db, { partnerId, environment: "live", currency: "USD", amount: "10.00", orderId: newId("ord") }),
-      ),
+      Array.from({ length: 200 }, () => debitForOrder(t.db, { partnerId, environment: "live", currency: "USD", amount: "10.00", orderId: newId("ord") })),
     );
     const ms = performance.now() - started;
     const ok = results.filter((r) => r.status === "fulfilled");
@@ -208,15 +200,13 @@ describe("wallet operations", () => {
 
   it("requires a reason for admin credits and adjustments and adjusts in both directions", async () => {
     const partnerId = await makePartner(t.db);
-    await expect(adminCredit(t.db, { partnerId, currency: "USD", amount: "5", reason: "  ", actor: admin })).rejects.toBeInstanceOf(
-      InvalidLedgerRequestError,
-    );
+    await expect(adminCredit(t.db, { partnerId, currency: "USD", amount: "5", reason: "  ", actor: admin })).rejects.toBeInstanceOf(InvalidLedgerRequestError);
     await adminCredit(t.db, { partnerId, currency: "USD", amount: "5", reason: "wire 123", actor: admin });
     await adminAdjust(t.db, { partnerId, currency: "USD", amount: "-1.25", reason: "fee correction", actor: admin });
     await adminAdjust(t.db, { partnerId, currency: "USD", amount: "0.25", reason: "goodwill", actor: admin });
-    await expect(
-      adminAdjust(t.db, { partnerId, currency: "USD", amount: "-4.0001", reason: "too much", actor: admin }),
-    ).rejects.toBeInstanceOf(InsufficientFundsError);
+    await expect(adminAdjust(t.db, { partnerId, currency: "USD", amount: "-4.0001", reason: "too much", actor: admin })).rejects.toBeInstanceOf(
+      InsufficientFundsError,
+    );
     const wallet = await getOrCreateWallet(t.db, partnerId, "live", "USD");
     expect(wallet.balance).toBe("4.0000");
   });
@@ -256,9 +246,7 @@ describe("database guards", () => {
     const { wallet } = await fundedWallet("1.00");
     const funding = await getSystemAccount(t.db, "external_funding", "USD");
     const eurFunding = await getSystemAccount(t.db, "external_funding", "EUR");
-    await expect(t.sql`update ledger_accounts set balance = -0.0001 where id = ${wallet.id}`).rejects.toThrow(
-      /ledger_accounts_wallet_non_negative_ck/,
-    );
+    await expect(t.sql`update ledger_accounts set balance = -0.0001 where id = ${wallet.id}`).rejects.toThrow(/ledger_accounts_wallet_non_negative_ck/);
     const insert = (id: string, amount: string, currency: string, debit: string, reference: string | null) =>
       t.sql`insert into ledger_transfers (id, kind, amount, currency, environment, debit_account_id, credit_account_id, reference, actor)
             values (${id}, 'order_debit', ${amount}, ${currency}, 'live', ${debit}, ${wallet.id}, ${reference}, 'test')`;
@@ -266,16 +254,18 @@ describe("database guards", () => {
     await expect(insert(newId("trf"), "-1", "USD", funding.id, "r1")).rejects.toThrow(/amount_positive/);
     await expect(insert(newId("trf"), "1", "EUR", eurFunding.id, "r1")).rejects.toThrow(/ledger_transfers_credit_fk/);
     await expect(insert(newId("trf"), "1", "USD", funding.id, null)).rejects.toThrow(/reference_required/);
-    await t.sql.begin(async (sql) => {
-      const id = newId("trf");
-      await sql`insert into ledger_transfers (id, kind, amount, currency, environment, debit_account_id, credit_account_id, reference, actor)
+    await t.sql
+      .begin(async (sql) => {
+        const id = newId("trf");
+        await sql`insert into ledger_transfers (id, kind, amount, currency, environment, debit_account_id, credit_account_id, reference, actor)
                 values (${id}, 'order_debit', 1, 'USD', 'live', ${funding.id}, ${wallet.id}, 'dup-ref', 'test')`;
-      await expect(
-        sql`insert into ledger_transfers (id, kind, amount, currency, environment, debit_account_id, credit_account_id, reference, actor)
+        await expect(
+          sql`insert into ledger_transfers (id, kind, amount, currency, environment, debit_account_id, credit_account_id, reference, actor)
             values (${newId("trf")}, 'order_debit', 1, 'USD', 'live', ${funding.id}, ${wallet.id}, 'dup-ref', 'test')`,
-      ).rejects.toThrow(/ledger_transfers_kind_reference_uq/);
-      throw new Error("rollback");
-    }).catch((e: Error) => expect(e.message).toBe("rollback"));
+        ).rejects.toThrow(/ledger_transfers_kind_reference_uq/);
+        throw new Error("rollback");
+      })
+      .catch((e: Error) => expect(e.message).toBe("rollback"));
     expect((await checkInvariants(t.db)).ok).toBe(true);
   });
 });
@@ -293,7 +283,9 @@ describe("vendor settlement shards", () => {
     expect(shards.length).toBeLessThanOrEqual(SETTLEMENT_SHARDS);
     const [{ refundSide }] = (await t.sql`
       select (select debit_account_id from ledger_transfers where kind = 'order_refund' and reference = ${orderIds[0]!}) =
-             (select credit_account_id from ledger_transfers where kind = 'order_debit' and reference = ${orderIds[0]!}) as "refundSide"`) as unknown as [{ refundSide: boolean }];
+             (select credit_account_id from ledger_transfers where kind = 'order_debit' and reference = ${orderIds[0]!}) as "refundSide"`) as unknown as [
+      { refundSide: boolean },
+    ];
     expect(refundSide).toBe(true);
     expect((await checkInvariants(t.db)).ok).toBe(true);
   });

@@ -67,7 +67,10 @@ async function moneyOnce(ids: string[]) {
     const o = await reload(id);
     const transfers = await t.sql<{ kind: string; amount: string }[]>`
       select kind::text, amount::text from ledger_transfers where reference = ${id} order by created_at`;
-    expect(transfers.filter((x) => x.kind === "order_debit"), id).toEqual([{ kind: "order_debit", amount: o.totalPrice }]);
+    expect(
+      transfers.filter((x) => x.kind === "order_debit"),
+      id,
+    ).toEqual([{ kind: "order_debit", amount: o.totalPrice }]);
     const refunds = transfers.filter((x) => x.kind === "order_refund");
     expect(refunds.length, id).toBeLessThanOrEqual(1);
     expect(refunds[0]?.amount ?? "0.0000", id).toBe(o.refundedAmount);
@@ -97,7 +100,12 @@ async function withWorkerStopped<T>(make: () => Promise<T>): Promise<T> {
 describe("vendor batches: outcomes", () => {
   it("success: one vendor order carries every member; cards go oldest member first, exactly once", async () => {
     const [a, b, c] = [await engine.sandboxPartner("A"), await engine.sandboxPartner("B"), await engine.sandboxPartner("C")];
-    const made = await withWorkerStopped(async () => [await order(a, "5.00", 2), await order(b, "5.00", 1), await order(c, "5.00", 3), await order(a, "5.00", 1)]);
+    const made = await withWorkerStopped(async () => [
+      await order(a, "5.00", 2),
+      await order(b, "5.00", 1),
+      await order(c, "5.00", 3),
+      await order(a, "5.00", 1),
+    ]);
     const ids = made.map((o) => o.id);
     const done = await settledAll(ids);
     expect(done.every((o) => o.status === "completed")).toBe(true);
@@ -230,7 +238,12 @@ describe("vendor batches: crashes and races", () => {
       expect((await membersOf(batch.id)).map((m) => m.id)).toEqual(group.map((o) => o.id));
       batches.push(batch);
     }
-    const sent = await engine.client.placeOrder({ requestId: batches[1]!.vendorRequestId, productId: Number(batches[1]!.vendorProductId), quantity: 3, faceValue: "6.10" });
+    const sent = await engine.client.placeOrder({
+      requestId: batches[1]!.vendorRequestId,
+      productId: Number(batches[1]!.vendorProductId),
+      quantity: 3,
+      faceValue: "6.10",
+    });
     expect(sent.status).toBe("placed");
     // The dead worker's runs and events are gone; the backfill finds the batches stale.
     await t.sql`delete from job_events where status = 'pending'`;

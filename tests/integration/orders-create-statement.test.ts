@@ -1,14 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syncCatalog } from "@/server/catalog/sync";
-import {
-  checkInvariants,
-  grantSandboxFunds,
-  InsufficientFundsError,
-  orderDebitTransfer,
-  refusalError,
-  transferInStatement,
-} from "@/server/ledger";
+import { checkInvariants, grantSandboxFunds, InsufficientFundsError, orderDebitTransfer, refusalError, transferInStatement } from "@/server/ledger";
 import { createOrder } from "@/server/orders/create";
 import { OrderError } from "@/server/orders/errors";
 import { createBambooClient } from "@/server/supplier/bamboo";
@@ -68,12 +61,13 @@ describe("createOrder's one statement", () => {
 
   it("settles concurrent orders with one reference and different input: one order, the others reference_conflict, one debit", async () => {
     const partnerId = await sandboxPartner("Race Other");
-    const settled = await Promise.allSettled(
-      Array.from({ length: 24 }, (_, i) => createOrder(t.db, input(partnerId, "race-other", `${10 + (i % 3)}.00`))),
-    );
+    const settled = await Promise.allSettled(Array.from({ length: 24 }, (_, i) => createOrder(t.db, input(partnerId, "race-other", `${10 + (i % 3)}.00`))));
     const ok = settled.filter((s) => s.status === "fulfilled");
     const refused = settled.filter((s): s is PromiseRejectedResult => s.status === "rejected").map((s) => s.reason);
-    expect(refused.every((e) => e instanceof OrderError && e.code === "reference_conflict"), String(refused.find((e) => !(e instanceof OrderError)))).toBe(true);
+    expect(
+      refused.every((e) => e instanceof OrderError && e.code === "reference_conflict"),
+      String(refused.find((e) => !(e instanceof OrderError))),
+    ).toBe(true);
     expect(ok.length).toBeGreaterThanOrEqual(1);
     const w = await writesOf(partnerId);
     expect({ orders: w.orders, debits: w.debits, events: w.events }).toEqual({ orders: 1, debits: 1, events: 1 });

@@ -30,7 +30,15 @@ describe("order engine restart", () => {
     // .77 is the mock's slow path: runs spend seconds sleeping between polls.
     const created = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
-        createOrder(t.db, { partnerId, environment: "sandbox", sku: RANGED_USD, faceValue: i % 2 ? "3.77" : "3.00", quantity: 1, referenceId: `restart-${i}`, actor: "test" }),
+        createOrder(t.db, {
+          partnerId,
+          environment: "sandbox",
+          sku: RANGED_USD,
+          faceValue: i % 2 ? "3.77" : "3.00",
+          quantity: 1,
+          referenceId: `restart-${i}`,
+          actor: "test",
+        }),
       ),
     );
     await waitFor("some orders to be with the vendor", async () => {

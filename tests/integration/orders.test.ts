@@ -82,7 +82,9 @@ describe("order engine", () => {
     expect(decryptSecret(cards[0]!.codeEncrypted, TEST_KEY)).toBe(mockCard(requestId, cards[0]!.batchPosition!).code);
     expect(cards[0]!.codeEncrypted).not.toContain(mockCard(requestId, cards[0]!.batchPosition!).code);
     expect(await transfersOf(order.id)).toEqual([{ kind: "order_debit", amount: order.totalPrice }]);
-    const [{ expected }] = (await t.sql`select (1000.0000 - ${order.totalPrice}::numeric)::numeric(19,4)::text as expected`) as unknown as [{ expected: string }];
+    const [{ expected }] = (await t.sql`select (1000.0000 - ${order.totalPrice}::numeric)::numeric(19,4)::text as expected`) as unknown as [
+      { expected: string },
+    ];
     expect(await walletBalance(partnerId)).toBe(expected);
     expect((await checkInvariants(t.db)).ok).toBe(true);
     expect(await countMockOrders(t.db, await rid(order.id))).toBe(1);
@@ -331,7 +333,9 @@ describe("live visibility and pricing", () => {
     expect(seenA.data.map((p) => p.sku)).toEqual(products.map((p) => p.sku));
     expect(seenB.data.map((p) => p.sku)).toEqual([products[0]!.sku]);
     // Same product, different partner prices; never below cost.
-    const [{ higher }] = (await t.sql`select ${seenA.data[0]!.unitPrice}::numeric > ${seenB.data[0]!.unitPrice}::numeric as higher`) as unknown as [{ higher: boolean }];
+    const [{ higher }] = (await t.sql`select ${seenA.data[0]!.unitPrice}::numeric > ${seenB.data[0]!.unitPrice}::numeric as higher`) as unknown as [
+      { higher: boolean },
+    ];
     expect(higher).toBe(true);
     const sandboxAll = await listPartnerCatalog(t.db, b, "sandbox", { limit: 100 });
     expect(sandboxAll.data.length).toBeGreaterThan(1);

@@ -7,14 +7,7 @@ import { ensureRedisServer } from "../../scripts/lib-redis";
 import * as walletRoute from "@/app/api/v1/wallet/route";
 import { createApiKey } from "@/server/keys";
 import { requestLog } from "@/server/rest/handler";
-import {
-  rateLimitHeaders,
-  takeTokenPostgres,
-  takeTokenRedis,
-  takeTokenWith,
-  type BucketRule,
-  type RateDecision,
-} from "@/server/rest/rate-limit";
+import { rateLimitHeaders, takeTokenPostgres, takeTokenRedis, takeTokenWith, type BucketRule, type RateDecision } from "@/server/rest/rate-limit";
 import { closeRateLimitRedis, createRateLimitRedis, REDIS_KEY_PREFIX, type RateLimitRedis } from "@/server/rest/rate-limit-redis";
 import { bindAppDatabase, call } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
@@ -136,7 +129,12 @@ describe("Redis token bucket", () => {
     const b = connect();
     const rule: BucketRule = { capacity: 4, refillPerSecond: 0.01 };
     const key = bucket("shared");
-    const seqDecisions = [await takeTokenRedis(a, key, rule), await takeTokenRedis(b, key, rule), await takeTokenRedis(a, key, rule), await takeTokenRedis(b, key, rule)];
+    const seqDecisions = [
+      await takeTokenRedis(a, key, rule),
+      await takeTokenRedis(b, key, rule),
+      await takeTokenRedis(a, key, rule),
+      await takeTokenRedis(b, key, rule),
+    ];
     expect(seqDecisions.map((d) => d.remaining)).toEqual([3, 2, 1, 0]);
     expect((await takeTokenRedis(a, key, rule)).allowed).toBe(false);
     expect((await takeTokenRedis(b, key, rule)).allowed).toBe(false);
@@ -178,11 +176,7 @@ describe("Redis unavailable", () => {
     console.warn = (...args: unknown[]) => void warnings.push(args.map(String).join(" "));
     try {
       const started = performance.now();
-      const decisions = [
-        await takeTokenWith(dead, t.db, key, rule),
-        await takeTokenWith(dead, t.db, key, rule),
-        await takeTokenWith(dead, t.db, key, rule),
-      ];
+      const decisions = [await takeTokenWith(dead, t.db, key, rule), await takeTokenWith(dead, t.db, key, rule), await takeTokenWith(dead, t.db, key, rule)];
       const elapsed = performance.now() - started;
       expect(decisions.map((d) => d.allowed)).toEqual([true, true, false]);
       expect(elapsed).toBeLessThan(2_000);

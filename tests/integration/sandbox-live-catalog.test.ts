@@ -53,12 +53,46 @@ const liveCatalog = {
     { internalId: "LIVE-US-2", position: 2, name: "Kestrel Outdoor", countryCode: "US", currencyCode: "USD", modifiedDate, ...text },
   ],
   products: [
-    { id: LIVE.ranged, brandId: "LIVE-US-1", name: "Harbourlight 1-500", minFaceValue: "1", maxFaceValue: "500", costFactor: "0.97", priceCurrency: "USD", modifiedDate },
-    { id: LIVE.fixed40, brandId: "LIVE-US-1", name: "Harbourlight 40", minFaceValue: "40", maxFaceValue: "40", costFactor: "0.9", priceCurrency: "USD", modifiedDate },
+    {
+      id: LIVE.ranged,
+      brandId: "LIVE-US-1",
+      name: "Harbourlight 1-500",
+      minFaceValue: "1",
+      maxFaceValue: "500",
+      costFactor: "0.97",
+      priceCurrency: "USD",
+      modifiedDate,
+    },
+    {
+      id: LIVE.fixed40,
+      brandId: "LIVE-US-1",
+      name: "Harbourlight 40",
+      minFaceValue: "40",
+      maxFaceValue: "40",
+      costFactor: "0.9",
+      priceCurrency: "USD",
+      modifiedDate,
+    },
     ...[LIVE.failing, LIVE.outOfStock, LIVE.partial, LIVE.answerLost].map((id) => ({
-      id, brandId: "LIVE-US-2", name: `Kestrel ${id} 1-300`, minFaceValue: "1", maxFaceValue: "300", costFactor: "0.95", priceCurrency: "USD", modifiedDate,
+      id,
+      brandId: "LIVE-US-2",
+      name: `Kestrel ${id} 1-300`,
+      minFaceValue: "1",
+      maxFaceValue: "300",
+      costFactor: "0.95",
+      priceCurrency: "USD",
+      modifiedDate,
     })),
-    { id: LIVE.colliding, brandId: "LIVE-US-2", name: "Kestrel 5-200", minFaceValue: "5", maxFaceValue: "200", costFactor: "0.96", priceCurrency: "USD", modifiedDate },
+    {
+      id: LIVE.colliding,
+      brandId: "LIVE-US-2",
+      name: "Kestrel 5-200",
+      minFaceValue: "5",
+      maxFaceValue: "200",
+      costFactor: "0.96",
+      priceCurrency: "USD",
+      modifiedDate,
+    },
   ],
 };
 
@@ -195,7 +229,10 @@ describe("the sandbox against a catalog synced from a real (stand-in) Bamboo", (
     // The next sync deactivates it after the order was taken, before the mock is asked.
     await worker!.stop();
     worker = undefined;
-    await app.db.update(catalogProducts).set({ active: false }).where(eq(catalogProducts.sku, sku(LIVE.colliding)));
+    await app.db
+      .update(catalogProducts)
+      .set({ active: false })
+      .where(eq(catalogProducts.sku, sku(LIVE.colliding)));
     worker = await startEmbeddedWorker({ db: app.db, functions: orderEngineFunctions, pollMs: 25, maxInFlight: 16, backoff: { baseMs: 50, maxMs: 400 } });
     const done = await settled(o.id);
     expect(done.status).toBe("failed");

@@ -117,7 +117,11 @@ describe("API keys through the API", () => {
     expect(self.json).toMatchObject({ id: mine.id, status: "revoked" });
     expect((await call(walletRoute.GET, "/api/v1/wallet", { key: mine.secret })).json.error.code).toBe("revoked_api_key");
     // …and rotates itself.
-    const rotated = await call(rotateRoute.POST, `/api/v1/keys/${sibling.id}/rotate`, { key: sibling.secret, params: { id: sibling.id }, body: { overlapSeconds: 0 } });
+    const rotated = await call(rotateRoute.POST, `/api/v1/keys/${sibling.id}/rotate`, {
+      key: sibling.secret,
+      params: { id: sibling.id },
+      body: { overlapSeconds: 0 },
+    });
     expect(rotated.status).toBe(201);
   });
 });

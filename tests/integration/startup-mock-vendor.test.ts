@@ -27,7 +27,9 @@ describe("start-up with the mock vendor in production", () => {
   it("refuses the mock's default credentials when the mock would buy the live orders, and says what to set", () => {
     const r = start({});
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain("MOCK_VENDOR_CLIENT_SECRET: is the built-in mock vendor's published default, and in production it buys the live orders (BAMBOO_BASE_URL is not set)");
+    expect(r.stderr).toContain(
+      "MOCK_VENDOR_CLIENT_SECRET: is the built-in mock vendor's published default, and in production it buys the live orders (BAMBOO_BASE_URL is not set)",
+    );
     expect(r.stderr).toContain("or your own MOCK_VENDOR_CLIENT_ID and MOCK_VENDOR_CLIENT_SECRET");
   });
 

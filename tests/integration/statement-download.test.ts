@@ -64,7 +64,11 @@ describe("statement downloads cannot exhaust the database", () => {
 
     // Other requests (on the app's pool of 2) answer at once.
     for (const p of [a, b, c]) {
-      const wallet = await timed(walletRoute.GET(new Request("http://localhost/api/v1/wallet", { headers: { "x-api-key": p.key, [CLIENT_IP_HEADER]: "127.0.0.1" } }), { params: Promise.resolve({}) }));
+      const wallet = await timed(
+        walletRoute.GET(new Request("http://localhost/api/v1/wallet", { headers: { "x-api-key": p.key, [CLIENT_IP_HEADER]: "127.0.0.1" } }), {
+          params: Promise.resolve({}),
+        }),
+      );
       expect(wallet.value.status).toBe(200);
       expect(wallet.ms).toBeLessThan(1_000);
     }

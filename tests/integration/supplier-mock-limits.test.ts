@@ -34,7 +34,11 @@ function place(server: MockVendorServer, products: Array<{ id: number; quantity:
   return fetch(`${server.baseUrl}/api/integration/v1.0/orders/checkout`, {
     method: "POST",
     headers: { authorization: auth, "content-type": "application/json" },
-    body: JSON.stringify({ RequestId: requestId, AccountId: MOCK_ACCOUNT_ID, Products: products.map((p) => ({ ProductId: p.id, Quantity: p.quantity, Value: Number(p.value) })) }),
+    body: JSON.stringify({
+      RequestId: requestId,
+      AccountId: MOCK_ACCOUNT_ID,
+      Products: products.map((p) => ({ ProductId: p.id, Quantity: p.quantity, Value: Number(p.value) })),
+    }),
   });
 }
 
@@ -59,7 +63,14 @@ describe("the mock vendor's per-product placement limit", () => {
 
   it("refuses an order of several products when any of them is over its limit, and buys nothing", async () => {
     const requestId = randomUUID();
-    const r = await place(mock, [{ id: FIXED, quantity: 1, value: "25" }, { id: RANGED, quantity: 1, value: "5" }], requestId);
+    const r = await place(
+      mock,
+      [
+        { id: FIXED, quantity: 1, value: "25" },
+        { id: RANGED, quantity: 1, value: "5" },
+      ],
+      requestId,
+    );
     expect(r.status).toBe(429);
     expect(await countMockOrders(t.db, requestId)).toBe(0);
   });
@@ -87,7 +98,14 @@ describe("the mock vendor's 500-card cap", () => {
       expect(await countMockOrders(t.db, over)).toBe(0);
 
       const split = randomUUID();
-      const r2 = await place(server, [{ id: RANGED, quantity: 300, value: "1" }, { id: FIXED, quantity: 201, value: "25" }], split);
+      const r2 = await place(
+        server,
+        [
+          { id: RANGED, quantity: 300, value: "1" },
+          { id: FIXED, quantity: 201, value: "25" },
+        ],
+        split,
+      );
       expect(r2.status).toBe(400);
       expect(await r2.json()).toEqual({ message: "CardsLimitExceeded" });
 
@@ -105,7 +123,13 @@ describe("the mock vendor's 500-card cap", () => {
 
 describe("the mock vendor's per-account limits", () => {
   it("answers 429 to a third placement within a second (2 a second, one of slack), and to get-order beyond its burst of 10 at 2 a second (120 a minute)", async () => {
-    const server = await startMockVendorServer(t.db, { fulfilMs: 0, rateLimits: MOCK_RATE_LIMITS, autoSeed: false, clientId: "acct-limits", clientSecret: MOCK_CREDENTIALS.clientSecret });
+    const server = await startMockVendorServer(t.db, {
+      fulfilMs: 0,
+      rateLimits: MOCK_RATE_LIMITS,
+      autoSeed: false,
+      clientId: "acct-limits",
+      clientSecret: MOCK_CREDENTIALS.clientSecret,
+    });
     const own = `Basic ${Buffer.from(`acct-limits:${MOCK_CREDENTIALS.clientSecret}`).toString("base64")}`;
     try {
       const statuses: number[] = [];
@@ -126,7 +150,8 @@ describe("the mock vendor's per-account limits", () => {
 
       const polls: number[] = [];
       const t0 = performance.now();
-      for (let i = 0; i < 14; i++) polls.push((await fetch(`${server.baseUrl}/api/integration/v1.0/orders/${ids[0]}`, { headers: { authorization: own } })).status);
+      for (let i = 0; i < 14; i++)
+        polls.push((await fetch(`${server.baseUrl}/api/integration/v1.0/orders/${ids[0]}`, { headers: { authorization: own } })).status);
       const elapsedS = (performance.now() - t0) / 1000;
       const allowed = polls.filter((s) => s !== 429).length;
       // 10 of burst plus 2 a second for the time the loop took.

@@ -35,9 +35,18 @@ beforeAll(async () => {
   mock = await startMockVendorServer(t.db, { rateLimits: false, fulfilMs: 0 });
   client = createBambooClient(t.db, mock.clientConfig({ limits: { placeOrderMs: 20, getOrderMs: 20, catalogMs: 0, otherMs: 0 } }));
   await syncCatalog(t.db, client.catalogPages());
-  const [p] = await t.db.select({ id: catalogProducts.id }).from(catalogProducts).where(eq(catalogProducts.vendorProductId, String(MOCK_TEST_PRODUCTS.USD.ranged)));
+  const [p] = await t.db
+    .select({ id: catalogProducts.id })
+    .from(catalogProducts)
+    .where(eq(catalogProducts.vendorProductId, String(MOCK_TEST_PRODUCTS.USD.ranged)));
   productId = p!.id;
-  app = await serveFetchHandler(bambooNotificationHandler(() => t.db, () => secret, { nowS: () => clockS ?? Math.floor(Date.now() / 1000) }));
+  app = await serveFetchHandler(
+    bambooNotificationHandler(
+      () => t.db,
+      () => secret,
+      { nowS: () => clockS ?? Math.floor(Date.now() / 1000) },
+    ),
+  );
 });
 afterAll(async () => {
   await app?.close();
@@ -78,8 +87,7 @@ function signed(requestId: string, opts: { id?: string; ts?: number; secret?: st
   return { body, headers };
 }
 
-const wakeEvents = async () =>
-  (await t.sql<{ n: number }[]>`select count(*)::int as n from job_events where name = 'supplier/poll.requested'`)[0]!.n;
+const wakeEvents = async () => (await t.sql<{ n: number }[]>`select count(*)::int as n from job_events where name = 'supplier/poll.requested'`)[0]!.n;
 const hints = async (requestId: string) => t.db.select().from(supplierNotifications).where(eq(supplierNotifications.requestId, requestId));
 
 describe("the notification endpoint", () => {
@@ -176,7 +184,14 @@ describe("the notification endpoint", () => {
     expect((await post(n.body, n.headers)).status).toBe(202);
 
     const asked: string[] = [];
-    const rt: OrderRuntime = { db: t.db, vendorFor: () => client, encryptionKey: "0".repeat(64), pollScheduleMs: [60_000], batchWindowMs: 50, sharedBatchPoller: true };
+    const rt: OrderRuntime = {
+      db: t.db,
+      vendorFor: () => client,
+      encryptionKey: "0".repeat(64),
+      pollScheduleMs: [60_000],
+      batchWindowMs: 50,
+      sharedBatchPoller: true,
+    };
     const round = await pollLane(rt, "sandbox", "test-run", {
       // Stand-in for section A's pollBatch: one real get-order, then the batch is done.
       poll: async (r, batchId) => {
@@ -190,7 +205,10 @@ describe("the notification endpoint", () => {
     expect(asked).toEqual([notified.id, olderDue.id]);
     expect(asked).not.toContain(idle.id);
     expect(round.polled).toBe(2);
-    const gets = await t.db.select().from(vendorCalls).where(and(eq(vendorCalls.requestId, requestId), eq(vendorCalls.kind, "get_order")));
+    const gets = await t.db
+      .select()
+      .from(vendorCalls)
+      .where(and(eq(vendorCalls.requestId, requestId), eq(vendorCalls.kind, "get_order")));
     expect(gets).toHaveLength(1);
     expect(gets[0]!.status).toBe(200);
     const [h] = await hints(requestId);
@@ -200,7 +218,12 @@ describe("the notification endpoint", () => {
 
 describe("the mock vendor's notifications", () => {
   it("POSTs one signed notification per finished order to the configured URL, which our endpoint verifies and records", async () => {
-    const notifying = await startMockVendorServer(t.db, { rateLimits: false, autoSeed: false, fulfilMs: 200, notify: { url: app.origin + PATH, secret: SECRET } });
+    const notifying = await startMockVendorServer(t.db, {
+      rateLimits: false,
+      autoSeed: false,
+      fulfilMs: 200,
+      notify: { url: app.origin + PATH, secret: SECRET },
+    });
     try {
       const c = createBambooClient(t.db, notifying.clientConfig({ limits: { placeOrderMs: 0, getOrderMs: 0 } }));
       const requestId = randomUUID();
@@ -248,5 +271,3 @@ describe("the mock vendor's notifications", () => {
     }
   });
 });
-
-

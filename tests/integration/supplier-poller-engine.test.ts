@@ -25,7 +25,12 @@ let app: ServedHandler;
 
 beforeAll(async () => {
   t = await createTestDatabase(16);
-  app = await serveFetchHandler(bambooNotificationHandler(() => t.db, () => SECRET));
+  app = await serveFetchHandler(
+    bambooNotificationHandler(
+      () => t.db,
+      () => SECRET,
+    ),
+  );
   engine = await startOrderEngine(t, {
     mock: { fulfilMs: 300, notify: { url: `${app.origin}/api/supplier/bamboo/notifications`, secret: SECRET } },
     batchWindowMs: 300,
@@ -50,7 +55,20 @@ describe("the shared poller in the embedded executor", () => {
   it("completes a batch's orders from the mock's notification: one get-order for every member, money moved once", async () => {
     const partnerId = await engine.sandboxPartner();
     const created = await Promise.all(
-      [1, 2, 3].map(async (i) => (await createOrder(t.db, { partnerId, environment: "sandbox", sku: RANGED_USD, faceValue: "5", quantity: i, referenceId: `poller-${i}`, actor: "test" })).order),
+      [1, 2, 3].map(
+        async (i) =>
+          (
+            await createOrder(t.db, {
+              partnerId,
+              environment: "sandbox",
+              sku: RANGED_USD,
+              faceValue: "5",
+              quantity: i,
+              referenceId: `poller-${i}`,
+              actor: "test",
+            })
+          ).order,
+      ),
     );
     const ids = created.map((o) => o.id);
     const done = await waitFor(
@@ -70,13 +88,20 @@ describe("the shared poller in the embedded executor", () => {
     const [hint] = await t.db.select().from(supplierNotifications).where(eq(supplierNotifications.requestId, batch!.vendorRequestId));
     expect(hint?.handledAt).not.toBeNull();
     // Polled for the whole batch: one get-order settled it (a second if a poll at placement came before the vendor finished).
-    const gets = await t.db.select().from(vendorCalls).where(and(eq(vendorCalls.requestId, batch!.vendorRequestId), eq(vendorCalls.kind, "get_order")));
+    const gets = await t.db
+      .select()
+      .from(vendorCalls)
+      .where(and(eq(vendorCalls.requestId, batch!.vendorRequestId), eq(vendorCalls.kind, "get_order")));
     expect(gets.length).toBeGreaterThanOrEqual(1);
     expect(gets.length).toBeLessThanOrEqual(2);
     expect((await checkInvariants(t.db)).ok).toBe(true);
     // The lane's lease was let go; nothing is left polling.
     const lanes = await t.sql<{ holder: string | null }[]>`select holder from supplier_pollers`;
-    await waitFor("the poller to let go of the lane", async () => (await t.sql<{ holder: string | null }[]>`select holder from supplier_pollers`).every((l) => l.holder === null), 5_000);
+    await waitFor(
+      "the poller to let go of the lane",
+      async () => (await t.sql<{ holder: string | null }[]>`select holder from supplier_pollers`).every((l) => l.holder === null),
+      5_000,
+    );
     expect(lanes.length).toBeGreaterThan(0);
   });
 });

@@ -39,7 +39,20 @@ describe("the shared poller woken by a placement", () => {
     const partnerId = await engine.sandboxPartner();
     const sent = Date.now();
     const created = await Promise.all(
-      [1, 2, 3, 4].map(async (i) => (await createOrder(t.db, { partnerId, environment: "sandbox", sku: RANGED_USD, faceValue: "6", quantity: i, referenceId: `wake-${i}`, actor: "test" })).order),
+      [1, 2, 3, 4].map(
+        async (i) =>
+          (
+            await createOrder(t.db, {
+              partnerId,
+              environment: "sandbox",
+              sku: RANGED_USD,
+              faceValue: "6",
+              quantity: i,
+              referenceId: `wake-${i}`,
+              actor: "test",
+            })
+          ).order,
+      ),
     );
     const ids = created.map((o) => o.id);
     const done = await waitFor(
@@ -55,13 +68,24 @@ describe("the shared poller woken by a placement", () => {
     const batches = await t.db.select().from(vendorBatches).where(inArray(vendorBatches.id, batchIds));
     for (const b of batches) {
       expect(b.status).toBe("settled");
-      const gets = await t.db.select().from(vendorCalls).where(and(eq(vendorCalls.requestId, b.vendorRequestId), eq(vendorCalls.kind, "get_order")));
+      const gets = await t.db
+        .select()
+        .from(vendorCalls)
+        .where(and(eq(vendorCalls.requestId, b.vendorRequestId), eq(vendorCalls.kind, "get_order")));
       expect(gets).toHaveLength(1);
     }
     // Far inside the poll schedule's first second and the minute's tick: the placement woke the poller.
     expect(elapsed).toBeLessThan(5_000);
     expect((await checkInvariants(t.db)).ok).toBe(true);
-    for (const b of batches) console.log("[timeline]", b.createdAt.getTime() - sent, b.closedAt!.getTime() - sent, b.placedAt!.getTime() - sent, b.lastPolledAt!.getTime() - sent, b.finishedAt!.getTime() - sent);
+    for (const b of batches)
+      console.log(
+        "[timeline]",
+        b.createdAt.getTime() - sent,
+        b.closedAt!.getTime() - sent,
+        b.placedAt!.getTime() - sent,
+        b.lastPolledAt!.getTime() - sent,
+        b.finishedAt!.getTime() - sent,
+      );
     console.log(`[poller] ${ids.length} orders in ${batches.length} batch(es) completed ${elapsed} ms after they were created`);
   });
 });

@@ -45,7 +45,10 @@ beforeAll(async () => {
   );
   client = createBambooClient(t.db, mock.clientConfig({ limits: { placeOrderMs: 0, getOrderMs: 500 / SCALE, catalogMs: 0, otherMs: 0 } }));
   await syncCatalog(t.db, client.catalogPages());
-  const [p] = await t.db.select({ id: catalogProducts.id }).from(catalogProducts).where(eq(catalogProducts.vendorProductId, String(MOCK_TEST_PRODUCTS.USD.ranged)));
+  const [p] = await t.db
+    .select({ id: catalogProducts.id })
+    .from(catalogProducts)
+    .where(eq(catalogProducts.vendorProductId, String(MOCK_TEST_PRODUCTS.USD.ranged)));
   productId = p!.id;
 });
 afterAll(async () => {
@@ -53,7 +56,14 @@ afterAll(async () => {
   await t?.close();
 });
 
-const rt = (): OrderRuntime => ({ db: t.db, vendorFor: () => client, encryptionKey: "0".repeat(64), pollScheduleMs: [100], batchWindowMs: 50, sharedBatchPoller: true });
+const rt = (): OrderRuntime => ({
+  db: t.db,
+  vendorFor: () => client,
+  encryptionKey: "0".repeat(64),
+  pollScheduleMs: [100],
+  batchWindowMs: 50,
+  sharedBatchPoller: true,
+});
 
 /** Per-batch backoff of the stand-in below: 100 ms, 200 ms, 400 ms, … at most 1.6 s. */
 const backoffMs = (polls: number) => Math.min(1_600, 100 * 2 ** polls);
@@ -139,8 +149,7 @@ describe("the shared poller's get-order budget", () => {
     const batches = await placeBatches(BATCHES, "b");
     gets.length = 0;
     const started = performance.now();
-    const allDone = async () =>
-      (await t.sql<{ n: number }[]>`select count(*)::int as n from vendor_batches where status in ('placing', 'placed')`)[0]!.n === 0;
+    const allDone = async () => (await t.sql<{ n: number }[]>`select count(*)::int as n from vendor_batches where status in ('placing', 'placed')`)[0]!.n === 0;
     const rounds: LaneRound[] = [];
     // Two runs of the poller at once (two workers, or a placement's wake-up during a round): the lease lets one poll.
     await Promise.all([run("run-a", allDone, rounds), run("run-b", allDone, rounds)]);
@@ -168,7 +177,9 @@ describe("the shared poller's get-order budget", () => {
     // The budget was the limit: about 20 calls a second while there was work.
     const seconds = (gets.at(-1)!.at - gets[0]!.at) / 1000;
     expect(gets.length / seconds).toBeLessThanOrEqual(2 * SCALE + 1);
-    console.log(`[poller] ${BATCHES} batches, ${gets.length} get-order calls in ${seconds.toFixed(1)} s (${((performance.now() - started) / 1000).toFixed(1)} s in all)`);
+    console.log(
+      `[poller] ${BATCHES} batches, ${gets.length} get-order calls in ${seconds.toFixed(1)} s (${((performance.now() - started) / 1000).toFixed(1)} s in all)`,
+    );
   });
 
   it("asks a notified batch next, ahead of older due batches", async () => {

@@ -83,7 +83,9 @@ describe("Bamboo client against the mock vendor over HTTP", () => {
     expect(bodies).toContain('"pin":"****"');
     expect(bodies).not.toContain(code);
     expect(bodies).not.toContain(code.slice(0, 14));
-    const all = await t.db.execute<{ n: number }>(sql`select count(*)::int as n from vendor_calls where response_body like ${"%" + code + "%"} or request_body like ${"%" + code + "%"}`);
+    const all = await t.db.execute<{ n: number }>(
+      sql`select count(*)::int as n from vendor_calls where response_body like ${"%" + code + "%"} or request_body like ${"%" + code + "%"}`,
+    );
     expect(all[0]!.n).toBe(0);
   });
 
@@ -128,13 +130,19 @@ describe("Bamboo client against the mock vendor over HTTP", () => {
     expect(await place(424242, "10")).toMatchObject({ status: "rejected", code: "product_not_available" });
     expect(await place(RANGED, "10", 501)).toMatchObject({ status: "rejected", code: "quantity_limit_exceeded" });
     const eurClient = createBambooClient(t.db, mock.clientConfig({ accountId: 1002, limits: { placeOrderMs: 20 } }));
-    expect(await eurClient.placeOrder({ requestId: randomUUID(), productId: RANGED, quantity: 1, faceValue: "10" })).toMatchObject({ status: "rejected", code: "vendor_account_error" });
+    expect(await eurClient.placeOrder({ requestId: randomUUID(), productId: RANGED, quantity: 1, faceValue: "10" })).toMatchObject({
+      status: "rejected",
+      code: "vendor_account_error",
+    });
     await setMockAccountBalance(t.db, 1001, "5");
     expect(await place(RANGED, "10")).toMatchObject({ status: "rejected", code: "vendor_insufficient_funds" });
     await setMockAccountBalance(t.db, 1001, "1000000");
     // A 401 is not a refusal of the order (issue 12): unknown, for the caller to re-check.
     const badCreds = createBambooClient(t.db, mock.clientConfig({ clientSecret: "wrong", limits: { placeOrderMs: 20 } }));
-    expect(await badCreds.placeOrder({ requestId: randomUUID(), productId: RANGED, quantity: 1, faceValue: "10" })).toMatchObject({ status: "unknown", error: { kind: "unauthorized", status: 401 } });
+    expect(await badCreds.placeOrder({ requestId: randomUUID(), productId: RANGED, quantity: 1, faceValue: "10" })).toMatchObject({
+      status: "unknown",
+      error: { kind: "unauthorized", status: 401 },
+    });
     expect(await countMockOrders(t.db)).toBe(ordersBefore); // nothing refused was bought
   });
 
@@ -181,7 +189,11 @@ describe("Bamboo client against the mock vendor over HTTP", () => {
 
   it("lists the funding accounts with decimal balances", async () => {
     const accounts = await client.getAccounts();
-    expect(accounts.map((a) => [a.id, a.currency])).toEqual([[1001, "USD"], [1002, "EUR"], [1003, "GBP"]]);
+    expect(accounts.map((a) => [a.id, a.currency])).toEqual([
+      [1001, "USD"],
+      [1002, "EUR"],
+      [1003, "GBP"],
+    ]);
     expect(accounts[1]!.balance).toBe("250000");
   });
 
@@ -218,7 +230,11 @@ describe("Bamboo client against a vendor that misbehaves", () => {
       const rows = await t.db.execute<{ status: number; error_kind: string | null; error: string | null }>(
         sql`select status, error_kind, error from vendor_calls where kind = 'catalog' and endpoint like '%PageIndex=0%' order by started_at desc limit 3`,
       );
-      expect(rows.map((r) => [r.status, r.error_kind])).toEqual([[200, "malformed_response"], [200, "malformed_response"], [502, "unavailable"]]);
+      expect(rows.map((r) => [r.status, r.error_kind])).toEqual([
+        [200, "malformed_response"],
+        [200, "malformed_response"],
+        [502, "unavailable"],
+      ]);
       expect(rows[1]!.error).toContain("minFaceValue");
     } finally {
       await odd.close();
@@ -268,7 +284,10 @@ describe("Bamboo client against a vendor that misbehaves", () => {
         expect(r, `${status} ${kind}`).toMatchObject({ status: "unknown", requestId, error: { kind, status } });
       }
       // The vendor's own 400 {"message"} is a refusal: a known reason, or a validation message.
-      for (const [message, code] of [["ProductIsOutOfStock", "out_of_stock"], ["The request is invalid: products.0.value", "vendor_rejected"]] as const) {
+      for (const [message, code] of [
+        ["ProductIsOutOfStock", "out_of_stock"],
+        ["The request is invalid: products.0.value", "vendor_rejected"],
+      ] as const) {
         const requestId = randomUUID();
         answers.set(requestId, json(400, message));
         expect(await c.placeOrder({ requestId, productId: RANGED, quantity: 1, faceValue: "10" })).toMatchObject({ status: "rejected", code });
@@ -281,7 +300,8 @@ describe("Bamboo client against a vendor that misbehaves", () => {
   it("caps the wait a vendor asks for, so a garbled 'wait for 999999 seconds' stalls nobody", async () => {
     let n = 0;
     const greedy = await startMockVendorServer(t.db, { rateLimits: false }, (inner) => async (req) => {
-      if (req.method === "POST" && n++ === 0) return Response.json({ message: "Too many requests. Please wait for 999999 seconds" }, { status: 429, headers: { "retry-after": "999999" } });
+      if (req.method === "POST" && n++ === 0)
+        return Response.json({ message: "Too many requests. Please wait for 999999 seconds" }, { status: 429, headers: { "retry-after": "999999" } });
       return inner(req);
     });
     try {
@@ -305,7 +325,10 @@ describe("Bamboo client against a vendor that misbehaves", () => {
       await c.getOrder(randomUUID()); // takes the slot now; the next is 4 s away
       const requestId = randomUUID();
       const started = performance.now();
-      const err = await c.getOrder(requestId).then(() => null, (e: unknown) => e);
+      const err = await c.getOrder(requestId).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(performance.now() - started).toBeLessThan(1_000); // no sleeping through it
       expect(err).toMatchObject({ name: "VendorError", kind: "deferred", sent: false });
       const retryAfterMs = (err as { retryAfterMs: number }).retryAfterMs;

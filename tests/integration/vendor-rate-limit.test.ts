@@ -168,11 +168,21 @@ describe("the shared vendor rate limiter", () => {
       const config = mock.clientConfig();
       const stormId = randomUUID();
       const calmId = randomUUID();
-      const stormy = createBambooClient(t.db, config).placeOrder({ requestId: stormId, productId: MOCK_TEST_PRODUCTS.USD.ranged, quantity: 1, faceValue: "10.29" });
+      const stormy = createBambooClient(t.db, config).placeOrder({
+        requestId: stormId,
+        productId: MOCK_TEST_PRODUCTS.USD.ranged,
+        quantity: 1,
+        faceValue: "10.29",
+      });
       // Wait until the first 429 is recorded (and the shared slot pushed back), then start the other instance.
       let first;
       while (!(first = (await t.db.select().from(vendorCalls).where(eq(vendorCalls.requestId, stormId)))[0])) await new Promise((r) => setTimeout(r, 10));
-      const calm = await createBambooClient(other.db, config).placeOrder({ requestId: calmId, productId: MOCK_TEST_PRODUCTS.USD.ranged, quantity: 1, faceValue: "10" });
+      const calm = await createBambooClient(other.db, config).placeOrder({
+        requestId: calmId,
+        productId: MOCK_TEST_PRODUCTS.USD.ranged,
+        quantity: 1,
+        faceValue: "10",
+      });
       expect(calm.status).toBe("placed");
       expect((await stormy).status).toBe("placed");
       expect(first.status).toBe(429);

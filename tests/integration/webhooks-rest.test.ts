@@ -79,7 +79,12 @@ describe("webhook endpoints over the REST API", () => {
     allowPrivate(true);
     const created = await createVia(a.sandbox, { url: `http://127.0.0.1:${port}/hooks`, events: ["order.completed", "order.failed"] });
     expect(created.status).toBe(201);
-    expect(created.json).toMatchObject({ id: expect.stringMatching(/^whk_/), environment: "sandbox", status: "active", events: ["order.completed", "order.failed"] });
+    expect(created.json).toMatchObject({
+      id: expect.stringMatching(/^whk_/),
+      environment: "sandbox",
+      status: "active",
+      events: ["order.completed", "order.failed"],
+    });
     expect(created.json.secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
     const id = created.json.id as string;
 
@@ -92,17 +97,30 @@ describe("webhook endpoints over the REST API", () => {
     const test = await call(testRoute.POST, `${endpointsPath}/${id}/test`, { key: a.sandbox, params: { id }, method: "POST" });
     expect(test.status).toBe(202);
     const got = await waitFor("the test event", async () => received.find((r) => r.headers["webhook-id"] === test.json.eventId));
-    expect(verifyWebhook(created.json.secret, got.headers as Record<string, string>, got.body)).toMatchObject({ type: "webhook.test", data: { endpointId: id } });
+    expect(verifyWebhook(created.json.secret, got.headers as Record<string, string>, got.body)).toMatchObject({
+      type: "webhook.test",
+      data: { endpointId: id },
+    });
 
     const delivery = await waitFor("the delivery to succeed", async () => {
       const r = await call(deliveriesRoute.GET, "/api/v1/webhook-deliveries", { key: a.sandbox, query: { endpointId: id } });
       return r.json.data[0]?.status === "succeeded" ? r.json.data[0] : null;
     });
-    expect(delivery).toMatchObject({ id: test.json.deliveryId, eventId: test.json.eventId, eventType: "webhook.test", attempts: 1, lastResponseStatusCode: 200 });
+    expect(delivery).toMatchObject({
+      id: test.json.deliveryId,
+      eventId: test.json.eventId,
+      eventType: "webhook.test",
+      attempts: 1,
+      lastResponseStatusCode: 200,
+    });
     const detail = await call(deliveryRoute.GET, `/api/v1/webhook-deliveries/${delivery.id}`, { key: a.sandbox, params: { id: delivery.id } });
     expect(detail.json.attemptLog).toEqual([{ attempt: 1, statusCode: 200, durationMs: expect.any(Number), error: null, at: expect.any(String) }]);
 
-    const replay = await call(replayRoute.POST, `/api/v1/webhook-deliveries/${delivery.id}/replay`, { key: a.sandbox, params: { id: delivery.id }, method: "POST" });
+    const replay = await call(replayRoute.POST, `/api/v1/webhook-deliveries/${delivery.id}/replay`, {
+      key: a.sandbox,
+      params: { id: delivery.id },
+      method: "POST",
+    });
     expect(replay.status).toBe(202);
     expect(replay.json).toMatchObject({ eventId: test.json.eventId, replayOf: delivery.id, status: "pending" });
     await waitFor("the replayed event", async () => received.filter((r) => r.headers["webhook-id"] === test.json.eventId).length === 2 || null);
@@ -141,7 +159,12 @@ describe("webhook endpoints over the REST API", () => {
     expect(unknownField.json.error.message).toMatch(/Unknown field: secret/);
     const created = await createVia(a.sandbox, { url: "https://hooks.example.com/" });
     expect(created.json.events).toEqual(["*"]);
-    const empty = await call(endpointRoute.PATCH, `${endpointsPath}/${created.json.id}`, { key: a.sandbox, params: { id: created.json.id }, method: "PATCH", body: {} });
+    const empty = await call(endpointRoute.PATCH, `${endpointsPath}/${created.json.id}`, {
+      key: a.sandbox,
+      params: { id: created.json.id },
+      method: "PATCH",
+      body: {},
+    });
     expect(empty.status).toBe(400);
     const badId = await call(endpointRoute.GET, `${endpointsPath}/ord_1`, { key: a.sandbox, params: { id: "ord_1" } });
     expect(badId.status).toBe(400);
@@ -190,7 +213,12 @@ describe("tenant isolation over the REST API", () => {
     expect(live.json.environment).toBe("live");
     const sandboxList = await call(endpointsRoute.GET, endpointsPath, { key: a.sandbox });
     expect(sandboxList.json.data.map((e: { id: string }) => e.id)).not.toContain(live.json.id);
-    const patch = await call(endpointRoute.PATCH, `${endpointsPath}/${live.json.id}`, { key: a.sandbox, params: { id: live.json.id }, method: "PATCH", body: { enabled: false } });
+    const patch = await call(endpointRoute.PATCH, `${endpointsPath}/${live.json.id}`, {
+      key: a.sandbox,
+      params: { id: live.json.id },
+      method: "PATCH",
+      body: { enabled: false },
+    });
     expect(patch.status).toBe(404);
     const liveList = await call(endpointsRoute.GET, endpointsPath, { key: a.live });
     expect(liveList.json.data.map((e: { id: string }) => e.id)).toEqual([live.json.id]);

@@ -138,8 +138,14 @@ describe("webhook delivery", () => {
     const { order } = await createOrder(t.db, orderInput(partnerId));
     const got = await waitFor("the order.completed webhook", async () => hook.received[0], 20_000);
     const [done] = await t.db.select().from(orders).where(eq(orders.id, order.id));
-    console.log(`[webhooks] order created → signed webhook received: ${got.at - started} ms (order finished ${done!.finishedAt!.getTime() - started} ms after creation)`);
-    const payload = verifyWebhook(secret, got.headers as Record<string, string>, got.body) as { type: string; timestamp: string; data: Record<string, unknown> };
+    console.log(
+      `[webhooks] order created → signed webhook received: ${got.at - started} ms (order finished ${done!.finishedAt!.getTime() - started} ms after creation)`,
+    );
+    const payload = verifyWebhook(secret, got.headers as Record<string, string>, got.body) as {
+      type: string;
+      timestamp: string;
+      data: Record<string, unknown>;
+    };
     expect(got.headers["webhook-id"]).toMatch(/^msg_/);
     expect(payload.type).toBe("order.completed");
     expect(payload.data).toEqual({
@@ -265,7 +271,9 @@ describe("SSRF guard", () => {
     }
     const ok = await createEndpoint(t.db, { ...scopeOf(partnerId), url: "https://hooks.example.com/steller", events: ["*"] }, { allowPrivateTargets: false });
     expect(ok.endpoint.url).toBe("https://hooks.example.com/steller");
-    const patched = await updateEndpoint(t.db, scopeOf(partnerId), ok.endpoint.id, { url: "http://192.168.0.10/" }, { allowPrivateTargets: false }).catch((e: unknown) => e);
+    const patched = await updateEndpoint(t.db, scopeOf(partnerId), ok.endpoint.id, { url: "http://192.168.0.10/" }, { allowPrivateTargets: false }).catch(
+      (e: unknown) => e,
+    );
     expect((patched as WebhookError).code).toBe("invalid_url");
   });
 
@@ -291,11 +299,18 @@ describe("SSRF guard", () => {
       return [{ address: "127.0.0.1", family: 4 }];
     };
     // A name the system resolver does not know: the request can only reach the receiver through the vetted address.
-    const r = await postWebhook(`http://hooks.steller-rebind.test:${hook.port}/x`, { "webhook-id": "msg_1" }, "{}", { timeoutMs: 2_000, allowPrivate: true, resolve });
+    const r = await postWebhook(`http://hooks.steller-rebind.test:${hook.port}/x`, { "webhook-id": "msg_1" }, "{}", {
+      timeoutMs: 2_000,
+      allowPrivate: true,
+      resolve,
+    });
     expect(r.statusCode).toBe(200);
     expect(lookups).toBe(1);
     expect(hook.received[0]!.headers.host).toBe(`hooks.steller-rebind.test:${hook.port}`);
-    const mixed = async () => [{ address: "93.184.216.34", family: 4 }, { address: "10.0.0.5", family: 4 }];
+    const mixed = async () => [
+      { address: "93.184.216.34", family: 4 },
+      { address: "10.0.0.5", family: 4 },
+    ];
     const refused = await postWebhook("https://public.example/x", {}, "{}", { timeoutMs: 2_000, allowPrivate: false, resolve: mixed });
     expect(refused).toMatchObject({ statusCode: null, error: "refused: public.example resolves to a private or reserved address (10.0.0.5)" });
   });
@@ -367,12 +382,17 @@ describe("events", () => {
   it("routes an event to every enabled endpoint subscribed to its type and to * , and emits once per idempotency key", async () => {
     const partnerId = await engine.sandboxPartner();
     const scope = scopeOf(partnerId);
-    const mk = (events: string[], enabled = true) => createEndpoint(t.db, { ...scope, url: "https://hooks.example.com/a", events, enabled }, { allowPrivateTargets: false });
+    const mk = (events: string[], enabled = true) =>
+      createEndpoint(t.db, { ...scope, url: "https://hooks.example.com/a", events, enabled }, { allowPrivateTargets: false });
     const all = await mk(["*"]);
     const topups = await mk(["topup.approved"]);
     await mk(["order.completed"]);
     await mk(["topup.approved"], false);
-    const live = await createEndpoint(t.db, { partnerId, environment: "live", url: "https://hooks.example.com/live", events: ["*"] }, { allowPrivateTargets: false });
+    const live = await createEndpoint(
+      t.db,
+      { partnerId, environment: "live", url: "https://hooks.example.com/live", events: ["*"] },
+      { allowPrivateTargets: false },
+    );
     const deleted = await mk(["*"]);
     await deleteEndpoint(t.db, scope, deleted.endpoint.id);
     const first = await emitPartnerEvent(t.db, { ...scope, type: "topup.approved", data: { topupId: "top_1" }, idempotencyKey: "k1" });
@@ -403,14 +423,23 @@ describe("events", () => {
   it("emits wallet.low_balance once per crossing of the partner's threshold", async () => {
     const partnerId = await engine.sandboxPartner(); // 1000.0000 USD in the sandbox
     await setLowBalanceThreshold(t.db, partnerId, "990.0000");
-    const lowEvents = () => t.db.select().from(webhookEvents).where(eq(webhookEvents.partnerId, partnerId)).then((r) => r.filter((e) => e.type === "wallet.low_balance"));
+    const lowEvents = () =>
+      t.db
+        .select()
+        .from(webhookEvents)
+        .where(eq(webhookEvents.partnerId, partnerId))
+        .then((r) => r.filter((e) => e.type === "wallet.low_balance"));
     const { order } = await createOrder(t.db, orderInput(partnerId));
     await waitFor("the low-balance event", async () => (await lowEvents()).length > 0 || null, 20_000);
     const second = await createOrder(t.db, orderInput(partnerId));
-    await waitFor("the second order.completed event", async () => {
-      const evs = await t.db.select().from(webhookEvents).where(eq(webhookEvents.partnerId, partnerId));
-      return evs.filter((e) => e.type === "order.completed").length === 2 || null;
-    }, 20_000);
+    await waitFor(
+      "the second order.completed event",
+      async () => {
+        const evs = await t.db.select().from(webhookEvents).where(eq(webhookEvents.partnerId, partnerId));
+        return evs.filter((e) => e.type === "order.completed").length === 2 || null;
+      },
+      20_000,
+    );
     await new Promise((r) => setTimeout(r, 300)); // let the check after the second completion run
     const events = await lowEvents();
     expect(events).toHaveLength(1);
@@ -427,7 +456,11 @@ describe("events", () => {
 
   it("emits topup.approved once for an approved top-up", async () => {
     const partnerId = await engine.sandboxPartner();
-    const { endpoint } = await createEndpoint(t.db, { partnerId, environment: "live", url: "https://hooks.example.com/t", events: ["topup.approved"] }, { allowPrivateTargets: false });
+    const { endpoint } = await createEndpoint(
+      t.db,
+      { partnerId, environment: "live", url: "https://hooks.example.com/t", events: ["topup.approved"] },
+      { allowPrivateTargets: false },
+    );
     const request = await requestTopup(t.db, { partnerId, environment: "live", currency: "USD", amount: "250.00", requestedBy: "test" });
     const approved = await t.db.transaction(async (tx) => {
       const { request: r } = await approveTopup(tx, { requestId: request.id, actor: "admin" });
@@ -451,7 +484,11 @@ describe("tenant isolation", () => {
     await finished(deliveryId);
     const bScope = scopeOf(b);
     const aLive = { partnerId: a, environment: "live" as const };
-    const code = (p: Promise<unknown>) => p.then(() => "OK", (e: unknown) => (e instanceof WebhookError ? e.code : String(e)));
+    const code = (p: Promise<unknown>) =>
+      p.then(
+        () => "OK",
+        (e: unknown) => (e instanceof WebhookError ? e.code : String(e)),
+      );
     for (const scope of [bScope, aLive]) {
       expect(await code(getEndpoint(t.db, scope, endpoint.id))).toBe("resource_not_found");
       expect(await code(updateEndpoint(t.db, scope, endpoint.id, { enabled: false }))).toBe("resource_not_found");

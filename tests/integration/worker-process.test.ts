@@ -92,7 +92,12 @@ describe("web process with JOBS_EXECUTOR=off and `npm run worker`", () => {
   it("a separate worker process completes the waiting order and a new one, then stops cleanly on SIGTERM", async () => {
     const worker = startWorker();
     try {
-      await waitFor("the worker to start", async () => worker.output().includes("running the embedded executor") || worker.child.exitCode !== null, 60_000, 100);
+      await waitFor(
+        "the worker to start",
+        async () => worker.output().includes("running the embedded executor") || worker.child.exitCode !== null,
+        60_000,
+        100,
+      );
       expect(worker.output()).toContain("no HTTP server");
       const [waiting] = await t.sql<{ id: string }[]>`select id from orders where reference_id = 'split-none-1'`;
       const fresh = await placeOrder("split-worker-1");

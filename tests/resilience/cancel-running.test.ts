@@ -52,7 +52,8 @@ type Run = { id: string; status: string; claimed_by: string | null };
 const fulfilRuns = async (orderId: string) =>
   (await d.sql`select id, status::text, claimed_by from job_runs where function_id = 'steller-order-batch'
     and concurrency_key = (select batch_id from orders where id = ${orderId}) order by created_at`) as unknown as Run[];
-const orderStatus = async (orderId: string) => ((await d.sql`select status::text from orders where id = ${orderId}`) as unknown as { status: string }[])[0]!.status;
+const orderStatus = async (orderId: string) =>
+  ((await d.sql`select status::text from orders where id = ${orderId}`) as unknown as { status: string }[])[0]!.status;
 
 describe("cancelling a stuck run", () => {
   it(`cancels a run stuck in its placement while ${ORDERS} other orders flow, and the backfill re-drives that order exactly once`, async () => {
@@ -76,7 +77,12 @@ describe("cancelling a stuck run", () => {
     // While its run is open the backfill leaves the order alone.
     expect(await redriveStuckOrders(d.db, { staleAfterMs: 0 })).toEqual([]);
 
-    const load = sendOrders({ targets: [app.url], plan: planOrders({ seed: SEED + 11, orders: ORDERS, wallets, dupRate: 0, tag: "cancel" }).plan, concurrency: 8, deadlineMs: 120_000 });
+    const load = sendOrders({
+      targets: [app.url],
+      plan: planOrders({ seed: SEED + 11, orders: ORDERS, wallets, dupRate: 0, tag: "cancel" }).plan,
+      concurrency: 8,
+      deadlineMs: 120_000,
+    });
     const cancelledAt = performance.now();
     expect(await cancelRun(d.db, run!.id)).toEqual({ ok: true });
     // Only the stuck order is re-driven, although the others are young and open too (their runs are).

@@ -66,7 +66,10 @@ describe("crash recovery", () => {
 
     const found = await findInvariantViolations(d);
     const vendor = await vendorCallSummary(d);
-    const [runs] = (await d.sql`select count(*)::int as n, count(*) filter (where attempt > 0 or failures > 0)::int as retried from job_runs where function_id like '%order-fulfil'`) as unknown as [{ n: number; retried: number }];
+    const [runs] =
+      (await d.sql`select count(*)::int as n, count(*) filter (where attempt > 0 or failures > 0)::int as retried from job_runs where function_id like '%order-fulfil'`) as unknown as [
+        { n: number; retried: number },
+      ];
     recordFigures("crash", {
       requests: sent.requests,
       orders: unique,

@@ -39,8 +39,29 @@ const nasty = fc.oneof(
   fc.constantFrom(-1, 0, 1e308, Number.NaN, Number.POSITIVE_INFINITY, "NaN", "1e9999", "__proto__", null, undefined, true, [], {}),
   fc.constantFrom("ord_x", "ptn_x", "usr_x", "key_x", "'; drop table orders; --", "\u0000", "💳", "../../etc/passwd"),
 );
-const fields = fc.constantFrom("id", "partnerId", "userId", "limit", "cursor", "startingAfter", "status", "amount", "currency", "email", "role", "name", "markupBps", "balance", "__proto__", "constructor");
-const input = fc.oneof(nasty, fc.dictionary(fields, fc.oneof(nasty, fc.dictionary(fields, nasty, { maxKeys: 3 })), { maxKeys: 6 }), fc.array(nasty, { maxLength: 5 }));
+const fields = fc.constantFrom(
+  "id",
+  "partnerId",
+  "userId",
+  "limit",
+  "cursor",
+  "startingAfter",
+  "status",
+  "amount",
+  "currency",
+  "email",
+  "role",
+  "name",
+  "markupBps",
+  "balance",
+  "__proto__",
+  "constructor",
+);
+const input = fc.oneof(
+  nasty,
+  fc.dictionary(fields, fc.oneof(nasty, fc.dictionary(fields, nasty, { maxKeys: 3 })), { maxKeys: 6 }),
+  fc.array(nasty, { maxLength: 5 }),
+);
 
 describe("tRPC procedures under random input", () => {
   it("never answer INTERNAL_SERVER_ERROR (or a non-tRPC error) to any caller, whatever the input", async () => {
@@ -93,18 +114,61 @@ const ROUTES: Array<[string, string]> = [
 describe("raw HTTP with malformed bodies and headers", () => {
   it("answers every malformed request below 500, each error in the envelope with a request id and no stack trace", async () => {
     const rand = mulberry32(SEED);
-    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
     const deep = "[".repeat(5000) + "]".repeat(5000);
     const bodies = [
-      "", "{", "{\"sku\":", "null", "[]", "\"str\"", "1e999999", deep, "{\"a\":" + "1".repeat(70_000) + "}",
-      "{\"__proto__\":{\"admin\":true}}", "{\"constructor\":{\"prototype\":{\"x\":1}}}", "\u0000\u0001\u0002", "\uFFFD\uD800",
-      "{\"sku\":\"BAM-990001\",\"faceValue\":\"5.00\",\"referenceId\":\"" + "r".repeat(200) + "\"}",
-      "{\"sku\":\"BAM-990001\",\"faceValue\":\"5.00\",\"quantity\":1e400,\"referenceId\":\"x\"}",
-      "{\"url\":\"javascript:alert(1)\",\"events\":[\"*\"]}", "{\"url\":\"http://[::1\",\"events\":7}", "<xml/>", "a=1&b=2",
+      "",
+      "{",
+      '{"sku":',
+      "null",
+      "[]",
+      '"str"',
+      "1e999999",
+      deep,
+      '{"a":' + "1".repeat(70_000) + "}",
+      '{"__proto__":{"admin":true}}',
+      '{"constructor":{"prototype":{"x":1}}}',
+      "\u0000\u0001\u0002",
+      "\uFFFD\uD800",
+      '{"sku":"BAM-990001","faceValue":"5.00","referenceId":"' + "r".repeat(200) + '"}',
+      '{"sku":"BAM-990001","faceValue":"5.00","quantity":1e400,"referenceId":"x"}',
+      '{"url":"javascript:alert(1)","events":["*"]}',
+      '{"url":"http://[::1","events":7}',
+      "<xml/>",
+      "a=1&b=2",
     ];
-    const types = [undefined, "application/json", "text/plain", "application/json; charset=utf-16", "multipart/form-data; boundary=x", "application/x-www-form-urlencoded", "json/../../"];
-    const keys = [wallet.key, wallet.key, wallet.key, undefined, "stlr_test_", "stlr_live_" + "1".repeat(32), "x".repeat(8000), `${wallet.key} ${wallet.key}`, wallet.key.toUpperCase()];
-    const queries = ["", "?limit=-1", "?limit=99999999999999999999", "?limit=abc", "?startingAfter=%00", "?from=yesterday&to=2100-99-99", "?status[]=x", "?days=1e9", "?currency=ΔΔΔ", "?" + "a=1&".repeat(500)];
+    const types = [
+      undefined,
+      "application/json",
+      "text/plain",
+      "application/json; charset=utf-16",
+      "multipart/form-data; boundary=x",
+      "application/x-www-form-urlencoded",
+      "json/../../",
+    ];
+    const keys = [
+      wallet.key,
+      wallet.key,
+      wallet.key,
+      undefined,
+      "stlr_test_",
+      "stlr_live_" + "1".repeat(32),
+      "x".repeat(8000),
+      `${wallet.key} ${wallet.key}`,
+      wallet.key.toUpperCase(),
+    ];
+    const queries = [
+      "",
+      "?limit=-1",
+      "?limit=99999999999999999999",
+      "?limit=abc",
+      "?startingAfter=%00",
+      "?from=yesterday&to=2100-99-99",
+      "?status[]=x",
+      "?days=1e9",
+      "?currency=ΔΔΔ",
+      "?" + "a=1&".repeat(500),
+    ];
     const statuses: Record<string, number> = {};
     const bad: string[] = [];
     for (let i = 0; i < RAW_REQUESTS; i++) {

@@ -35,7 +35,11 @@ async function api(method: string, urlPath: string, o: { key?: string; body?: un
   const headers: Record<string, string> = { ...o.headers };
   if (o.key) headers["x-api-key"] = o.key;
   if (o.body !== undefined) headers["content-type"] ??= "application/json";
-  const res = await fetch(`${app.url}${urlPath}`, { method, headers, body: o.body === undefined ? undefined : typeof o.body === "string" ? o.body : JSON.stringify(o.body) });
+  const res = await fetch(`${app.url}${urlPath}`, {
+    method,
+    headers,
+    body: o.body === undefined ? undefined : typeof o.body === "string" ? o.body : JSON.stringify(o.body),
+  });
   const text = await res.text();
   let json: any = null; // eslint-disable-line @typescript-eslint/no-explicit-any
   try {
@@ -77,7 +81,10 @@ beforeAll(async () => {
   const keys = await api("GET", "/api/v1/keys", { key: a!.key });
   A.keyId = keys.json.data[0].id;
   // A public address (TEST-NET would be refused): nothing listens, deliveries just fail.
-  const endpoint = await api("POST", "/api/v1/webhook-endpoints", { key: a!.key, body: { url: "https://hooks.example.com/steller", events: ["order.completed"] } });
+  const endpoint = await api("POST", "/api/v1/webhook-endpoints", {
+    key: a!.key,
+    body: { url: "https://hooks.example.com/steller", events: ["order.completed"] },
+  });
   expect(endpoint.status, endpoint.text).toBe(201);
   A.endpointId = endpoint.json.id;
   if (endpoint.json.secret) secrets.push(endpoint.json.secret);
@@ -90,7 +97,12 @@ afterAll(async () => {
 });
 
 const envelope = (r: { json: any; text: string }) => {
-  expect(r.json?.error, r.text).toMatchObject({ type: expect.any(String), code: expect.any(String), message: expect.any(String), requestId: expect.stringMatching(/^req_/) });
+  expect(r.json?.error, r.text).toMatchObject({
+    type: expect.any(String),
+    code: expect.any(String),
+    message: expect.any(String),
+    requestId: expect.stringMatching(/^req_/),
+  });
 };
 
 describe("API1 broken object level authorization", () => {
@@ -123,7 +135,19 @@ describe("API1 broken object level authorization", () => {
     // A partner that never probed A's ids (B's own request log lists the paths B asked for).
     const [c] = await makeWallets(d, 1, "bystander");
     secrets.push(c!.key);
-    const lists = ["/api/v1/orders", "/api/v1/orders?referenceId=sec-1", "/api/v1/keys", "/api/v1/wallet", "/api/v1/wallet/transactions", "/api/v1/wallet/topup-requests", "/api/v1/logs", "/api/v1/usage", "/api/v1/webhook-endpoints", "/api/v1/webhook-deliveries", "/api/v1/catalog?limit=5"];
+    const lists = [
+      "/api/v1/orders",
+      "/api/v1/orders?referenceId=sec-1",
+      "/api/v1/keys",
+      "/api/v1/wallet",
+      "/api/v1/wallet/transactions",
+      "/api/v1/wallet/topup-requests",
+      "/api/v1/logs",
+      "/api/v1/usage",
+      "/api/v1/webhook-endpoints",
+      "/api/v1/webhook-deliveries",
+      "/api/v1/catalog?limit=5",
+    ];
     for (const url of lists) {
       const r = await api("GET", url, { key: c!.key });
       expect([url, r.status]).toEqual([url, 200]);
@@ -139,7 +163,9 @@ describe("API1 broken object level authorization", () => {
       const code = await callByPath(ctx.otherOwner, p, { partnerId: ctx.partnerId, id: ctx.partnerId });
       expect([p, code]).not.toEqual([p, "INTERNAL_SERVER_ERROR"]);
     }
-    const overview = (await (ctx.otherOwner as unknown as { partner: { overview: (i?: unknown) => Promise<{ partner: { id: string } }> } }).partner.overview({ partnerId: ctx.partnerId })) as { partner: { id: string } };
+    const overview = (await (ctx.otherOwner as unknown as { partner: { overview: (i?: unknown) => Promise<{ partner: { id: string } }> } }).partner.overview({
+      partnerId: ctx.partnerId,
+    })) as { partner: { id: string } };
     expect(overview.partner.id).toBe(ctx.otherPartnerId);
   });
 });
@@ -184,7 +210,10 @@ describe("API2 broken authentication", () => {
     const u = await makeUser(d.db, { password: "the-right-password" });
     const limits = { maxFailuresPerEmail: 5, maxFailuresPerIp: 20, windowMinutes: 15 };
     for (let i = 0; i < 5; i++) expect((await attemptLogin(d.db, { email: u.email, password: `guess-${i}`, ip: `10.9.0.${i}` }, limits)).ok).toBe(false);
-    expect(await attemptLogin(d.db, { email: u.email, password: "the-right-password", ip: "10.9.1.1" }, limits)).toMatchObject({ ok: false, reason: "rate_limited" });
+    expect(await attemptLogin(d.db, { email: u.email, password: "the-right-password", ip: "10.9.1.1" }, limits)).toMatchObject({
+      ok: false,
+      reason: "rate_limited",
+    });
   });
 });
 
@@ -206,7 +235,9 @@ describe("API3 broken object property level authorization", () => {
       expect(r.json.error.message).toContain("Unknown field");
     }
     expect((await api("GET", "/api/v1/wallet", { key: b!.key })).json).toEqual(before);
-    const signup = await api("POST", "/api/v1/public/signup", { body: { companyName: "Sneaky", contactName: "S", email: "s@sneaky.test", password: "a-long-password", country: "US", platformRole: "admin" } });
+    const signup = await api("POST", "/api/v1/public/signup", {
+      body: { companyName: "Sneaky", contactName: "S", email: "s@sneaky.test", password: "a-long-password", country: "US", platformRole: "admin" },
+    });
     expect(signup.status).toBe(400);
   });
 
@@ -232,13 +263,22 @@ describe("API3 broken object property level authorization", () => {
 
 describe("API4 unrestricted resource consumption", () => {
   it("refuses a body over 64 KiB with 413", async () => {
-    const r = await api("POST", "/api/v1/orders", { key: a!.key, body: JSON.stringify({ sku: RANGED_USD, faceValue: "5.00", referenceId: "big", note: "x".repeat(70_000) }) });
+    const r = await api("POST", "/api/v1/orders", {
+      key: a!.key,
+      body: JSON.stringify({ sku: RANGED_USD, faceValue: "5.00", referenceId: "big", note: "x".repeat(70_000) }),
+    });
     expect(r.status).toBe(413);
     envelope(r);
   });
 
   it("caps page sizes", async () => {
-    for (const url of ["/api/v1/orders?limit=100000", "/api/v1/wallet/transactions?limit=100000", "/api/v1/logs?limit=100000", "/api/v1/catalog?limit=100000", "/api/v1/webhook-deliveries?limit=100000"]) {
+    for (const url of [
+      "/api/v1/orders?limit=100000",
+      "/api/v1/wallet/transactions?limit=100000",
+      "/api/v1/logs?limit=100000",
+      "/api/v1/catalog?limit=100000",
+      "/api/v1/webhook-deliveries?limit=100000",
+    ]) {
       const r = await api("GET", url, { key: a!.key });
       if (r.status === 200) expect(r.json.data.length, url).toBeLessThanOrEqual(100);
       else expect([url, r.status]).toEqual([url, 400]);
@@ -347,7 +387,14 @@ describe("API7 server side request forgery", () => {
 
 describe("API8 security misconfiguration", () => {
   it("sends security headers and no x-powered-by on API answers, errors and pages", async () => {
-    for (const [method, url] of [["GET", "/api/v1/wallet"], ["GET", "/api/v1/orders/ord_missing"], ["GET", "/api/v1/openapi.json"], ["GET", "/login"], ["GET", "/api/health"], ["GET", "/no-such-page"]] as const) {
+    for (const [method, url] of [
+      ["GET", "/api/v1/wallet"],
+      ["GET", "/api/v1/orders/ord_missing"],
+      ["GET", "/api/v1/openapi.json"],
+      ["GET", "/login"],
+      ["GET", "/api/health"],
+      ["GET", "/no-such-page"],
+    ] as const) {
       const res = await fetch(`${app.url}${url}`, { method, headers: { "x-api-key": a!.key } });
       await res.arrayBuffer();
       expect([url, res.headers.get("x-content-type-options")]).toEqual([url, "nosniff"]);
@@ -383,8 +430,15 @@ describe("API9 improper inventory management", () => {
         if (e.isDirectory()) walk(f);
         else if (e.name === "route.ts") {
           const text = fs.readFileSync(f, "utf8");
-          const url = "/api/v1/" + path.relative(dir, p).split(path.sep).join("/").replace(/\[([^\]]+)\]/g, "{$1}");
-          for (const m of ["GET", "POST", "PATCH", "PUT", "DELETE"]) if (new RegExp(`export const ${m}\\b`).test(text) && !doc.paths[url]?.[m.toLowerCase()]) missing.push(`${m} ${url}`);
+          const url =
+            "/api/v1/" +
+            path
+              .relative(dir, p)
+              .split(path.sep)
+              .join("/")
+              .replace(/\[([^\]]+)\]/g, "{$1}");
+          for (const m of ["GET", "POST", "PATCH", "PUT", "DELETE"])
+            if (new RegExp(`export const ${m}\\b`).test(text) && !doc.paths[url]?.[m.toLowerCase()]) missing.push(`${m} ${url}`);
         }
       }
     };
@@ -418,7 +472,11 @@ describe("secrets at rest", () => {
   it("keeps no full API key, webhook secret, card code or PIN in clear in any table", async () => {
     // Let the request log writer flush what this file did.
     await sleep(2_000);
-    const tables = ((await d.sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`) as unknown as Array<{ table_name: string }>).map((t) => t.table_name);
+    const tables = (
+      (await d.sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`) as unknown as Array<{
+        table_name: string;
+      }>
+    ).map((t) => t.table_name);
     for (const must of ["api_keys", "order_cards", "request_logs", "vendor_calls", "job_steps", "audit_log"]) expect(tables).toContain(must);
     const codes = cardCodes.filter((c) => c.length > 4);
     const pins = cardCodes.filter((c) => c.length === 4);

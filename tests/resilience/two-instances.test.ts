@@ -50,7 +50,10 @@ describe("two app instances on one database", () => {
     // Both workers placed orders (each instance reaches the mock through its own URL, so the
     // vendor account key carries the instance's host).
     const placers = (await d.sql`
-      select account, count(*)::int as n from vendor_calls where kind = 'place_order' group by account order by account`) as unknown as Array<{ account: string; n: number }>;
+      select account, count(*)::int as n from vendor_calls where kind = 'place_order' group by account order by account`) as unknown as Array<{
+      account: string;
+      n: number;
+    }>;
     recordFigures("two-instances", {
       requests: sent.requests,
       orders: unique,
@@ -83,7 +86,14 @@ describe("two app instances on one database", () => {
     const elapsed = (performance.now() - t0) / 1000;
     const ok = statuses[200] ?? 0;
     const bound = burst + perSecond * elapsed;
-    recordFigures("shared-rate-limit", { requests: 300, ok, limited: statuses[429] ?? 0, elapsedSeconds: round(elapsed, 2), bound: round(bound), okPerInstance: perInstance });
+    recordFigures("shared-rate-limit", {
+      requests: 300,
+      ok,
+      limited: statuses[429] ?? 0,
+      elapsedSeconds: round(elapsed, 2),
+      bound: round(bound),
+      okPerInstance: perInstance,
+    });
     expect(Object.keys(statuses).sort()).toEqual(["200", "429"]);
     expect(ok).toBeLessThanOrEqual(bound);
     expect(perInstance.every((n) => n > 0)).toBe(true);

@@ -10,10 +10,7 @@ export async function makePartner(db: DbOrTx, name = "Acme Rewards") {
   return id;
 }
 
-export async function makeUser(
-  db: DbOrTx,
-  opts: { admin?: boolean; partnerId?: string; role?: MemberRole; password?: string; email?: string } = {},
-) {
+export async function makeUser(db: DbOrTx, opts: { admin?: boolean; partnerId?: string; role?: MemberRole; password?: string; email?: string } = {}) {
   const id = newId("usr");
   const email = opts.email ?? `${id}@example.test`;
   await db.insert(users).values({

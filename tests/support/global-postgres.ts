@@ -18,9 +18,7 @@ export default async function setup(project: TestProject) {
   const external = process.env.TEST_DATABASE_URL;
   // TEST_PG_PORT lets several test runs share one machine without touching each other.
   const port = Number(process.env.TEST_PG_PORT ?? 55433);
-  const pg = external
-    ? null
-    : await startLocalPostgres({ dir: `.data/test-pg-${port}`, port, fresh: true });
+  const pg = external ? null : await startLocalPostgres({ dir: `.data/test-pg-${port}`, port, fresh: true });
   const baseUrl = external ?? pg!.baseUrl;
   const postgres = (await import("postgres")).default;
   const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });

@@ -18,16 +18,13 @@ export function makeTestFunctions(sql: postgres.Sql, opts: { stepDelayMs?: numbe
   };
   const pause = () => new Promise((r) => setTimeout(r, opts.stepDelayMs ?? 0));
 
-  const threeSteps = inngest.createFunction(
-    { id: "test-three-steps", triggers: [{ event: "test/three" }], retries: 2 },
-    async ({ step, runId, event }) => {
-      const a = await step.run("one", async () => (await ran(runId, "one"), await pause(), 1));
-      await step.sleep("nap", "1s");
-      const b = await step.run("two", async () => (await ran(runId, "two"), await pause(), 2));
-      const c = await step.run("three", async () => (await ran(runId, "three"), await pause(), 3));
-      return { sum: a + b + c, n: (event.data as { n?: number }).n ?? null };
-    },
-  );
+  const threeSteps = inngest.createFunction({ id: "test-three-steps", triggers: [{ event: "test/three" }], retries: 2 }, async ({ step, runId, event }) => {
+    const a = await step.run("one", async () => (await ran(runId, "one"), await pause(), 1));
+    await step.sleep("nap", "1s");
+    const b = await step.run("two", async () => (await ran(runId, "two"), await pause(), 2));
+    const c = await step.run("three", async () => (await ran(runId, "three"), await pause(), 3));
+    return { sum: a + b + c, n: (event.data as { n?: number }).n ?? null };
+  });
 
   const flaky = inngest.createFunction({ id: "test-flaky", triggers: [{ event: "test/flaky" }], retries: 3 }, async ({ step, runId }) => {
     return step.run("flaky", async () => {

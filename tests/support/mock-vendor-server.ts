@@ -60,7 +60,9 @@ export interface MockVendorServer extends ServedHandler {
   /** What the app's BAMBOO_BASE_URL would be: `${origin}/api/mock-vendor`. */
   baseUrl: string;
   /** A client config pointing at this server; override limits and retry for fast tests. */
-  clientConfig: (overrides?: Partial<Omit<BambooConfig, "limits" | "retry">> & { limits?: Partial<BambooConfig["limits"]>; retry?: Partial<BambooConfig["retry"]> }) => BambooConfig;
+  clientConfig: (
+    overrides?: Partial<Omit<BambooConfig, "limits" | "retry">> & { limits?: Partial<BambooConfig["limits"]>; retry?: Partial<BambooConfig["retry"]> },
+  ) => BambooConfig;
 }
 
 /**

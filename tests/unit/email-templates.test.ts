@@ -18,7 +18,12 @@ describe("email templates", () => {
   });
 
   it("webhook endpoint disabled: says which endpoint, why, and how to re-enable it", () => {
-    const m = renderWebhookEndpointDisabled({ endpointId: "whe_1", url: "https://hooks.example.com/x", environment: "live", reason: "20 deliveries in a row failed every attempt" });
+    const m = renderWebhookEndpointDisabled({
+      endpointId: "whe_1",
+      url: "https://hooks.example.com/x",
+      environment: "live",
+      reason: "20 deliveries in a row failed every attempt",
+    });
     expect(m.subject).toBe("Steller: your webhook endpoint https://hooks.example.com/x was disabled");
     expect(m.text).toContain("We disabled your live webhook endpoint https://hooks.example.com/x (whe_1) because 20 deliveries in a row failed every attempt.");
     expect(m.text).toContain('PATCH /api/v1/webhook-endpoints/whe_1 {"enabled": true}');
@@ -31,7 +36,9 @@ describe("email templates", () => {
     expect(m.text).toContain("top_1 of 1000.10 USD");
     expect(m.html).toContain('href="https://app.example.com/dashboard"');
     // As stored (numeric(…, 4)): shown in display form, digits kept exactly.
-    expect(renderTopupApproved({ amount: "300.0000", currency: "USD", requestId: "t", walletUrl: "x" }).subject).toBe("Steller: your top-up of 300.00 USD was approved");
+    expect(renderTopupApproved({ amount: "300.0000", currency: "USD", requestId: "t", walletUrl: "x" }).subject).toBe(
+      "Steller: your top-up of 300.00 USD was approved",
+    );
     expect(renderTopupApproved({ amount: "12345678901234.1250", currency: "USD", requestId: "t", walletUrl: "x" }).text).toContain("12345678901234.125 USD");
   });
 
@@ -69,31 +76,46 @@ describe("verification tokens", () => {
 
 describe("engagement, wallet, go-live and team templates", () => {
   it("activation nudge: the next step, its link and the progress", () => {
-    const m = renderEmail({ template: "activation_nudge", params: { companyName: "Acme", nextStep: "Order a test gift card", nextStepUrl: "https://app.example.com/dashboard/console", done: "2", total: "9" } });
+    const m = renderEmail({
+      template: "activation_nudge",
+      params: { companyName: "Acme", nextStep: "Order a test gift card", nextStepUrl: "https://app.example.com/dashboard/console", done: "2", total: "9" },
+    });
     expect(m.subject).toBe("Steller: your next step — Order a test gift card");
     expect(m.text).toContain("Acme has done 2 of the 9 steps");
     expect(m.text).toContain("Order a test gift card: https://app.example.com/dashboard/console");
   });
 
   it("low balance: balance and threshold as the decimal strings they are", () => {
-    const m = renderEmail({ template: "low_balance", params: { environment: "live", currency: "USD", balance: "12.3400", threshold: "100.00", walletUrl: "https://app.example.com/dashboard" } });
+    const m = renderEmail({
+      template: "low_balance",
+      params: { environment: "live", currency: "USD", balance: "12.3400", threshold: "100.00", walletUrl: "https://app.example.com/dashboard" },
+    });
     expect(m.subject).toBe("Steller: your live USD balance is low (12.34 USD)");
     expect(m.text).toContain("holds 12.34 USD, below your alert threshold of 100.00 USD");
     expect(m.html).toContain('href="https://app.example.com/dashboard"');
   });
 
   it("go-live decided: approval points at live keys; rejection gives the reason, escaped", () => {
-    const ok = renderEmail({ template: "go_live_decided", params: { companyName: "Acme", decision: "approved", reason: "", dashboardUrl: "https://x/dashboard/api-keys" } });
+    const ok = renderEmail({
+      template: "go_live_decided",
+      params: { companyName: "Acme", decision: "approved", reason: "", dashboardUrl: "https://x/dashboard/api-keys" },
+    });
     expect(ok.subject).toBe("Steller: Acme is approved to go live");
     expect(ok.text).toContain("create live API keys");
-    const no = renderEmail({ template: "go_live_decided", params: { companyName: "Acme", decision: "rejected", reason: "Website <missing>", dashboardUrl: "https://x/dashboard/go-live" } });
+    const no = renderEmail({
+      template: "go_live_decided",
+      params: { companyName: "Acme", decision: "rejected", reason: "Website <missing>", dashboardUrl: "https://x/dashboard/go-live" },
+    });
     expect(no.subject).toBe("Steller: your go-live request for Acme was not approved");
     expect(no.text).toContain("The reason: Website <missing>");
     expect(no.html).toContain("Website &lt;missing&gt;");
   });
 
   it("team invite: who invited, to what role, the accept link and its validity", () => {
-    const m = renderEmail({ template: "team_invite", params: { inviterName: "Ada", companyName: "Acme", role: "developer", acceptUrl: "https://x/invite?t=1&u=2", expiresInDays: "7" } });
+    const m = renderEmail({
+      template: "team_invite",
+      params: { inviterName: "Ada", companyName: "Acme", role: "developer", acceptUrl: "https://x/invite?t=1&u=2", expiresInDays: "7" },
+    });
     expect(m.subject).toBe("Ada invited you to Acme on Steller");
     expect(m.text).toContain("as developer");
     expect(m.text).toContain("Accept the invitation: https://x/invite?t=1&u=2");
@@ -102,7 +124,10 @@ describe("engagement, wallet, go-live and team templates", () => {
   });
 
   it("re-engagement: how long, and the ways back in", () => {
-    const m = renderEmail({ template: "re_engagement", params: { companyName: "Acme", inactiveDays: "14", consoleUrl: "https://x/dashboard/console", docsUrl: "https://x/docs" } });
+    const m = renderEmail({
+      template: "re_engagement",
+      params: { companyName: "Acme", inactiveDays: "14", consoleUrl: "https://x/dashboard/console", docsUrl: "https://x/docs" },
+    });
     expect(m.subject).toBe("Steller: we have not seen Acme for 14 days");
     expect(m.text).toContain("in the last 14 days");
     expect(m.text).toContain("https://x/dashboard/console");

@@ -14,7 +14,11 @@ describe("services handed to Inngest functions", () => {
   }));
   const fake = (key: string) => ({ encryptionKey: key, clock: { now: () => new Date("2026-01-02T03:04:05Z") } }) as unknown as Services;
   const run = (services: () => Services, runId: string) =>
-    createProtocolClient(inngest, [fn], services)({
+    createProtocolClient(
+      inngest,
+      [fn],
+      services,
+    )({
       fnId: "steller-unit-services",
       stepId: "step",
       runId,

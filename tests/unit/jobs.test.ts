@@ -33,7 +33,13 @@ describe("a function under @inngest/test", () => {
 describe("embedded function registry", () => {
   it("reads retries, keyed concurrency and throttle from the synced config", () => {
     const fn = inngest.createFunction(
-      { id: "unit-limited", triggers: [{ event: "test/a" }], retries: 5, concurrency: { limit: 2, key: "event.data.accountId" }, throttle: { limit: 3, period: "1m", key: "event.data.accountId" } },
+      {
+        id: "unit-limited",
+        triggers: [{ event: "test/a" }],
+        retries: 5,
+        concurrency: { limit: 2, key: "event.data.accountId" },
+        throttle: { limit: 3, period: "1m", key: "event.data.accountId" },
+      },
       async () => null,
     );
     const r = registerFunctions("steller", [fn]).get("steller-unit-limited")!;

@@ -55,17 +55,24 @@ describe("the built-in mock vendor in production", () => {
     expect(await res.json()).toEqual({ message: MOCK_VENDOR_DISABLED_MESSAGE });
     expect(MOCK_VENDOR_DISABLED_MESSAGE).toContain("MOCK_VENDOR_ENABLED");
     // Enabled: the same route reaches the mock (which asks for credentials before touching the database).
-    const enabled = createMockVendorRoute(() => ({}) as Db, () => loadEnv({ ...production, ...bamboo, ...ownMock, MOCK_VENDOR_ENABLED: "true" }));
+    const enabled = createMockVendorRoute(
+      () => ({}) as Db,
+      () => loadEnv({ ...production, ...bamboo, ...ownMock, MOCK_VENDOR_ENABLED: "true" }),
+    );
     expect((await enabled(new Request("http://app.example/api/mock-vendor/api/integration/v1.0/accounts"))).status).toBe(401);
   });
 
   it("refuses to start in production with the mock's default credentials where the mock answers or buys live orders", () => {
     const enabledWithDefaults = startProblems({ ...production, ...bamboo, MOCK_VENDOR_ENABLED: "true" });
     expect(enabledWithDefaults).toHaveLength(1);
-    expect(enabledWithDefaults[0]).toMatch(/^MOCK_VENDOR_CLIENT_SECRET: is the built-in mock vendor's published default, and in production its route \/api\/mock-vendor is enabled/);
+    expect(enabledWithDefaults[0]).toMatch(
+      /^MOCK_VENDOR_CLIENT_SECRET: is the built-in mock vendor's published default, and in production its route \/api\/mock-vendor is enabled/,
+    );
     const liveOnMock = startProblems(production);
     expect(liveOnMock[0]).toContain("it buys the live orders (BAMBOO_BASE_URL is not set)");
-    expect(liveOnMock[0]).toContain("Set BAMBOO_BASE_URL, BAMBOO_CLIENT_ID, BAMBOO_CLIENT_SECRET and BAMBOO_ACCOUNT_ID for the real vendor, or your own MOCK_VENDOR_CLIENT_ID and MOCK_VENDOR_CLIENT_SECRET");
+    expect(liveOnMock[0]).toContain(
+      "Set BAMBOO_BASE_URL, BAMBOO_CLIENT_ID, BAMBOO_CLIENT_SECRET and BAMBOO_ACCOUNT_ID for the real vendor, or your own MOCK_VENDOR_CLIENT_ID and MOCK_VENDOR_CLIENT_SECRET",
+    );
   });
 
   it("starts in production with the real vendor, or with the mock on credentials of its own, or on a laptop", () => {

@@ -17,7 +17,11 @@ function routeFiles(dir = API_DIR): Array<{ path: string; methods: string[] }> {
     if (e.name !== "route.ts") return [];
     const text = fs.readFileSync(p, "utf8");
     const methods = METHODS.filter((m) => new RegExp(`export (const|async function|function) ${m}\\b`).test(text));
-    const urlPath = `/api/v1/${path.relative(API_DIR, path.dirname(p)).split(path.sep).join("/").replace(/\[([^\]]+)\]/g, "{$1}")}`;
+    const urlPath = `/api/v1/${path
+      .relative(API_DIR, path.dirname(p))
+      .split(path.sep)
+      .join("/")
+      .replace(/\[([^\]]+)\]/g, "{$1}")}`;
     return [{ path: urlPath, methods }];
   });
 }
@@ -109,14 +113,27 @@ describe("route contracts", () => {
   });
 
   it("puts the examples and every documented error code in the document", () => {
-    const doc = buildOpenApi() as unknown as { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { example?: unknown }> }; responses: Record<string, { content?: Record<string, { example?: unknown; examples?: Record<string, unknown> }> }> }>> };
+    const doc = buildOpenApi() as unknown as {
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            requestBody?: { content: Record<string, { example?: unknown }> };
+            responses: Record<string, { content?: Record<string, { example?: unknown; examples?: Record<string, unknown> }> }>;
+          }
+        >
+      >;
+    };
     const order = doc.paths["/api/v1/orders"]!.post!;
     expect(order.requestBody!.content["application/json"]!.example).toMatchObject({ sku: expect.any(String), faceValue: expect.any(String) });
     expect(order.responses["202"]!.content!["application/json"]!.example).toMatchObject({ object: "order", status: "pending" });
     for (const { contract: c } of operations) {
       const documented = doc.paths[c.path]![c.method.toLowerCase()]!.responses;
       for (const [status, docs] of Object.entries(errorsOf(c))) {
-        expect(Object.keys(documented[status]!.content!["application/json"]!.examples!).sort(), `${c.method} ${c.path} ${status}`).toEqual(docs.map((d) => d.code).sort());
+        expect(Object.keys(documented[status]!.content!["application/json"]!.examples!).sort(), `${c.method} ${c.path} ${status}`).toEqual(
+          docs.map((d) => d.code).sort(),
+        );
       }
     }
   });
@@ -133,7 +150,9 @@ describe("an answer checked against its contract", () => {
   it("names a field of the wrong type, an undocumented field, an undocumented status and an undocumented error code", () => {
     expect(contractViolation(order, 200, "application/json", { ...example, quantity: "2" })).toMatch(/breaks its documented schema: quantity: /);
     expect(contractViolation(order, 200, "application/json", { ...example, createdAt: "yesterday" })).toMatch(/createdAt: /);
-    expect(contractViolation(order, 200, "application/json", { ...example, internalNote: "x" })).toMatch(/fields its documented schema does not have: internalNote/);
+    expect(contractViolation(order, 200, "application/json", { ...example, internalNote: "x" })).toMatch(
+      /fields its documented schema does not have: internalNote/,
+    );
     expect(contractViolation(order, 201, "application/json", example)).toMatch(/a status its contract does not document/);
     const envelope = (code: string) => ({ error: { type: "not_found_error", code, message: "m", requestId: "req_1" } });
     expect(contractViolation(order, 404, "application/json", envelope("resource_not_found"))).toBeNull();

@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import { BATCH_MAX_CARDS, chooseMembers } from "@/server/orders/batch";
 
 let seq = 0;
-const order = (partnerId: string, quantity = 1) => ({ id: `ord_${String(++seq).padStart(4, "0")}`, partnerId, quantity, createdAt: new Date(1_700_000_000_000 + seq) });
+const order = (partnerId: string, quantity = 1) => ({
+  id: `ord_${String(++seq).padStart(4, "0")}`,
+  partnerId,
+  quantity,
+  createdAt: new Date(1_700_000_000_000 + seq),
+});
 
 describe("chooseMembers (fair use of a vendor batch)", () => {
   it("takes every waiting order while the cards fit", () => {

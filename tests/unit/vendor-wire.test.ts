@@ -110,7 +110,9 @@ describe("delivered cards checked against the order", () => {
   it("names every difference: product, face value, count, extra cards, a short 'Succeeded'", () => {
     expect(deliveryMismatches(order, "990001", answer("succeeded", [item({ productId: 12 })]))[0]).toContain("product 12");
     expect(deliveryMismatches(order, "990001", answer("succeeded", [item({ faceValue: "26" })]))[0]).toContain("face value 26");
-    expect(deliveryMismatches(order, "990001", answer("succeeded", [item({ quantity: 3, cards: [card(1), card(2), card(3)] })])).join()).toContain("3 card(s) in the vendor's order");
+    expect(deliveryMismatches(order, "990001", answer("succeeded", [item({ quantity: 3, cards: [card(1), card(2), card(3)] })])).join()).toContain(
+      "3 card(s) in the vendor's order",
+    );
     expect(deliveryMismatches(order, "990001", answer("succeeded", [item({ quantity: 1, cards: [card(1), card(2)] })])).join()).toContain("delivered 2");
     expect(deliveryMismatches(order, "990001", answer("succeeded", [item({ cards: [card(1)] })])).join()).toContain('"Succeeded" with 1');
     expect(deliveryMismatches(order, "990001", answer("succeeded", []))).toContain("the vendor's answer has no items");

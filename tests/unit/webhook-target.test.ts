@@ -85,7 +85,11 @@ describe("webhook target ranges (ipaddr.js)", () => {
 });
 
 describe("private-target policy", () => {
-  const saved = { NODE_ENV: process.env.NODE_ENV, WEBHOOK_ALLOW_PRIVATE_TARGETS: process.env.WEBHOOK_ALLOW_PRIVATE_TARGETS, DATABASE_URL: process.env.DATABASE_URL };
+  const saved = {
+    NODE_ENV: process.env.NODE_ENV,
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: process.env.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+    DATABASE_URL: process.env.DATABASE_URL,
+  };
   const env = process.env as Record<string, string | undefined>;
   afterEach(() => {
     for (const [k, v] of Object.entries(saved)) {

@@ -62,9 +62,26 @@ describe("Standard Webhooks signing", () => {
 describe("webhook target guard", () => {
   it("treats private, loopback, link-local, CGNAT, multicast, unspecified and IPv6 ULA/link-local as private", () => {
     for (const ip of [
-      "127.0.0.1", "10.0.0.1", "172.16.5.4", "192.168.1.1", "169.254.169.254", "100.64.0.1", "224.0.0.1", "0.0.0.0",
-      "255.255.255.255", "::1", "::", "fc00::1", "fd12:3456::1", "fe80::1", "ff02::1", "::ffff:127.0.0.1", "::ffff:7f00:1",
-      "::ffff:10.1.2.3", "64:ff9b::a00:1", "not-an-ip",
+      "127.0.0.1",
+      "10.0.0.1",
+      "172.16.5.4",
+      "192.168.1.1",
+      "169.254.169.254",
+      "100.64.0.1",
+      "224.0.0.1",
+      "0.0.0.0",
+      "255.255.255.255",
+      "::1",
+      "::",
+      "fc00::1",
+      "fd12:3456::1",
+      "fe80::1",
+      "ff02::1",
+      "::ffff:127.0.0.1",
+      "::ffff:7f00:1",
+      "::ffff:10.1.2.3",
+      "64:ff9b::a00:1",
+      "not-an-ip",
     ]) {
       expect(isPrivateAddress(ip), ip).toBe(true);
     }
@@ -74,7 +91,15 @@ describe("webhook target guard", () => {
   });
 
   it("refuses private literal addresses, localhost, credentials and other schemes at creation, with clear messages", () => {
-    for (const url of ["http://127.0.0.1/hook", "http://10.0.0.1/", "http://169.254.169.254/latest/meta-data", "http://[::1]/", "http://2130706433/", "http://0x7f.1/", "http://localhost:3000/"]) {
+    for (const url of [
+      "http://127.0.0.1/hook",
+      "http://10.0.0.1/",
+      "http://169.254.169.254/latest/meta-data",
+      "http://[::1]/",
+      "http://2130706433/",
+      "http://0x7f.1/",
+      "http://localhost:3000/",
+    ]) {
       expect(() => validateEndpointUrl(url, false), url).toThrow(/private|localhost/);
     }
     expect(() => validateEndpointUrl("https://user:pw@example.com/", false)).toThrow(/credentials/);

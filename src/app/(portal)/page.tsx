@@ -18,8 +18,16 @@ export const metadata: Metadata = {
 
 const AUDIENCES = [
   { icon: Gift, title: "Rewards and loyalty platforms", text: "Turn points into gift cards your members actually want, delivered the moment they redeem." },
-  { icon: BadgeCheck, title: "Employee incentives and benefits", text: "Send thank-yous, bonuses and perks in dozens of countries without buying cards by hand." },
-  { icon: Globe2, title: "Marketplaces, fintechs and apps", text: "Add gift cards to your product with a few API calls, at your own prices, under your own brand." },
+  {
+    icon: BadgeCheck,
+    title: "Employee incentives and benefits",
+    text: "Send thank-yous, bonuses and perks in dozens of countries without buying cards by hand.",
+  },
+  {
+    icon: Globe2,
+    title: "Marketplaces, fintechs and apps",
+    text: "Add gift cards to your product with a few API calls, at your own prices, under your own brand.",
+  },
 ];
 
 const STEPS = [
@@ -83,8 +91,8 @@ export default async function Home() {
                 Digital gift cards from hundreds of brands, through one API.
               </h1>
               <p className="mt-5 max-w-xl text-lg leading-relaxed text-slate-700">
-                Steller lets your business buy and deliver gift cards in seconds: fund a prepaid wallet, order at your own
-                prices, get the codes back by API or webhook. Start free in the sandbox; your first test card takes under a minute.
+                Steller lets your business buy and deliver gift cards in seconds: fund a prepaid wallet, order at your own prices, get the codes back by API or
+                webhook. Start free in the sandbox; your first test card takes under a minute.
               </p>
               <div className="mt-8 flex flex-wrap gap-3">
                 <ButtonLink href={PORTAL_LINKS.signUp} size="lg">

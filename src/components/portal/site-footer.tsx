@@ -17,28 +17,54 @@ export function SiteFooter() {
           <div className="space-y-2">
             <p className="text-xs font-semibold uppercase tracking-wider text-slate-500">Developers</p>
             <ul className="space-y-2">
-              <li><Link href={PORTAL_LINKS.docs} className={link}>Docs</Link></li>
-              <li><a href={PORTAL_LINKS.apiReference} className={link}>API reference</a></li>
+              <li>
+                <Link href={PORTAL_LINKS.docs} className={link}>
+                  Docs
+                </Link>
+              </li>
+              <li>
+                <a href={PORTAL_LINKS.apiReference} className={link}>
+                  API reference
+                </a>
+              </li>
             </ul>
           </div>
           <div className="space-y-2">
             <p className="text-xs font-semibold uppercase tracking-wider text-slate-500">Company</p>
             <ul className="space-y-2">
-              <li><a href={PORTAL_LINKS.status} className={link}>Status</a></li>
-              <li><a href={PORTAL_LINKS.contact} className={link}>Contact</a></li>
+              <li>
+                <a href={PORTAL_LINKS.status} className={link}>
+                  Status
+                </a>
+              </li>
+              <li>
+                <a href={PORTAL_LINKS.contact} className={link}>
+                  Contact
+                </a>
+              </li>
             </ul>
           </div>
           <div className="space-y-2">
             <p className="text-xs font-semibold uppercase tracking-wider text-slate-500">Account</p>
             <ul className="space-y-2">
-              <li><Link href={PORTAL_LINKS.signIn} className={link}>Sign in</Link></li>
-              <li><Link href={PORTAL_LINKS.signUp} className={link}>Sign up</Link></li>
+              <li>
+                <Link href={PORTAL_LINKS.signIn} className={link}>
+                  Sign in
+                </Link>
+              </li>
+              <li>
+                <Link href={PORTAL_LINKS.signUp} className={link}>
+                  Sign up
+                </Link>
+              </li>
             </ul>
           </div>
         </nav>
       </div>
       <div className="border-t border-slate-100">
-        <p className="mx-auto max-w-6xl px-4 py-4 text-xs text-slate-600 sm:px-6">© {new Date().getFullYear()} Steller. Sandbox cards are test cards with no value.</p>
+        <p className="mx-auto max-w-6xl px-4 py-4 text-xs text-slate-600 sm:px-6">
+          © {new Date().getFullYear()} Steller. Sandbox cards are test cards with no value.
+        </p>
       </div>
     </footer>
   );

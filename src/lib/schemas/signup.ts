@@ -8,9 +8,11 @@ import { z } from "zod";
 export const signupBody = z.strictObject({
   companyName: z.string().trim().min(2, "must be at least 2 characters").max(200, "must be at most 200 characters"),
   contactName: z.string().trim().min(2, "must be at least 2 characters").max(200, "must be at most 200 characters"),
-  email: z.email({ error: (issue) => (issue.code === "invalid_format" ? "must be an email address such as ada@company.com" : undefined) }).max(320, "must be at most 320 characters"),
+  email: z
+    .email({ error: (issue) => (issue.code === "invalid_format" ? "must be an email address such as ada@company.com" : undefined) })
+    .max(320, "must be at most 320 characters"),
   password: z.string().min(10, "must be at least 10 characters").max(200, "must be at most 200 characters"),
-  country: z.string().regex(/^[A-Za-z]{2}$/, "must be a 2-letter ISO country code such as \"GB\""),
+  country: z.string().regex(/^[A-Za-z]{2}$/, 'must be a 2-letter ISO country code such as "GB"'),
 });
 
 export type SignupBody = z.infer<typeof signupBody>;

@@ -54,11 +54,7 @@ export async function releaseAttempt(db: DbOrTx, attemptId: number): Promise<voi
  * over the limit, the attempt is refused before the password is even checked. A matching
  * legacy (bcrypt) or weaker hash is replaced with the current one.
  */
-export async function attemptLogin(
-  db: DbOrTx,
-  input: { email: string; password: string; ip: string },
-  limits: LoginLimits,
-): Promise<LoginResult> {
+export async function attemptLogin(db: DbOrTx, input: { email: string; password: string; ip: string }, limits: LoginLimits): Promise<LoginResult> {
   const email = normaliseEmail(input.email);
   const attemptId = await reserveAttempt(db, email, input.ip, limits);
   if (attemptId === null) return { ok: false, reason: "rate_limited", retryAfterMinutes: limits.windowMinutes };
@@ -75,6 +71,9 @@ export async function attemptLogin(
   const set: Partial<typeof users.$inferInsert> = { lastLoginAt: new Date() };
   if (needsRehash(user.hash)) set.passwordHash = await hashPassword(input.password);
   // Only over the hash that matched: a password changed meanwhile is never overwritten.
-  await db.update(users).set(set).where(and(eq(users.id, user.id), eq(users.passwordHash, user.hash)));
+  await db
+    .update(users)
+    .set(set)
+    .where(and(eq(users.id, user.id), eq(users.passwordHash, user.hash)));
   return { ok: true, userId: user.id, sessionVersion: user.sessionVersion };
 }

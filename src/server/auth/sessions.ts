@@ -69,12 +69,14 @@ export async function changePassword(
   if (input.newPassword.length < PASSWORD_MIN_LENGTH || input.newPassword.length > PASSWORD_MAX_LENGTH) {
     throw new PasswordChangeError("weak_password", `The new password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters long`, "newPassword");
   }
-  if (input.newPassword === input.currentPassword) throw new PasswordChangeError("weak_password", "The new password must differ from the current one", "newPassword");
+  if (input.newPassword === input.currentPassword)
+    throw new PasswordChangeError("weak_password", "The new password must differ from the current one", "newPassword");
   const [user] = await db.select({ email: users.email, hash: users.passwordHash }).from(users).where(eq(users.id, input.userId));
   if (!user) throw new PasswordChangeError("user_not_found", "No such user");
   const attempt = await reserveAttempt(db, user.email.toLowerCase(), input.ip, limits);
   if (attempt === null) throw new PasswordChangeError("rate_limited", "Too many wrong passwords. Please wait a few minutes before trying again.");
-  if (!(await verifyPassword(input.currentPassword, user.hash))) throw new PasswordChangeError("wrong_password", "The current password is not correct", "currentPassword");
+  if (!(await verifyPassword(input.currentPassword, user.hash)))
+    throw new PasswordChangeError("wrong_password", "The current password is not correct", "currentPassword");
   await releaseAttempt(db, attempt);
   const passwordHash = await hashPassword(input.newPassword);
   const [row] = await db

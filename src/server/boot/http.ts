@@ -21,11 +21,7 @@ export async function startHttpServer(opts: { dev: boolean; port: number; hostna
       return;
     }
     const xff = req.headers["x-forwarded-for"];
-    req.headers[CLIENT_IP_HEADER] = resolveClientIp(
-      req.socket.remoteAddress,
-      Array.isArray(xff) ? xff.join(",") : xff,
-      opts.trustedProxyHops,
-    );
+    req.headers[CLIENT_IP_HEADER] = resolveClientIp(req.socket.remoteAddress, Array.isArray(xff) ? xff.join(",") : xff, opts.trustedProxyHops);
     void handle(req, res);
   });
   server.keepAliveTimeout = 65_000;

@@ -32,7 +32,9 @@ export async function runApp(opts: { dev: boolean }): Promise<void> {
     `  database:   ${local.embedded ? "embedded PostgreSQL" : "DATABASE_URL"}`,
     `  jobs:       Inngest ${inngestMode(env)} mode${executorOff ? " (JOBS_EXECUTOR=off: no executor in this process; run `npm run worker`)" : ""}`,
     `  rate limit: ${env.REDIS_URL ? "Redis (REDIS_URL), Postgres as fallback" : "Postgres"}`,
-    ...(opts.dev ? [`  mailbox:    ${url}/admin/mailbox (the dev mailbox, admins: every email sent${env.SMTP_URL ? ", also delivered via SMTP_URL" : ""})`] : []),
+    ...(opts.dev
+      ? [`  mailbox:    ${url}/admin/mailbox (the dev mailbox, admins: every email sent${env.SMTP_URL ? ", also delivered via SMTP_URL" : ""})`]
+      : []),
     ...(env.WEBHOOK_ALLOW_PRIVATE_TARGETS ? ["  webhooks:   private/loopback targets allowed (WEBHOOK_ALLOW_PRIVATE_TARGETS=true)"] : []),
     ...local.notes.map((n) => `  note:       ${n}`),
   ];

@@ -15,9 +15,7 @@ export const DEMO_CREDENTIALS = {
 /** Development seed: one platform admin and one demo partner with its owner. Idempotent. */
 export async function seedDevelopment(db: Db): Promise<void> {
   await db.transaction(async (tx) => {
-    const [existing] = await tx.execute<{ id: string }>(
-      sql`select id from users where lower(email) = ${DEMO_CREDENTIALS.admin.email}`,
-    );
+    const [existing] = await tx.execute<{ id: string }>(sql`select id from users where lower(email) = ${DEMO_CREDENTIALS.admin.email}`);
     if (existing) return;
     await tx.insert(users).values({
       id: newId("usr"),

@@ -7,7 +7,10 @@ export const SANDBOX_MARKUP_BPS = 200;
 
 export class ProfitGuardError extends Error {
   readonly code = "below_cost";
-  constructor(readonly unitPrice: string, readonly unitCost: string) {
+  constructor(
+    readonly unitPrice: string,
+    readonly unitCost: string,
+  ) {
     super(`price ${unitPrice} is below the vendor cost ${unitCost}`);
     this.name = "ProfitGuardError";
   }
@@ -29,9 +32,7 @@ export function quote(input: { faceValue: string; quantity: number; costRate: st
   if (!Number.isInteger(input.quantity) || input.quantity < 1) throw new Error("quantity must be a positive integer");
   if (!Number.isInteger(input.markupBps)) throw new Error("markupBps must be an integer");
   const unitCost = new Decimal(input.faceValue).times(input.costRate).toDecimalPlaces(4, Decimal.ROUND_UP);
-  const unitPrice = unitCost
-    .times(new Decimal(10_000 + input.markupBps).dividedBy(10_000))
-    .toDecimalPlaces(2, Decimal.ROUND_UP);
+  const unitPrice = unitCost.times(new Decimal(10_000 + input.markupBps).dividedBy(10_000)).toDecimalPlaces(2, Decimal.ROUND_UP);
   if (unitPrice.lessThan(unitCost)) throw new ProfitGuardError(unitPrice.toFixed(4), unitCost.toFixed(4));
   return {
     unitCost: unitCost.toFixed(4),

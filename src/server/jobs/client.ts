@@ -47,7 +47,10 @@ class ServicesMiddleware extends Middleware.BaseMiddleware {
   override transformFunctionInput(arg: Middleware.TransformFunctionInputArgs): Middleware.TransformFunctionInputArgs & { ctx: { services: Services } } {
     // Resolved when the handler reads it (inside the call's context), not before: a function that
     // needs none never builds them (unit tests run functions without a database).
-    return { ...arg, ctx: Object.defineProperty({ ...arg.ctx }, "services", { get: currentServices, enumerable: true }) as typeof arg.ctx & { services: Services } };
+    return {
+      ...arg,
+      ctx: Object.defineProperty({ ...arg.ctx }, "services", { get: currentServices, enumerable: true }) as typeof arg.ctx & { services: Services },
+    };
   }
 
   override async wrapSendEvent(args: Middleware.WrapSendEventArgs) {

@@ -78,7 +78,15 @@ export async function relayOnce(
     await tx
       .update(jobEvents)
       .set({ status: "dispatched", dispatchedAt: sql`now()` })
-      .where(and(inArray(jobEvents.id, rows.map((r) => r.id)), eq(jobEvents.status, "pending")));
+      .where(
+        and(
+          inArray(
+            jobEvents.id,
+            rows.map((r) => r.id),
+          ),
+          eq(jobEvents.status, "pending"),
+        ),
+      );
     return rows.length;
   });
 }

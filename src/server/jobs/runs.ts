@@ -96,8 +96,7 @@ export async function getRun(db: DbOrTx, runId: string): Promise<RunDetail | nul
     db.select().from(jobSteps).where(eq(jobSteps.runId, runId)).orderBy(asc(jobSteps.seq)),
     db.select().from(jobStepAttempts).where(eq(jobStepAttempts.runId, runId)).orderBy(asc(jobStepAttempts.at), asc(jobStepAttempts.attempt)),
   ]);
-  const errorsOf = (stepId: string) =>
-    attempts.filter((a) => a.stepId === stepId).map((a) => ({ attempt: a.attempt, message: a.error.message, at: a.at }));
+  const errorsOf = (stepId: string) => attempts.filter((a) => a.stepId === stepId).map((a) => ({ attempt: a.attempt, message: a.error.message, at: a.at }));
   const recorded = new Set(steps.map((s) => s.stepId));
   const now = Date.now();
   const out: RunStep[] = steps.map((s) => ({

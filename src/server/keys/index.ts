@@ -60,7 +60,11 @@ export function presentKey(k: ApiKey) {
     lastUsedAt: k.lastUsedAt,
     expiresAt: k.expiresAt,
     revokedAt: k.revokedAt,
-    status: (k.revokedAt ? "revoked" : k.expiresAt && k.expiresAt.getTime() <= Date.now() ? "expired" : k.expiresAt ? "rotating" : "active") as "active" | "rotating" | "expired" | "revoked",
+    status: (k.revokedAt ? "revoked" : k.expiresAt && k.expiresAt.getTime() <= Date.now() ? "expired" : k.expiresAt ? "rotating" : "active") as
+      | "active"
+      | "rotating"
+      | "expired"
+      | "revoked",
   };
 }
 
@@ -116,7 +120,10 @@ const keyColumns = Object.values(getTableColumns(apiKeys));
  * on); read it back with `apiKeyFromRow`.
  */
 export function apiKeyLookup(hash: string): SQL {
-  return sql`select ${sql.join(keyColumns.map((c) => sql`k.${sql.identifier(c.name)}`), sql`, `)}, p.status as partner_status,
+  return sql`select ${sql.join(
+    keyColumns.map((c) => sql`k.${sql.identifier(c.name)}`),
+    sql`, `,
+  )}, p.status as partner_status,
       (k.revoked_at is null and p.status = 'active') as usable
     from ${apiKeys} k join ${partners} p on p.id = k.partner_id
     where k.hash = ${hash} limit 1`;
@@ -224,11 +231,7 @@ export async function rotateApiKey(
     });
     const until = new Date(Date.now() + overlap * 1000);
     const expiresAt = old.expiresAt && old.expiresAt < until ? old.expiresAt : until;
-    const [previous] = await tx
-      .update(apiKeys)
-      .set({ expiresAt, rotatedToId: created.key.id })
-      .where(eq(apiKeys.id, old.id))
-      .returning();
+    const [previous] = await tx.update(apiKeys).set({ expiresAt, rotatedToId: created.key.id }).where(eq(apiKeys.id, old.id)).returning();
     return { ...created, previous: previous! };
   };
   return (db as { transaction: <T>(f: (tx: DbOrTx) => Promise<T>) => Promise<T> }).transaction(run);

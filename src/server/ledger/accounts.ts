@@ -11,12 +11,7 @@ export type SystemAccountKind = Exclude<AccountKind, "partner_wallet">;
 export type LedgerAccount = typeof ledgerAccounts.$inferSelect;
 
 /** The partner's wallet for that environment and currency, created empty on first use. */
-export async function getOrCreateWallet(
-  db: DbOrTx,
-  partnerId: string,
-  environment: LedgerEnvironment,
-  currency: Currency,
-): Promise<LedgerAccount> {
+export async function getOrCreateWallet(db: DbOrTx, partnerId: string, environment: LedgerEnvironment, currency: Currency): Promise<LedgerAccount> {
   parseCurrency(currency);
   const existing = await findWallet(db, partnerId, environment, currency);
   if (existing) return existing;
@@ -31,12 +26,7 @@ export async function getOrCreateWallet(
 }
 
 /** The wallet if it exists (no creation), scoped to its owner. */
-export async function findWallet(
-  db: DbOrTx,
-  partnerId: string,
-  environment: LedgerEnvironment,
-  currency: Currency,
-): Promise<LedgerAccount | null> {
+export async function findWallet(db: DbOrTx, partnerId: string, environment: LedgerEnvironment, currency: Currency): Promise<LedgerAccount | null> {
   const [row] = await db
     .select()
     .from(ledgerAccounts)
@@ -67,12 +57,7 @@ export async function getSystemAccount(
       .select()
       .from(ledgerAccounts)
       .where(
-        and(
-          eq(ledgerAccounts.kind, kind),
-          eq(ledgerAccounts.currency, currency),
-          eq(ledgerAccounts.environment, environment),
-          eq(ledgerAccounts.shard, shard),
-        ),
+        and(eq(ledgerAccounts.kind, kind), eq(ledgerAccounts.currency, currency), eq(ledgerAccounts.environment, environment), eq(ledgerAccounts.shard, shard)),
       )
       .limit(1);
   const [existing] = await find();
@@ -97,9 +82,7 @@ export async function getAccount(db: DbOrTx, accountId: string, opts: { partnerI
     .select()
     .from(ledgerAccounts)
     .where(
-      opts.partnerId === undefined
-        ? eq(ledgerAccounts.id, accountId)
-        : and(eq(ledgerAccounts.id, accountId), eq(ledgerAccounts.partnerId, opts.partnerId)),
+      opts.partnerId === undefined ? eq(ledgerAccounts.id, accountId) : and(eq(ledgerAccounts.id, accountId), eq(ledgerAccounts.partnerId, opts.partnerId)),
     )
     .limit(1);
   if (!row) throw new AccountNotFoundError(accountId);

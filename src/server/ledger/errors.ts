@@ -40,7 +40,10 @@ export class CurrencyMismatchError extends LedgerError<"currency_mismatch"> {
 }
 
 export class EnvironmentMismatchError extends LedgerError<"environment_mismatch"> {
-  constructor(readonly debitAccountId: string, readonly creditAccountId: string) {
+  constructor(
+    readonly debitAccountId: string,
+    readonly creditAccountId: string,
+  ) {
     super("environment_mismatch", `accounts ${debitAccountId} and ${creditAccountId} belong to different environments`);
     this.name = "EnvironmentMismatchError";
   }

@@ -136,17 +136,19 @@ interface CsvEntryRow {
 
 function csvRow(e: CsvEntryRow): string {
   const out = isNegativeAmount(e.amount);
-  return [
-    e.created_at,
-    csvCell(e.id),
-    csvCell(e.transfer_id),
-    csvCell(e.kind),
-    csvCell(e.reference),
-    out ? formatAmount(negateAmount(e.amount)) : "",
-    out ? "" : formatAmount(e.amount),
-    formatAmount(e.balance_after),
-    csvCell(e.currency),
-  ].join(",") + "\r\n";
+  return (
+    [
+      e.created_at,
+      csvCell(e.id),
+      csvCell(e.transfer_id),
+      csvCell(e.kind),
+      csvCell(e.reference),
+      out ? formatAmount(negateAmount(e.amount)) : "",
+      out ? "" : formatAmount(e.amount),
+      formatAmount(e.balance_after),
+      csvCell(e.currency),
+    ].join(",") + "\r\n"
+  );
 }
 
 /**

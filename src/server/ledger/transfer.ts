@@ -18,12 +18,7 @@ export type TransferKind = (typeof ledgerTransferKind.enumValues)[number];
 export type Transfer = typeof ledgerTransfers.$inferSelect;
 
 /** Kinds that must carry a reference: each business event moves money at most once. */
-export const REFERENCE_REQUIRED_KINDS: ReadonlySet<TransferKind> = new Set([
-  "order_debit",
-  "order_refund",
-  "topup_approval",
-  "sandbox_grant",
-]);
+export const REFERENCE_REQUIRED_KINDS: ReadonlySet<TransferKind> = new Set(["order_debit", "order_refund", "topup_approval", "sandbox_grant"]);
 
 export interface TransferInput {
   kind: TransferKind;
@@ -126,7 +121,9 @@ const sqlAlias = (alias: string) => {
 
 const outcomeColumns = (alias: string) => {
   const a = sqlAlias(alias);
-  return sql.raw(`${a}.outcome as ledger_outcome, ${a}.problem_account as ledger_problem_account, ${a}.problem_detail as ledger_problem_detail, ${a}.id as ledger_transfer_id`);
+  return sql.raw(
+    `${a}.outcome as ledger_outcome, ${a}.problem_account as ledger_problem_account, ${a}.problem_detail as ledger_problem_detail, ${a}.id as ledger_transfer_id`,
+  );
 };
 
 interface CheckedTransfer {
@@ -174,10 +171,7 @@ function readAttempt(t: CheckedTransfer, row: Partial<LedgerOutcomeRow> | null):
   }
 }
 
-function assertSameMovement(
-  existing: Transfer,
-  wanted: { amount: Amount; currency: Currency; debitAccountId: string; creditAccountId: string },
-) {
+function assertSameMovement(existing: Transfer, wanted: { amount: Amount; currency: Currency; debitAccountId: string; creditAccountId: string }) {
   const differences: string[] = [];
   if (!amountsEqual(existing.amount, wanted.amount)) differences.push(`amount ${existing.amount}`);
   if (existing.currency !== wanted.currency) differences.push(`currency ${existing.currency}`);

@@ -1,25 +1,10 @@
 import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import { newId } from "@/lib/ids";
-import {
-  compareAmounts,
-  isNegativeAmount,
-  negateAmount,
-  parseAmount,
-  parseCurrency,
-  parsePositiveAmount,
-  type Amount,
-  type Currency,
-} from "@/lib/money";
+import { compareAmounts, isNegativeAmount, negateAmount, parseAmount, parseCurrency, parsePositiveAmount, type Amount, type Currency } from "@/lib/money";
 import type { DbOrTx } from "@/server/db/client";
 import { topupRequests } from "@/server/db/schema";
 import { getOrCreateWallet, getSystemAccount, type LedgerEnvironment, type SystemAccountKind } from "./accounts";
-import {
-  InvalidLedgerRequestError,
-  OrderDebitNotFoundError,
-  RefundExceedsDebitError,
-  TopupNotFoundError,
-  TopupStateError,
-} from "./errors";
+import { InvalidLedgerRequestError, OrderDebitNotFoundError, RefundExceedsDebitError, TopupNotFoundError, TopupStateError } from "./errors";
 import { findTransferByReference, transfer, type Transfer, type TransferInput, type TransferResult } from "./transfer";
 
 export type TopupRequest = typeof topupRequests.$inferSelect;
@@ -87,20 +72,9 @@ export async function adminAdjust(db: DbOrTx, input: AdminMovementInput): Promis
   return moveAgainstFunding(db, "admin_adjustment", input, parseAmount(input.amount, { allowNegative: true, allowZero: false }));
 }
 
-async function moveAgainstFunding(
-  db: DbOrTx,
-  kind: "admin_credit" | "admin_adjustment",
-  input: AdminMovementInput,
-  signed: Amount,
-): Promise<TransferResult> {
+async function moveAgainstFunding(db: DbOrTx, kind: "admin_credit" | "admin_adjustment", input: AdminMovementInput, signed: Amount): Promise<TransferResult> {
   const reason = requireReason(input.reason);
-  const { walletId, systemId: fundingId } = await walletAndCounterparty(
-    db,
-    input.partnerId,
-    input.environment ?? "live",
-    input.currency,
-    "external_funding",
-  );
+  const { walletId, systemId: fundingId } = await walletAndCounterparty(db, input.partnerId, input.environment ?? "live", input.currency, "external_funding");
   const debitWallet = isNegativeAmount(signed);
   return transfer(db, {
     kind,
@@ -115,18 +89,8 @@ async function moveAgainstFunding(
 }
 
 /** Fake USD 1000.00 from the sandbox mint into the partner's sandbox wallet, once per partner. */
-export async function grantSandboxFunds(
-  db: DbOrTx,
-  partnerId: string,
-  opts: { actor?: string } = {},
-): Promise<TransferResult> {
-  const { walletId, systemId: mintId } = await walletAndCounterparty(
-    db,
-    partnerId,
-    "sandbox",
-    SANDBOX_GRANT_CURRENCY,
-    "sandbox_mint",
-  );
+export async function grantSandboxFunds(db: DbOrTx, partnerId: string, opts: { actor?: string } = {}): Promise<TransferResult> {
+  const { walletId, systemId: mintId } = await walletAndCounterparty(db, partnerId, "sandbox", SANDBOX_GRANT_CURRENCY, "sandbox_mint");
   return transfer(db, {
     kind: "sandbox_grant",
     amount: SANDBOX_GRANT_AMOUNT,
@@ -140,10 +104,7 @@ export async function grantSandboxFunds(
 }
 
 /** A partner asks for funds; nothing moves until an admin approves. */
-export async function requestTopup(
-  db: DbOrTx,
-  input: WalletTarget & { amount: Amount; requestedBy: string; note?: string },
-): Promise<TopupRequest> {
+export async function requestTopup(db: DbOrTx, input: WalletTarget & { amount: Amount; requestedBy: string; note?: string }): Promise<TopupRequest> {
   const [row] = await db
     .insert(topupRequests)
     .values({
@@ -200,13 +161,7 @@ export async function approveTopup(
       return { request, transfer: existing!, created: false };
     }
     if (request.status !== "pending") throw new TopupStateError(request.id, request.status, "approve");
-    const { walletId, systemId: fundingId } = await walletAndCounterparty(
-      tx,
-      request.partnerId,
-      request.environment,
-      request.currency,
-      "external_funding",
-    );
+    const { walletId, systemId: fundingId } = await walletAndCounterparty(tx, request.partnerId, request.environment, request.currency, "external_funding");
     const moved = await transfer(tx, {
       kind: "topup_approval",
       amount: request.amount,
@@ -234,10 +189,7 @@ export async function approveTopup(
 }
 
 /** Rejects a pending request with a reason; nothing moves. Rejecting twice is harmless. */
-export async function rejectTopup(
-  db: DbOrTx,
-  input: { requestId: string; actor: string; reason: string },
-): Promise<TopupRequest> {
+export async function rejectTopup(db: DbOrTx, input: { requestId: string; actor: string; reason: string }): Promise<TopupRequest> {
   const reason = requireReason(input.reason);
   return db.transaction(async (tx) => {
     const request = await lockTopup(tx, input.requestId);
@@ -294,10 +246,7 @@ export async function debitForOrder(
  * more than was debited (default: all of it). A replay with the same amount returns the first
  * refund; with another amount it throws LedgerConflictError.
  */
-export async function refundOrder(
-  db: DbOrTx,
-  input: { orderId: string; amount?: Amount; actor?: string; reason?: string },
-): Promise<TransferResult> {
+export async function refundOrder(db: DbOrTx, input: { orderId: string; amount?: Amount; actor?: string; reason?: string }): Promise<TransferResult> {
   const debit = await findTransferByReference(db, "order_debit", input.orderId);
   if (!debit) throw new OrderDebitNotFoundError(input.orderId);
   const amount = input.amount === undefined ? debit.amount : parsePositiveAmount(input.amount);

@@ -114,9 +114,7 @@ async function openBatchFor(tx: Tx, key: BatchKey, windowMs: number): Promise<{ 
   throw new Error("could not find or open a vendor batch");
 }
 
-export type QueueResult =
-  | { orderId: string; mode: "single" }
-  | { orderId: string; mode: "batch"; status: string; batchId: string | null; opened?: boolean };
+export type QueueResult = { orderId: string; mode: "single" } | { orderId: string; mode: "batch"; status: string; batchId: string | null; opened?: boolean };
 
 /**
  * What an order's own run does first: a pending batched order not yet in a batch makes sure an
@@ -236,7 +234,11 @@ const poolWhere = (b: Batch) => sql`
  */
 export async function closeBatch(rt: OrderRuntime, batchId: string): Promise<BatchResult> {
   return rt.db.transaction(async (tx) => {
-    const [batch] = await tx.select().from(vendorBatches).where(and(eq(vendorBatches.id, batchId), eq(vendorBatches.status, "open"))).for("update");
+    const [batch] = await tx
+      .select()
+      .from(vendorBatches)
+      .where(and(eq(vendorBatches.id, batchId), eq(vendorBatches.status, "open")))
+      .for("update");
     if (!batch) return batchResult(await loadBatch(tx, batchId));
     const pool = await tx.execute<{ id: string; partner_id: string; quantity: number; created_at: string }>(sql`
       select o.id, o.partner_id, o.quantity, o.created_at from ${orders} o where ${poolWhere(batch)}
@@ -246,7 +248,16 @@ export async function closeBatch(rt: OrderRuntime, batchId: string): Promise<Bat
       ? await tx
           .update(orders)
           .set({ batchId, updatedAt: new Date() })
-          .where(and(inArray(orders.id, chosen.map((o) => o.id)), eq(orders.status, "pending"), sql`${orders.batchId} is null`))
+          .where(
+            and(
+              inArray(
+                orders.id,
+                chosen.map((o) => o.id),
+              ),
+              eq(orders.status, "pending"),
+              sql`${orders.batchId} is null`,
+            ),
+          )
           .returning({ id: orders.id, quantity: orders.quantity })
       : [];
     const quantity = members.reduce((n, m) => n + m.quantity, 0);
@@ -414,12 +425,7 @@ export async function settleBatch(rt: OrderRuntime, batchId: string, vendorOrder
       .where(and(eq(vendorBatches.id, batchId), inArray(vendorBatches.status, ["placing", "placed"])))
       .for("update");
     if (!batch) return batchResult(await loadBatch(tx, batchId));
-    const members = await tx
-      .select()
-      .from(orders)
-      .where(eq(orders.batchId, batchId))
-      .orderBy(asc(orders.createdAt), asc(orders.id))
-      .for("update");
+    const members = await tx.select().from(orders).where(eq(orders.batchId, batchId)).orderBy(asc(orders.createdAt), asc(orders.id)).for("update");
     const vendorFields = { vendorStatus: vendorOrder.vendorStatus, vendorOrderId: vendorOrder.vendorOrderId, updatedAt: new Date() };
 
     if (vendorOrder.state === "pending") {
@@ -449,7 +455,12 @@ export async function settleBatch(rt: OrderRuntime, batchId: string, vendorOrder
         await tx
           .update(orders)
           .set({ status: "processing", pollCount: sql`${orders.pollCount} + 1`, ...vendorFields })
-          .where(inArray(orders.id, open.map((m) => m.id)));
+          .where(
+            inArray(
+              orders.id,
+              open.map((m) => m.id),
+            ),
+          );
         await tx
           .insert(reconciliationIssues)
           .values(

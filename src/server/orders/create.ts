@@ -125,8 +125,14 @@ export async function createOrder(db: Db, input: CreateOrderInput): Promise<{ or
     rows = await db.execute<Record<string, unknown>>(sql`
       with t as (${debit.cte}),
       o as (
-        insert into ${orders} (${sql.join(fields.map((f) => sql.identifier(f.column.name)), sql`, `)})
-        select ${sql.join(fields.map((f) => sql.param(f.value, f.column)), sql`, `)}
+        insert into ${orders} (${sql.join(
+          fields.map((f) => sql.identifier(f.column.name)),
+          sql`, `,
+        )})
+        select ${sql.join(
+          fields.map((f) => sql.param(f.value, f.column)),
+          sql`, `,
+        )}
         from t where ${debit.createdIn("t")}
         returning *
       ),

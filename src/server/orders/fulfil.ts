@@ -123,7 +123,8 @@ export function deliveryMismatches(
   if (vendorOrder.items.length === 0) problems.push("the vendor's answer has no items");
   for (const item of vendorOrder.items) {
     if (item.productId !== productId) problems.push(`item of product ${item.productId}, ordered ${productId}`);
-    if (!new Decimal(item.faceValue).eq(order.faceValue)) problems.push(`item of face value ${item.faceValue}, ordered ${new Decimal(order.faceValue).toFixed()}`);
+    if (!new Decimal(item.faceValue).eq(order.faceValue))
+      problems.push(`item of face value ${item.faceValue}, ordered ${new Decimal(order.faceValue).toFixed()}`);
     if (item.cards.length > item.quantity) problems.push(`item of ${item.quantity} card(s) delivered ${item.cards.length}`);
   }
   const quantity = vendorOrder.items.reduce((n, i) => n + i.quantity, 0);
@@ -161,11 +162,24 @@ export async function completeOrder(rt: OrderRuntime, orderId: string, vendorOrd
       const detail = problems.join("; ");
       await tx
         .update(orders)
-        .set({ vendorStatus: vendorOrder.vendorStatus, vendorOrderId: vendorOrder.vendorOrderId, pollCount: sql`${orders.pollCount} + 1`, updatedAt: new Date() })
+        .set({
+          vendorStatus: vendorOrder.vendorStatus,
+          vendorOrderId: vendorOrder.vendorOrderId,
+          pollCount: sql`${orders.pollCount} + 1`,
+          updatedAt: new Date(),
+        })
         .where(eq(orders.id, orderId));
       await tx
         .insert(reconciliationIssues)
-        .values({ id: newId("rec"), orderId, vendorRequestId: order.vendorRequestId, kind: "delivery_mismatch", ourStatus: order.status, vendorStatus: vendorOrder.vendorStatus, detail })
+        .values({
+          id: newId("rec"),
+          orderId,
+          vendorRequestId: order.vendorRequestId,
+          kind: "delivery_mismatch",
+          ourStatus: order.status,
+          vendorStatus: vendorOrder.vendorStatus,
+          detail,
+        })
         .onConflictDoNothing();
       console.error(`[orders] ${orderId}: the vendor's delivery does not match the order (${detail}); left open for an admin`);
       return { ...result(orderId, order.status), done: true, attention: detail };
@@ -224,7 +238,8 @@ export async function failOpenOrder(tx: Tx, orderId: string, code: OrderFailureC
     .set({
       status: "failed",
       failureCode: code,
-      failureMessage: code === "order_cancelled" ? "The order was cancelled before it was placed." : (VENDOR_FAILURES[code]?.message ?? "The order could not be fulfilled."),
+      failureMessage:
+        code === "order_cancelled" ? "The order was cancelled before it was placed." : (VENDOR_FAILURES[code]?.message ?? "The order could not be fulfilled."),
       refundedAmount: sql`${orders.totalPrice}`,
       vendorStatus: vendorStatus ?? null,
       finishedAt: new Date(),

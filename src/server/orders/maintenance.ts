@@ -66,7 +66,10 @@ export async function redriveStuckOrders(db: Db, opts: { staleAfterMs: number; l
   });
   const batches = await redriveStuckBatches(db, opts);
   const members = batches.length
-    ? await db.select({ id: orders.id }).from(orders).where(and(inArray(orders.batchId, batches), inArray(orders.status, ["pending", "processing"])))
+    ? await db
+        .select({ id: orders.id })
+        .from(orders)
+        .where(and(inArray(orders.batchId, batches), inArray(orders.status, ["pending", "processing"])))
     : [];
   return [...own, ...members.map((m) => m.id)];
 }
@@ -244,4 +247,3 @@ export async function recordLedgerConsistency(db: Db) {
 export async function listOpenReconciliationIssues(db: Db) {
   return db.select().from(reconciliationIssues).where(sql`${reconciliationIssues.resolvedAt} is null`).orderBy(reconciliationIssues.createdAt);
 }
-

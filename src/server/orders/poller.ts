@@ -6,7 +6,6 @@ import { VendorError } from "@/server/supplier/bamboo";
 import { pollBatch, type BatchResult } from "./batch";
 import type { OrderRuntime } from "./runtime";
 
-
 /**
  * The shared poller: get-order calls of one vendor account are spent on the batches that need them
  * most, by one poller per lane (environment and vendor account) at a time, across every process.
@@ -156,7 +155,10 @@ export async function pollLane(rt: OrderRuntime, environment: Environment, holde
           // No answer: `pollBatch` has planned the batch's next poll. The account's get-order slot is far (or the
           // vendor asked us to wait): end the round and come back then, first in line again.
           if (e.retryAfterMs !== null) {
-            await db.update(vendorBatches).set({ nextPollAt: sql`now()` }).where(and(eq(vendorBatches.id, next.id), inArray(vendorBatches.status, ["placing", "placed"])));
+            await db
+              .update(vendorBatches)
+              .set({ nextPollAt: sql`now()` })
+              .where(and(eq(vendorBatches.id, next.id), inArray(vendorBatches.status, ["placing", "placed"])));
             await releaseLease(db, lane, holder, true);
             return { lane, polled, state: "deferred", nextMs: Math.max(250, e.retryAfterMs) };
           }

@@ -79,7 +79,12 @@ export async function listPartnerOrders(db: DbOrTx, partnerId: string, environme
   if (f.from) where.push(gte(orders.createdAt, f.from));
   if (f.to) where.push(lte(orders.createdAt, f.to));
   if (f.startingAfter) where.push(lt(orders.id, f.startingAfter));
-  const rows = await db.select().from(orders).where(and(...where)).orderBy(desc(orders.id)).limit(f.limit + 1);
+  const rows = await db
+    .select()
+    .from(orders)
+    .where(and(...where))
+    .orderBy(desc(orders.id))
+    .limit(f.limit + 1);
   const page = rows.slice(0, f.limit);
   return {
     data: page.map((o) => presentOrder(o)),

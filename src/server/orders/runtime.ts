@@ -23,9 +23,7 @@ export interface OrderRuntime {
 
 export const DEFAULT_BATCH_WINDOW_MS = 200;
 
-export const DEFAULT_POLL_SCHEDULE_MS = [
-  1_000, 2_000, 3_000, 5_000, 8_000, 13_000, 21_000, 30_000, 60_000, 60_000, 120_000, 300_000, 600_000, 900_000,
-];
+export const DEFAULT_POLL_SCHEDULE_MS = [1_000, 2_000, 3_000, 5_000, 8_000, 13_000, 21_000, 30_000, 60_000, 60_000, 120_000, 300_000, 600_000, 900_000];
 
 let configured: Partial<OrderRuntime> = {};
 let cached: OrderRuntime | undefined;

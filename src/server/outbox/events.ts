@@ -24,7 +24,16 @@ export const emailRequested = eventType("email/requested", {
   schema: z.object({
     to: z.string(),
     partnerId: z.string().nullable().optional(),
-    template: z.enum(["welcome", "webhook_endpoint_disabled", "topup_approved", "activation_nudge", "low_balance", "go_live_decided", "team_invite", "re_engagement"]),
+    template: z.enum([
+      "welcome",
+      "webhook_endpoint_disabled",
+      "topup_approved",
+      "activation_nudge",
+      "low_balance",
+      "go_live_decided",
+      "team_invite",
+      "re_engagement",
+    ]),
     userId: z.string().optional(),
     params: z.record(z.string(), z.string()),
   }),
@@ -39,13 +48,15 @@ export type TestEvent = { name: `test/${string}`; data: Record<string, unknown>;
 
 /** An event the app may send: a known name with its typed data (or a `test/…` event). */
 export type AppEvent =
-  | { [K in keyof typeof appEvents & `${number}`]: {
-      name: (typeof appEvents)[K]["name"];
-      data: DataOf<(typeof appEvents)[K]>;
-      /** Idempotency key: a second event with the same id is dropped. */
-      id?: string;
-      ts?: number;
-    } }[keyof typeof appEvents & `${number}`]
+  | {
+      [K in keyof typeof appEvents & `${number}`]: {
+        name: (typeof appEvents)[K]["name"];
+        data: DataOf<(typeof appEvents)[K]>;
+        /** Idempotency key: a second event with the same id is dropped. */
+        id?: string;
+        ts?: number;
+      };
+    }[keyof typeof appEvents & `${number}`]
   | TestEvent;
 
 export type AppEventName = AppEvent["name"];

@@ -45,16 +45,10 @@ export function enqueueWithin(event: AppEvent, when: SQL): SQL {
 export async function enqueueEvents(db: DbOrTx, events: OutboxEvent[]): Promise<string[]> {
   if (events.length === 0) return [];
   const rows = events.map(outboxRow);
-  const inserted = await db
-    .insert(jobEvents)
-    .values(rows)
-    .onConflictDoNothing({ target: jobEvents.key })
-    .returning({ id: jobEvents.id, key: jobEvents.key });
+  const inserted = await db.insert(jobEvents).values(rows).onConflictDoNothing({ target: jobEvents.key }).returning({ id: jobEvents.id, key: jobEvents.key });
   if (inserted.length === rows.length) return rows.map((r) => r.id);
   const keys = rows.map((r) => r.key).filter((k): k is string => k !== null);
-  const existing = keys.length
-    ? await db.select({ id: jobEvents.id, key: jobEvents.key }).from(jobEvents).where(inArray(jobEvents.key, keys))
-    : [];
+  const existing = keys.length ? await db.select({ id: jobEvents.id, key: jobEvents.key }).from(jobEvents).where(inArray(jobEvents.key, keys)) : [];
   const byKey = new Map(existing.map((r) => [r.key, r.id]));
   const insertedIds = new Set(inserted.map((r) => r.id));
   return rows.map((r) => (insertedIds.has(r.id) ? r.id : (byKey.get(r.key) ?? r.id)));

@@ -54,10 +54,7 @@ export async function signUpPartner(db: Db, input: SignupInput) {
         createdBy: userId,
       })
       .returning();
-    await tx
-      .insert(users)
-      .values({ id: userId, email, name: input.contactName.trim(), passwordHash, createdBy: "signup" })
-      .onConflictDoNothing();
+    await tx.insert(users).values({ id: userId, email, name: input.contactName.trim(), passwordHash, createdBy: "signup" }).onConflictDoNothing();
     const [owner] = await tx.execute<{ id: string }>(sql`select id from users where id = ${userId}`);
     if (!owner) throw new SignupError("email_taken", "An account with this email already exists: sign in instead");
     await tx.insert(memberships).values({ id: newId("mem"), userId, partnerId, role: "owner" });
@@ -74,6 +71,11 @@ export async function signUpPartner(db: Db, input: SignupInput) {
       params: { name: input.contactName.trim(), companyName: input.companyName.trim() },
       key: `welcome:${userId}`,
     });
-    return { partner: partner!, userId, apiKey: { id: key.id, start: key.start, secret }, sandboxGrant: { amount: grant.transfer.amount, currency: grant.transfer.currency } };
+    return {
+      partner: partner!,
+      userId,
+      apiKey: { id: key.id, start: key.start, secret },
+      sandboxGrant: { amount: grant.transfer.amount, currency: grant.transfer.currency },
+    };
   });
 }

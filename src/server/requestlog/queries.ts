@@ -16,7 +16,12 @@ export async function listRequestLogs(
   if (f.from) where.push(gte(requestLogs.createdAt, f.from));
   if (f.to) where.push(lte(requestLogs.createdAt, f.to));
   if (f.startingAfter) where.push(lt(requestLogs.id, f.startingAfter));
-  const rows = await db.select().from(requestLogs).where(and(...where)).orderBy(desc(requestLogs.id)).limit(f.limit + 1);
+  const rows = await db
+    .select()
+    .from(requestLogs)
+    .where(and(...where))
+    .orderBy(desc(requestLogs.id))
+    .limit(f.limit + 1);
   const page = rows.slice(0, f.limit);
   return {
     data: page.map((r) => ({

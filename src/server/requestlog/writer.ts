@@ -89,8 +89,7 @@ export class RequestLogWriter {
 
 /** A PostgreSQL array literal (`{"a","b",NULL}`) for one text parameter cast to an array type. */
 function pgArray(values: ReadonlyArray<string | number | null | undefined>): string {
-  const element = (v: string | number | null | undefined) =>
-    v === null || v === undefined ? "NULL" : `"${String(v).replace(/[\\"]/g, "\\$&")}"`;
+  const element = (v: string | number | null | undefined) => (v === null || v === undefined ? "NULL" : `"${String(v).replace(/[\\"]/g, "\\$&")}"`);
   return `{${values.map(element).join(",")}}`;
 }
 

@@ -71,7 +71,11 @@ export interface Contract {
 export const defineContract = <const C extends Contract>(c: C): C => c;
 
 /** A JSON response (keeps the schema's type for the handler's return type). */
-export const jsonResponse = <S extends ZodType>(schema: S, description: string, more: Omit<JsonResponse<S>, "schema" | "description"> = {}): JsonResponse<S> => ({
+export const jsonResponse = <S extends ZodType>(
+  schema: S,
+  description: string,
+  more: Omit<JsonResponse<S>, "schema" | "description"> = {},
+): JsonResponse<S> => ({
   schema,
   description,
   ...more,
@@ -93,7 +97,8 @@ export type ParamsOf<C extends Contract> = C["params"] extends ZodType ? z.outpu
 export type QueryOf<C extends Contract> = Out<C["query"]>;
 export type BodyOf<C extends Contract> = Out<C["body"]>;
 
-type JsonStatuses<C extends Contract> = { [K in keyof C["responses"]]: C["responses"][K] extends JsonResponse<infer _S> ? K : never }[keyof C["responses"]] & number;
+type JsonStatuses<C extends Contract> = { [K in keyof C["responses"]]: C["responses"][K] extends JsonResponse<infer _S> ? K : never }[keyof C["responses"]] &
+  number;
 /** What a handler returns for `status`: the output side of that response's schema. */
 export type ResponseBody<C extends Contract, K extends JsonStatuses<C>> = C["responses"][K] extends JsonResponse<infer S> ? z.output<S> : never;
 
@@ -109,7 +114,9 @@ export class Reply<K extends number = number, B = unknown> {
   ) {}
 }
 type Replies<C extends Contract> = { [K in JsonStatuses<C>]: Reply<K, ResponseBody<C, K>> }[JsonStatuses<C>];
-type HasText<C extends Contract> = true extends { [K in keyof C["responses"]]: C["responses"][K] extends TextResponse ? true : false }[keyof C["responses"]] ? true : false;
+type HasText<C extends Contract> = true extends { [K in keyof C["responses"]]: C["responses"][K] extends TextResponse ? true : false }[keyof C["responses"]]
+  ? true
+  : false;
 
 /**
  * What a handler may return: the body of the operation's one JSON response (sent with its
@@ -120,7 +127,11 @@ export type HandlerResult<C extends Contract> =
   | Replies<C>
   | (HasText<C> extends true ? Response : never);
 
-export type ReplyFn<C extends Contract> = <K extends JsonStatuses<C>>(status: K, body: ResponseBody<C, K>, headers?: Record<string, string>) => Reply<K, ResponseBody<C, K>>;
+export type ReplyFn<C extends Contract> = <K extends JsonStatuses<C>>(
+  status: K,
+  body: ResponseBody<C, K>,
+  headers?: Record<string, string>,
+) => Reply<K, ResponseBody<C, K>>;
 export const reply = (status: number, body: unknown, headers?: Record<string, string>) => new Reply(status, body, headers);
 
 /** The status of a plain (non-`Reply`) return: the operation's one JSON response. */
@@ -140,7 +151,9 @@ const errorDoc = (ref: ErrorRef): ErrorDoc => {
 function commonErrors(c: Contract): ErrorCode[] {
   return [
     "invalid_parameter",
-    ...(c.access === "partner" ? (["missing_api_key", "invalid_api_key", "revoked_api_key", "expired_api_key", "account_suspended", "ip_not_allowed", "rate_limited"] as const) : []),
+    ...(c.access === "partner"
+      ? (["missing_api_key", "invalid_api_key", "revoked_api_key", "expired_api_key", "account_suspended", "ip_not_allowed", "rate_limited"] as const)
+      : []),
     ...(c.body ? (["invalid_json", "body_too_large", "unsupported_media_type"] as const) : []),
     "internal_error",
     "service_unavailable",
@@ -154,7 +167,8 @@ export function errorsOf(c: Contract): Record<number, ErrorDoc[]> {
     const doc = errorDoc(ref);
     const docs = (out[doc.status] ??= []);
     const same = docs.findIndex((d) => d.code === doc.code);
-    if (same >= 0) docs[same] = doc; // the operation's own words win
+    if (same >= 0)
+      docs[same] = doc; // the operation's own words win
     else docs.push(doc);
   }
   return out;
@@ -172,7 +186,8 @@ export function contractViolation(c: Contract, status: number, contentType: stri
   const where = `${c.method} ${c.path} answered ${status}`;
   const success = c.responses[status];
   if (success) {
-    if (!("schema" in success)) return contentType?.startsWith(success.contentType) ? null : `${where} with content-type ${contentType}, documented ${success.contentType}`;
+    if (!("schema" in success))
+      return contentType?.startsWith(success.contentType) ? null : `${where} with content-type ${contentType}, documented ${success.contentType}`;
     return schemaViolation(success.schema, wire, where);
   }
   const docs = errorsOf(c)[status];
@@ -180,7 +195,8 @@ export function contractViolation(c: Contract, status: number, contentType: stri
   const bad = schemaViolation(errorEnvelope, wire, where);
   if (bad) return bad;
   const code = (wire as { error: { code: string } }).error.code;
-  if (!docs.some((d) => d.code === code)) return `${where} with error code ${code}, not documented for ${status} (documented: ${docs.map((d) => d.code).join(", ")})`;
+  if (!docs.some((d) => d.code === code))
+    return `${where} with error code ${code}, not documented for ${status} (documented: ${docs.map((d) => d.code).join(", ")})`;
   return null;
 }
 
@@ -191,7 +207,8 @@ function schemaViolation(schema: ZodType, wire: unknown, where: string): string 
     return `${where} with a body that breaks its documented schema: ${issues.join("; ")}`;
   }
   const back = z.encode(schema, parsed.data);
-  if (!isDeepStrictEqual(back, wire)) return `${where} with fields its documented schema does not have: ${extraFields(wire, back).join(", ") || "(a value changed when parsed)"}`;
+  if (!isDeepStrictEqual(back, wire))
+    return `${where} with fields its documented schema does not have: ${extraFields(wire, back).join(", ") || "(a value changed when parsed)"}`;
   return null;
 }
 

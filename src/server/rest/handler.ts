@@ -4,7 +4,19 @@ import type { ErrorCode } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { getDb, type Db } from "@/server/db/client";
 import { apiKeyHash, findApiKey, judgeApiKey, touchApiKey, type ApiKey, type KeyVerification } from "@/server/keys";
-import { contractViolation, defaultStatus, defineContract, Reply, reply, type BodyOf, type Contract, type HandlerResult, type ParamsOf, type QueryOf, type ReplyFn } from "./contract";
+import {
+  contractViolation,
+  defaultStatus,
+  defineContract,
+  Reply,
+  reply,
+  type BodyOf,
+  type Contract,
+  type HandlerResult,
+  type ParamsOf,
+  type QueryOf,
+  type ReplyFn,
+} from "./contract";
 import { ApiError, errorResponse, toApiError } from "./errors";
 import { decision, findApiKeyTakingTokens, rateLimitHeaders, takeToken, type BucketRule, type RateDecision } from "./rate-limit";
 import { sharedRateLimitRedis } from "./rate-limit-redis";
@@ -181,7 +193,8 @@ function finish(
 
 function internal(error: unknown, requestId: string) {
   const api = toApiError(error);
-  if (api.status >= 500 && api.code !== "response_contract_violation") console.error(`[api] ${requestId}:`, error instanceof Error ? `${error.name}: ${error.message}` : "unknown error");
+  if (api.status >= 500 && api.code !== "response_contract_violation")
+    console.error(`[api] ${requestId}:`, error instanceof Error ? `${error.name}: ${error.message}` : "unknown error");
   return api;
 }
 
@@ -309,21 +322,25 @@ function apiRoute<C extends Contract, W>(
  * whose answer is typed by the contract's responses.
  */
 export function partnerRoute<const C extends Contract & { access: "partner" }>(contract: C, handler: (ctx: PartnerContext<C>) => Promise<HandlerResult<C>>) {
-  return apiRoute(contract, async ({ req, db, ip }, g) => {
-    const presented = presentedKey(req);
-    const rule = keyRate();
-    const { verified, decision } = presented ? await authenticate(db, presented, ip, rule) : { verified: { status: "missing" } as const };
-    if (verified.status !== "valid") {
-      const [code, message] = AUTH_MESSAGES[verified.status]!;
-      throw ApiError.of(code, message);
-    }
-    const key = verified.key;
-    g.meta = { partnerId: key.partnerId, environment: key.environment, keyStart: key.start };
-    enforce(decision!, g, "for this API key");
-    // Last use is kept to the minute: skip the write (a round trip) when it is recent.
-    if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > 60_000) void touchApiKey(db, key.id).catch(() => {});
-    return { key, partnerId: key.partnerId, environment: key.environment };
-  }, handler);
+  return apiRoute(
+    contract,
+    async ({ req, db, ip }, g) => {
+      const presented = presentedKey(req);
+      const rule = keyRate();
+      const { verified, decision } = presented ? await authenticate(db, presented, ip, rule) : { verified: { status: "missing" } as const };
+      if (verified.status !== "valid") {
+        const [code, message] = AUTH_MESSAGES[verified.status]!;
+        throw ApiError.of(code, message);
+      }
+      const key = verified.key;
+      g.meta = { partnerId: key.partnerId, environment: key.environment, keyStart: key.start };
+      enforce(decision!, g, "for this API key");
+      // Last use is kept to the minute: skip the write (a round trip) when it is recent.
+      if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > 60_000) void touchApiKey(db, key.id).catch(() => {});
+      return { key, partnerId: key.partnerId, environment: key.environment };
+    },
+    handler,
+  );
 }
 
 /** Routes without an API key (signup, OpenAPI): the contract's validation, envelope, request id, optional IP rate limit. */
@@ -332,10 +349,14 @@ export function publicRoute<const C extends Contract & { access: "public" }>(
   options: { ipRate?: { bucket: string; rule: BucketRule } },
   handler: (ctx: RouteContext<C>) => Promise<HandlerResult<C>>,
 ) {
-  return apiRoute(contract, async ({ db, ip }, g) => {
-    if (options.ipRate) await limit(db, `${options.ipRate.bucket}:${ip}`, options.ipRate.rule, g, "from your address");
-    return {};
-  }, handler);
+  return apiRoute(
+    contract,
+    async ({ db, ip }, g) => {
+      if (options.ipRate) await limit(db, `${options.ipRate.bucket}:${ip}`, options.ipRate.rule, g, "from your address");
+      return {};
+    },
+    handler,
+  );
 }
 
 /**
@@ -344,9 +365,13 @@ export function publicRoute<const C extends Contract & { access: "public" }>(
  * `export const { PUT, PATCH, DELETE } = otherMethods(["GET", "POST"]);`
  */
 export function otherMethods(allowed: Array<"GET" | "POST" | "PUT" | "PATCH" | "DELETE">) {
-  const refuse = apiRoute(methodNotAllowed, async () => ({}), async ({ req }) => {
-    throw ApiError.of("method_not_allowed", `${req.method} is not supported here; use ${allowed.join(" or ")}`, { headers: { Allow: allowed.join(", ") } });
-  });
+  const refuse = apiRoute(
+    methodNotAllowed,
+    async () => ({}),
+    async ({ req }) => {
+      throw ApiError.of("method_not_allowed", `${req.method} is not supported here; use ${allowed.join(" or ")}`, { headers: { Allow: allowed.join(", ") } });
+    },
+  );
   return { GET: refuse, POST: refuse, PUT: refuse, PATCH: refuse, DELETE: refuse };
 }
 

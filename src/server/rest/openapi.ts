@@ -32,7 +32,15 @@ function errorResponse(docs: ErrorDoc[]) {
             d.code,
             {
               summary: d.description,
-              value: { error: { type: d.type, code: d.code, message: d.description, ...(d.param ? { param: d.param } : {}), requestId: "req_5f1c2a9e0b7d4c3a8e6f1b2d" } },
+              value: {
+                error: {
+                  type: d.type,
+                  code: d.code,
+                  message: d.description,
+                  ...(d.param ? { param: d.param } : {}),
+                  requestId: "req_5f1c2a9e0b7d4c3a8e6f1b2d",
+                },
+              },
             },
           ]),
         ),
@@ -46,22 +54,40 @@ const headersOf = (h: Record<string, string> | undefined) =>
 
 function operationObject(operationId: string, c: Contract) {
   const parameters: unknown[] = [];
-  for (const [where, schema] of [["path", c.params], ["query", c.query]] as const) {
+  for (const [where, schema] of [
+    ["path", c.params],
+    ["query", c.query],
+  ] as const) {
     if (!schema) continue;
     const js = schemaOf(schema) as { properties?: Record<string, JsonSchema>; required?: string[] };
     for (const [name, s] of Object.entries(js.properties ?? {})) {
       const { description, ...rest } = s;
-      parameters.push({ name, in: where, required: where === "path" || (js.required?.includes(name) ?? false), ...(description ? { description } : {}), schema: rest });
+      parameters.push({
+        name,
+        in: where,
+        required: where === "path" || (js.required?.includes(name) ?? false),
+        ...(description ? { description } : {}),
+        schema: rest,
+      });
     }
   }
-  if (c.idempotencyHeader) parameters.push({ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 128 }, description: "Same as referenceId" });
+  if (c.idempotencyHeader)
+    parameters.push({ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 128 }, description: "Same as referenceId" });
 
   const responses: Record<string, unknown> = {};
   for (const [status, r] of Object.entries(c.responses)) {
     responses[status] =
       "schema" in r
-        ? { description: r.description, ...headersOf(r.headers), content: { "application/json": { schema: schemaOf(r.schema), ...(r.example !== undefined ? { example: r.example } : {}) } } }
-        : { description: r.description, ...headersOf(r.headers), content: { [r.contentType]: { schema: { type: "string" }, ...(r.example !== undefined ? { example: r.example } : {}) } } };
+        ? {
+            description: r.description,
+            ...headersOf(r.headers),
+            content: { "application/json": { schema: schemaOf(r.schema), ...(r.example !== undefined ? { example: r.example } : {}) } },
+          }
+        : {
+            description: r.description,
+            ...headersOf(r.headers),
+            content: { [r.contentType]: { schema: { type: "string" }, ...(r.example !== undefined ? { example: r.example } : {}) } },
+          };
   }
   for (const [status, docs] of Object.entries(errorsOf(c))) responses[status] = errorResponse(docs);
 
@@ -73,7 +99,12 @@ function operationObject(operationId: string, c: Contract) {
     ...(c.access === "public" ? { security: [] } : {}),
     ...(parameters.length ? { parameters } : {}),
     ...(c.body
-      ? { requestBody: { required: true, content: { "application/json": { schema: schemaOf(c.body), ...(c.requestExample !== undefined ? { example: c.requestExample } : {}) } } } }
+      ? {
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: schemaOf(c.body), ...(c.requestExample !== undefined ? { example: c.requestExample } : {}) } },
+          },
+        }
       : {}),
     responses: Object.fromEntries(Object.entries(responses).sort(([a], [b]) => Number(a) - Number(b))),
   };

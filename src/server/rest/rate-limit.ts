@@ -125,9 +125,7 @@ function bucketDecision(rule: BucketRule, row: BucketRow): RateDecision & { take
  * bucket for the time elapsed and takes a token only if one is there.
  */
 export async function takeTokenPostgres(db: DbOrTx, key: string, rule: BucketRule): Promise<RateDecision> {
-  const rows = await db.execute<BucketRow>(
-    sql`with ${bucketCtes(sql`${key}`, rule)} select ${bucketResult(rule)}`,
-  );
+  const rows = await db.execute<BucketRow>(sql`with ${bucketCtes(sql`${key}`, rule)} select ${bucketResult(rule)}`);
   const { taken: _taken, ...d } = bucketDecision(rule, rows[0]!);
   return d;
 }

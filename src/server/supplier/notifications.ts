@@ -112,8 +112,7 @@ export interface NotificationHandlerOptions {
   nowS?: () => number;
 }
 
-const json = (status: number, body: unknown) =>
-  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8" } });
+const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8" } });
 
 /**
  * The notification endpoint as a Fetch handler: 404 when no secret is configured, 405 for anything

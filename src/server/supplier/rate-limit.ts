@@ -127,11 +127,7 @@ export async function reserveHeldSlot(db: DbOrTx, key: string, spacingMs: number
  * check: it never re-queues at the back, where every late wake would push everyone behind it
  * back by a spacing and leave the slot it had unused.
  */
-export async function acquireSlots(
-  db: DbOrTx,
-  keys: SlotKey[],
-  opts: { holder?: string; deadline: number; budgetMs: number },
-): Promise<Date> {
+export async function acquireSlots(db: DbOrTx, keys: SlotKey[], opts: { holder?: string; deadline: number; budgetMs: number }): Promise<Date> {
   const live = keys.filter((k) => k.spacingMs > 0);
   if (live.length === 0) return new Date();
   for (const k of live) {

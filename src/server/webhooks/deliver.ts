@@ -17,7 +17,10 @@ export interface AttemptResult {
   done: boolean;
 }
 
-type Runtime = Pick<WebhookRuntime, "db" | "encryptionKey" | "allowPrivateTargets" | "timeoutMs" | "disableAfterFailingMs" | "disableAfterExhausted" | "resolve">;
+type Runtime = Pick<
+  WebhookRuntime,
+  "db" | "encryptionKey" | "allowPrivateTargets" | "timeoutMs" | "disableAfterFailingMs" | "disableAfterExhausted" | "resolve"
+>;
 
 /**
  * Makes attempt number `attempt` of a delivery: signs the event with the endpoint's secrets,
@@ -132,7 +135,8 @@ async function recordEndpointFailure(tx: DbOrTx, rt: Runtime, endpointId: string
       template: "webhook_endpoint_disabled",
       params: { endpointId: disabled.id, url: disabled.url, environment: disabled.environment, reason: disabled.disabledReason ?? "deliveries kept failing" },
     });
-  }}
+  }
+}
 
 /** The partner's owners, or its contact address when it has none. */
 async function ownerEmails(db: DbOrTx, partnerId: string): Promise<string[]> {

@@ -56,7 +56,11 @@ export async function emitPartnerEvent(db: DbOrTx, input: EmitInput): Promise<{ 
           input.endpointIds ? inArray(webhookEndpoints.id, input.endpointIds) : arrayOverlaps(webhookEndpoints.events, [input.type, "*"]),
         ),
       );
-    const deliveryIds = await createDeliveries(tx, inserted, targets.map((t) => t.id));
+    const deliveryIds = await createDeliveries(
+      tx,
+      inserted,
+      targets.map((t) => t.id),
+    );
     return { event: inserted, deliveryIds, created: true };
   });
 }

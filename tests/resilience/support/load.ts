@@ -95,8 +95,23 @@ export interface LoadResult {
  * with the same body (so the same referenceId) after a connection error, 429 or 5xx, until
  * `deadlineMs`: what a careful integrator does while the service restarts.
  */
-export async function sendOrders(opts: { targets: string[]; plan: PlannedOrder[]; concurrency: number; deadlineMs: number; onProgress?: (done: number) => void }): Promise<LoadResult> {
-  const r: LoadResult = { requests: opts.plan.length, attempts: 0, retries: 0, latencies: [], finalStatuses: {}, orderIds: new Set(), failures: [], elapsedMs: 0 };
+export async function sendOrders(opts: {
+  targets: string[];
+  plan: PlannedOrder[];
+  concurrency: number;
+  deadlineMs: number;
+  onProgress?: (done: number) => void;
+}): Promise<LoadResult> {
+  const r: LoadResult = {
+    requests: opts.plan.length,
+    attempts: 0,
+    retries: 0,
+    latencies: [],
+    finalStatuses: {},
+    orderIds: new Set(),
+    failures: [],
+    elapsedMs: 0,
+  };
   const started = performance.now();
   const until = Date.now() + opts.deadlineMs;
   let next = 0;
@@ -228,30 +243,44 @@ export async function findInvariantViolations(d: Database): Promise<InvariantFin
     byStatus: Object.fromEntries(statuses.map((r) => [r.status, r.n])),
     openOrders: n(await s`select count(*)::int as n from orders where status in ('pending', 'processing')`),
     duplicateReferences: n(await s`select count(*)::int as n from (select 1 from orders group by partner_id, environment, reference_id having count(*) > 1) x`),
-    ordersWithoutOneDebit: n(await s`
+    ordersWithoutOneDebit: n(
+      await s`
       select count(*)::int as n from orders o
-      where (select count(*) from ledger_transfers t where t.kind = 'order_debit' and t.reference = o.id) <> 1`),
-    debitAmountMismatch: n(await s`
+      where (select count(*) from ledger_transfers t where t.kind = 'order_debit' and t.reference = o.id) <> 1`,
+    ),
+    debitAmountMismatch: n(
+      await s`
       select count(*)::int as n from orders o join ledger_transfers t on t.kind = 'order_debit' and t.reference = o.id
-      where t.amount <> o.total_price`),
-    doubleRefunds: n(await s`select count(*)::int as n from (select 1 from ledger_transfers where kind = 'order_refund' group by reference having count(*) > 1) x`),
-    refundMismatch: n(await s`
+      where t.amount <> o.total_price`,
+    ),
+    doubleRefunds: n(
+      await s`select count(*)::int as n from (select 1 from ledger_transfers where kind = 'order_refund' group by reference having count(*) > 1) x`,
+    ),
+    refundMismatch: n(
+      await s`
       select count(*)::int as n from orders o
       left join (select reference, sum(amount) as amount from ledger_transfers where kind = 'order_refund' group by reference) r on r.reference = o.id
       where coalesce(r.amount, 0) <> o.refunded_amount
          or (o.status = 'failed' and coalesce(r.amount, 0) <> o.total_price)
-         or (o.status = 'completed' and o.cards_delivered = o.quantity and coalesce(r.amount, 0) <> 0)`),
+         or (o.status = 'completed' and o.cards_delivered = o.quantity and coalesce(r.amount, 0) <> 0)`,
+    ),
     vendorOrdersTwice: n(await s`select count(*)::int as n from (select 1 from mock_vendor_orders group by request_id having count(*) > 1) x`),
     // A vendor order is placed under a vendor batch's request id (orders made before batching: the order's own).
-    vendorOrdersWithoutOrder: n(await s`
+    vendorOrdersWithoutOrder: n(
+      await s`
       select count(*)::int as n from mock_vendor_orders m
       where not exists (select 1 from orders o where not o.batched and o.vendor_request_id = m.request_id)
-        and not exists (select 1 from vendor_batches b join orders o on o.batch_id = b.id where b.vendor_request_id = m.request_id)`),
-    completedWithoutOneVendorOrder: n(await s`
+        and not exists (select 1 from vendor_batches b join orders o on o.batch_id = b.id where b.vendor_request_id = m.request_id)`,
+    ),
+    completedWithoutOneVendorOrder: n(
+      await s`
       select count(*)::int as n from orders o left join vendor_batches b on b.id = o.batch_id where o.status = 'completed'
-        and (select count(*) from mock_vendor_orders m where m.request_id = case when o.batched then b.vendor_request_id else o.vendor_request_id end) <> 1`),
-    fulfilRunsNotTerminal: n(await s`
-      select count(*)::int as n from job_runs where (function_id like '%order-fulfil' or function_id like '%order-batch') and status not in ('completed', 'failed', 'cancelled')`),
+        and (select count(*) from mock_vendor_orders m where m.request_id = case when o.batched then b.vendor_request_id else o.vendor_request_id end) <> 1`,
+    ),
+    fulfilRunsNotTerminal: n(
+      await s`
+      select count(*)::int as n from job_runs where (function_id like '%order-fulfil' or function_id like '%order-batch') and status not in ('completed', 'failed', 'cancelled')`,
+    ),
     vendorPlacements: n(await s`select count(*)::int as n from mock_vendor_orders`),
     ledgerOk: report.ok,
     ledgerReport: JSON.stringify(report).slice(0, 600),
@@ -260,7 +289,10 @@ export async function findInvariantViolations(d: Database): Promise<InvariantFin
 
 /** What the vendor answered, by HTTP status (null = no answer: timeout or connection error). */
 export async function vendorCallSummary(d: Database): Promise<{ calls: number; failed: number; byStatus: Record<string, number> }> {
-  const rows = (await d.sql`select coalesce(status::text, 'none') as status, count(*)::int as n from vendor_calls group by 1 order by 1`) as unknown as Array<{ status: string; n: number }>;
+  const rows = (await d.sql`select coalesce(status::text, 'none') as status, count(*)::int as n from vendor_calls group by 1 order by 1`) as unknown as Array<{
+    status: string;
+    n: number;
+  }>;
   const calls = rows.reduce((a, r) => a + r.n, 0);
   const failed = rows.filter((r) => r.status === "none" || r.status === "429" || Number(r.status) >= 500).reduce((a, r) => a + r.n, 0);
   return { calls, failed, byStatus: Object.fromEntries(rows.map((r) => [r.status, r.n])) };

@@ -26,7 +26,6 @@ const AUTOCOMPLETE: Record<SignupField, string> = {
   country: "country",
 };
 
-
 export function SignupForm({ countries, signedInAs }: { countries: Array<{ code: string; name: string }>; signedInAs: string | null }) {
   const [state, formAction, pending] = useActionState<SignupState, FormData>(signupAction, {});
   const [values, setValues] = useState<Values>({ companyName: "", contactName: "", email: "", password: "", country: "" });
@@ -164,8 +163,8 @@ function KeyReveal({ done }: { done: NonNullable<SignupState["done"]> }) {
         <p role="note" className="mt-3 flex gap-2 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900">
           <AlertTriangle aria-hidden className="mt-0.5 size-4 shrink-0" />
           <span>
-            <strong className="font-semibold">This is the only time we show this key.</strong> Copy it now and keep it somewhere safe: we
-            store only a fingerprint of it. Lost it? Create a new one under API keys.
+            <strong className="font-semibold">This is the only time we show this key.</strong> Copy it now and keep it somewhere safe: we store only a
+            fingerprint of it. Lost it? Create a new one under API keys.
           </span>
         </p>
       </div>

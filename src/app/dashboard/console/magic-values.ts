@@ -26,9 +26,15 @@ export const MAGIC_DESCRIPTIONS: Record<string, { label: string; outcome: string
   answer_lost: { label: "Answer lost", outcome: "The vendor creates the order but its answer is lost (500): we re-check instead of buying twice." },
   rate_limit_storm: { label: "Rate-limit storm", outcome: "The vendor answers 429 twice before accepting: we wait and retry." },
   malformed: { label: "Malformed vendor answer", outcome: "The vendor's status answer is malformed: we keep checking until it makes sense." },
-  gateway_forbidden: { label: "Gateway 403", outcome: "A gateway answers 403 though the vendor took the order: we re-check by request id and complete it, never refund blind." },
+  gateway_forbidden: {
+    label: "Gateway 403",
+    outcome: "A gateway answers 403 though the vendor took the order: we re-check by request id and complete it, never refund blind.",
+  },
   not_found: { label: "Placement 404", outcome: "Every placement answers 404: the order stays open and is re-checked; it is never refunded blind." },
-  wrong_delivery: { label: "Wrong cards delivered", outcome: "The vendor delivers cards of another face value: the order stays open for an admin, never silently completed." },
+  wrong_delivery: {
+    label: "Wrong cards delivered",
+    outcome: "The vendor delivers cards of another face value: the order stays open for an admin, never silently completed.",
+  },
 };
 
 const QUANTITIES = [1, 2, 3, 5, 10];

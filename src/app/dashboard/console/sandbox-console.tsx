@@ -56,7 +56,9 @@ export function SandboxConsole({ magic, origin }: { magic: MagicValue[]; origin:
   const matches = useMemo(() => {
     const q = search.trim().toLowerCase();
     return products.filter(
-      (p) => (!country || p.countryCode === country) && (!q || p.brand.toLowerCase().includes(q) || p.name.toLowerCase().includes(q) || p.sku.toLowerCase().includes(q)),
+      (p) =>
+        (!country || p.countryCode === country) &&
+        (!q || p.brand.toLowerCase().includes(q) || p.name.toLowerCase().includes(q) || p.sku.toLowerCase().includes(q)),
     );
   }, [products, search, country]);
   const product = products.find((p) => p.sku === sku) ?? null;
@@ -141,7 +143,8 @@ export function SandboxConsole({ magic, origin }: { magic: MagicValue[]; origin:
         <div>
           <h1 className="text-2xl font-semibold tracking-tight">Sandbox console</h1>
           <p className="mt-1 max-w-2xl text-sm text-slate-700">
-            Order a test gift card the way your code will: the console uses the same order path as <code className="font-mono text-[13px]">POST /api/v1/orders</code>. Sandbox cards and funds are not real.
+            Order a test gift card the way your code will: the console uses the same order path as{" "}
+            <code className="font-mono text-[13px]">POST /api/v1/orders</code>. Sandbox cards and funds are not real.
           </p>
         </div>
         <div className="rounded-lg border border-slate-200 bg-white px-4 py-2 text-right">
@@ -160,7 +163,14 @@ export function SandboxConsole({ magic, origin }: { magic: MagicValue[]; origin:
               <Field id="console-search" label="Search by brand or product">
                 <div className="relative">
                   <Search aria-hidden className="pointer-events-none absolute top-1/2 left-3 size-4 -translate-y-1/2 text-slate-500" />
-                  <input id="console-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="e.g. Steller Test Card" className={cn(inputClasses(), "pl-9")} />
+                  <input
+                    id="console-search"
+                    type="search"
+                    value={search}
+                    onChange={(e) => setSearch(e.target.value)}
+                    placeholder="e.g. Steller Test Card"
+                    className={cn(inputClasses(), "pl-9")}
+                  />
                 </div>
               </Field>
               <Field id="console-country" label="Country">
@@ -242,7 +252,15 @@ export function SandboxConsole({ magic, origin }: { magic: MagicValue[]; origin:
                       disabled && "cursor-not-allowed opacity-60",
                     )}
                   >
-                    <input type="radio" name="scenario" value={m.name} checked={checked} disabled={disabled} onChange={() => pickScenario(m.name)} className="mt-0.5 accent-brand-600" />
+                    <input
+                      type="radio"
+                      name="scenario"
+                      value={m.name}
+                      checked={checked}
+                      disabled={disabled}
+                      onChange={() => pickScenario(m.name)}
+                      className="mt-0.5 accent-brand-600"
+                    />
                     <span>
                       <span className="font-medium text-slate-950">{m.label}</span>
                       {m.cents && (
@@ -263,7 +281,11 @@ export function SandboxConsole({ magic, origin }: { magic: MagicValue[]; origin:
             <p className="text-sm text-slate-700" aria-live="polite">
               {quote.data ? (
                 <>
-                  You pay <strong className="font-semibold text-slate-950 tabular-nums" data-testid="quote-total">{formatMoney(quote.data.totalPrice, quote.data.currency)}</strong> from your sandbox wallet
+                  You pay{" "}
+                  <strong className="font-semibold text-slate-950 tabular-nums" data-testid="quote-total">
+                    {formatMoney(quote.data.totalPrice, quote.data.currency)}
+                  </strong>{" "}
+                  from your sandbox wallet
                 </>
               ) : product && faceValueOk && quantityOk && quote.isFetched ? (
                 "This face value is outside the product's range."
@@ -282,10 +304,20 @@ export function SandboxConsole({ magic, origin }: { magic: MagicValue[]; origin:
           )}
         </form>
 
-        <OrderPanel order={current} balanceBefore={balanceBefore} balanceAfter={finished && wallet ? { amount: wallet.balance, currency: wallet.currency } : null} />
+        <OrderPanel
+          order={current}
+          balanceBefore={balanceBefore}
+          balanceAfter={finished && wallet ? { amount: wallet.balance, currency: wallet.currency } : null}
+        />
       </div>
 
-      <Samples origin={origin} sku={product?.sku ?? DEFAULT_SKU} faceValue={faceValueOk ? faceValue.trim() : "25.00"} quantity={quantityOk ? qty : 1} orderId={current?.id} />
+      <Samples
+        origin={origin}
+        sku={product?.sku ?? DEFAULT_SKU}
+        faceValue={faceValueOk ? faceValue.trim() : "25.00"}
+        quantity={quantityOk ? qty : 1}
+        orderId={current?.id}
+      />
     </div>
   );
 }
@@ -319,7 +351,10 @@ function OrderPanel({
 }) {
   if (!order) {
     return (
-      <section aria-label="Order result" className="flex min-h-64 flex-col items-center justify-center rounded-xl border border-dashed border-slate-300 bg-white p-6 text-center">
+      <section
+        aria-label="Order result"
+        className="flex min-h-64 flex-col items-center justify-center rounded-xl border border-dashed border-slate-300 bg-white p-6 text-center"
+      >
         <CircleDashed aria-hidden className="size-8 text-slate-400" />
         <p className="mt-3 font-medium text-slate-900">No test order yet</p>
         <p className="mt-1 max-w-xs text-sm text-slate-600">Create one: this panel follows it live until it completes or fails, and shows the card codes.</p>
@@ -351,7 +386,13 @@ function OrderPanel({
             !TERMINAL.has(order.status) && "bg-slate-100 text-slate-800",
           )}
         >
-          {order.status === "completed" ? <CheckCircle2 aria-hidden className="size-4" /> : order.status === "failed" ? <XCircle aria-hidden className="size-4" /> : <Loader2 aria-hidden className="size-4 animate-spin" />}
+          {order.status === "completed" ? (
+            <CheckCircle2 aria-hidden className="size-4" />
+          ) : order.status === "failed" ? (
+            <XCircle aria-hidden className="size-4" />
+          ) : (
+            <Loader2 aria-hidden className="size-4 animate-spin" />
+          )}
           {label}
         </p>
       </div>
@@ -464,9 +505,12 @@ console.log(order.status, order.cards?.map((card: { code: string }) => card.code
   return (
     <section aria-labelledby="samples" className="space-y-4">
       <div>
-        <h2 id="samples" className="text-lg font-semibold tracking-tight">The same order from your code</h2>
+        <h2 id="samples" className="text-lg font-semibold tracking-tight">
+          The same order from your code
+        </h2>
         <p className="mt-1 text-sm text-slate-700">
-          Set <code className="font-mono text-[13px]">STELLER_API_KEY</code> to your sandbox key (<code className="font-mono text-[13px]">stlr_test_…</code>, from signup or API keys). The samples follow the form above.
+          Set <code className="font-mono text-[13px]">STELLER_API_KEY</code> to your sandbox key (<code className="font-mono text-[13px]">stlr_test_…</code>,
+          from signup or API keys). The samples follow the form above.
         </p>
       </div>
       <div className="grid gap-4">

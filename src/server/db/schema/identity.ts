@@ -1,23 +1,8 @@
 import { sql } from "drizzle-orm";
-import {
-  boolean,
-  index,
-  integer,
-  jsonb,
-  pgEnum,
-  pgTable,
-  text,
-  timestamp,
-  uniqueIndex,
-} from "drizzle-orm/pg-core";
+import { boolean, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 export const partnerStatus = pgEnum("partner_status", ["active", "suspended"]);
-export const onboardingState = pgEnum("onboarding_state", [
-  "signed_up",
-  "sandbox_active",
-  "kyc_pending",
-  "live",
-]);
+export const onboardingState = pgEnum("onboarding_state", ["signed_up", "sandbox_active", "kyc_pending", "live"]);
 export const signupSource = pgEnum("signup_source", ["admin", "self_service", "seed", "agent"]);
 export const userStatus = pgEnum("user_status", ["active", "suspended"]);
 export const platformRole = pgEnum("platform_role", ["admin"]);
@@ -83,10 +68,7 @@ export const memberships = pgTable(
     // In this release a user belongs to at most one partner.
     ...timestamps,
   },
-  (t) => [
-    uniqueIndex("memberships_user_uq").on(t.userId),
-    index("memberships_partner_idx").on(t.partnerId),
-  ],
+  (t) => [uniqueIndex("memberships_user_uq").on(t.userId), index("memberships_partner_idx").on(t.partnerId)],
 );
 
 /** Failed login attempts, kept for the per-email and per-IP rate limit. */

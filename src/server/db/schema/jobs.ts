@@ -1,16 +1,5 @@
 import { sql } from "drizzle-orm";
-import {
-  bigint,
-  bigserial,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uniqueIndex,
-} from "drizzle-orm/pg-core";
+import { bigint, bigserial, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 /**
  * The outbox and event log. A row is written in the transaction of the change that
@@ -27,7 +16,9 @@ export const jobEvents = pgTable(
     /** The sender's idempotency key (Inngest's event `id`): a second event with it is dropped. */
     key: text("key").unique(),
     ts: bigint("ts", { mode: "number" }).notNull(),
-    status: text("status", { enum: ["pending", "dispatched"] }).notNull().default("pending"),
+    status: text("status", { enum: ["pending", "dispatched"] })
+      .notNull()
+      .default("pending"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     dispatchedAt: timestamp("dispatched_at", { withTimezone: true }),
   },
@@ -76,13 +67,9 @@ export const jobRuns = pgTable(
     finishedAt: timestamp("finished_at", { withTimezone: true }),
   },
   (t) => [
-    index("job_runs_due_idx")
-      .on(t.runAt)
-      .where(sql`${t.status} in ('queued', 'running', 'sleeping')`),
+    index("job_runs_due_idx").on(t.runAt).where(sql`${t.status} in ('queued', 'running', 'sleeping')`),
     index("job_runs_function_idx").on(t.functionId, t.id),
-    index("job_runs_concurrency_idx")
-      .on(t.functionId, t.concurrencyKey)
-      .where(sql`${t.claimedUntil} is not null`),
+    index("job_runs_concurrency_idx").on(t.functionId, t.concurrencyKey).where(sql`${t.claimedUntil} is not null`),
     index("job_runs_throttle_idx").on(t.functionId, t.throttleKey, t.startedAt),
     uniqueIndex("job_runs_cron_tick_uq").on(t.functionId, t.cronTick),
   ],

@@ -1,19 +1,5 @@
 import { sql } from "drizzle-orm";
-import {
-  bigint,
-  check,
-  foreignKey,
-  index,
-  jsonb,
-  numeric,
-  pgEnum,
-  pgTable,
-  smallint,
-  text,
-  timestamp,
-  unique,
-  uniqueIndex,
-} from "drizzle-orm/pg-core";
+import { bigint, check, foreignKey, index, jsonb, numeric, pgEnum, pgTable, smallint, text, timestamp, unique, uniqueIndex } from "drizzle-orm/pg-core";
 import { partners } from "./identity";
 
 /*
@@ -31,13 +17,7 @@ import { partners } from "./identity";
  */
 
 export const ledgerEnvironment = pgEnum("ledger_environment", ["sandbox", "live"]);
-export const ledgerAccountKind = pgEnum("ledger_account_kind", [
-  "partner_wallet",
-  "platform_revenue",
-  "vendor_settlement",
-  "sandbox_mint",
-  "external_funding",
-]);
+export const ledgerAccountKind = pgEnum("ledger_account_kind", ["partner_wallet", "platform_revenue", "vendor_settlement", "sandbox_mint", "external_funding"]);
 export const ledgerTransferKind = pgEnum("ledger_transfer_kind", [
   "order_debit",
   "order_refund",
@@ -73,12 +53,8 @@ export const ledgerAccounts = pgTable(
     // Targets of the composite foreign keys that keep both sides of a transfer in one currency
     // and one environment.
     unique("ledger_accounts_id_currency_env_uq").on(t.id, t.currency, t.environment),
-    uniqueIndex("ledger_accounts_wallet_uq")
-      .on(t.partnerId, t.environment, t.currency)
-      .where(sql`${t.kind} = 'partner_wallet'`),
-    uniqueIndex("ledger_accounts_system_uq")
-      .on(t.kind, t.currency, t.environment, t.shard)
-      .where(sql`${t.kind} <> 'partner_wallet'`),
+    uniqueIndex("ledger_accounts_wallet_uq").on(t.partnerId, t.environment, t.currency).where(sql`${t.kind} = 'partner_wallet'`),
+    uniqueIndex("ledger_accounts_system_uq").on(t.kind, t.currency, t.environment, t.shard).where(sql`${t.kind} <> 'partner_wallet'`),
     check("ledger_accounts_currency_ck", sql`${t.currency} ~ '^[A-Z]{3}$'`),
     check("ledger_accounts_wallet_owner_ck", sql`(${t.kind} = 'partner_wallet') = (${t.partnerId} is not null)`),
     check("ledger_accounts_wallet_non_negative_ck", sql`${t.kind} <> 'partner_wallet' or ${t.balance} >= 0`),
@@ -112,9 +88,7 @@ export const ledgerTransfers = pgTable(
       columns: [t.creditAccountId, t.currency, t.environment],
       foreignColumns: [ledgerAccounts.id, ledgerAccounts.currency, ledgerAccounts.environment],
     }),
-    uniqueIndex("ledger_transfers_kind_reference_uq")
-      .on(t.kind, t.reference)
-      .where(sql`${t.reference} is not null`),
+    uniqueIndex("ledger_transfers_kind_reference_uq").on(t.kind, t.reference).where(sql`${t.reference} is not null`),
     index("ledger_transfers_debit_idx").on(t.debitAccountId),
     index("ledger_transfers_credit_idx").on(t.creditAccountId),
     check("ledger_transfers_amount_positive_ck", sql`${t.amount} > 0`),

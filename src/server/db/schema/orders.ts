@@ -65,9 +65,7 @@ export const vendorBatches = pgTable(
   (t) => [
     uniqueIndex("vendor_batches_request_uq").on(t.vendorRequestId),
     // At most one open batch per key: concurrent arrivals agree on it.
-    uniqueIndex("vendor_batches_open_uq")
-      .on(t.environment, t.account, t.vendorProductId, t.faceValue, t.faceCurrency)
-      .where(sql`${t.status} = 'open'`),
+    uniqueIndex("vendor_batches_open_uq").on(t.environment, t.account, t.vendorProductId, t.faceValue, t.faceCurrency).where(sql`${t.status} = 'open'`),
     index("vendor_batches_status_updated_idx").on(t.status, t.updatedAt),
     index("vendor_batches_next_poll_idx").on(t.nextPollAt).where(sql`${t.status} in ('placing', 'placed')`),
     check("vendor_batches_quantity_ck", sql`${t.quantity} between 0 and 500`),
@@ -131,7 +129,9 @@ export const orders = pgTable(
     index("orders_status_updated_idx").on(t.status, t.updatedAt),
     index("orders_batch_idx").on(t.batchId),
     // The pool of pending orders waiting for a batch, per product.
-    index("orders_batch_pool_idx").on(t.environment, t.productId, t.faceValue, t.createdAt).where(sql`${t.status} = 'pending' and ${t.batched} and ${t.batchId} is null`),
+    index("orders_batch_pool_idx")
+      .on(t.environment, t.productId, t.faceValue, t.createdAt)
+      .where(sql`${t.status} = 'pending' and ${t.batched} and ${t.batchId} is null`),
     check("orders_quantity_ck", sql`${t.quantity} between 1 and 500`),
     check("orders_amounts_ck", sql`${t.faceValue} > 0 and ${t.unitPrice} > 0 and ${t.totalPrice} > 0`),
     check("orders_refund_ck", sql`${t.refundedAmount} >= 0 and ${t.refundedAmount} <= ${t.totalPrice}`),

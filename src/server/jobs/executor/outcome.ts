@@ -156,13 +156,33 @@ export function decideRound(results: readonly RoundResult[], s: RoundState): Dec
           if (known.has(op.id)) break;
           known.add(op.id);
           memo.push([op.id, { type: "data", data: op.data ?? null }]);
-          steps.push({ step_id: op.id, name, op: op.op, status: "completed", data: op.data ?? null, error: null, attempts: s.attempt + 1, started_at: s.started, finished_at: s.finished });
+          steps.push({
+            step_id: op.id,
+            name,
+            op: op.op,
+            status: "completed",
+            data: op.data ?? null,
+            error: null,
+            attempts: s.attempt + 1,
+            started_at: s.started,
+            finished_at: s.finished,
+          });
           break;
         case "StepFailed": {
           const error = toSerializedError(op.error);
           known.add(op.id);
           memo.push([op.id, { type: "error", error: op.error }]);
-          steps.push({ step_id: op.id, name, op: op.op, status: "failed", data: null, error, attempts: s.attempt + 1, started_at: s.started, finished_at: s.finished });
+          steps.push({
+            step_id: op.id,
+            name,
+            op: op.op,
+            status: "failed",
+            data: null,
+            error,
+            attempts: s.attempt + 1,
+            started_at: s.started,
+            finished_at: s.finished,
+          });
           attempts.push({ step_id: op.id, name, attempt: s.attempt, error });
           break;
         }
@@ -172,7 +192,17 @@ export function decideRound(results: readonly RoundResult[], s: RoundState): Dec
           break;
         case "Sleep": {
           const until = sleepUntil(op, s.now);
-          steps.push({ step_id: op.id, name, op: op.op, status: "sleeping", data: null, error: null, attempts: 1, started_at: s.started, finished_at: until.toISOString() });
+          steps.push({
+            step_id: op.id,
+            name,
+            op: op.op,
+            status: "sleeping",
+            data: null,
+            error: null,
+            attempts: 1,
+            started_at: s.started,
+            finished_at: until.toISOString(),
+          });
           if (!wakeAt || until < wakeAt) wakeAt = until;
           break;
         }
@@ -264,7 +294,10 @@ export function deadlineTable(appId: string, config: DeadlineConfig): DeadlineTa
  * one more call for the re-check by request id after an unknown answer, and a 10 s margin for
  * our own database writes. With the defaults: 160.5 s.
  */
-export function vendorStepDeadlineMs(retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number; timeoutMs: number }, limiterWaitMs = 30_000): number {
+export function vendorStepDeadlineMs(
+  retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number; timeoutMs: number },
+  limiterWaitMs = 30_000,
+): number {
   let backoff = 0;
   for (let i = 1; i < retry.maxAttempts; i++) backoff += Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (i - 1));
   return (retry.maxAttempts + 1) * retry.timeoutMs + backoff + limiterWaitMs + 10_000;

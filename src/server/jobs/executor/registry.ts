@@ -60,7 +60,9 @@ export function registerFunctions(appId: string, functions: readonly InngestFunc
 
 function toRegistered(c: SyncedConfig): RegisteredFunction {
   const refuse = (what: string) => {
-    throw new Error(`embedded jobs: function "${c.id}" uses ${what}, which the embedded executor does not support; run an Inngest server (INNGEST_* settings) or remove it`);
+    throw new Error(
+      `embedded jobs: function "${c.id}" uses ${what}, which the embedded executor does not support; run an Inngest server (INNGEST_* settings) or remove it`,
+    );
   };
   for (const [key, label] of [
     ["rateLimit", "rateLimit"],
@@ -104,7 +106,8 @@ function toRegistered(c: SyncedConfig): RegisteredFunction {
   if (c.priority?.run !== undefined) {
     // Inngest evaluates an expression per event, bounded to ±600 s; the embedded mode takes a constant.
     const n = Number(c.priority.run.trim());
-    if (!Number.isInteger(n) || n < -600 || n > 600) refuse(`priority "${c.priority.run}" (the embedded executor supports a constant number of seconds, -600 to 600)`);
+    if (!Number.isInteger(n) || n < -600 || n > 600)
+      refuse(`priority "${c.priority.run}" (the embedded executor supports a constant number of seconds, -600 to 600)`);
     prioritySeconds = n;
   }
   return { id: c.id, name: c.name, events, cron, maxAttempts: attempts + 1, concurrency, throttle, prioritySeconds };
@@ -142,7 +145,9 @@ export function parseDuration(value: string | number): number {
 function compileKey(expression: string, fnId: string): (scope: unknown) => string | null {
   const path = expression.trim();
   if (!/^event(\.[A-Za-z_$][\w$]*)+$/.test(path)) {
-    throw new Error(`embedded jobs: function "${fnId}" has key expression "${expression}"; the embedded executor supports dotted paths like event.data.accountId`);
+    throw new Error(
+      `embedded jobs: function "${fnId}" has key expression "${expression}"; the embedded executor supports dotted paths like event.data.accountId`,
+    );
   }
   const parts = path.split(".");
   return (scope) => {
@@ -157,7 +162,9 @@ function compileCondition(expression: string, fnId: string): (event: { data: unk
   const clauses = expression.split("&&").map((c) => {
     const m = /^\s*(event(?:\.[\w$]+)+)\s*==\s*(?:'([^']*)'|"([^"]*)"|(-?\d+(?:\.\d+)?|true|false))\s*$/.exec(c);
     if (!m) {
-      throw new Error(`embedded jobs: function "${fnId}" has trigger condition "${expression}"; the embedded executor supports event.path == 'value' clauses joined by &&`);
+      throw new Error(
+        `embedded jobs: function "${fnId}" has trigger condition "${expression}"; the embedded executor supports event.path == 'value' clauses joined by &&`,
+      );
     }
     const get = compileKey(m[1]!, fnId);
     const want = m[2] ?? m[3] ?? m[4]!;

@@ -180,7 +180,14 @@ export function executorSql(sql: postgres.Sql, o: { workerId: string; leaseMs: n
     async claimGated(limit: number): Promise<ClaimedRun[]> {
       return sql.begin(async (tx) => {
         const candidates = await tx<
-          { id: string; function_id: string; concurrency_limit: number | null; concurrency_key: string | null; throttle_key: string | null; started_at: string | null }[]
+          {
+            id: string;
+            function_id: string;
+            concurrency_limit: number | null;
+            concurrency_key: string | null;
+            throttle_key: string | null;
+            started_at: string | null;
+          }[]
         >`
           with running as (
             select function_id, concurrency_key, count(*)::int as n from job_runs
@@ -265,7 +272,13 @@ export function executorSql(sql: postgres.Sql, o: { workerId: string; leaseMs: n
      * run's next state, only while this worker still holds the run's claim (a cancelled run,
      * or one another worker took after the lease, is not written).
      */
-    async persist(runId: string, steps: StepWrite[], attempts: AttemptWrite[], u: RunUpdate, extraEvents: { name: string; data?: unknown }[] = []): Promise<boolean> {
+    async persist(
+      runId: string,
+      steps: StepWrite[],
+      attempts: AttemptWrite[],
+      u: RunUpdate,
+      extraEvents: { name: string; data?: unknown }[] = [],
+    ): Promise<boolean> {
       const final = u.status === "completed" || u.status === "failed";
       const write = async (q: postgres.Sql | postgres.TransactionSql) => {
         const rows = await q`

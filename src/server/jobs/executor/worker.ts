@@ -5,15 +5,7 @@ import type postgres from "postgres";
 import type { Db } from "@/server/db/client";
 import { inngest as defaultClient, stepStartHooks } from "../client";
 import { servicesFromRuntimes, type Services } from "@/server/boot/services";
-import {
-  backoffDelay,
-  deadlineTable,
-  decideRound,
-  FAILED_EVENT,
-  type DeadlineConfig,
-  type Decision,
-  type RoundResult,
-} from "./outcome";
+import { backoffDelay, deadlineTable, decideRound, FAILED_EVENT, type DeadlineConfig, type Decision, type RoundResult } from "./outcome";
 import { createProtocolClient, toSerializedError, type SerializedError } from "./protocol";
 import { registerFunctions } from "./registry";
 import { executorSql, type ClaimedRun } from "./sql";
@@ -116,16 +108,16 @@ export async function startEmbeddedWorker(opts: EmbeddedWorkerOptions): Promise<
     // The lease is renewed only until `deadlineAt`: the current call's step deadline, or a
     // bound on our own bookkeeping between calls. Past it the run is left to expire.
     let deadlineAt = Date.now() + defaultDeadlineMs;
-    const heartbeat = setInterval(() => {
-      if (Date.now() >= deadlineAt) return;
-      db.renewLease(run.id, new Date(deadlineAt)).then(
-        (mine) => {
+    const heartbeat = setInterval(
+      () => {
+        if (Date.now() >= deadlineAt) return;
+        db.renewLease(run.id, new Date(deadlineAt)).then((mine) => {
           // Cancelled, or taken by another worker: stop waiting for the step.
           if (!mine) control.abandon();
-        },
-        onError,
-      );
-    }, Math.max(250, Math.min(1000 * 5, leaseMs / 3)));
+        }, onError);
+      },
+      Math.max(250, Math.min(1000 * 5, leaseMs / 3)),
+    );
     const persist = async (...args: Parameters<typeof db.persist>) => {
       const ok = await db.persist(...args);
       if (ok && (args[3].status === "completed" || args[3].status === "failed")) counters.runsFinished += 1;
@@ -134,7 +126,12 @@ export async function startEmbeddedWorker(opts: EmbeddedWorkerOptions): Promise<
     try {
       if (!fn) {
         await persist(run.id, [], [], {
-          status: "failed", attempt: run.attempt, failures: 0, planned: [], runAt: new Date(), release: true,
+          status: "failed",
+          attempt: run.attempt,
+          failures: 0,
+          planned: [],
+          runAt: new Date(),
+          release: true,
           error: { name: "Error", message: `function "${run.function_id}" is not registered in this app` },
         });
         return;
@@ -142,7 +139,7 @@ export async function startEmbeddedWorker(opts: EmbeddedWorkerOptions): Promise<
       const { memo, stack } = await db.loadMemo(run);
       let attempt = run.attempt;
       let planned = run.planned;
-      let failures = run.failures;
+      const failures = run.failures;
       const isFailureHandler = fn.events.some((e) => e.name === FAILED_EVENT);
       const failedEvents = (error: SerializedError) =>
         hasFailureListeners && !isFailureHandler ? [{ name: FAILED_EVENT, data: { function_id: fn.id, run_id: run.id, error, event: run.event } }] : [];
@@ -156,7 +153,13 @@ export async function startEmbeddedWorker(opts: EmbeddedWorkerOptions): Promise<
         counters.requests += targets.length;
         const started = new Date().toISOString();
         const calls = targets.map((stepId) => {
-          const d = { stepId, limit: deadlines.forCall(fn.id, stepId), endsAt: 0, timer: undefined as NodeJS.Timeout | undefined, expire: (_: RoundResult) => {} };
+          const d = {
+            stepId,
+            limit: deadlines.forCall(fn.id, stepId),
+            endsAt: 0,
+            timer: undefined as NodeJS.Timeout | undefined,
+            expire: (_: RoundResult) => {},
+          };
           const expired = new Promise<RoundResult>((resolve) => (d.expire = resolve));
           const arm = () => {
             clearTimeout(d.timer);
@@ -194,19 +197,49 @@ export async function startEmbeddedWorker(opts: EmbeddedWorkerOptions): Promise<
         counters.deadlinesExceeded += results.filter((r) => r.kind === "deadline").length;
 
         const d: Decision = decideRound(results, {
-          fnId: fn.id, attempt, failures, maxAttempts: fn.maxAttempts, planned, memo,
-          started, finished: new Date().toISOString(), now: Date.now(),
+          fnId: fn.id,
+          attempt,
+          failures,
+          maxAttempts: fn.maxAttempts,
+          planned,
+          memo,
+          started,
+          finished: new Date().toISOString(),
+          now: Date.now(),
           backoffMs: (a) => backoffDelay(a, backoff),
         });
         switch (d.kind) {
           case "complete":
-            await persist(run.id, [], [], { status: "completed", attempt: 0, failures, planned: [], runAt: new Date(), release: true, output: d.output, error: null });
+            await persist(run.id, [], [], {
+              status: "completed",
+              attempt: 0,
+              failures,
+              planned: [],
+              runAt: new Date(),
+              release: true,
+              output: d.output,
+              error: null,
+            });
             return;
           case "fail":
-            await persist(run.id, d.steps, d.attempts, { status: "failed", attempt, failures: failures + 1, planned: [], runAt: new Date(), release: true, error: d.error }, failedEvents(d.error));
+            await persist(
+              run.id,
+              d.steps,
+              d.attempts,
+              { status: "failed", attempt, failures: failures + 1, planned: [], runAt: new Date(), release: true, error: d.error },
+              failedEvents(d.error),
+            );
             return;
           case "retry":
-            await persist(run.id, d.steps, d.attempts, { status: "queued", attempt: d.attempt, failures: d.failures, planned: d.planned, runAt: d.runAt, release: true, ...(d.error ? { error: d.error } : {}) });
+            await persist(run.id, d.steps, d.attempts, {
+              status: "queued",
+              attempt: d.attempt,
+              failures: d.failures,
+              planned: d.planned,
+              runAt: d.runAt,
+              release: true,
+              ...(d.error ? { error: d.error } : {}),
+            });
             return;
           case "sleep":
             await persist(run.id, d.steps, d.attempts, { status: "sleeping", attempt: 0, failures, planned: [], runAt: d.runAt, release: true });

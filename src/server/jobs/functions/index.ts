@@ -7,4 +7,18 @@ import { supplierPoll, supplierPollTick } from "./polling";
 import { deliverWebhook, orderWebhookEvents } from "./webhooks";
 
 /** Every Inngest function of the app; the serve route and the embedded executor read this list. */
-export const functions: InngestFunction.Any[] = [fulfilOrder, placeVendorBatch, catalogSync, backfillOrders, reconcileOrders, ledgerConsistency, requestLogRetention, deliverWebhook, orderWebhookEvents, sendEmailFunction, partnerEngagement, supplierPoll, supplierPollTick];
+export const functions: InngestFunction.Any[] = [
+  fulfilOrder,
+  placeVendorBatch,
+  catalogSync,
+  backfillOrders,
+  reconcileOrders,
+  ledgerConsistency,
+  requestLogRetention,
+  deliverWebhook,
+  orderWebhookEvents,
+  sendEmailFunction,
+  partnerEngagement,
+  supplierPoll,
+  supplierPollTick,
+];

@@ -30,8 +30,7 @@ export const backfillOrders = inngest.createFunction(
 /** Reconciliation: hourly, our finished orders of the last 24 h against the vendor's. */
 export const reconcileOrders = inngest.createFunction(
   { id: "orders-reconcile", name: "Reconcile orders with the vendor", triggers: [{ cron: "TZ=UTC 30 * * * *" }], retries: 2 },
-  async ({ step, services }) =>
-    step.run("reconcile", () => reconcileWithVendor(services.orders, { since: new Date(Date.now() - 24 * 3600_000) })),
+  async ({ step, services }) => step.run("reconcile", () => reconcileWithVendor(services.orders, { since: new Date(Date.now() - 24 * 3600_000) })),
 );
 
 /** Ledger consistency: hourly; drift is recorded and raised to admins. */

@@ -22,7 +22,12 @@ export const apiKey = z.object({
 export const apiKeyList = z.object({ data: z.array(apiKey) });
 
 export const rotateKeyBody = z.strictObject({
-  overlapSeconds: z.number().int().min(0).max(30 * 24 * 3600).default(24 * 3600),
+  overlapSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 24 * 3600)
+    .default(24 * 3600),
 });
 export const rotatedKey = z.object({ key: apiKey, secret: z.string().describe("Shown once"), previous: apiKey });
 
@@ -186,7 +191,13 @@ export const signUp = defineContract({
   summary: "Create a partner account with a sandbox key",
   description: "No API key. Rate-limited per IP. The sandbox wallet starts with fake USD so you can order at once.",
   body: signupBody,
-  requestExample: { companyName: "Acme Rewards Ltd", contactName: "Ada Lovelace", email: "ada@acme-rewards.example", password: "correct horse battery", country: "GB" },
+  requestExample: {
+    companyName: "Acme Rewards Ltd",
+    contactName: "Ada Lovelace",
+    email: "ada@acme-rewards.example",
+    password: "correct horse battery",
+    country: "GB",
+  },
   responses: {
     201: jsonResponse(signupResult, "The partner and its sandbox key (shown once)", {
       example: {

@@ -5,8 +5,14 @@ import { listOf, pagination } from "./common";
 export const catalogQuery = z.strictObject({
   ...pagination,
   brand: z.string().min(1).max(100).optional(),
-  country: z.string().regex(/^[A-Za-z]{2}$/, "must be a 2-letter country code").optional(),
-  currency: z.string().regex(/^[A-Za-z]{3}$/, "must be a 3-letter currency code").optional(),
+  country: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, "must be a 2-letter country code")
+    .optional(),
+  currency: z
+    .string()
+    .regex(/^[A-Za-z]{3}$/, "must be a 3-letter currency code")
+    .optional(),
 });
 
 export const product = z.object({

@@ -1,7 +1,11 @@
 import { z } from "zod";
 import { defineContract, jsonResponse } from "../contract";
 
-export const openApiDocument = z.looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) });
+export const openApiDocument = z.looseObject({
+  openapi: z.string(),
+  info: z.looseObject({ title: z.string(), version: z.string() }),
+  paths: z.record(z.string(), z.unknown()),
+});
 
 export const getOpenApi = defineContract({
   method: "GET",

@@ -81,7 +81,15 @@ export const listTransactions = defineContract({
     200: jsonResponse(transactionList, "A page of entries, newest first", {
       example: {
         data: [
-          { id: "ent_01jd7m3k5a", kind: "order_debit", reference: "ord_01jd7m3k4x9v2c8q5r6t", amount: "-48.5000", balanceAfter: "951.5000", currency: "USD", createdAt: "2026-11-29T10:15:00.000Z" },
+          {
+            id: "ent_01jd7m3k5a",
+            kind: "order_debit",
+            reference: "ord_01jd7m3k4x9v2c8q5r6t",
+            amount: "-48.5000",
+            balanceAfter: "951.5000",
+            currency: "USD",
+            createdAt: "2026-11-29T10:15:00.000Z",
+          },
         ],
         hasMore: true,
         nextCursor: "ent_01jd7m3k5a",
@@ -107,7 +115,11 @@ export const downloadStatement = defineContract({
         "date,entry_id,transfer_id,kind,reference,debit,credit,balance,currency\n2026-11-29T10:15:00.000Z,ent_01jd7m3k5a,trf_01jd7m3k59,order_debit,ord_01jd7m3k4x9v2c8q5r6t,48.50,,951.50,USD\n",
     },
   },
-  errors: [{ code: "resource_not_found", description: "You have no wallet in this currency and environment.", param: "currency" }, "too_many_downloads", "statement_downloads_busy"],
+  errors: [
+    { code: "resource_not_found", description: "You have no wallet in this currency and environment.", param: "currency" },
+    "too_many_downloads",
+    "statement_downloads_busy",
+  ],
 });
 
 export const createTopupRequest = defineContract({

@@ -27,7 +27,10 @@ export const deliveryIdParams = idParam("whd");
 export const listDeliveriesQuery = z.strictObject({
   ...pagination,
   status: z.enum(["pending", "failed", "succeeded", "exhausted"]).optional(),
-  endpointId: z.string().regex(/^whk_[0-9a-z]{1,40}$/, "must be an id starting with whk_").optional(),
+  endpointId: z
+    .string()
+    .regex(/^whk_[0-9a-z]{1,40}$/, "must be an id starting with whk_")
+    .optional(),
 });
 
 // ---- responses ------------------------------------------------------------------------------
@@ -207,7 +210,9 @@ export const listWebhookDeliveries = defineContract({
   tag: "Webhooks",
   summary: "Webhook delivery log",
   query: listDeliveriesQuery,
-  responses: { 200: jsonResponse(webhookDeliveryList, "A page of deliveries, newest first", { example: { data: [deliveryExample], hasMore: false, nextCursor: null } }) },
+  responses: {
+    200: jsonResponse(webhookDeliveryList, "A page of deliveries, newest first", { example: { data: [deliveryExample], hasMore: false, nextCursor: null } }),
+  },
 });
 
 export const getWebhookDelivery = defineContract({
@@ -235,7 +240,15 @@ export const replayWebhookDelivery = defineContract({
   params: deliveryIdParams,
   responses: {
     202: jsonResponse(webhookDelivery, "The new delivery", {
-      example: { ...deliveryExample, id: "whd_01jd7m6a1c", status: "pending", attempts: 0, lastResponseStatusCode: null, lastDurationMs: null, replayOf: "whd_01jd7m3k8p" },
+      example: {
+        ...deliveryExample,
+        id: "whd_01jd7m6a1c",
+        status: "pending",
+        attempts: 0,
+        lastResponseStatusCode: null,
+        lastDurationMs: null,
+        replayOf: "whd_01jd7m3k8p",
+      },
     }),
   },
   errors: [noDelivery, { code: "endpoint_unavailable", description: "The endpoint was deleted or is not enabled.", param: "id" }],

@@ -183,7 +183,12 @@ const STATE: Record<string, VendorOrderState> = {
   partialfailed: "partial",
 };
 const VENDOR_STATUS: Record<string, string> = {
-  created: "Created", processing: "Processing", pending: "Pending", succeeded: "Succeeded", failed: "Failed", partialfailed: "PartialFailed",
+  created: "Created",
+  processing: "Processing",
+  pending: "Pending",
+  succeeded: "Succeeded",
+  failed: "Failed",
+  partialfailed: "PartialFailed",
 };
 
 /** A Bamboo client for one vendor account; every call goes through the shared limiter and the call log. */
@@ -268,10 +273,7 @@ export function createBambooClient(db: Db, config: BambooConfig): BambooClient {
         body,
         orderId: input.orderId,
         requestId,
-        extraSlots:
-          config.limits.placeOrderPerProductMs > 0
-            ? [{ key: productSlotKey(input.productId), spacingMs: config.limits.placeOrderPerProductMs }]
-            : [],
+        extraSlots: config.limits.placeOrderPerProductMs > 0 ? [{ key: productSlotKey(input.productId), spacingMs: config.limits.placeOrderPerProductMs }] : [],
       });
     } catch (e) {
       if (e instanceof VendorError) return { status: "unknown", requestId, error: e };

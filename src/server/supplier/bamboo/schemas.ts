@@ -25,7 +25,10 @@ const int = z.string().transform((s, ctx) => {
   return n;
 });
 
-const text = z.string().nullish().transform((v) => v ?? null);
+const text = z
+  .string()
+  .nullish()
+  .transform((v) => v ?? null);
 
 export const catalogProductSchema = z.object({
   id: int,
@@ -62,7 +65,10 @@ const accountSchema = z.object({
   id: int,
   currency: z.string().min(3),
   balance: decimal,
-  isActive: z.boolean().nullish().transform((v) => v ?? true),
+  isActive: z
+    .boolean()
+    .nullish()
+    .transform((v) => v ?? true),
 });
 
 // The accounts answer is not documented; accept a bare list or `{ accounts: [...] }`.
@@ -95,7 +101,10 @@ export const orderSchema = z.object({
         productId: int,
         productFaceValue: decimal,
         quantity: int,
-        cards: z.array(cardSchema).nullish().transform((v) => v ?? []),
+        cards: z
+          .array(cardSchema)
+          .nullish()
+          .transform((v) => v ?? []),
       }),
     )
     .nullish()

@@ -6,8 +6,7 @@ import { createMockVendorHandler, mockVendorOptionsFromEnv } from "./handler";
 type FetchHandler = (req: Request) => Promise<Response>;
 
 /** What /api/mock-vendor answers (404) where the built-in mock is not enabled. */
-export const MOCK_VENDOR_DISABLED_MESSAGE =
-  "Not found: the built-in mock vendor is disabled in production (MOCK_VENDOR_ENABLED is not true).";
+export const MOCK_VENDOR_DISABLED_MESSAGE = "Not found: the built-in mock vendor is disabled in production (MOCK_VENDOR_ENABLED is not true).";
 
 /**
  * The `/api/mock-vendor` route: the built-in mock vendor over HTTP where it is enabled

@@ -5,7 +5,6 @@ import { catalogProducts, mockVendorAccounts, mockVendorBrands, mockVendorProduc
 import { mulberry32 } from "@/lib/prng";
 import { MOCK_ACCOUNT_ID } from "../bamboo/config";
 
-
 const MARKETS = [
   { country: "US", currency: "USD" },
   { country: "CA", currency: "CAD" },
@@ -32,21 +31,50 @@ const DENOMINATIONS: Record<string, string[]> = {
 
 // Fictional, real-sounding brands (no trademarks), with a category for the description.
 const BRANDS: Array<[string, string]> = [
-  ["Northwind Books", "books"], ["Blue Harbor Coffee", "coffee"], ["Pinecrest Outfitters", "outdoor gear"],
-  ["Lumen Electronics", "electronics"], ["Cedar & Sage Spa", "wellness"], ["Redline Gaming", "games"],
-  ["Harvest Table Grocers", "groceries"], ["Skyway Airlines", "travel"], ["Copperfield Cinemas", "cinema"],
-  ["Urban Thread Apparel", "fashion"], ["Saltwater Seafood Co.", "dining"], ["Maple Street Hardware", "home improvement"],
-  ["Brightpath Learning", "online courses"], ["Velvet Note Music", "music streaming"], ["Summit Fitness Clubs", "fitness"],
-  ["Golden Crust Bakery", "bakery"], ["Nimbus Cloud Storage", "software"], ["Rosewood Home", "home decor"],
-  ["Trailhead Bikes", "cycling"], ["Juniper Pet Supply", "pet supplies"], ["Atlas Ride Share", "rides"],
-  ["Silverleaf Jewelers", "jewellery"], ["Kettle & Crumb Cafe", "cafe"], ["Quantum Mobile", "mobile top-up"],
-  ["Evergreen Garden Centre", "garden"], ["Starling Streaming", "video streaming"], ["Ironclad Tools", "tools"],
-  ["Bluefin Sushi Bar", "dining"], ["Paperplane Stationery", "stationery"], ["Horizon Hotels", "hotels"],
-  ["Little Acorn Toys", "toys"], ["Crimson Kitchenware", "kitchenware"], ["Orbit Arcade", "games"],
-  ["Wildflower Beauty", "beauty"], ["Driftwood Surf Shop", "surf"], ["Metro Pharmacy", "pharmacy"],
-  ["Falcon Sportswear", "sportswear"], ["Tidewater Fuel", "fuel"], ["Lantern Bookshop", "books"],
-  ["Aurora Department Store", "department store"], ["Peak Ski Rentals", "ski"], ["Greenleaf Organics", "groceries"],
-  ["Sapphire Cruises", "cruises"], ["Brick Lane Pizza", "pizza"],
+  ["Northwind Books", "books"],
+  ["Blue Harbor Coffee", "coffee"],
+  ["Pinecrest Outfitters", "outdoor gear"],
+  ["Lumen Electronics", "electronics"],
+  ["Cedar & Sage Spa", "wellness"],
+  ["Redline Gaming", "games"],
+  ["Harvest Table Grocers", "groceries"],
+  ["Skyway Airlines", "travel"],
+  ["Copperfield Cinemas", "cinema"],
+  ["Urban Thread Apparel", "fashion"],
+  ["Saltwater Seafood Co.", "dining"],
+  ["Maple Street Hardware", "home improvement"],
+  ["Brightpath Learning", "online courses"],
+  ["Velvet Note Music", "music streaming"],
+  ["Summit Fitness Clubs", "fitness"],
+  ["Golden Crust Bakery", "bakery"],
+  ["Nimbus Cloud Storage", "software"],
+  ["Rosewood Home", "home decor"],
+  ["Trailhead Bikes", "cycling"],
+  ["Juniper Pet Supply", "pet supplies"],
+  ["Atlas Ride Share", "rides"],
+  ["Silverleaf Jewelers", "jewellery"],
+  ["Kettle & Crumb Cafe", "cafe"],
+  ["Quantum Mobile", "mobile top-up"],
+  ["Evergreen Garden Centre", "garden"],
+  ["Starling Streaming", "video streaming"],
+  ["Ironclad Tools", "tools"],
+  ["Bluefin Sushi Bar", "dining"],
+  ["Paperplane Stationery", "stationery"],
+  ["Horizon Hotels", "hotels"],
+  ["Little Acorn Toys", "toys"],
+  ["Crimson Kitchenware", "kitchenware"],
+  ["Orbit Arcade", "games"],
+  ["Wildflower Beauty", "beauty"],
+  ["Driftwood Surf Shop", "surf"],
+  ["Metro Pharmacy", "pharmacy"],
+  ["Falcon Sportswear", "sportswear"],
+  ["Tidewater Fuel", "fuel"],
+  ["Lantern Bookshop", "books"],
+  ["Aurora Department Store", "department store"],
+  ["Peak Ski Rentals", "ski"],
+  ["Greenleaf Organics", "groceries"],
+  ["Sapphire Cruises", "cruises"],
+  ["Brick Lane Pizza", "pizza"],
 ];
 
 export const MOCK_TEST_BRAND = "Steller Test Card";
@@ -96,10 +124,37 @@ export function defaultMockCatalog(): { brands: BrandRow[]; products: ProductRow
     const country = TEST_MARKETS[currency as keyof typeof TEST_MARKETS];
     const internalId = `MV-TEST-${currency}`;
     const modifiedDate = new Date(BASE_DATE);
-    brands.push({ internalId, position: position++, name: MOCK_TEST_BRAND, countryCode: country, currencyCode: currency, logoUrl: null, modifiedDate, ...brandText(MOCK_TEST_BRAND, "testing every order path (see the magic values)", currency) });
+    brands.push({
+      internalId,
+      position: position++,
+      name: MOCK_TEST_BRAND,
+      countryCode: country,
+      currencyCode: currency,
+      logoUrl: null,
+      modifiedDate,
+      ...brandText(MOCK_TEST_BRAND, "testing every order path (see the magic values)", currency),
+    });
     const cf = costFactor(currency, 5);
-    products.push({ id: ids.ranged, brandId: internalId, name: `${MOCK_TEST_BRAND} ${currency} 1-1000`, minFaceValue: "1", maxFaceValue: "1000", costFactor: cf, priceCurrency: "USD", modifiedDate });
-    products.push({ id: ids.fixed25, brandId: internalId, name: `${MOCK_TEST_BRAND} 25 ${currency}`, minFaceValue: "25", maxFaceValue: "25", costFactor: cf, priceCurrency: "USD", modifiedDate });
+    products.push({
+      id: ids.ranged,
+      brandId: internalId,
+      name: `${MOCK_TEST_BRAND} ${currency} 1-1000`,
+      minFaceValue: "1",
+      maxFaceValue: "1000",
+      costFactor: cf,
+      priceCurrency: "USD",
+      modifiedDate,
+    });
+    products.push({
+      id: ids.fixed25,
+      brandId: internalId,
+      name: `${MOCK_TEST_BRAND} 25 ${currency}`,
+      minFaceValue: "25",
+      maxFaceValue: "25",
+      costFactor: cf,
+      priceCurrency: "USD",
+      modifiedDate,
+    });
   }
 
   BRANDS.forEach(([name, category], b) => {
@@ -110,14 +165,44 @@ export function defaultMockCatalog(): { brands: BrandRow[]; products: ProductRow
       const { country, currency } = MARKETS[(start + m * 3) % MARKETS.length]!;
       const internalId = `MV-${country}-${String(b + 1).padStart(4, "0")}`;
       const modifiedDate = new Date(BASE_DATE - Math.floor(rand() * 90) * 86_400_000);
-      const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
-      brands.push({ internalId, position: position++, name, countryCode: country, currencyCode: currency, logoUrl: `https://img.mock-vendor.test/logos/${slug}.png`, modifiedDate, ...brandText(name, category, currency) });
+      const slug = name
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^-|-$/g, "");
+      brands.push({
+        internalId,
+        position: position++,
+        name,
+        countryCode: country,
+        currencyCode: currency,
+        logoUrl: `https://img.mock-vendor.test/logos/${slug}.png`,
+        modifiedDate,
+        ...brandText(name, category, currency),
+      });
       const cf = costFactor(currency, 1 + Math.floor(rand() * 9));
       for (const value of DENOMINATIONS[currency]!) {
-        products.push({ id: productId++, brandId: internalId, name: `${name} ${value} ${currency}`, minFaceValue: value, maxFaceValue: value, costFactor: cf, priceCurrency: "USD", modifiedDate });
+        products.push({
+          id: productId++,
+          brandId: internalId,
+          name: `${name} ${value} ${currency}`,
+          minFaceValue: value,
+          maxFaceValue: value,
+          costFactor: cf,
+          priceCurrency: "USD",
+          modifiedDate,
+        });
       }
       if (ranged) {
-        products.push({ id: productId++, brandId: internalId, name: `${name} ${currency} 5-500`, minFaceValue: "5", maxFaceValue: "500", costFactor: cf, priceCurrency: "USD", modifiedDate });
+        products.push({
+          id: productId++,
+          brandId: internalId,
+          name: `${name} ${currency} 5-500`,
+          minFaceValue: "5",
+          maxFaceValue: "500",
+          costFactor: cf,
+          priceCurrency: "USD",
+          modifiedDate,
+        });
       }
     }
   });
@@ -136,10 +221,28 @@ export function syntheticMockCatalog(opts: { products: number; productsPerBrand?
     const internalId = `SYN-${String(b + 1).padStart(6, "0")}`;
     if (i % perBrand === 0) {
       const name = `Synthetic Brand ${String(b + 1).padStart(6, "0")}`;
-      brands.push({ internalId, position: 100_000 + b, name, countryCode: country, currencyCode: currency, logoUrl: null, modifiedDate, ...brandText(name, "tests", currency) });
+      brands.push({
+        internalId,
+        position: 100_000 + b,
+        name,
+        countryCode: country,
+        currencyCode: currency,
+        logoUrl: null,
+        modifiedDate,
+        ...brandText(name, "tests", currency),
+      });
     }
     const value = String(5 * (1 + (i % perBrand)));
-    products.push({ id: 2_000_000 + i, brandId: internalId, name: `Synthetic ${i + 1} ${value} ${currency}`, minFaceValue: value, maxFaceValue: value, costFactor: costFactor(currency, 3), priceCurrency: "USD", modifiedDate });
+    products.push({
+      id: 2_000_000 + i,
+      brandId: internalId,
+      name: `Synthetic ${i + 1} ${value} ${currency}`,
+      minFaceValue: value,
+      maxFaceValue: value,
+      costFactor: costFactor(currency, 3),
+      priceCurrency: "USD",
+      modifiedDate,
+    });
   }
   return { brands, products };
 }
@@ -147,10 +250,16 @@ export function syntheticMockCatalog(opts: { products: number; productsPerBrand?
 async function insertCatalog(db: DbOrTx, catalog: { brands: BrandRow[]; products: ProductRow[] }): Promise<void> {
   const BATCH = 1000;
   for (let i = 0; i < catalog.brands.length; i += BATCH) {
-    await db.insert(mockVendorBrands).values(catalog.brands.slice(i, i + BATCH)).onConflictDoNothing();
+    await db
+      .insert(mockVendorBrands)
+      .values(catalog.brands.slice(i, i + BATCH))
+      .onConflictDoNothing();
   }
   for (let i = 0; i < catalog.products.length; i += BATCH) {
-    await db.insert(mockVendorProducts).values(catalog.products.slice(i, i + BATCH)).onConflictDoNothing();
+    await db
+      .insert(mockVendorProducts)
+      .values(catalog.products.slice(i, i + BATCH))
+      .onConflictDoNothing();
   }
 }
 
@@ -207,13 +316,29 @@ export async function mockProductsFor(db: DbOrTx, ids: number[], opts: { syncedC
       .where(inArray(catalogProducts.vendorProductId, ids.map(String)));
     for (const r of rows) {
       const id = Number(r.vendorProductId);
-      found.set(id, { id, minFaceValue: r.minFaceValue, maxFaceValue: r.maxFaceValue, costFactor: r.costRate, priceCurrency: r.costCurrency, synced: true, active: r.active });
+      found.set(id, {
+        id,
+        minFaceValue: r.minFaceValue,
+        maxFaceValue: r.maxFaceValue,
+        costFactor: r.costRate,
+        priceCurrency: r.costCurrency,
+        synced: true,
+        active: r.active,
+      });
     }
   }
   const rest = ids.filter((id) => !found.has(id));
   if (rest.length) {
     for (const p of await db.select().from(mockVendorProducts).where(inArray(mockVendorProducts.id, rest))) {
-      found.set(p.id, { id: p.id, minFaceValue: p.minFaceValue, maxFaceValue: p.maxFaceValue, costFactor: p.costFactor, priceCurrency: p.priceCurrency, synced: false, active: true });
+      found.set(p.id, {
+        id: p.id,
+        minFaceValue: p.minFaceValue,
+        maxFaceValue: p.maxFaceValue,
+        costFactor: p.costFactor,
+        priceCurrency: p.priceCurrency,
+        synced: false,
+        active: true,
+      });
     }
   }
   return found;

@@ -112,12 +112,26 @@ async function catalog(db: Db, url: URL): Promise<MockAnswer> {
   const filter = where.length ? and(...where) : undefined;
 
   const [{ n }] = (await db.select({ n: sql<number>`count(*)::int` }).from(b).where(filter)) as [{ n: number }];
-  const brands = await db.select().from(b).where(filter).orderBy(asc(b.position)).limit(pageSize).offset(pageIndex * pageSize);
+  const brands = await db
+    .select()
+    .from(b)
+    .where(filter)
+    .orderBy(asc(b.position))
+    .limit(pageSize)
+    .offset(pageIndex * pageSize);
   const products = brands.length
     ? await db
         .select()
         .from(mockVendorProducts)
-        .where(and(inArray(mockVendorProducts.brandId, brands.map((x) => x.internalId)), productId !== null ? eq(mockVendorProducts.id, productId) : undefined))
+        .where(
+          and(
+            inArray(
+              mockVendorProducts.brandId,
+              brands.map((x) => x.internalId),
+            ),
+            productId !== null ? eq(mockVendorProducts.id, productId) : undefined,
+          ),
+        )
         .orderBy(asc(mockVendorProducts.id))
     : [];
   const items = brands.map((brand) => ({
@@ -139,7 +153,11 @@ async function catalog(db: Db, url: URL): Promise<MockAnswer> {
         minFaceValue: rawNumber(p.minFaceValue),
         maxFaceValue: rawNumber(p.maxFaceValue),
         count: null,
-        price: { min: rawNumber(mockUnitPrice(p.minFaceValue, p.costFactor)), max: rawNumber(mockUnitPrice(p.maxFaceValue, p.costFactor)), currencyCode: p.priceCurrency },
+        price: {
+          min: rawNumber(mockUnitPrice(p.minFaceValue, p.costFactor)),
+          max: rawNumber(mockUnitPrice(p.maxFaceValue, p.costFactor)),
+          currencyCode: p.priceCurrency,
+        },
         modifiedDate: p.modifiedDate.toISOString(),
       })),
   }));

@@ -23,16 +23,27 @@ export const SLOW_FACTOR = 5;
 export function magicOf(faceValue: string, quantity: number): MockMagic {
   const cents = new Decimal(faceValue).toFixed(2).slice(-3);
   switch (cents) {
-    case ".13": return "out_of_stock";
-    case ".66": return "fails";
-    case ".50": return quantity >= 2 ? "partial" : null;
-    case ".77": return "slow";
-    case ".55": return "answer_lost";
-    case ".29": return "rate_limit_storm";
-    case ".98": return "malformed";
-    case ".43": return "gateway_forbidden";
-    case ".44": return "not_found";
-    case ".88": return "wrong_delivery";
-    default: return null;
+    case ".13":
+      return "out_of_stock";
+    case ".66":
+      return "fails";
+    case ".50":
+      return quantity >= 2 ? "partial" : null;
+    case ".77":
+      return "slow";
+    case ".55":
+      return "answer_lost";
+    case ".29":
+      return "rate_limit_storm";
+    case ".98":
+      return "malformed";
+    case ".43":
+      return "gateway_forbidden";
+    case ".44":
+      return "not_found";
+    case ".88":
+      return "wrong_delivery";
+    default:
+      return null;
   }
 }

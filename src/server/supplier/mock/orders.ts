@@ -3,12 +3,7 @@ import Decimal from "decimal.js";
 import { and, count, eq, lte, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, DbOrTx } from "@/server/db/client";
-import {
-  mockVendorAccounts,
-  mockVendorCheckoutAttempts,
-  mockVendorOrders,
-  type MockVendorOrderItem,
-} from "@/server/db/schema";
+import { mockVendorAccounts, mockVendorCheckoutAttempts, mockVendorOrders, type MockVendorOrderItem } from "@/server/db/schema";
 import { parseJsonKeepingNumbers, rawNumber, stringifyWithRawNumbers, toDecimalString } from "../json";
 import { mockProductsFor, mockUnitPrice } from "./catalog";
 import { magicOf, SLOW_FACTOR, STORM_CALLS } from "./magic";
@@ -39,7 +34,10 @@ function lowerKeys(v: unknown): unknown {
   return v;
 }
 
-const intText = z.string().regex(/^\d{1,9}$/).transform(Number);
+const intText = z
+  .string()
+  .regex(/^\d{1,9}$/)
+  .transform(Number);
 // The vendor is case-insensitive about field names: keys are lower-cased before this schema.
 const checkoutSchema = z.object({
   requestid: z.string().min(1).max(100),
@@ -99,7 +97,13 @@ export async function placeMockOrder(db: Db, clientId: string, rawBody: string, 
   return answer;
 }
 
-async function decideCheckout(db: Db, clientId: string, body: z.infer<typeof checkoutSchema>, attemptNo: number, opts: MockCheckoutOptions): Promise<MockAnswer> {
+async function decideCheckout(
+  db: Db,
+  clientId: string,
+  body: z.infer<typeof checkoutSchema>,
+  attemptNo: number,
+  opts: MockCheckoutOptions,
+): Promise<MockAnswer> {
   const requestId = body.requestid;
   const first = body.products[0]!;
   const magic = magicOf(first.value, first.quantity);
@@ -183,7 +187,6 @@ async function decideCheckout(db: Db, clientId: string, body: z.infer<typeof che
   return { status: 200, json: JSON.stringify(requestId) };
 }
 
-
 /** A deterministic, clearly fake card: the same request id and index always give the same card. */
 export function mockCard(requestId: string, index: number) {
   const h = createHash("sha256").update(`${requestId}:${index}`).digest("hex").toUpperCase();
@@ -212,7 +215,14 @@ export async function getMockOrder(db: DbOrTx, clientId: string, requestId: stri
     const cards = Array.from({ length: n }, () => {
       const k = index++;
       const card = mockCard(requestId, k);
-      return { id: order.orderId * 1000 + k, serialNumber: `MOCK${order.orderId}${String(k).padStart(4, "0")}`, cardCode: card.code, pin: card.pin, expirationDate: expires, status: "Active" };
+      return {
+        id: order.orderId * 1000 + k,
+        serialNumber: `MOCK${order.orderId}${String(k).padStart(4, "0")}`,
+        cardCode: card.code,
+        pin: card.pin,
+        expirationDate: expires,
+        status: "Active",
+      };
     });
     return { productId: i.productId, productFaceValue: rawNumber(i.faceValue), quantity: i.quantity, cards };
   });

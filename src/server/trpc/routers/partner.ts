@@ -22,10 +22,7 @@ export const partnerRouter = router({
   }),
   /** Balances in both environments. */
   wallets: partnerProcedure("finance", "developer").query(async ({ ctx }) => {
-    const [sandbox, live] = await Promise.all([
-      listPartnerWallets(ctx.db, ctx.partnerId, "sandbox"),
-      listPartnerWallets(ctx.db, ctx.partnerId, "live"),
-    ]);
+    const [sandbox, live] = await Promise.all([listPartnerWallets(ctx.db, ctx.partnerId, "sandbox"), listPartnerWallets(ctx.db, ctx.partnerId, "live")]);
     return { sandbox, live };
   }),
   orders: partnerProcedure("finance", "developer")
@@ -38,7 +35,12 @@ export const partnerRouter = router({
       .input(z.object({ environment, name: z.string().trim().max(100).optional() }))
       .mutation(async ({ ctx, input }) => {
         if (input.environment === "live") await assertLiveAccess(ctx.db, ctx.partnerId);
-        const { key, secret } = await createApiKey(ctx.db, { partnerId: ctx.partnerId, environment: input.environment, name: input.name || null, actor: ctx.user.id });
+        const { key, secret } = await createApiKey(ctx.db, {
+          partnerId: ctx.partnerId,
+          environment: input.environment,
+          name: input.name || null,
+          actor: ctx.user.id,
+        });
         return { id: key.id, start: key.start, secret };
       }),
     revoke: partnerProcedure("developer")

@@ -4,8 +4,6 @@ import { otherMethods, partnerRoute } from "@/server/rest/handler";
 
 export const runtime = "nodejs";
 
-export const GET = partnerRoute(listLogs, ({ db, partnerId, environment, query }) =>
-  listRequestLogs(db, partnerId, environment, query),
-);
+export const GET = partnerRoute(listLogs, ({ db, partnerId, environment, query }) => listRequestLogs(db, partnerId, environment, query));
 
 export const { POST, PUT, PATCH, DELETE } = otherMethods(["GET"]);

@@ -14,7 +14,9 @@ export const POST = partnerRoute(createOrderContract, async ({ req, db, partnerI
   }
   const referenceId = body.referenceId ?? header;
   if (!referenceId) {
-    throw ApiError.of("missing_reference_id", "Send a referenceId (or an Idempotency-Key header) so a retried request never orders twice", { param: "referenceId" });
+    throw ApiError.of("missing_reference_id", "Send a referenceId (or an Idempotency-Key header) so a retried request never orders twice", {
+      param: "referenceId",
+    });
   }
   if (referenceId.length > 128) throw ApiError.of("invalid_parameter", "referenceId must be at most 128 characters", { param: "referenceId" });
   const { order, created } = await createOrder(db, {

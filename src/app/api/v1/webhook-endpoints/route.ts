@@ -17,6 +17,8 @@ export const POST = partnerRoute(createWebhookEndpoint, async ({ db, partnerId, 
   return { ...endpoint, secret };
 });
 
-export const GET = partnerRoute(listWebhookEndpoints, async ({ db, partnerId, environment }) => ({ data: await listEndpoints(db, { partnerId, environment }) }));
+export const GET = partnerRoute(listWebhookEndpoints, async ({ db, partnerId, environment }) => ({
+  data: await listEndpoints(db, { partnerId, environment }),
+}));
 
 export const { PUT, PATCH, DELETE } = otherMethods(["GET", "POST"]);

@@ -27,9 +27,13 @@ export const GET = partnerRoute(downloadStatement, async ({ db, partnerId, envir
   const limit = envValue("STATEMENT_DOWNLOADS_PER_PARTNER");
   const release = slots.take(partnerId, limit);
   if (!release) {
-    throw ApiError.of("too_many_downloads", `At most ${limit} statement download${limit === 1 ? "" : "s"} at once; retry when ${limit === 1 ? "it has" : "one has"} finished`, {
-      headers: { "Retry-After": "5" },
-    });
+    throw ApiError.of(
+      "too_many_downloads",
+      `At most ${limit} statement download${limit === 1 ? "" : "s"} at once; retry when ${limit === 1 ? "it has" : "one has"} finished`,
+      {
+        headers: { "Retry-After": "5" },
+      },
+    );
   }
   const range = { accountId: wallet.id, from: query.from, to: query.to, partnerId };
   try {

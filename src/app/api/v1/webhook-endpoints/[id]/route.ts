@@ -4,9 +4,7 @@ import { deleteEndpoint, getEndpoint, updateEndpoint } from "@/server/webhooks";
 
 export const runtime = "nodejs";
 
-export const GET = partnerRoute(getWebhookEndpoint, ({ db, partnerId, environment, params }) =>
-  getEndpoint(db, { partnerId, environment }, params.id),
-);
+export const GET = partnerRoute(getWebhookEndpoint, ({ db, partnerId, environment, params }) => getEndpoint(db, { partnerId, environment }, params.id));
 
 export const PATCH = partnerRoute(updateWebhookEndpoint, ({ db, partnerId, environment, params, body }) =>
   updateEndpoint(db, { partnerId, environment }, params.id, body),
