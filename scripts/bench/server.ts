@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
 
-export const DIST_DIR = ".next-bench";
+const DIST_DIR = ".next-bench";
 
 /**
  * `next build` into DIST_DIR. Next adds `<distDir>/types/**` entries to tsconfig.json's

@@ -22,7 +22,7 @@ function isRedisUrl(v: string): boolean {
 }
 
 /** The built-in mock vendor's published default secret (docs/mock-vendor.md): never good enough in production. */
-export const MOCK_VENDOR_DEFAULT_SECRET = "steller-mock-secret";
+const MOCK_VENDOR_DEFAULT_SECRET = "steller-mock-secret";
 
 /** Production with a configured database (not a laptop's `npm start` on the embedded PostgreSQL). */
 function hostedProduction(v: { NODE_ENV: string; STELLER_LOCAL: boolean }): boolean {

@@ -130,7 +130,7 @@ export function amountsEqual(a: Amount, b: Amount): boolean {
   return compareAmounts(a, b) === 0;
 }
 
-export function isZeroAmount(a: Amount): boolean {
+function isZeroAmount(a: Amount): boolean {
   return d(a).isZero();
 }
 

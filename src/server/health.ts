@@ -27,7 +27,7 @@ export interface Health {
 }
 
 /** How long the health check waits for the database before it says `down`. */
-export const HEALTH_DATABASE_TIMEOUT_MS = 2_000;
+const HEALTH_DATABASE_TIMEOUT_MS = 2_000;
 
 /**
  * Checks the parts the app cannot work without; `degraded` maps to HTTP 503. Answers within about

@@ -9,7 +9,9 @@ import superjson from "superjson";
 import type { AppRouter } from "@/server/trpc/root";
 import { makeQueryClient } from "./query-client";
 
-export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
+const trpcContext = createTRPCContext<AppRouter>();
+export const { useTRPC } = trpcContext;
+const { TRPCProvider } = trpcContext;
 /** What each procedure returns, for components that name a row type. */
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
 

@@ -24,7 +24,7 @@ import { RANGED_USD, startOrderEngine, type OrderEngine } from "../support/order
 // happens, in journey order, and the onboarding checklist and the admin funnel read them.
 
 const SECRET = process.env.AUTH_SECRET!;
-const HOOK_OPTS = { encryptionKey: "0".repeat(63) + "1", allowPrivateTargets: false };
+const HOOK_OPTS = { encryptionKey: `${"0".repeat(63)}1`, allowPrivateTargets: false };
 let t: TestDatabase;
 let engine: OrderEngine;
 

@@ -49,7 +49,7 @@ const envelope = (json: any) =>
 
 describe("authentication", () => {
   it("answers 401 for a missing, malformed or unknown key, in the error envelope with a request id", async () => {
-    for (const key of [undefined, "nope", "stlr_test_" + "1".repeat(32)]) {
+    for (const key of [undefined, "nope", `stlr_test_${"1".repeat(32)}`]) {
       const r = await call(walletRoute.GET, "/api/v1/wallet", { key });
       expect(r.status).toBe(401);
       envelope(r.json);

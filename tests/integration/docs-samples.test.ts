@@ -46,7 +46,6 @@ const env: Record<string, string> = {};
  * Runs docs/samples/<file> with bash (set -euo pipefail) and answers its output as JSON; an
  * API error in the output fails the test with its code and message (unless `error.sh`).
  */
-// biome-ignore lint/suspicious/noExplicitAny: the samples print whatever the API answers
 async function sh(file: string, extra: Record<string, string> = {}): Promise<any> {
   executed.add(file);
   const child = spawn("bash", ["-euo", "pipefail", path.join(SAMPLES, file)], {

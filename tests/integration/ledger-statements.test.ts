@@ -1,4 +1,3 @@
-import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addAmounts, formatAmount, subAmounts, sumAmounts } from "@/lib/money";
 import {

@@ -143,7 +143,7 @@ describe("webhook endpoint limit", () => {
   it("holds under concurrent creates", async () => {
     const partnerId = await makePartner(t.db, "Hooks Galore Ltd");
     const scope = { partnerId, environment: "sandbox" as const };
-    const opts = { encryptionKey: "0".repeat(63) + "1", allowPrivateTargets: false };
+    const opts = { encryptionKey: `${"0".repeat(63)}1`, allowPrivateTargets: false };
     const results = await Promise.allSettled(
       Array.from({ length: MAX_ENDPOINTS + 15 }, (_, i) => createEndpoint(t.db, { ...scope, url: `https://hooks.example.com/${i}`, events: ["*"] }, opts)),
     );

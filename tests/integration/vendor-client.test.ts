@@ -84,7 +84,7 @@ describe("Bamboo client against the mock vendor over HTTP", () => {
     expect(bodies).not.toContain(code);
     expect(bodies).not.toContain(code.slice(0, 14));
     const all = await t.db.execute<{ n: number }>(
-      sql`select count(*)::int as n from vendor_calls where response_body like ${"%" + code + "%"} or request_body like ${"%" + code + "%"}`,
+      sql`select count(*)::int as n from vendor_calls where response_body like ${`%${code}%`} or request_body like ${`%${code}%`}`,
     );
     expect(all[0]!.n).toBe(0);
   });

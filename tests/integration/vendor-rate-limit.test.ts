@@ -7,7 +7,7 @@ import { createBambooClient, type BambooClient } from "@/server/supplier/bamboo"
 import { countMockOrders, MOCK_TEST_PRODUCTS, seedMockVendor, seedSyntheticMockCatalog } from "@/server/supplier/mock";
 import { acquireSlots, reserveSlot, waitForSlot } from "@/server/supplier/rate-limit";
 import { createTestDatabase, type TestDatabase } from "../support/db";
-import { startMockVendorServer, type MockVendorServer } from "../support/mock-vendor-server";
+import { startMockVendorServer } from "../support/mock-vendor-server";
 
 // Two app "instances": separate connection pools on the same database, sharing nothing in memory.
 let t: TestDatabase;

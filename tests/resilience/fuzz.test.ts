@@ -125,12 +125,12 @@ describe("raw HTTP with malformed bodies and headers", () => {
       '"str"',
       "1e999999",
       deep,
-      '{"a":' + "1".repeat(70_000) + "}",
+      `{"a":${"1".repeat(70_000)}}`,
       '{"__proto__":{"admin":true}}',
       '{"constructor":{"prototype":{"x":1}}}',
       "\u0000\u0001\u0002",
       "\uFFFD\uD800",
-      '{"sku":"BAM-990001","faceValue":"5.00","referenceId":"' + "r".repeat(200) + '"}',
+      `{"sku":"BAM-990001","faceValue":"5.00","referenceId":"${"r".repeat(200)}"}`,
       '{"sku":"BAM-990001","faceValue":"5.00","quantity":1e400,"referenceId":"x"}',
       '{"url":"javascript:alert(1)","events":["*"]}',
       '{"url":"http://[::1","events":7}',
@@ -152,7 +152,7 @@ describe("raw HTTP with malformed bodies and headers", () => {
       wallet.key,
       undefined,
       "stlr_test_",
-      "stlr_live_" + "1".repeat(32),
+      `stlr_live_${"1".repeat(32)}`,
       "x".repeat(8000),
       `${wallet.key} ${wallet.key}`,
       wallet.key.toUpperCase(),
@@ -167,7 +167,7 @@ describe("raw HTTP with malformed bodies and headers", () => {
       "?status[]=x",
       "?days=1e9",
       "?currency=ΔΔΔ",
-      "?" + "a=1&".repeat(500),
+      `?${"a=1&".repeat(500)}`,
     ];
     const statuses: Record<string, number> = {};
     const bad: string[] = [];

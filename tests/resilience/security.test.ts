@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { attemptLogin } from "@/server/auth/login";
 import type { Database } from "@/server/db/client";
-import { createApiKey, revokeApiKey } from "@/server/keys";
+import { revokeApiKey } from "@/server/keys";
 import { isPrivateAddress } from "@/server/webhooks";
 import { makeUser } from "../support/factories";
 import { startApp, stopAll, type AppProcess } from "./support/cluster";

@@ -10,7 +10,7 @@ import type { TestDatabase } from "./db";
 import { makePartner } from "./factories";
 import { startMockVendorServer, type MockVendorServer } from "./mock-vendor-server";
 
-export const TEST_KEY = "0".repeat(63) + "1";
+export const TEST_KEY = `${"0".repeat(63)}1`;
 /** The mock vendor's ranged USD test product (1–1000), priced in USD. */
 export const RANGED_USD = "BAM-990001";
 export const FIXED_25_USD = "BAM-990002";

@@ -25,6 +25,7 @@ const INTERNAL_ERRORS: Record<string, string> = {
   DatabaseWaitError: "boot waits for the database",
   StatementStalledError: "a CSV statement stream stalled; the download is cut off",
   SlotWaitTooLong: "the vendor rate limiter's internal signal (a VendorError 'deferred' to callers)",
+  TakenMeanwhile: "the vendor batch's internal signal that a closing batch took the order while another was opening (caught in queueOrder)",
   VendorError: "the supplier's failures, with their own kind for retries; the order engine turns them into order states",
   AlreadyExists: "inside the mock vendor",
   InsufficientBalance: "inside the mock vendor",

@@ -17,7 +17,7 @@ class LoginRefused extends CredentialsSignin {
 
 const credentialsInput = z.object({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(200) });
 
-export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth(() => ({
+const nextAuth = NextAuth(() => ({
   secret: env().AUTH_SECRET,
   trustHost: true,
   session: { strategy: "jwt", maxAge: 60 * 60 * 12 },
@@ -78,6 +78,8 @@ export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth(() 
     },
   },
 }));
+export const { handlers, signIn, signOut } = nextAuth;
+const { auth, unstable_update } = nextAuth;
 
 /** The signed-in user, re-read from the database (session version included), or null. */
 export async function getSessionUser(): Promise<SessionUser | null> {

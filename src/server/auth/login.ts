@@ -14,7 +14,7 @@ export type LoginResult =
   | { ok: true; userId: string; sessionVersion: number }
   | { ok: false; reason: "invalid_credentials" | "rate_limited" | "suspended"; retryAfterMinutes?: number };
 
-export const normaliseEmail = (email: string) => email.trim().toLowerCase();
+const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
 /** A 64-bit advisory-lock key for one limiter bucket. */
 function lockKey(bucket: string): bigint {

@@ -41,7 +41,7 @@ export async function loadSessionUser(db: DbOrTx, userId: string, sessionVersion
     .leftJoin(partners, eq(partners.id, memberships.partnerId))
     .where(eq(users.id, userId))
     .limit(1);
-  if (!row || row.status !== "active") return null;
+  if (row?.status !== "active") return null;
   if (sessionVersion !== undefined && row.sessionVersion !== sessionVersion) return null;
   const membership =
     row.partnerId && row.role && row.partnerName && row.partnerStatus === "active"

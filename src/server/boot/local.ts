@@ -5,7 +5,7 @@ import { envValue } from "@/lib/env";
 import { startLocalPostgres, type LocalPostgres } from "@/server/db/embedded";
 import { waitForDatabase } from "./wait-db";
 
-export const LOCAL_PG_PORT = 55432;
+const LOCAL_PG_PORT = 55432;
 
 export interface LocalSetup {
   databaseUrl: string;

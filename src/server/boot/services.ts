@@ -44,7 +44,10 @@ export interface ServiceOverrides {
 
 const systemClock = { now: () => new Date() };
 
-/** The services over `db`, from the environment's settings unless overridden. */
+/**
+ * The services over `db`, from the environment's settings unless overridden.
+ * @public Not called yet: the process and the tests still go through servicesFromRuntimes (issue 14 item 3 is half done).
+ */
 export function buildServices(db: Db, over: ServiceOverrides = {}): Services {
   const settings = over.settings ?? loadEnv();
   const encryptionKey = over.encryptionKey ?? settings.ENCRYPTION_KEY;

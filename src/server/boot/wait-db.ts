@@ -38,7 +38,7 @@ export class DatabaseWaitError extends Error {
 }
 
 /** `host:port/database` of a postgres URL, without credentials. */
-export function describeDatabase(url: string): string {
+function describeDatabase(url: string): string {
   try {
     const u = new URL(url);
     return `${u.hostname}:${u.port || "5432"}${u.pathname}`;

@@ -22,7 +22,7 @@ function chunks<T>(rows: T[], size: number): T[][] {
   return out;
 }
 
-export const skuOf = (vendorProductId: number | string) => `BAM-${vendorProductId}`;
+const skuOf = (vendorProductId: number | string) => `BAM-${vendorProductId}`;
 
 /**
  * Pulls every catalog page (the client honours the vendor's 1 request/second), then upserts

@@ -38,7 +38,7 @@ function visibleProducts(db: DbOrTx, partnerId: string, environment: Environment
     : base.innerJoin(partnerProductPrices, and(eq(partnerProductPrices.productId, catalogProducts.id), eq(partnerProductPrices.partnerId, partnerId)));
 }
 
-export type OrderableProduct = Awaited<ReturnType<typeof findOrderableProduct>> & {};
+type OrderableProduct = Awaited<ReturnType<typeof findOrderableProduct>> & {};
 
 /** The product behind `sku` if this partner may order it in this environment, else null. */
 export async function findOrderableProduct(db: DbOrTx, q: { partnerId: string; environment: Environment; sku: string }) {

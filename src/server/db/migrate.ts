@@ -2,7 +2,7 @@ import path from "node:path";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import { createDatabase } from "./client";
 
-export const MIGRATIONS_FOLDER = path.resolve(process.cwd(), "drizzle");
+const MIGRATIONS_FOLDER = path.resolve(process.cwd(), "drizzle");
 
 /**
  * Applies every migration under drizzle/ that the database has not seen yet. Without the app's

@@ -50,7 +50,7 @@ ${body}
 }
 
 function textOf(blocks: Block[]): string {
-  return blocks.map((b) => (typeof b === "string" ? b : "link" in b ? `${b.link}: ${b.href}` : b.code)).join("\n\n") + "\n\n— Steller\n";
+  return `${blocks.map((b) => (typeof b === "string" ? b : "link" in b ? `${b.link}: ${b.href}` : b.code)).join("\n\n")}\n\n— Steller\n`;
 }
 
 function build(subject: string, title: string, blocks: Block[]): RenderedEmail {

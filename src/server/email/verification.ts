@@ -5,7 +5,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
  * the user, the address and the expiry. Nothing is stored: changing the address or the secret
  * voids every token, and a changed part fails the MAC.
  */
-export const VERIFY_TOKEN_TTL_SECONDS = 7 * 24 * 3600;
+const VERIFY_TOKEN_TTL_SECONDS = 7 * 24 * 3600;
 
 function mac(secret: string, userId: string, email: string, expires: number): string {
   return createHmac("sha256", secret).update(`email-verify\n${userId}\n${email.toLowerCase()}\n${expires}`).digest("base64url");

@@ -31,7 +31,7 @@ export function withServices<T>(services: () => Services, work: () => T): T {
 }
 
 /** The services of the call being executed, else the process's. */
-export function currentServices(): Services {
+function currentServices(): Services {
   return servicesStore.getStore()?.() ?? defaultServices();
 }
 

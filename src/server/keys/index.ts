@@ -14,9 +14,9 @@ export type ApiKey = typeof apiKeys.$inferSelect;
 
 const BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 const SECRET_LENGTH = 32;
-export const KEY_PATTERN = /^stlr_(test|live)_[1-9A-HJ-NP-Za-km-z]{32}$/;
+const KEY_PATTERN = /^stlr_(test|live)_[1-9A-HJ-NP-Za-km-z]{32}$/;
 
-export const keyPrefix = (environment: KeyEnvironment) => (environment === "sandbox" ? "stlr_test_" : "stlr_live_");
+const keyPrefix = (environment: KeyEnvironment) => (environment === "sandbox" ? "stlr_test_" : "stlr_live_");
 
 function base58(length: number): string {
   let out = "";
@@ -172,7 +172,7 @@ export async function listApiKeys(db: DbOrTx, partnerId: string, environment?: K
 }
 
 /** Where a partner manages all of its keys; the API lets a key manage only itself. */
-export const KEYS_DASHBOARD_PATH = "/dashboard/api-keys";
+const KEYS_DASHBOARD_PATH = "/dashboard/api-keys";
 
 /**
  * Through the API a key may rotate or revoke only itself: another key of the same partner and

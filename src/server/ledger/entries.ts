@@ -26,7 +26,7 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export const MAX_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 100;
 
 /** The columns of an entry as lists and statements show it (entries joined to their transfer). */
 export const entryColumns = {

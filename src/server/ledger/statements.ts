@@ -113,7 +113,7 @@ export async function getStatement(db: DbOrTx, r: StatementRange): Promise<State
   );
 }
 
-export const STATEMENT_CSV_HEADER = "date,entry_id,transfer_id,kind,reference,debit,credit,balance,currency\r\n";
+const STATEMENT_CSV_HEADER = "date,entry_id,transfer_id,kind,reference,debit,credit,balance,currency\r\n";
 
 /** RFC 4180 quoting, plus a leading apostrophe on text a spreadsheet would run as a formula. */
 export function csvCell(value: string | null | undefined): string {
@@ -136,19 +136,17 @@ interface CsvEntryRow {
 
 function csvRow(e: CsvEntryRow): string {
   const out = isNegativeAmount(e.amount);
-  return (
-    [
-      e.created_at,
-      csvCell(e.id),
-      csvCell(e.transfer_id),
-      csvCell(e.kind),
-      csvCell(e.reference),
-      out ? formatAmount(negateAmount(e.amount)) : "",
-      out ? "" : formatAmount(e.amount),
-      formatAmount(e.balance_after),
-      csvCell(e.currency),
-    ].join(",") + "\r\n"
-  );
+  return `${[
+    e.created_at,
+    csvCell(e.id),
+    csvCell(e.transfer_id),
+    csvCell(e.kind),
+    csvCell(e.reference),
+    out ? formatAmount(negateAmount(e.amount)) : "",
+    out ? "" : formatAmount(e.amount),
+    formatAmount(e.balance_after),
+    csvCell(e.currency),
+  ].join(",")}\r\n`;
 }
 
 /**
@@ -222,7 +220,7 @@ export async function* streamStatementCsv(
 }
 
 /** A statement download whose reader took nothing for `stallMs`: ended, its connection released. */
-export class StatementStalledError extends Error {
+class StatementStalledError extends Error {
   constructor(readonly stallMs: number) {
     super(`statement download ended: the reader took nothing for ${stallMs} ms`);
     this.name = "StatementStalledError";

@@ -9,8 +9,8 @@ import { findTransferByReference, transfer, type Transfer, type TransferInput, t
 
 export type TopupRequest = typeof topupRequests.$inferSelect;
 
-export const SANDBOX_GRANT_AMOUNT = "1000.0000";
-export const SANDBOX_GRANT_CURRENCY = "USD";
+const SANDBOX_GRANT_AMOUNT = "1000.0000";
+const SANDBOX_GRANT_CURRENCY = "USD";
 
 function requireReason(reason: string | undefined | null): string {
   const r = reason?.trim();
@@ -45,7 +45,7 @@ async function walletAndCounterparty(
 export const SETTLEMENT_SHARDS = 8;
 
 /** The settlement shard of an order: a stable hash of its id. */
-export function settlementShard(orderId: string): number {
+function settlementShard(orderId: string): number {
   let h = 2166136261;
   for (let i = 0; i < orderId.length; i++) h = Math.imul(h ^ orderId.charCodeAt(i), 16777619);
   return (h >>> 0) % SETTLEMENT_SHARDS;

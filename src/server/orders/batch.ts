@@ -417,7 +417,7 @@ async function notePoll(rt: OrderRuntime, batch: Batch, vendorStatus: string | n
  *   refunds nothing: members stay open, each with an open reconciliation issue, and the batch is
  *   asked again later (the vendor may correct its answer).
  */
-export async function settleBatch(rt: OrderRuntime, batchId: string, vendorOrder: VendorOrder): Promise<BatchResult> {
+async function settleBatch(rt: OrderRuntime, batchId: string, vendorOrder: VendorOrder): Promise<BatchResult> {
   return rt.db.transaction(async (tx) => {
     const [batch] = await tx
       .select()
@@ -500,7 +500,7 @@ export async function settleBatch(rt: OrderRuntime, batchId: string, vendorOrder
         await failOpenOrder(tx, m.id, code, vendorOrder.vendorStatus);
         continue;
       }
-      mine.forEach((c, position) =>
+      for (const [position, c] of mine.entries()) {
         cardRows.push({
           id: newId("crd"),
           orderId: m.id,
@@ -515,8 +515,8 @@ export async function settleBatch(rt: OrderRuntime, batchId: string, vendorOrder
           expiresAt: c.expiresAt,
           batchId,
           batchPosition: start + position,
-        }),
-      );
+        });
+      }
       const missing = m.quantity - mine.length;
       let refunded = "0";
       if (missing > 0) {

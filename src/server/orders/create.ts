@@ -71,7 +71,7 @@ export async function createOrder(db: Db, input: CreateOrderInput): Promise<{ or
       product.minFaceValue === product.maxFaceValue ? `exactly ${product.minFaceValue}` : `between ${product.minFaceValue} and ${product.maxFaceValue}`;
     return refuse(new OrderError("invalid_face_value", `faceValue for ${input.sku} must be ${allowed} ${product.currency}`, "faceValue"));
   }
-  let price;
+  let price: ReturnType<typeof quote>;
   try {
     price = quote({ faceValue, quantity: input.quantity, costRate: product.costRate, markupBps: product.markupBps });
   } catch (e) {

@@ -144,7 +144,7 @@ export function deliveryMismatches(
  * the order stays processing, an open reconciliation issue (`delivery_mismatch`) tells admins
  * what differs, and the backfill re-checks it later (the vendor may correct its answer).
  */
-export async function completeOrder(rt: OrderRuntime, orderId: string, vendorOrder: VendorOrder): Promise<StepResult> {
+async function completeOrder(rt: OrderRuntime, orderId: string, vendorOrder: VendorOrder): Promise<StepResult> {
   return rt.db.transaction(async (tx) => {
     const [locked] = await tx
       .select({ order: orders, vendorProductId: catalogProducts.vendorProductId })

@@ -80,7 +80,7 @@ export async function redriveStuckOrders(db: Db, opts: { staleAfterMs: number; l
  * takes it from where it stands (closes it, re-sends its stored request id — `OrderAlreadyExists`
  * is placed —, or polls it). Returns the batch ids.
  */
-export async function redriveStuckBatches(db: Db, opts: { staleAfterMs: number; limit?: number }): Promise<string[]> {
+async function redriveStuckBatches(db: Db, opts: { staleAfterMs: number; limit?: number }): Promise<string[]> {
   return db.transaction(async (tx) => {
     const stale = await tx
       .update(vendorBatches)
@@ -244,6 +244,6 @@ export async function recordLedgerConsistency(db: Db) {
 }
 
 /** The latest unresolved reconciliation findings (admin view). */
-export async function listOpenReconciliationIssues(db: Db) {
+async function listOpenReconciliationIssues(db: Db) {
   return db.select().from(reconciliationIssues).where(sql`${reconciliationIssues.resolvedAt} is null`).orderBy(reconciliationIssues.createdAt);
 }

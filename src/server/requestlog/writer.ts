@@ -33,6 +33,7 @@ export class RequestLogWriter {
       return;
     }
     // Whatever a client sent must not make the batch insert fail: no NUL, bounded lengths.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what PostgreSQL text refuses, so it is stripped.
     const clean = (v: string | null | undefined, max: number) => (v == null ? v : v.replace(/\u0000/g, "").slice(0, max));
     this.buffer.push({
       id: newId("req"),

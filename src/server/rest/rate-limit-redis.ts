@@ -31,7 +31,7 @@ interface BucketRule {
  * never take the same token twice. It returns `{ taken (1|0), tokens }` with `tokens` as a
  * string, because Redis truncates Lua numbers to integers in replies.
  */
-export const TOKEN_BUCKET_LUA = `
+const TOKEN_BUCKET_LUA = `
 if redis.replicate_commands then redis.replicate_commands() end
 local capacity = tonumber(ARGV[1])
 local rate = tonumber(ARGV[2])

@@ -1,2 +1,2 @@
 export * from "./bamboo";
-export { listVendorCallsForOrder, type VendorCallKind } from "./calls";
+export { listVendorCallsForOrder } from "./calls";

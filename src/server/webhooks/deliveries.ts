@@ -30,7 +30,7 @@ const scoped = (scope: WebhookScope, id: string) =>
 
 const notFound = (id: string) => new WebhookError("resource_not_found", `No webhook delivery with id "${id}"`, "id");
 
-export const MAX_PAGE = 100;
+const MAX_PAGE = 100;
 
 /** The partner's deliveries in this environment, newest first, by cursor; optionally one status, endpoint or event. */
 export async function listDeliveries(

@@ -12,7 +12,7 @@ import { recordMilestone } from "@/server/partners/activation";
 
 export const MAX_ENDPOINTS = 20;
 /** How long the previous secret keeps signing after a rotation. */
-export const ROTATION_OVERLAP_MS = 24 * 3600_000;
+const ROTATION_OVERLAP_MS = 24 * 3600_000;
 
 /** Endpoint options; defaults come from the webhook runtime (ENCRYPTION_KEY, private-target policy). */
 export interface EndpointOptions {

@@ -5,7 +5,7 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
  * of random bytes; the signature is `v1,` + base64 HMAC-SHA256 over `${id}.${timestamp}.${body}`
  * keyed with the decoded bytes. Several signatures are separated by spaces (secret rotation).
  */
-export const SECRET_PREFIX = "whsec_";
+const SECRET_PREFIX = "whsec_";
 
 /** A new signing secret: `whsec_` + base64 of 24 random bytes. */
 export function generateSecret(): string {

@@ -7,7 +7,7 @@ import { emitPartnerEvent } from "./emit";
 import type { WebhookEnvironment } from "./types";
 import { requestLowBalanceEmail } from "@/server/email";
 
-export const DEFAULT_LOW_BALANCE_THRESHOLD = "100.0000";
+const DEFAULT_LOW_BALANCE_THRESHOLD = "100.0000";
 
 /**
  * Emits `order.completed` or `order.failed` for a finished order (once per order). The payload

@@ -9,7 +9,7 @@ import path from "node:path";
  * started here, killed here and its PostgreSQL stopped here, also when a test fails.
  */
 
-export const DIST_DIR = process.env.NEXT_DIST_DIR ?? ".next-resilience";
+const DIST_DIR = process.env.NEXT_DIST_DIR ?? ".next-resilience";
 const LOG_DIR = path.resolve(".data/resilience-logs");
 const ENTRY = path.resolve("tests/resilience/support/app-server.ts");
 
@@ -71,7 +71,7 @@ function alive(pid: number): boolean {
 }
 
 /** Stops the PostgreSQL whose data lives in `pgDir` (fast shutdown), if one runs. */
-export async function stopPostgres(pgDir: string): Promise<void> {
+async function stopPostgres(pgDir: string): Promise<void> {
   const pidFile = path.join(pgDir, "postmaster.pid");
   if (!fs.existsSync(pidFile)) return;
   const pid = Number(fs.readFileSync(pidFile, "utf8").split("\n")[0]);

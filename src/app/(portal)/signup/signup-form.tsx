@@ -152,7 +152,6 @@ function KeyReveal({ done }: { done: NonNullable<SignupState["done"]> }) {
         </p>
         <div className="mt-1.5 flex flex-col gap-2 sm:flex-row sm:items-center">
           <code
-            aria-labelledby="key-label"
             data-testid="sandbox-key"
             className="block min-w-0 flex-1 rounded-md border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-sm break-all text-slate-950"
           >

@@ -93,6 +93,7 @@ export function KeysManager() {
               <td className="px-4 py-3 text-right">
                 {k.status !== "revoked" && (
                   <button
+                    type="button"
                     onClick={() => {
                       if (confirm(`Revoke ${k.start}…? Requests with it will fail at once.`)) revoke.mutate({ keyId: k.id });
                     }}

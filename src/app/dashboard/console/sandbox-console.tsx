@@ -68,10 +68,12 @@ export function SandboxConsole({ magic, origin }: { magic: MagicValue[]; origin:
     if (p) setFaceValue(defaultFaceValue(p));
   };
   // The first load picks the test card, on which every scenario works.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: choose is re-made each render; the pick depends only on the products and the choice.
   useEffect(() => {
     if (!sku && products.length) choose(products.find((p) => p.sku === DEFAULT_SKU) ?? products[0]);
   }, [products, sku]);
   // A search that hides the chosen product picks the first match.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: choose is re-made each render; the pick depends only on the matches and the choice.
   useEffect(() => {
     if (sku && matches.length && !matches.some((p) => p.sku === sku)) choose(matches[0]);
   }, [matches, sku]);
@@ -455,7 +457,7 @@ function OrderPanel({
           </h2>
           <ul className="mt-2 divide-y divide-slate-100 rounded-lg border border-slate-200">
             {order.cards.map((card, i) => (
-              <li key={i} className="flex flex-wrap items-center justify-between gap-3 px-3 py-2">
+              <li key={card.code} className="flex flex-wrap items-center justify-between gap-3 px-3 py-2">
                 <div className="min-w-0">
                   <p className="font-mono text-sm break-all text-slate-950" data-testid="card-code">
                     {card.code}

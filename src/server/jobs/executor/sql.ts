@@ -19,7 +19,7 @@ import type { RegisteredFunction } from "./registry";
  * timestamp (de)serialisers off on the shared client).
  */
 
-export const CRON_EVENT = "inngest/scheduled.timer";
+const CRON_EVENT = "inngest/scheduled.timer";
 
 export interface ClaimedRun {
   id: string;
@@ -44,7 +44,7 @@ export interface RunUpdate {
   error?: SerializedError | null;
 }
 
-export type ExecutorSql = ReturnType<typeof executorSql>;
+type ExecutorSql = ReturnType<typeof executorSql>;
 
 export function executorSql(sql: postgres.Sql, o: { workerId: string; leaseMs: number; registry: Map<string, RegisteredFunction> }) {
   const { workerId, registry } = o;

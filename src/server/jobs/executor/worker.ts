@@ -47,8 +47,8 @@ export interface EmbeddedWorker {
   stop(): Promise<void>;
 }
 
-export const DEFAULT_STEP_DEADLINE_MS = 5 * 60_000;
-export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
+const DEFAULT_STEP_DEADLINE_MS = 5 * 60_000;
+const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 
 // On globalThis: Next's bundle and the boot script load separate copies of this module.
 const workers = globalThis as unknown as { __stellerJobWorkers?: number };

@@ -43,4 +43,4 @@ export const orderWebhookEvents = inngest.createFunction(
   },
 );
 
-export const webhookFunctions = [deliverWebhook, orderWebhookEvents];
+const webhookFunctions = [deliverWebhook, orderWebhookEvents];

@@ -30,7 +30,7 @@ const text = z
   .nullish()
   .transform((v) => v ?? null);
 
-export const catalogProductSchema = z.object({
+const catalogProductSchema = z.object({
   id: int,
   name: z.string(),
   minFaceValue: decimal,
@@ -40,7 +40,7 @@ export const catalogProductSchema = z.object({
   modifiedDate: text,
 });
 
-export const catalogBrandSchema = z.object({
+const catalogBrandSchema = z.object({
   internalId: z.union([z.string(), int]).transform(String),
   name: z.string(),
   countryCode: z.string(),
@@ -74,7 +74,7 @@ const accountSchema = z.object({
 // The accounts answer is not documented; accept a bare list or `{ accounts: [...] }`.
 export const accountsSchema = z.union([z.array(accountSchema), z.object({ accounts: z.array(accountSchema) }).transform((o) => o.accounts)]);
 
-export const orderStatusSchema = z
+const orderStatusSchema = z
   .string()
   .transform((s) => s.toLowerCase())
   .pipe(z.enum(["created", "processing", "pending", "succeeded", "failed", "partialfailed"]));

@@ -112,7 +112,7 @@ function brandText(name: string, category: string, currency: string) {
 }
 
 /** The default mock catalog: ~44 brands in several markets, fixed and ranged denominations, plus the test brand. */
-export function defaultMockCatalog(): { brands: BrandRow[]; products: ProductRow[] } {
+function defaultMockCatalog(): { brands: BrandRow[]; products: ProductRow[] } {
   // Seeded: the same catalog on every machine and every run.
   const rand = mulberry32(20261125);
   const brands: BrandRow[] = [];
@@ -210,7 +210,7 @@ export function defaultMockCatalog(): { brands: BrandRow[]; products: ProductRow
 }
 
 /** A synthetic catalog of exactly `products` products (for load and pagination tests). */
-export function syntheticMockCatalog(opts: { products: number; productsPerBrand?: number }): { brands: BrandRow[]; products: ProductRow[] } {
+function syntheticMockCatalog(opts: { products: number; productsPerBrand?: number }): { brands: BrandRow[]; products: ProductRow[] } {
   const perBrand = opts.productsPerBrand ?? 4;
   const brands: BrandRow[] = [];
   const products: ProductRow[] = [];
@@ -264,7 +264,7 @@ async function insertCatalog(db: DbOrTx, catalog: { brands: BrandRow[]; products
 }
 
 /** The mock's funding accounts: products are priced in USD, so only the USD account can buy. */
-export const MOCK_ACCOUNTS = [
+const MOCK_ACCOUNTS = [
   { id: MOCK_ACCOUNT_ID, currency: "USD", balance: "1000000" },
   { id: 1002, currency: "EUR", balance: "250000" },
   { id: 1003, currency: "GBP", balance: "250000" },

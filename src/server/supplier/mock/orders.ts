@@ -47,7 +47,12 @@ const checkoutSchema = z.object({
       z.object({
         productid: intText,
         quantity: intText.refine((q) => q >= 1, "Quantity must be at least 1"),
-        value: z.string().transform((s, ctx) => toDecimalString(s) ?? (ctx.addIssue({ code: "custom", message: "Value must be a number" }), z.NEVER)),
+        value: z.string().transform((s, ctx) => {
+          const value = toDecimalString(s);
+          if (value !== null) return value;
+          ctx.addIssue({ code: "custom", message: "Value must be a number" });
+          return z.NEVER;
+        }),
       }),
     )
     .min(1),
@@ -120,7 +125,7 @@ async function decideCheckout(
   if (body.products.reduce((s, p) => s + p.quantity, 0) > MAX_CARDS) return message(400, "CardsLimitExceeded");
 
   const [account] = await db.select().from(mockVendorAccounts).where(eq(mockVendorAccounts.id, body.accountid));
-  if (!account || !account.isActive) return message(400, "WrongAccount");
+  if (!account?.isActive) return message(400, "WrongAccount");
 
   const ids = [...new Set(body.products.map((p) => p.productid))];
   const byId = await mockProductsFor(db, ids, { syncedCatalog: opts.syncedCatalog });
