@@ -3,10 +3,9 @@ import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import type { InngestFunction } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliverWebhook } from "@/server/jobs/functions/webhooks";
-import * as orderFunctions from "@/server/jobs/functions/orders";
+import { orderEngineFunctions } from "@/server/jobs/functions/orders";
 import { configureWebhookRuntime } from "@/server/webhooks";
 import { bindAppDatabase } from "../support/app";
 import { serveApi } from "../support/api-http";
@@ -82,8 +81,7 @@ beforeAll(async () => {
   bindAppDatabase(t);
   configureWebhookRuntime({ db: t.db, encryptionKey: TEST_KEY, allowPrivateTargets: true, retryScheduleMs: [1_000], timeoutMs: 2_000 });
   // Every function of the order path (fulfilment and whatever else it grows), plus webhook delivery.
-  const orderPath = Object.values(orderFunctions).filter((f): f is InngestFunction.Any => typeof f === "object" && f !== null && "createExecution" in f);
-  engine = await startOrderEngine(t, { functions: [...orderPath, deliverWebhook] });
+  engine = await startOrderEngine(t, { functions: [...orderEngineFunctions, deliverWebhook] });
   api = await serveApi();
   // A receiver that checks each delivery with the docs' own verification sample.
   receiver = http.createServer((req, res) => {

@@ -1,8 +1,7 @@
 import Decimal from "decimal.js";
-import type { InngestFunction } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSteller, StellerError, unwrap } from "@steller/sdk";
-import * as orderFunctions from "@/server/jobs/functions/orders";
+import { orderEngineFunctions } from "@/server/jobs/functions/orders";
 import { bindAppDatabase } from "../support/app";
 import { serveApi } from "../support/api-http";
 import { createTestDatabase, type TestDatabase } from "../support/db";
@@ -23,8 +22,7 @@ beforeAll(async () => {
   t = await createTestDatabase(10);
   bindAppDatabase(t);
   // Every function of the order path (fulfilment and whatever else it grows).
-  const orderPath = Object.values(orderFunctions).filter((f): f is InngestFunction.Any => typeof f === "object" && f !== null && "createExecution" in f);
-  engine = await startOrderEngine(t, { functions: orderPath });
+  engine = await startOrderEngine(t, { functions: orderEngineFunctions });
   api = await serveApi();
 });
 afterAll(async () => {
