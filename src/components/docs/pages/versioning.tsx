@@ -26,7 +26,8 @@ export function VersioningPage() {
         <p>
           When something in v1 is to go away, we announce it by email to your account&apos;s owners and developers and in the changelog at least 6 months ahead
           (12 months for a whole version), mark it <C>deprecated</C> in the OpenAPI document, and answer calls that use it with <C>Deprecation</C> and{" "}
-          <C>Sunset</C> headers (RFC 9745, RFC 8594) so your monitoring can find them.
+          <C>Sunset</C> headers (RFC 9745, RFC 8594) so your monitoring can find them. Nothing in v1 is deprecated today, so no call answers with these headers
+          yet.
         </p>
       </DocSection>
       <DocSection page={P} id="changelog">
