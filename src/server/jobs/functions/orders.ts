@@ -13,7 +13,7 @@ import { VendorError } from "@/server/supplier/bamboo";
  * or an Inngest server) retries it when the slot comes instead of a worker sleeping through it.
  * The order's slot stays reserved for its request id meanwhile.
  */
-export async function honourVendorWait<T>(work: () => Promise<T>): Promise<T> {
+async function honourVendorWait<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (e) {
