@@ -17,7 +17,8 @@ export const goLiveBody = z.strictObject({
     .string()
     .trim()
     .regex(/^\d{1,12}(\.\d{1,2})?$/, "must be an amount in USD such as 25000 or 25000.00")
-    .refine((v) => Number(v) > 0, "must be more than 0"),
+    // Positive when any digit is non-zero: decided on the string, never through a float.
+    .refine((v) => /[1-9]/.test(v), "must be more than 0"),
   useCase: z.string().trim().min(20, "must be at least 20 characters: tell us what you will sell and to whom").max(2000, "must be at most 2000 characters"),
 });
 
