@@ -1,24 +1,10 @@
-import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
+import { expectAccessible } from "./a11y";
 
 // The partner dashboard: overview, environment switch, orders list whose filters live in the
 // URL, and an order's timeline with its cards revealed on demand.
 
 const SCREENS = "test-results/screens";
-
-async function expectAccessible(page: Page, what: string) {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map(
-      (v) =>
-        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
-          .map((n) => n.target.join(" "))
-          .slice(0, 3)
-          .join(", ")}`,
-    );
-  expect(bad, `accessibility of ${what}`).toEqual([]);
-}
 
 test("a partner's dashboard: overview, environment switch, filtered orders that survive reload and a new page, an order's timeline", async ({
   page,

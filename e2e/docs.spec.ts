@@ -1,24 +1,10 @@
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
+import { expectAccessible } from "./a11y";
 
 // The integrator docs and the interactive API reference, as a visitor sees them: navigable,
 // searchable, accessible; the reference served by this app alone (every request recorded).
 
 const SCREENS = "test-results/screens";
-
-async function expectAccessible(page: Page, what: string) {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map(
-      (v) =>
-        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
-          .map((n) => n.target.join(" "))
-          .slice(0, 3)
-          .join(", ")}`,
-    );
-  expect(bad, `accessibility of ${what}`).toEqual([]);
-}
 
 test("the docs: quickstart with its samples, the sidebar, the on-page search, the error reference", async ({ page }) => {
   test.setTimeout(240_000);

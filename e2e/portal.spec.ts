@@ -1,5 +1,5 @@
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
+import { expectAccessible } from "./a11y";
 
 // The developer portal as a new visitor sees it: landing → signup → key shown once → sandbox
 // console → a test card, then the same order through the API with the key read from the page.
@@ -9,20 +9,6 @@ const admin = { email: "admin@steller.local", password: "steller-admin-demo" };
 const existingOwner = "owner@demo-partner.local";
 
 /** No serious or critical accessibility violation on the page as it is now. */
-async function expectAccessible(page: Page, what: string) {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map(
-      (v) =>
-        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
-          .map((n) => n.target.join(" "))
-          .slice(0, 3)
-          .join(", ")}`,
-    );
-  expect(bad, `accessibility of ${what}`).toEqual([]);
-}
-
 /** Decimal strings to ten-thousandths, so money is compared exactly. */
 const units = (amount: string) => {
   const [int, frac = ""] = amount.split(".");
