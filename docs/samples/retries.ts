@@ -17,7 +17,10 @@ export async function withRetries(
     if (res && res.status !== 429 && res.status < 500) return res;
     if (attempt >= attempts) return res!;
     const retryAfter = Number(res?.headers.get("retry-after"));
-    const waitMs = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : Math.min(8000, 250 * 2 ** attempt) * (0.5 + Math.random() / 2); // backoff with jitter
+    // Retry-After when given, else exponential backoff; plus jitter, so that a burst of clients
+    // told "retry in 1 s" do not all come back in the same millisecond.
+    const baseMs = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : Math.min(8000, 250 * 2 ** attempt);
+    const waitMs = baseMs * (1 + Math.random() / 2);
     onRetry?.(res?.status ?? 0, waitMs);
     await new Promise((resolve) => setTimeout(resolve, waitMs));
   }
