@@ -1,6 +1,23 @@
 "use client";
 
-import { ChevronDown, FlaskConical, ShoppingCart, KeyRound, LayoutDashboard, LogOut, Receipt, Terminal, UserRound, Zap } from "lucide-react";
+import {
+  ChevronDown,
+  FlaskConical,
+  KeyRound,
+  LayoutDashboard,
+  LogOut,
+  Receipt,
+  Rocket,
+  ScrollText,
+  Settings,
+  ShoppingCart,
+  Terminal,
+  UserRound,
+  Users,
+  Wallet,
+  Webhook,
+  Zap,
+} from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { cn } from "@/components/ui/cn";
@@ -15,8 +32,14 @@ const NAV = [
   { href: "/dashboard", label: "Overview", icon: LayoutDashboard },
   { href: "/dashboard/orders", label: "Orders", icon: Receipt },
   { href: "/dashboard/buy", label: "Buy cards", icon: ShoppingCart },
+  { href: "/dashboard/wallet", label: "Wallet", icon: Wallet },
   { href: "/dashboard/api-keys", label: "API keys", icon: KeyRound },
+  { href: "/dashboard/webhooks", label: "Webhooks", icon: Webhook },
+  { href: "/dashboard/logs", label: "Request logs", icon: ScrollText },
   { href: "/dashboard/console", label: "Sandbox console", icon: Terminal },
+  { href: "/dashboard/team", label: "Team", icon: Users },
+  { href: "/dashboard/settings", label: "Settings", icon: Settings },
+  { href: "/dashboard/go-live", label: "Go live", icon: Rocket },
 ];
 
 /** Sandbox ↔ live, always visible at the top of every dashboard page. */

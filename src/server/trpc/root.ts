@@ -4,7 +4,12 @@ import { consoleRouter } from "./routers/console";
 import { dashboardRouter } from "./routers/dashboard";
 import { meRouter } from "./routers/me";
 import { onboardingRouter } from "./routers/onboarding";
+import { logsRouter } from "./routers/logs";
 import { partnerRouter } from "./routers/partner";
+import { settingsRouter } from "./routers/settings";
+import { teamRouter } from "./routers/team";
+import { walletRouter } from "./routers/wallet";
+import { webhooksRouter } from "./routers/webhooks";
 
 export const appRouter = router({
   me: meRouter,
@@ -13,6 +18,11 @@ export const appRouter = router({
   console: consoleRouter,
   dashboard: dashboardRouter,
   onboarding: onboardingRouter,
+  wallet: walletRouter,
+  webhooks: webhooksRouter,
+  logs: logsRouter,
+  team: teamRouter,
+  settings: settingsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,4 @@
+import { router } from "../init";
+
+/** The partner dashboard's wallet procedures (issue 16). */
+export const walletRouter = router({});
