@@ -65,10 +65,40 @@ export const memberships = pgTable(
       .notNull()
       .references(() => partners.id, { onDelete: "cascade" }),
     role: memberRole("role").notNull(),
-    // In this release a user belongs to at most one partner.
+    // A user may belong to several partners (one membership each); the session picks the active one.
     ...timestamps,
   },
-  (t) => [uniqueIndex("memberships_user_uq").on(t.userId), index("memberships_partner_idx").on(t.partnerId)],
+  (t) => [uniqueIndex("memberships_user_partner_uq").on(t.userId, t.partnerId), index("memberships_partner_idx").on(t.partnerId)],
+);
+
+/**
+ * An invitation to join a partner's team: only the SHA-256 of the link's token is stored; the
+ * link is single-use (`accepted_at`), can be revoked and expires. Resending replaces the token.
+ */
+export const invitations = pgTable(
+  "invitations",
+  {
+    id: text("id").primaryKey(),
+    partnerId: text("partner_id")
+      .notNull()
+      .references(() => partners.id, { onDelete: "cascade" }),
+    email: text("email").notNull(),
+    role: memberRole("role").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    invitedBy: text("invited_by").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    sentAt: timestamp("sent_at", { withTimezone: true }).notNull().defaultNow(),
+    acceptedAt: timestamp("accepted_at", { withTimezone: true }),
+    acceptedBy: text("accepted_by"),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("invitations_token_hash_uq").on(t.tokenHash),
+    index("invitations_partner_idx").on(t.partnerId, t.createdAt),
+    // One open invitation per address and partner.
+    uniqueIndex("invitations_open_uq").on(t.partnerId, sql`lower(${t.email})`).where(sql`accepted_at is null and revoked_at is null`),
+  ],
 );
 
 /** Failed login attempts, kept for the per-email and per-IP rate limit. */

@@ -120,7 +120,10 @@ export const webhookDeliveryAttempts = pgTable(
   (t) => [uniqueIndex("webhook_delivery_attempts_uq").on(t.deliveryId, t.attempt)],
 );
 
-/** Per-partner settings that are not identity: the low-balance alert threshold (any currency). */
+/**
+ * Per-partner settings that are not identity: the default low-balance alert threshold (a wallet
+ * without its own row in low_balance_thresholds uses it), contacts and email preferences.
+ */
 export const partnerSettings = pgTable(
   "partner_settings",
   {
@@ -128,9 +131,28 @@ export const partnerSettings = pgTable(
       .primaryKey()
       .references(() => partners.id, { onDelete: "cascade" }),
     lowBalanceThreshold: numeric("low_balance_threshold", { precision: 19, scale: 4 }).notNull().default("100.0000"),
+    billingEmail: text("billing_email"),
+    technicalEmail: text("technical_email"),
+    /** The partner asked not to receive re-engagement emails. */
+    reEngagementOptOut: boolean("re_engagement_opt_out").notNull().default(false),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [check("partner_settings_threshold_ck", sql`${t.lowBalanceThreshold} >= 0`)],
+);
+
+/** The low-balance alert threshold of one wallet (environment, currency); without a row, the partner's default. */
+export const lowBalanceThresholds = pgTable(
+  "low_balance_thresholds",
+  {
+    partnerId: text("partner_id")
+      .notNull()
+      .references(() => partners.id, { onDelete: "cascade" }),
+    environment: ledgerEnvironment("environment").notNull(),
+    currency: text("currency").notNull(),
+    threshold: numeric("threshold", { precision: 19, scale: 4 }).notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.partnerId, t.environment, t.currency] }), check("low_balance_thresholds_ck", sql`${t.threshold} >= 0`)],
 );
 
 /**
