@@ -21,6 +21,8 @@ export const webhookEndpoints = pgTable(
       .references(() => partners.id, { onDelete: "cascade" }),
     environment: ledgerEnvironment("environment").notNull(),
     url: text("url").notNull(),
+    /** The partner's own note on what the endpoint is for (shown in the dashboard). */
+    description: text("description"),
     /** Event types, or `*` for all. */
     events: text("events").array().notNull(),
     enabled: boolean("enabled").notNull().default(true),
@@ -115,6 +117,11 @@ export const webhookDeliveryAttempts = pgTable(
     statusCode: integer("status_code"),
     durationMs: integer("duration_ms").notNull(),
     error: text("error"),
+    /** The webhook headers sent (webhook-id, webhook-timestamp, webhook-signature: HMACs, not secrets). */
+    requestHeaders: jsonb("request_headers").$type<Record<string, string>>(),
+    /** The receiver's answer: its headers and the start of its body (what the dashboard shows). */
+    responseHeaders: jsonb("response_headers").$type<Record<string, string>>(),
+    responseBody: text("response_body"),
     at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex("webhook_delivery_attempts_uq").on(t.deliveryId, t.attempt)],
