@@ -25,6 +25,9 @@ export const ledgerTransferKind = pgEnum("ledger_transfer_kind", [
   "sandbox_grant",
   "admin_credit",
   "admin_adjustment",
+  // Recognises an order's margin when it completes: vendor settlement → platform revenue (the
+  // other way for a loss). One per order (reference = order id): src/server/ledger/revenue.ts.
+  "order_revenue",
 ]);
 export const topupStatus = pgEnum("topup_status", ["pending", "approved", "rejected"]);
 
@@ -95,7 +98,8 @@ export const ledgerTransfers = pgTable(
     check("ledger_transfers_distinct_accounts_ck", sql`${t.debitAccountId} <> ${t.creditAccountId}`),
     check(
       "ledger_transfers_reference_required_ck",
-      sql`${t.kind} not in ('order_debit', 'order_refund', 'topup_approval', 'sandbox_grant') or ${t.reference} is not null`,
+      // kind::text: a value added to the enum cannot be used as one in the migration's own transaction.
+      sql`${t.kind}::text not in ('order_debit', 'order_refund', 'topup_approval', 'sandbox_grant', 'order_revenue') or ${t.reference} is not null`,
     ),
   ],
 );

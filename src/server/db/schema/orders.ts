@@ -98,6 +98,12 @@ export const orders = pgTable(
     totalPrice: money("total_price").notNull(),
     /** What the vendor charges us for the whole order (estimate at creation). */
     vendorCost: money("vendor_cost").notNull(),
+    /**
+     * What the vendor charged for the cards delivered (its get-order total, shared over a batch's
+     * cards; the estimate when it gave none), set when the order completes; null before, and for
+     * orders completed before revenue was recognised. Margin = totalPrice − refundedAmount − settledCost.
+     */
+    settledCost: money("settled_cost"),
     status: orderStatus("status").notNull().default("pending"),
     /** Our request id at the vendor (a UUID): the vendor's idempotency key. */
     vendorRequestId: text("vendor_request_id").notNull(),
@@ -136,6 +142,7 @@ export const orders = pgTable(
     check("orders_amounts_ck", sql`${t.faceValue} > 0 and ${t.unitPrice} > 0 and ${t.totalPrice} > 0`),
     check("orders_refund_ck", sql`${t.refundedAmount} >= 0 and ${t.refundedAmount} <= ${t.totalPrice}`),
     check("orders_cards_ck", sql`${t.cardsDelivered} between 0 and ${t.quantity}`),
+    check("orders_settled_cost_ck", sql`${t.settledCost} is null or ${t.settledCost} >= 0`),
   ],
 );
 
