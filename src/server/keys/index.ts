@@ -7,7 +7,7 @@ import { ipAllowed, parseCidr } from "@/lib/ip";
 import type { DbOrTx } from "@/server/db/client";
 import { rowFromDriver } from "@/server/db/rows";
 import { recordAudit } from "@/server/audit";
-import { apiKeys, partners } from "@/server/db/schema";
+import { apiKeys, partners, requestLogs } from "@/server/db/schema";
 
 export type KeyEnvironment = "sandbox" | "live";
 export type ApiKey = typeof apiKeys.$inferSelect;
@@ -29,7 +29,7 @@ function base58(length: number): string {
 }
 
 /** An unknown key is `resource_not_found` (param `id`), as the API answers it. */
-export type KeyErrorCode = "invalid_ip_allowlist" | "resource_not_found" | "key_not_self" | "invalid_overlap";
+export type KeyErrorCode = "invalid_ip_allowlist" | "resource_not_found" | "key_not_self" | "invalid_overlap" | "invalid_parameter";
 
 export class KeyError extends DomainError<KeyErrorCode> {
   constructor(code: KeyErrorCode, message: string, param?: string) {
@@ -41,7 +41,7 @@ export class KeyError extends DomainError<KeyErrorCode> {
 function normaliseAllowlist(ranges: readonly string[] = []): string[] {
   const out: string[] = [];
   for (const r of ranges) {
-    if (!parseCidr(r)) throw new KeyError("invalid_ip_allowlist", `"${r}" is not an IPv4/IPv6 address or CIDR range`);
+    if (!parseCidr(r)) throw new KeyError("invalid_ip_allowlist", `"${r}" is not an IPv4/IPv6 address or CIDR range`, "ipAllowlist");
     out.push(r.trim());
   }
   return out;
@@ -60,7 +60,8 @@ export function presentKey(k: ApiKey) {
     lastUsedAt: k.lastUsedAt,
     expiresAt: k.expiresAt,
     revokedAt: k.revokedAt,
-    status: (k.revokedAt ? "revoked" : k.expiresAt && k.expiresAt.getTime() <= Date.now() ? "expired" : k.expiresAt ? "rotating" : "active") as
+    // "rotating": replaced by a rotation and still working for its overlap; an expiry chosen at creation leaves a key "active".
+    status: (k.revokedAt ? "revoked" : k.expiresAt && k.expiresAt.getTime() <= Date.now() ? "expired" : k.rotatedToId ? "rotating" : "active") as
       | "active"
       | "rotating"
       | "expired"
@@ -68,11 +69,15 @@ export function presentKey(k: ApiKey) {
   };
 }
 
-/** Creates a key; the full secret is in the result only, shown once, and stored as a hash. */
+/**
+ * Creates a key; the full secret is in the result only, shown once, and stored as a hash. An
+ * `expiresAt` (in the future) ends the key then: requests with it answer 401 expired_api_key.
+ */
 export async function createApiKey(
   db: DbOrTx,
-  input: { partnerId: string; environment: KeyEnvironment; name?: string | null; ipAllowlist?: string[]; actor: string },
+  input: { partnerId: string; environment: KeyEnvironment; name?: string | null; ipAllowlist?: string[]; expiresAt?: Date | null; actor: string },
 ): Promise<{ key: ApiKey; secret: string }> {
+  if (input.expiresAt && !(input.expiresAt.getTime() > Date.now())) throw new KeyError("invalid_parameter", "The expiry must be in the future", "expiresAt");
   const secret = keyPrefix(input.environment) + base58(SECRET_LENGTH);
   const [key] = await db
     .insert(apiKeys)
@@ -84,6 +89,7 @@ export async function createApiKey(
       start: secret.slice(0, keyPrefix(input.environment).length + 4),
       hash: sha256Hex(secret),
       ipAllowlist: normaliseAllowlist(input.ipAllowlist),
+      expiresAt: input.expiresAt ?? null,
       createdBy: input.actor,
     })
     .returning();
@@ -171,6 +177,42 @@ export async function listApiKeys(db: DbOrTx, partnerId: string, environment?: K
   return rows.map(presentKey);
 }
 
+/** A key within this long of its expiry is "expiring soon". */
+const EXPIRING_SOON_MS = 7 * 86_400_000;
+
+export type KeyBadge = "active" | "rotating" | "expiring_soon" | "expired" | "revoked" | "rate_limited";
+
+/**
+ * The dashboard's keys: the public view, plus how many of the key's requests were refused with
+ * 429 in the last 24 hours (counted in SQL from the request log, matched on the partner,
+ * environment and the key's `start`) and the badges that follow: revoked / expired / active or
+ * rotating, expiring soon (≤ 7 days left), rate-limited recently (any 429 in 24 h).
+ */
+export async function listApiKeysWithActivity(db: DbOrTx, partnerId: string, environment?: KeyEnvironment) {
+  const rows = await db
+    .select({
+      key: apiKeys,
+      rateLimited24h: sql<number>`(select count(*) from ${requestLogs} r
+        where r.partner_id = ${apiKeys.partnerId} and r.environment = ${apiKeys.environment}::text and r.key_start = ${apiKeys.start}
+          and r.status = 429 and r.created_at > now() - interval '24 hours')::int`,
+    })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.partnerId, partnerId), environment ? eq(apiKeys.environment, environment) : undefined))
+    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
+  const now = Date.now();
+  return rows.map(({ key, rateLimited24h }) => {
+    const view = presentKey(key);
+    const badges: KeyBadge[] = [];
+    if (view.status === "revoked" || view.status === "expired") badges.push(view.status);
+    else {
+      badges.push(view.status);
+      if (key.expiresAt && key.expiresAt.getTime() - now <= EXPIRING_SOON_MS) badges.push("expiring_soon");
+    }
+    if (rateLimited24h > 0) badges.push("rate_limited");
+    return { ...view, rateLimited24h, badges };
+  });
+}
+
 /** Where a partner manages all of its keys; the API lets a key manage only itself. */
 const KEYS_DASHBOARD_PATH = "/dashboard/api-keys";
 
@@ -222,16 +264,26 @@ export async function rotateApiKey(
       )
       .for("update");
     if (!old || (old.expiresAt && old.expiresAt.getTime() <= Date.now())) throw new KeyError("resource_not_found", `No active API key ${input.keyId}`, "id");
+    // Same settings, the expiry included when it was chosen at creation (not one left by an earlier rotation).
     const created = await createApiKey(tx, {
       partnerId: old.partnerId,
       environment: old.environment,
       name: old.name,
       ipAllowlist: old.ipAllowlist,
+      expiresAt: old.rotatedToId ? null : old.expiresAt,
       actor: input.actor,
     });
     const until = new Date(Date.now() + overlap * 1000);
     const expiresAt = old.expiresAt && old.expiresAt < until ? old.expiresAt : until;
     const [previous] = await tx.update(apiKeys).set({ expiresAt, rotatedToId: created.key.id }).where(eq(apiKeys.id, old.id)).returning();
+    await recordAudit(tx, {
+      actor: input.actor,
+      partnerId: old.partnerId,
+      action: "api_key.rotated",
+      targetType: "api_key",
+      targetId: old.id,
+      metadata: { replacedBy: created.key.id, oldKeyWorksUntil: expiresAt.toISOString() },
+    });
     return { ...created, previous: previous! };
   };
   return (db as { transaction: <T>(f: (tx: DbOrTx) => Promise<T>) => Promise<T> }).transaction(run);

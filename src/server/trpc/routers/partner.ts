@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DomainError } from "@/lib/errors";
-import { createApiKey, listApiKeys, revokeApiKey } from "@/server/keys";
+import { createKeyInput, expiresAtOf, rotateKeyInput } from "@/lib/schemas/api-keys";
+import { createApiKey, listApiKeysWithActivity, presentKey, revokeApiKey, rotateApiKey } from "@/server/keys";
 import { listPartnerWallets } from "@/server/ledger/partner-wallets";
 import { listPartnerOrders } from "@/server/orders/queries";
 import { assertLiveAccess } from "@/server/partners/golive";
@@ -29,19 +30,31 @@ export const partnerRouter = router({
     .input(z.object({ environment, limit: z.number().int().min(1).max(100).default(20), startingAfter: z.string().max(64).optional() }))
     .query(({ ctx, input }) => listPartnerOrders(ctx.db, ctx.partnerId, input.environment, { limit: input.limit, startingAfter: input.startingAfter })),
   keys: router({
-    list: partnerProcedure("developer").query(({ ctx }) => listApiKeys(ctx.db, ctx.partnerId)),
-    /** The secret is in this answer only. */
+    /** The keys of one environment (all when none is named), with status badges and recent 429s. */
+    list: partnerProcedure("developer")
+      .input(z.object({ environment }).optional())
+      .query(({ ctx, input }) => listApiKeysWithActivity(ctx.db, ctx.partnerId, input?.environment)),
+    /** The secret is in this answer only. Live keys only after go-live approval. */
     create: partnerProcedure("developer")
-      .input(z.object({ environment, name: z.string().trim().max(100).optional() }))
+      .input(createKeyInput)
       .mutation(async ({ ctx, input }) => {
         if (input.environment === "live") await assertLiveAccess(ctx.db, ctx.partnerId);
         const { key, secret } = await createApiKey(ctx.db, {
           partnerId: ctx.partnerId,
           environment: input.environment,
           name: input.name || null,
+          ipAllowlist: input.ipAllowlist,
+          expiresAt: expiresAtOf(input),
           actor: ctx.user.id,
         });
-        return { id: key.id, start: key.start, secret };
+        return { id: key.id, start: key.start, expiresAt: key.expiresAt, secret };
+      }),
+    /** A new secret with the same settings; the old key keeps working for the chosen overlap. */
+    rotate: partnerProcedure("developer")
+      .input(rotateKeyInput)
+      .mutation(async ({ ctx, input }) => {
+        const rotated = await rotateApiKey(ctx.db, { partnerId: ctx.partnerId, keyId: input.keyId, overlapSeconds: input.overlapSeconds, actor: ctx.user.id });
+        return { key: presentKey(rotated.key), secret: rotated.secret, previous: presentKey(rotated.previous) };
       }),
     revoke: partnerProcedure("developer")
       .input(z.object({ keyId: z.string().min(1).max(64) }))
