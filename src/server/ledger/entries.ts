@@ -1,9 +1,9 @@
-import { and, desc, eq, lt, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt, type SQL, sql } from "drizzle-orm";
 import { DomainError } from "@/lib/errors";
 import type { Amount, Currency } from "@/lib/money";
 import type { DbOrTx } from "@/server/db/client";
-import { ledgerEntries, ledgerTransfers } from "@/server/db/schema";
-import { getAccount } from "./accounts";
+import { ledgerAccounts, ledgerEntries, ledgerTransfers } from "@/server/db/schema";
+import { getAccount, type LedgerEnvironment } from "./accounts";
 import type { TransferKind } from "./transfer";
 
 export interface LedgerEntryView {
@@ -39,14 +39,38 @@ export const entryColumns = {
   currency: ledgerEntries.currency,
 };
 
+/** What a list of entries may be narrowed to; every filter is optional and they all apply together. */
+export interface EntryFilters {
+  /** Only entries of transfers of these kinds. */
+  kinds?: TransferKind[];
+  /** Entries created at or after this moment. */
+  from?: Date;
+  /** Entries created before this moment (exclusive, like a statement's `to`). */
+  to?: Date;
+  /** The transfer's reference (an order id, a top-up request id…) contains this text, any case. */
+  reference?: string;
+}
+
+const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+function filterConditions(f: EntryFilters): SQL[] {
+  const out: SQL[] = [];
+  if (f.kinds?.length) out.push(inArray(ledgerTransfers.kind, f.kinds));
+  if (f.from) out.push(gte(ledgerEntries.createdAt, f.from));
+  if (f.to) out.push(lt(ledgerEntries.createdAt, f.to));
+  const ref = f.reference?.trim();
+  if (ref) out.push(sql`${ledgerTransfers.reference} ilike ${`%${likeEscape(ref)}%`}`);
+  return out;
+}
+
 /**
  * An account's entries, newest first, by cursor (`startingAfter` = the last entry id of the
- * previous page). With `partnerId`, the account must belong to that partner.
+ * previous page), narrowed by `filters`. With `partnerId`, the account must belong to that partner.
  */
 export async function listEntries(
   db: DbOrTx,
   accountId: string,
-  opts: { limit?: number; startingAfter?: string | null; partnerId?: string } = {},
+  opts: { limit?: number; startingAfter?: string | null; partnerId?: string; filters?: EntryFilters } = {},
 ): Promise<Page<LedgerEntryView>> {
   const limit = Math.min(Math.max(Math.trunc(opts.limit ?? 25), 1), MAX_PAGE_SIZE);
   await getAccount(db, accountId, { partnerId: opts.partnerId });
@@ -70,10 +94,32 @@ export async function listEntries(
     })
     .from(ledgerEntries)
     .innerJoin(ledgerTransfers, eq(ledgerTransfers.id, ledgerEntries.transferId))
-    .where(before === null ? eq(ledgerEntries.accountId, accountId) : and(eq(ledgerEntries.accountId, accountId), lt(ledgerEntries.seq, before)))
+    .where(and(eq(ledgerEntries.accountId, accountId), ...(before === null ? [] : [lt(ledgerEntries.seq, before)]), ...filterConditions(opts.filters ?? {})))
     .orderBy(desc(ledgerEntries.seq))
     .limit(limit + 1);
   const hasMore = rows.length > limit;
   const data = hasMore ? rows.slice(0, limit) : rows;
   return { data, hasMore, nextCursor: hasMore ? data[data.length - 1]!.id : null };
+}
+
+/** One entry of one of the partner's wallets in `environment`, or null (another partner's entry is null too). */
+export async function getPartnerEntry(
+  db: DbOrTx,
+  input: { partnerId: string; environment: LedgerEnvironment; entryId: string },
+): Promise<Omit<LedgerEntryView, "counterpartyAccountId" | "metadata"> | null> {
+  const [row] = await db
+    .select({ ...entryColumns, createdAt: ledgerEntries.createdAt })
+    .from(ledgerEntries)
+    .innerJoin(ledgerTransfers, eq(ledgerTransfers.id, ledgerEntries.transferId))
+    .innerJoin(ledgerAccounts, eq(ledgerAccounts.id, ledgerEntries.accountId))
+    .where(
+      and(
+        eq(ledgerEntries.id, input.entryId),
+        eq(ledgerAccounts.kind, "partner_wallet"),
+        eq(ledgerAccounts.partnerId, input.partnerId),
+        eq(ledgerAccounts.environment, input.environment),
+      ),
+    )
+    .limit(1);
+  return row ?? null;
 }

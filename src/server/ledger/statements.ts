@@ -89,16 +89,16 @@ export async function getStatementSummary(db: DbOrTx, r: StatementRange): Promis
 }
 
 /**
- * The statement with its entries, oldest first. Loads every entry of the period: for long
- * periods use `streamStatementCsv`.
+ * The statement with its entries, oldest first. Loads every entry of the period (or the first
+ * `maxEntries`: fewer entries than `entryCount` then), for long periods use `streamStatementCsv`.
  */
-export async function getStatement(db: DbOrTx, r: StatementRange): Promise<Statement> {
+export async function getStatement(db: DbOrTx, r: StatementRange, opts: { maxEntries?: number } = {}): Promise<Statement> {
   checkRange(r);
   const account = await getAccount(db, r.accountId, { partnerId: r.partnerId });
   return db.transaction(
     async (tx) => {
       const summary = await summarize(tx, r, account);
-      const entries = await tx
+      const query = tx
         .select({
           ...entryColumns,
           createdAt: ledgerEntries.createdAt,
@@ -106,7 +106,9 @@ export async function getStatement(db: DbOrTx, r: StatementRange): Promise<State
         .from(ledgerEntries)
         .innerJoin(ledgerTransfers, eq(ledgerTransfers.id, ledgerEntries.transferId))
         .where(and(eq(ledgerEntries.accountId, r.accountId), gte(ledgerEntries.createdAt, r.from), lt(ledgerEntries.createdAt, r.to)))
-        .orderBy(asc(ledgerEntries.seq));
+        .orderBy(asc(ledgerEntries.seq))
+        .$dynamic();
+      const entries = await (opts.maxEntries === undefined ? query : query.limit(opts.maxEntries));
       return { ...summary, entries };
     },
     { isolationLevel: "repeatable read", accessMode: "read only" },

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineContract, jsonResponse, timestamp } from "../contract";
+import { ENTRY_KINDS } from "@/lib/schemas/dashboard-wallet";
 import { currencyCode, decimalString, isoDate, listOf, pagination } from "./common";
 
 // ---- schemas --------------------------------------------------------------------------------
@@ -12,10 +13,18 @@ export const wallet = z.object({
 });
 export const walletList = z.object({ environment: z.enum(["sandbox", "live"]), data: z.array(wallet) });
 
-export const transactionsQuery = z.strictObject({ ...pagination, currency: currencyCode.default("USD") });
+export const transactionsQuery = z.strictObject({
+  ...pagination,
+  currency: currencyCode.default("USD"),
+  kind: z.enum(ENTRY_KINDS).optional().describe("Only entries of this kind of movement"),
+  from: isoDate.optional().describe("Entries created at or after this moment"),
+  to: isoDate.optional().describe("Entries created before this moment"),
+  reference: z.string().trim().min(1).max(128).optional().describe("Entries whose reference (an order id, a top-up request id…) contains this text, any case"),
+});
 
 export const transaction = z.object({
   id: z.string(),
+  transferId: z.string().describe("The movement this entry is one side of"),
   kind: z.string(),
   reference: z.string().nullable(),
   amount: z.string().describe("Signed: positive when money arrived, negative when it left"),
@@ -83,6 +92,7 @@ export const listTransactions = defineContract({
         data: [
           {
             id: "ent_01jd7m3k5a",
+            transferId: "trf_01jd7m3k59",
             kind: "order_debit",
             reference: "ord_01jd7m3k4x9v2c8q5r6t",
             amount: "-48.5000",
