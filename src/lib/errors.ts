@@ -127,6 +127,11 @@ export const ERROR_CODES = {
   go_live_pending: { kind: "conflict", description: "A go-live request is already waiting for review, or live access is already granted." },
   go_live_request_not_found: { kind: "not_found", description: "No such go-live request." },
   go_live_already_decided: { kind: "conflict", description: "The go-live request was already approved or rejected." },
+
+  // Team (the dashboard's members and invitations).
+  last_owner: { kind: "conflict", description: "A partner always keeps at least one owner: make someone else owner first." },
+  already_member: { kind: "conflict", description: "This person is already a member of the partner, or already has an open invitation." },
+  invitation_unavailable: { kind: "invalid", description: "The invitation link expired, was already used or was revoked: ask for a new invitation." },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -59,7 +59,8 @@ export type IdPrefix =
   | "wha"
   | "eml"
   | "bat"
-  | "glr";
+  | "glr"
+  | "inv";
 
 /**
  * A prefixed opaque id (`ord_01hx…`): 10 chars of millisecond time then 16 random chars,

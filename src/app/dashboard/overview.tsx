@@ -72,7 +72,7 @@ export function PartnerOverview() {
                 {w.forecast.suggestedTopUp !== "0.0000" && (
                   <p className="mt-1 text-sm text-slate-700">
                     Suggested top-up: <span className="font-medium tabular-nums">{money(w.forecast.suggestedTopUp, w.currency, locale)}</span>
-                    <span className="text-slate-600"> (30 more days at this pace, above your {money(data.threshold, w.currency, locale)} alert level)</span>
+                    <span className="text-slate-600"> (30 more days at this pace, above your {money(w.threshold, w.currency, locale)} alert level)</span>
                   </p>
                 )}
               </div>

@@ -5,7 +5,8 @@ import { clientIpFrom } from "@/lib/client-ip";
 import { env } from "@/lib/env";
 import { getDb } from "@/server/db/client";
 import { attemptLogin } from "./login";
-import { sessionUserFromToken, type SessionUser } from "./session-user";
+import { cookies } from "next/headers";
+import { sessionUserFromToken, WORKSPACE_COOKIE, type SessionUser } from "./session-user";
 import { checkSessionProof, endSessions, sessionProof } from "./sessions";
 
 class LoginRefused extends CredentialsSignin {
@@ -81,11 +82,15 @@ const nextAuth = NextAuth(() => ({
 export const { handlers, signIn, signOut } = nextAuth;
 const { auth, unstable_update } = nextAuth;
 
-/** The signed-in user, re-read from the database (session version included), or null. */
+/**
+ * The signed-in user, re-read from the database (session version included), or null; the active
+ * workspace is the one the `steller_workspace` cookie names if the user is still a member of it.
+ */
 export async function getSessionUser(): Promise<SessionUser | null> {
   const session = await auth();
   if (!session?.user) return null;
-  return sessionUserFromToken(getDb(), session.user as { id?: unknown; sv?: unknown });
+  const workspace = (await cookies()).get(WORKSPACE_COOKIE)?.value ?? null;
+  return sessionUserFromToken(getDb(), session.user as { id?: unknown; sv?: unknown }, workspace);
 }
 
 /** Moves the current request's session token to `sessionVersion` (after a password change). */

@@ -1,20 +1,28 @@
-import { eq } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import type { DbOrTx } from "@/server/db/client";
 import { memberships, partners, users } from "@/server/db/schema";
 
 export type MemberRole = "owner" | "developer" | "finance";
+
+export interface WorkspaceMembership {
+  partnerId: string;
+  partnerName: string;
+  role: MemberRole;
+}
 
 export interface SessionUser {
   id: string;
   email: string;
   name: string;
   isAdmin: boolean;
-  membership: {
-    partnerId: string;
-    partnerName: string;
-    role: MemberRole;
-  } | null;
+  /** The active workspace: the one asked for (the `steller_workspace` cookie) when the user is a member of it, else the first. */
+  membership: WorkspaceMembership | null;
+  /** Every workspace (active partner) the user belongs to, oldest membership first. */
+  memberships: WorkspaceMembership[];
 }
+
+/** The cookie that names the active workspace (a partner id); checked against the memberships on every request. */
+export const WORKSPACE_COOKIE = "steller_workspace";
 
 /**
  * Loads who a session belongs to, from the database, on every request: a suspended user,
@@ -22,8 +30,8 @@ export interface SessionUser {
  * With `sessionVersion` (what the session token carries), a session older than the user's last
  * sign-out or password change is refused too; `sessionUserFromToken` always checks it.
  */
-export async function loadSessionUser(db: DbOrTx, userId: string, sessionVersion?: number): Promise<SessionUser | null> {
-  const [row] = await db
+export async function loadSessionUser(db: DbOrTx, userId: string, sessionVersion?: number, activePartnerId?: string | null): Promise<SessionUser | null> {
+  const rows = await db
     .select({
       id: users.id,
       sessionVersion: users.sessionVersion,
@@ -40,23 +48,25 @@ export async function loadSessionUser(db: DbOrTx, userId: string, sessionVersion
     .leftJoin(memberships, eq(memberships.userId, users.id))
     .leftJoin(partners, eq(partners.id, memberships.partnerId))
     .where(eq(users.id, userId))
-    .limit(1);
+    .orderBy(asc(memberships.createdAt), asc(memberships.id));
+  const row = rows[0];
   if (row?.status !== "active") return null;
   if (sessionVersion !== undefined && row.sessionVersion !== sessionVersion) return null;
-  const membership =
-    row.partnerId && row.role && row.partnerName && row.partnerStatus === "active"
-      ? { partnerId: row.partnerId, partnerName: row.partnerName, role: row.role }
-      : null;
+  const all: WorkspaceMembership[] = [];
+  for (const r of rows) {
+    if (r.partnerId && r.role && r.partnerName && r.partnerStatus === "active") all.push({ partnerId: r.partnerId, partnerName: r.partnerName, role: r.role });
+  }
+  const membership = all.find((m) => m.partnerId === activePartnerId) ?? all[0] ?? null;
   const isAdmin = row.platformRole === "admin";
   if (!isAdmin && !membership) return null;
-  return { id: row.id, email: row.email, name: row.name, isAdmin, membership };
+  return { id: row.id, email: row.email, name: row.name, isAdmin, membership, memberships: all };
 }
 
 /**
  * The user of a session token (`sub` = user id, `sv` = session version), checked against the
  * database; a token without a version (issued before versions existed) is refused.
  */
-export async function sessionUserFromToken(db: DbOrTx, token: { id?: unknown; sv?: unknown }): Promise<SessionUser | null> {
+export async function sessionUserFromToken(db: DbOrTx, token: { id?: unknown; sv?: unknown }, activePartnerId?: string | null): Promise<SessionUser | null> {
   if (typeof token.id !== "string" || !token.id || typeof token.sv !== "number") return null;
-  return loadSessionUser(db, token.id, token.sv);
+  return loadSessionUser(db, token.id, token.sv, activePartnerId);
 }

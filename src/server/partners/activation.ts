@@ -147,7 +147,8 @@ const DAY_MS = 24 * 3600_000;
  * activity — API call (a key's last use), order, or a member's sign-in; signing up counts — for
  * `inactiveDays`, unless it was already nudged within that window. The nudge is recorded
  * (partner_nudges) in the statement that picks the partner, and the email requested in the same
- * transaction, so concurrent runs and retries never send twice within the window.
+ * transaction, so concurrent runs and retries never send twice within the window. A partner that
+ * opted out (partner_settings.re_engagement_opt_out) is never picked.
  */
 export async function sendReEngagementEmails(db: Db, opts: { inactiveDays: number; now?: Date }): Promise<{ partnerIds: string[] }> {
   const now = opts.now ?? new Date();
@@ -158,6 +159,8 @@ export async function sendReEngagementEmails(db: Db, opts: { inactiveDays: numbe
         select p.id, p.business_name, p.contact_email
         from partners p
         where p.status = 'active'
+          -- the partner's email preferences (dashboard settings): opted out of re-engagement
+          and not exists (select 1 from partner_settings s where s.partner_id = p.id and s.re_engagement_opt_out)
           and greatest(
             p.created_at,
             (select max(k.last_used_at) from api_keys k where k.partner_id = p.id),

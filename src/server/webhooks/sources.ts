@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { compareAmounts } from "@/lib/money";
 import type { DbOrTx } from "@/server/db/client";
-import { lowBalanceAlerts, orders, partnerSettings, type topupRequests } from "@/server/db/schema";
+import { lowBalanceAlerts, lowBalanceThresholds, orders, partnerSettings, type topupRequests } from "@/server/db/schema";
 import { findWallet } from "@/server/ledger";
 import { emitPartnerEvent } from "./emit";
 import type { WebhookEnvironment } from "./types";
@@ -41,17 +41,74 @@ export async function emitOrderEvent(db: DbOrTx, orderId: string) {
   };
 }
 
-export async function getLowBalanceThreshold(db: DbOrTx, partnerId: string): Promise<string> {
+/**
+ * The low-balance threshold of a wallet: its own (low_balance_thresholds, per environment and
+ * currency) if set, else the partner's default (partner_settings), else 100. Without a wallet,
+ * the partner's default.
+ */
+export async function getLowBalanceThreshold(db: DbOrTx, partnerId: string, wallet?: { environment: WebhookEnvironment; currency: string }): Promise<string> {
+  if (wallet) {
+    const [own] = await db
+      .select({ t: lowBalanceThresholds.threshold })
+      .from(lowBalanceThresholds)
+      .where(
+        and(
+          eq(lowBalanceThresholds.partnerId, partnerId),
+          eq(lowBalanceThresholds.environment, wallet.environment),
+          eq(lowBalanceThresholds.currency, wallet.currency),
+        ),
+      );
+    if (own) return own.t;
+  }
   const [row] = await db.select({ t: partnerSettings.lowBalanceThreshold }).from(partnerSettings).where(eq(partnerSettings.partnerId, partnerId));
   return row?.t ?? DEFAULT_LOW_BALANCE_THRESHOLD;
 }
 
-/** Sets the partner's low-balance threshold (a decimal string, applies to every wallet currency). */
+/** Every wallet's own threshold of a partner in one environment (currency → threshold), plus the default. */
+export async function listLowBalanceThresholds(db: DbOrTx, partnerId: string, environment: WebhookEnvironment) {
+  const [own, fallback] = await Promise.all([
+    db
+      .select({ currency: lowBalanceThresholds.currency, threshold: lowBalanceThresholds.threshold })
+      .from(lowBalanceThresholds)
+      .where(and(eq(lowBalanceThresholds.partnerId, partnerId), eq(lowBalanceThresholds.environment, environment))),
+    getLowBalanceThreshold(db, partnerId),
+  ]);
+  return { fallback, byCurrency: Object.fromEntries(own.map((r) => [r.currency, r.threshold])) as Record<string, string> };
+}
+
+/** Sets the partner's default low-balance threshold (a decimal string, for every wallet without its own). */
 export async function setLowBalanceThreshold(db: DbOrTx, partnerId: string, threshold: string): Promise<void> {
   await db
     .insert(partnerSettings)
     .values({ partnerId, lowBalanceThreshold: threshold })
     .onConflictDoUpdate({ target: partnerSettings.partnerId, set: { lowBalanceThreshold: threshold, updatedAt: new Date() } });
+}
+
+/** Sets one wallet's own threshold (environment, currency); null removes it (back to the default). */
+export async function setWalletLowBalanceThreshold(
+  db: DbOrTx,
+  input: { partnerId: string; environment: WebhookEnvironment; currency: string; threshold: string | null },
+): Promise<void> {
+  const key = { partnerId: input.partnerId, environment: input.environment, currency: input.currency };
+  if (input.threshold === null) {
+    await db
+      .delete(lowBalanceThresholds)
+      .where(
+        and(
+          eq(lowBalanceThresholds.partnerId, key.partnerId),
+          eq(lowBalanceThresholds.environment, key.environment),
+          eq(lowBalanceThresholds.currency, key.currency),
+        ),
+      );
+    return;
+  }
+  await db
+    .insert(lowBalanceThresholds)
+    .values({ ...key, threshold: input.threshold })
+    .onConflictDoUpdate({
+      target: [lowBalanceThresholds.partnerId, lowBalanceThresholds.environment, lowBalanceThresholds.currency],
+      set: { threshold: input.threshold, updatedAt: new Date() },
+    });
 }
 
 /**
@@ -66,7 +123,7 @@ export async function checkLowBalance(
   return db.transaction(async (tx) => {
     const wallet = await findWallet(tx, input.partnerId, input.environment, input.currency);
     if (!wallet) return { below: false, eventId: null };
-    const threshold = await getLowBalanceThreshold(tx, input.partnerId);
+    const threshold = await getLowBalanceThreshold(tx, input.partnerId, { environment: input.environment, currency: input.currency });
     const where = and(
       eq(lowBalanceAlerts.partnerId, input.partnerId),
       eq(lowBalanceAlerts.environment, input.environment),

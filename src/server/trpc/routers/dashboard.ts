@@ -12,7 +12,7 @@ import { getPartnerOrder, partnerUsage, presentOrder } from "@/server/orders/que
 import { assertLiveAccess } from "@/server/partners/golive";
 import { type OrderSearch, partnerOrdersCsv, searchPartnerOrders } from "@/server/orders/search";
 import { getOrderTimeline } from "@/server/orders/timeline";
-import { getLowBalanceThreshold } from "@/server/webhooks/sources";
+import { listLowBalanceThresholds } from "@/server/webhooks/sources";
 import { partnerProcedure, router } from "../init";
 
 const environment = z.enum(["sandbox", "live"]);
@@ -43,22 +43,25 @@ export const dashboardRouter = router({
   overview: partnerProcedure("finance", "developer")
     .input(z.object({ environment }))
     .query(async ({ ctx, input }) => {
-      const [wallets, usage, threshold] = await Promise.all([
+      const [wallets, usage, thresholds] = await Promise.all([
         listPartnerWallets(ctx.db, ctx.partnerId, input.environment),
         partnerUsage(ctx.db, ctx.partnerId, input.environment, USAGE_DAYS),
-        getLowBalanceThreshold(ctx.db, ctx.partnerId),
+        listLowBalanceThresholds(ctx.db, ctx.partnerId, input.environment),
       ]);
+      // Each wallet's own threshold (settings: per environment and currency), else the partner's default.
+      const thresholdOf = (currency: string) => thresholds.byCurrency[currency] ?? thresholds.fallback;
       return {
-        threshold,
+        threshold: thresholds.fallback,
         usage,
         wallets: wallets.map((w) => ({
           currency: w.currency,
           balance: w.balance,
+          threshold: thresholdOf(w.currency),
           forecast: forecastBalance({
             balance: w.balance,
             spend: usage.spend.find((s) => s.currency === w.currency)?.spend ?? "0",
             windowDays: USAGE_DAYS,
-            threshold,
+            threshold: thresholdOf(w.currency),
           }),
         })),
       };
