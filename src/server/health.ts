@@ -3,7 +3,7 @@ import { env, inngestMode } from "@/lib/env";
 import { errorChain } from "@/lib/error-chain";
 import type { DbOrTx } from "@/server/db/client";
 import { embeddedWorkerCount } from "@/server/jobs/executor/worker";
-import { requestLog } from "@/server/requestlog/writer";
+import type { RequestLogWriter } from "@/server/requestlog/writer";
 import { liveVendorIsMock } from "@/server/supplier/bamboo";
 
 export interface Health {
@@ -34,7 +34,10 @@ const HEALTH_DATABASE_TIMEOUT_MS = 2_000;
  * HEALTH_DATABASE_TIMEOUT_MS whatever the database does: while it restarts (the pool reconnects on
  * its own) or while the pool is saturated, the database is `down` and the app `degraded`.
  */
-export async function checkHealth(db: DbOrTx, opts: { pool?: Health["database"]["pool"] | null; timeoutMs?: number } = {}): Promise<Health> {
+export async function checkHealth(
+  db: DbOrTx,
+  opts: { pool?: Health["database"]["pool"] | null; timeoutMs?: number; requestLog?: Pick<RequestLogWriter, "stats"> } = {},
+): Promise<Health> {
   const started = performance.now();
   const timeoutMs = opts.timeoutMs ?? HEALTH_DATABASE_TIMEOUT_MS;
   let database: Health["database"];
@@ -57,7 +60,7 @@ export async function checkHealth(db: DbOrTx, opts: { pool?: Health["database"][
     database,
     jobs: jobsHealth(),
     vendor: { live: liveVendorIsMock() ? "mock" : "bamboo", sandbox: "mock" },
-    requestLog: requestLog().stats(),
+    requestLog: opts.requestLog?.stats() ?? { buffered: 0, written: 0, dropped: 0, enabled: false },
   };
 }
 

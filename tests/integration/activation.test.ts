@@ -11,10 +11,9 @@ import { requestTopup } from "@/server/ledger";
 import { MILESTONES, resetMilestoneMemo, settleMilestones } from "@/server/partners/activation";
 import { approvePartnerTopup } from "@/server/partners/funding";
 import { signUpPartner } from "@/server/partners/signup";
-import { requestLog } from "@/server/requestlog/writer";
 import { createCaller } from "@/server/trpc/root";
 import { createEndpoint } from "@/server/webhooks/endpoints";
-import { bindAppDatabase, call } from "../support/app";
+import { bindAppDatabase, call, flushRequestLog } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makeUser } from "../support/factories";
 import { RANGED_USD, startOrderEngine, type OrderEngine } from "../support/order-engine";
@@ -128,7 +127,7 @@ describe("activation milestones", () => {
     await call(catalogRoute.GET, "/api/v1/catalog", { key });
     expect((await order(key)).status).toBe(202);
     await settleMilestones();
-    await requestLog().flush();
+    await flushRequestLog();
     expect(await reached(signup.partner.id)).toEqual(["signed_up", "first_sandbox_api_call", "first_sandbox_order"]);
     // Removed behind the process's back: were a request or an order to write again, the rows would return.
     await t.db.delete(partnerMilestones).where(eq(partnerMilestones.partnerId, signup.partner.id));

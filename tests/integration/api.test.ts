@@ -13,8 +13,7 @@ import * as topupRoute from "@/app/api/v1/wallet/topup-requests/route";
 import * as txRoute from "@/app/api/v1/wallet/transactions/route";
 import { createApiKey, revokeApiKey } from "@/server/keys";
 import { adminCredit } from "@/server/ledger";
-import { requestLog } from "@/server/rest/handler";
-import { bindAppDatabase, call } from "../support/app";
+import { bindAppDatabase, call, flushRequestLog } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { RANGED_USD, startOrderEngine, type OrderEngine } from "../support/order-engine";
 import { waitFor } from "../support/wait";
@@ -223,7 +222,7 @@ describe("tenant isolation", () => {
     expect(topups.json.data).toEqual([]);
     const usage = await call(usageRoute.GET, "/api/v1/usage", { key: b.key });
     expect(usage.json.totals.orders).toBe(1);
-    await requestLog().flush();
+    await flushRequestLog();
     const logs = await call(logsRoute.GET, "/api/v1/logs", { key: b.key, query: { limit: "100" } });
     expect(logs.json.data.every((l: any) => l.keyStart.startsWith(b.key.slice(0, 14)) || l.keyStart.startsWith("stlr_test_"))).toBe(true);
     expect(logs.text).not.toContain(a.key.slice(0, 14));
@@ -260,7 +259,7 @@ describe("wallet, statement, top-ups and logs", () => {
   it("records requests in the log asynchronously and lets the partner filter them", async () => {
     await call(catalogRoute.GET, "/api/v1/catalog", { key: a.key, query: { limit: "5" } });
     await call(orderRoute.GET, "/api/v1/orders/ord_nothere", { key: a.key, params: { id: "ord_nothere" } });
-    await requestLog().flush();
+    await flushRequestLog();
     const logs = await call(logsRoute.GET, "/api/v1/logs", { key: a.key, query: { status: "404" } });
     expect(logs.json.data[0]).toMatchObject({ method: "GET", path: "/api/v1/orders/ord_nothere", status: 404, errorCode: "resource_not_found" });
   });

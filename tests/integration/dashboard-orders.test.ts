@@ -8,8 +8,7 @@ import { createOrder } from "@/server/orders/create";
 import { createCaller } from "@/server/trpc/root";
 import * as eventsRoute from "@/app/api/v1/orders/[id]/events/route";
 import { createApiKey } from "@/server/keys";
-import { requestLog } from "@/server/requestlog/writer";
-import { bindAppDatabase, call } from "../support/app";
+import { bindAppDatabase, call, flushRequestLog } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makeUser } from "../support/factories";
 import { type OrderEngine, RANGED_USD, startOrderEngine } from "../support/order-engine";
@@ -82,7 +81,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await requestLog().flush();
+  await flushRequestLog();
   await engine?.stop();
   await t?.close();
 });

@@ -160,8 +160,6 @@ beforeAll(async () => {
   outbox = { ...(await import("@/server/outbox")), ...(await import("@/server/jobs/relay")) };
   route = await import("@/app/api/inngest/route");
   appFunctions = (await import("@/server/jobs/functions/index")).functions;
-  const { configureOrderRuntime } = await import("@/server/orders/runtime");
-  configureOrderRuntime({ db: t.db });
 });
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Services } from "@/server/boot/services";
 import * as walletRoute from "@/app/api/v1/wallet/route";
 import { createApiKey } from "@/server/keys";
-import { tokenLeases } from "@/server/rest/handler";
 import { bindAppDatabase, call } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makePartner } from "../support/factories";
@@ -11,9 +11,10 @@ process.env.API_RATE_BURST = "200";
 process.env.API_RATE_PER_SECOND = "100";
 
 let t: TestDatabase;
+let services: Services;
 beforeAll(async () => {
   t = await createTestDatabase(10);
-  bindAppDatabase(t);
+  services = bindAppDatabase(t);
 });
 afterAll(async () => {
   await t?.close();
@@ -36,6 +37,6 @@ describe("per-key rate limit under sustained load (Postgres buckets, leased toke
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0); // the limit was reached
     // Burst + refill over the whole run: an upper bound no interleaving may exceed.
     expect(allowed).toBeLessThanOrEqual(200 + Math.ceil(100 * seconds));
-    expect(tokenLeases().leased).toBeGreaterThan(0);
+    expect(services.tokenLeases.leased).toBeGreaterThan(0);
   });
 });

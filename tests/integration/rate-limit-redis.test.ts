@@ -6,10 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureRedisServer } from "../../scripts/lib-redis";
 import * as walletRoute from "@/app/api/v1/wallet/route";
 import { createApiKey } from "@/server/keys";
-import { requestLog } from "@/server/rest/handler";
 import { rateLimitHeaders, takeTokenPostgres, takeTokenRedis, takeTokenWith, type BucketRule, type RateDecision } from "@/server/rest/rate-limit";
 import { closeRateLimitRedis, createRateLimitRedis, REDIS_KEY_PREFIX, type RateLimitRedis } from "@/server/rest/rate-limit-redis";
-import { bindAppDatabase, call } from "../support/app";
+import { bindAppDatabase, call, flushRequestLog } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makePartner } from "../support/factories";
 
@@ -71,7 +70,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(opened.map((r) => r.close()));
   await closeRateLimitRedis();
-  await requestLog().flush();
+  await flushRequestLog();
   admin?.disconnect();
   redisProcess?.kill("SIGKILL");
   await t?.close();

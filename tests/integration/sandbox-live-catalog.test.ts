@@ -7,6 +7,7 @@
  */
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Services } from "@/server/boot/services";
 import { decryptSecret } from "@/lib/crypto";
 import { loadEnv, type Env } from "@/lib/env";
 import { syncCatalog } from "@/server/catalog/sync";
@@ -17,7 +18,7 @@ import { orderEngineFunctions } from "@/server/jobs/functions/orders";
 import { placementRequestId } from "@/server/orders/batch";
 import { grantSandboxFunds } from "@/server/ledger";
 import { createOrder } from "@/server/orders/create";
-import { configureOrderRuntime, vendorSelection } from "@/server/orders/runtime";
+import { vendorSelection } from "@/server/orders/runtime";
 import type { Environment } from "@/server/catalog/visibility";
 import type { BambooClient } from "@/server/supplier/bamboo";
 import { countMockCheckoutAttempts, countMockOrders, mockCard, seedMockCatalog, seedMockVendor } from "@/server/supplier/mock";
@@ -25,6 +26,7 @@ import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makePartner } from "../support/factories";
 import { MOCK_CREDENTIALS, startMockVendorServer, type MockVendorServer } from "../support/mock-vendor-server";
 import { TEST_KEY } from "../support/order-engine";
+import { testServices } from "../support/services";
 import { waitFor } from "../support/wait";
 
 let app: TestDatabase; // the app's database (catalog, orders, the built-in mock's state)
@@ -33,6 +35,7 @@ let bamboo: MockVendorServer;
 let env: Env;
 let vendorFor: (environment: Environment) => BambooClient;
 let worker: EmbeddedWorker | undefined;
+let services: Services;
 let partnerId: string;
 
 const modifiedDate = new Date(Date.UTC(2026, 9, 1));
@@ -117,10 +120,11 @@ beforeAll(async () => {
     MOCK_VENDOR_FULFIL_MS: "300",
   });
   vendorFor = vendorSelection(app.db, () => env);
-  configureOrderRuntime({ db: app.db, vendorFor, encryptionKey: TEST_KEY, pollScheduleMs: Array.from({ length: 30 }, () => 1_000) });
+  services = testServices(app, { settings: env, vendorFor, encryptionKey: TEST_KEY, orders: { pollScheduleMs: Array.from({ length: 30 }, () => 1_000) } });
   await syncCatalog(app.db, vendorFor("live").catalogPages());
   worker = await startEmbeddedWorker({
     db: app.db,
+    services: () => services,
     functions: orderEngineFunctions,
     pollMs: 25,
     maxInFlight: 16,
@@ -133,7 +137,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await worker?.stop();
-  configureOrderRuntime({});
   await bamboo?.close();
   await bambooDb?.close();
   await app?.close();
@@ -233,7 +236,14 @@ describe("the sandbox against a catalog synced from a real (stand-in) Bamboo", (
       .update(catalogProducts)
       .set({ active: false })
       .where(eq(catalogProducts.sku, sku(LIVE.colliding)));
-    worker = await startEmbeddedWorker({ db: app.db, functions: orderEngineFunctions, pollMs: 25, maxInFlight: 16, backoff: { baseMs: 50, maxMs: 400 } });
+    worker = await startEmbeddedWorker({
+      db: app.db,
+      services: () => services,
+      functions: orderEngineFunctions,
+      pollMs: 25,
+      maxInFlight: 16,
+      backoff: { baseMs: 50, maxMs: 400 },
+    });
     const done = await settled(o.id);
     expect(done.status).toBe("failed");
     expect(done.failureCode).toBe("product_not_available");

@@ -6,10 +6,9 @@ import { supplierPoll, supplierPollTick } from "@/server/jobs/functions/polling"
 import { checkInvariants } from "@/server/ledger";
 import { createOrder } from "@/server/orders/create";
 import { bambooNotificationHandler } from "@/server/orders/poller-hints";
-import { configureOrderRuntime } from "@/server/orders/runtime";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { serveFetchHandler, type ServedHandler } from "../support/mock-vendor-server";
-import { RANGED_USD, startOrderEngine, TEST_KEY, type OrderEngine } from "../support/order-engine";
+import { RANGED_USD, startOrderEngine, type OrderEngine } from "../support/order-engine";
 import { waitFor } from "../support/wait";
 
 /**
@@ -35,14 +34,6 @@ beforeAll(async () => {
     mock: { fulfilMs: 300, notify: { url: `${app.origin}/api/supplier/bamboo/notifications`, secret: SECRET } },
     batchWindowMs: 300,
     functions: [fulfilOrder, placeVendorBatch, supplierPoll, supplierPollTick],
-  });
-  configureOrderRuntime({
-    db: t.db,
-    vendorFor: () => engine.client,
-    encryptionKey: TEST_KEY,
-    pollScheduleMs: Array.from({ length: 30 }, () => 1_000),
-    batchWindowMs: 300,
-    sharedBatchPoller: true,
   });
 });
 afterAll(async () => {

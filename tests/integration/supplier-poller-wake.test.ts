@@ -5,9 +5,8 @@ import { fulfilOrder, placeVendorBatch } from "@/server/jobs/functions/orders";
 import { supplierPoll, supplierPollTick } from "@/server/jobs/functions/polling";
 import { checkInvariants } from "@/server/ledger";
 import { createOrder } from "@/server/orders/create";
-import { configureOrderRuntime } from "@/server/orders/runtime";
 import { createTestDatabase, type TestDatabase } from "../support/db";
-import { RANGED_USD, startOrderEngine, TEST_KEY, type OrderEngine } from "../support/order-engine";
+import { RANGED_USD, startOrderEngine, type OrderEngine } from "../support/order-engine";
 import { waitFor } from "../support/wait";
 
 /**
@@ -20,14 +19,6 @@ let engine: OrderEngine;
 beforeAll(async () => {
   t = await createTestDatabase(16);
   engine = await startOrderEngine(t, { mock: { fulfilMs: 0 }, batchWindowMs: 200, functions: [fulfilOrder, placeVendorBatch, supplierPoll, supplierPollTick] });
-  configureOrderRuntime({
-    db: t.db,
-    vendorFor: () => engine.client,
-    encryptionKey: TEST_KEY,
-    pollScheduleMs: Array.from({ length: 30 }, () => 1_000),
-    batchWindowMs: 200,
-    sharedBatchPoller: true,
-  });
 });
 afterAll(async () => {
   await engine?.stop();

@@ -8,13 +8,11 @@ import { orderEngineFunctions } from "@/server/jobs/functions/orders";
 import { placementRequestId } from "@/server/orders/batch";
 import { sendEmailFunction } from "@/server/jobs/functions/email";
 import { deliverWebhook, orderWebhookEvents } from "@/server/jobs/functions/webhooks";
-import { configureEmailRuntime } from "@/server/email";
 import { approveTopup, requestTopup } from "@/server/ledger";
 import { createOrder } from "@/server/orders/create";
 import { mockCard } from "@/server/supplier/mock";
 import {
   checkLowBalance,
-  configureWebhookRuntime,
   createEndpoint,
   deleteEndpoint,
   emitPartnerEvent,
@@ -35,7 +33,7 @@ import {
 } from "@/server/webhooks";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makeUser } from "../support/factories";
-import { RANGED_USD, startOrderEngine, TEST_KEY, type OrderEngine } from "../support/order-engine";
+import { RANGED_USD, startOrderEngine, type OrderEngine } from "../support/order-engine";
 import { waitFor } from "../support/wait";
 
 interface Received {
@@ -80,14 +78,20 @@ const resolve = async (host: string) => {
   if (host.endsWith("example.com")) throw Object.assign(new Error(`no such host ${host}`), { code: "ENOTFOUND" });
   return dns.promises.lookup(host, { all: true, verbatim: true });
 };
-const BASE: Partial<WebhookRuntime> = { encryptionKey: TEST_KEY, allowPrivateTargets: true, retryScheduleMs: [1_000, 1_000, 1_000], timeoutMs: 2_000, resolve };
-const configure = (over: Partial<WebhookRuntime> = {}) => configureWebhookRuntime({ db: t.db, ...BASE, ...over });
+const BASE: Partial<WebhookRuntime> = { allowPrivateTargets: true, retryScheduleMs: [1_000, 1_000, 1_000], timeoutMs: 2_000, resolve };
+let webhookDefaults: WebhookRuntime;
+/** The webhook sender of the engine's services (the test's own object) as BASE, with `over`, for this test. */
+const configure = (over: Partial<WebhookRuntime> = {}) => Object.assign(engine.services.webhooks, webhookDefaults, BASE, over);
+/** What the endpoint functions take from the sender's settings (encryption key, private targets). */
+const hooks = () => engine.services.webhooks;
 
 beforeAll(async () => {
   t = await createTestDatabase(20);
-  configure();
-  configureEmailRuntime({ db: t.db, secret: "x".repeat(32), appUrl: "http://app.test", smtpUrl: undefined, from: "Steller <no-reply@app.test>" });
-  engine = await startOrderEngine(t, { functions: [...orderEngineFunctions, deliverWebhook, orderWebhookEvents, sendEmailFunction] });
+  engine = await startOrderEngine(t, {
+    functions: [...orderEngineFunctions, deliverWebhook, orderWebhookEvents, sendEmailFunction],
+    services: { webhooks: BASE, email: { secret: "x".repeat(32), appUrl: "http://app.test", smtpUrl: undefined, from: "Steller <no-reply@app.test>" } },
+  });
+  webhookDefaults = { ...engine.services.webhooks };
 });
 afterAll(async () => {
   await engine?.stop();
@@ -132,8 +136,8 @@ describe("webhook delivery", () => {
     const partnerId = await engine.sandboxPartner();
     const hook = await receiver();
     const failedOnly = await receiver();
-    const { secret } = await createEndpoint(t.db, { ...scopeOf(partnerId), url: hook.url, events: ["order.completed"] });
-    await createEndpoint(t.db, { ...scopeOf(partnerId), url: failedOnly.url, events: ["order.failed"] });
+    const { secret } = await createEndpoint(t.db, { ...scopeOf(partnerId), url: hook.url, events: ["order.completed"] }, hooks());
+    await createEndpoint(t.db, { ...scopeOf(partnerId), url: failedOnly.url, events: ["order.failed"] }, hooks());
     const started = Date.now();
     const { order } = await createOrder(t.db, orderInput(partnerId));
     const got = await waitFor("the order.completed webhook", async () => hook.received[0], 20_000);
@@ -173,7 +177,7 @@ describe("webhook delivery", () => {
   it("emits order.failed for an order the vendor rejects", async () => {
     const partnerId = await engine.sandboxPartner();
     const hook = await receiver();
-    const { secret } = await createEndpoint(t.db, { ...scopeOf(partnerId), url: hook.url, events: ["*"] });
+    const { secret } = await createEndpoint(t.db, { ...scopeOf(partnerId), url: hook.url, events: ["*"] }, hooks());
     const { order } = await createOrder(t.db, orderInput(partnerId, "20.13"));
     const got = await waitFor("the order.failed webhook", async () => hook.received[0], 20_000);
     const payload = verifyWebhook(secret, got.headers as Record<string, string>, got.body) as { type: string; data: Record<string, unknown> };
@@ -184,7 +188,7 @@ describe("webhook delivery", () => {
   it("retries a receiver answering 500 twice and succeeds on the third attempt, recording each attempt", async () => {
     const partnerId = await engine.sandboxPartner();
     const hook = await receiver([500, 500, 200]);
-    const { endpoint, secret } = await createEndpoint(t.db, { ...scopeOf(partnerId), url: hook.url, events: ["*"] });
+    const { endpoint, secret } = await createEndpoint(t.db, { ...scopeOf(partnerId), url: hook.url, events: ["*"] }, hooks());
     const { deliveryId, eventId } = await sendTestEvent(t.db, scopeOf(partnerId), endpoint.id);
     const done = await finished(deliveryId);
     expect(done.status).toBe("succeeded");
@@ -209,7 +213,7 @@ describe("webhook delivery", () => {
     configure({ retryScheduleMs: [1_000] });
     const partnerId = await engine.sandboxPartner();
     const hook = await receiver([503]);
-    const { endpoint } = await createEndpoint(t.db, { ...scopeOf(partnerId), url: hook.url, events: ["*"] });
+    const { endpoint } = await createEndpoint(t.db, { ...scopeOf(partnerId), url: hook.url, events: ["*"] }, hooks());
     const { deliveryId } = await sendTestEvent(t.db, scopeOf(partnerId), endpoint.id);
     const done = await finished(deliveryId);
     expect(done).toMatchObject({ status: "exhausted", attempts: 2, lastStatusCode: 503, nextAttemptAt: null });
@@ -223,7 +227,7 @@ describe("webhook delivery", () => {
   it("replays a delivery with the same webhook-id as a new delivery", async () => {
     const partnerId = await engine.sandboxPartner();
     const hook = await receiver();
-    const { endpoint, secret } = await createEndpoint(t.db, { ...scopeOf(partnerId), url: hook.url, events: ["*"] });
+    const { endpoint, secret } = await createEndpoint(t.db, { ...scopeOf(partnerId), url: hook.url, events: ["*"] }, hooks());
     const { deliveryId, eventId } = await sendTestEvent(t.db, scopeOf(partnerId), endpoint.id);
     await finished(deliveryId);
     const replay = await replayDelivery(t.db, scopeOf(partnerId), deliveryId);
@@ -238,7 +242,7 @@ describe("webhook delivery", () => {
   it("signs with both secrets for 24 hours after a rotation, then with the new one only", async () => {
     const partnerId = await engine.sandboxPartner();
     const hook = await receiver();
-    const { endpoint, secret: oldSecret } = await createEndpoint(t.db, { ...scopeOf(partnerId), url: hook.url, events: ["*"] });
+    const { endpoint, secret: oldSecret } = await createEndpoint(t.db, { ...scopeOf(partnerId), url: hook.url, events: ["*"] }, hooks());
     const rotated = await rotateSecret(t.db, scopeOf(partnerId), endpoint.id);
     expect(rotated.secret).not.toBe(oldSecret);
     expect(rotated.endpoint.previousSecretExpiresAt!.getTime() - Date.now()).toBeGreaterThan(23.9 * 3600_000);
@@ -281,7 +285,7 @@ describe("SSRF guard", () => {
     const partnerId = await engine.sandboxPartner();
     const hook = await receiver();
     // Created while private targets were allowed (or before the name's DNS changed)…
-    const { endpoint } = await createEndpoint(t.db, { ...scopeOf(partnerId), url: `http://localhost:${hook.port}/hooks`, events: ["*"] });
+    const { endpoint } = await createEndpoint(t.db, { ...scopeOf(partnerId), url: `http://localhost:${hook.port}/hooks`, events: ["*"] }, hooks());
     configure({ allowPrivateTargets: false, retryScheduleMs: [] });
     const { deliveryId } = await sendTestEvent(t.db, scopeOf(partnerId), endpoint.id);
     const done = await finished(deliveryId);
@@ -344,7 +348,7 @@ describe("endpoint health", () => {
     const partnerId = await engine.sandboxPartner();
     const owner = await makeUser(t.db, { partnerId, role: "owner" });
     const hook = await receiver([500]);
-    const { endpoint } = await createEndpoint(t.db, { ...scopeOf(partnerId), url: hook.url, events: ["*"] });
+    const { endpoint } = await createEndpoint(t.db, { ...scopeOf(partnerId), url: hook.url, events: ["*"] }, hooks());
     await finished((await sendTestEvent(t.db, scopeOf(partnerId), endpoint.id)).deliveryId);
     expect((await getEndpoint(t.db, scopeOf(partnerId), endpoint.id)).status).toBe("active");
     await finished((await sendTestEvent(t.db, scopeOf(partnerId), endpoint.id)).deliveryId);
@@ -367,7 +371,7 @@ describe("endpoint health", () => {
     configure({ retryScheduleMs: [] });
     const partnerId = await engine.sandboxPartner();
     const hook = await receiver([500]);
-    const { endpoint } = await createEndpoint(t.db, { ...scopeOf(partnerId), url: hook.url, events: ["*"] });
+    const { endpoint } = await createEndpoint(t.db, { ...scopeOf(partnerId), url: hook.url, events: ["*"] }, hooks());
     await t.sql`update webhook_endpoints set first_failure_at = now() - interval '3 days 1 minute' where id = ${endpoint.id}`;
     await finished((await sendTestEvent(t.db, scopeOf(partnerId), endpoint.id)).deliveryId);
     const e = await getEndpoint(t.db, scopeOf(partnerId), endpoint.id);
@@ -479,7 +483,7 @@ describe("tenant isolation", () => {
     const a = await engine.sandboxPartner("A");
     const b = await engine.sandboxPartner("B");
     const hook = await receiver();
-    const { endpoint } = await createEndpoint(t.db, { ...scopeOf(a), url: hook.url, events: ["*"] });
+    const { endpoint } = await createEndpoint(t.db, { ...scopeOf(a), url: hook.url, events: ["*"] }, hooks());
     const { deliveryId } = await sendTestEvent(t.db, scopeOf(a), endpoint.id);
     await finished(deliveryId);
     const bScope = scopeOf(b);
@@ -510,7 +514,7 @@ describe("tenant isolation", () => {
     const partnerId = await engine.sandboxPartner();
     const scope = scopeOf(partnerId);
     const hook = await receiver();
-    const ok = await createEndpoint(t.db, { ...scope, url: hook.url, events: ["*"] });
+    const ok = await createEndpoint(t.db, { ...scope, url: hook.url, events: ["*"] }, hooks());
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await emitPartnerEvent(t.db, { ...scope, type: "topup.approved", data: { i } })).deliveryIds[0]!);
     for (const id of ids) await finished(id);

@@ -1,12 +1,27 @@
 import { CLIENT_IP_HEADER } from "@/lib/client-ip";
+import { replaceProcessSingleton } from "@/lib/process-singletons";
+import { installProcessServices, processServices, type ServiceOverrides, type Services } from "@/server/boot/services";
 import type { TestDatabase } from "./db";
+import { testServices } from "./services";
 
 type RouteHandler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
 
-/** Points the app's process-wide database (used by route handlers) at a test database. */
-export function bindAppDatabase(t: TestDatabase) {
+/**
+ * What Next.js gives the route handlers a test calls directly: this process's services (built over
+ * the test database, with `over` — see testServices) and its pool (for the few callers of
+ * `getDb()` outside a context: auth, server components). Returns the services.
+ */
+export function bindAppDatabase(t: TestDatabase, over: ServiceOverrides = {}): Services {
   process.env.DATABASE_URL = t.url;
-  (globalThis as unknown as { __stellerDb?: unknown }).__stellerDb = t;
+  replaceProcessSingleton("database", t);
+  const services = testServices(t, over);
+  installProcessServices(services);
+  return services;
+}
+
+/** Writes what the route handlers called so far put in the request log (bound with bindAppDatabase). */
+export async function flushRequestLog(): Promise<void> {
+  await processServices().requestLog.flush();
 }
 
 export interface CallOptions {

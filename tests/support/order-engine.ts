@@ -1,14 +1,15 @@
 import type { InngestFunction } from "inngest";
+import type { ServiceOverrides, Services } from "@/server/boot/services";
 import { syncCatalog } from "@/server/catalog/sync";
 import { startEmbeddedWorker, type EmbeddedWorker } from "@/server/jobs/executor/worker";
 import { orderEngineFunctions } from "@/server/jobs/functions/orders";
 import { grantSandboxFunds } from "@/server/ledger";
-import { configureOrderRuntime } from "@/server/orders/runtime";
 import { createBambooClient, type BambooClient, type BambooConfig } from "@/server/supplier/bamboo";
 import type { MockVendorOptions } from "@/server/supplier/mock";
 import type { TestDatabase } from "./db";
 import { makePartner } from "./factories";
 import { startMockVendorServer, type MockVendorServer } from "./mock-vendor-server";
+import { testServices } from "./services";
 
 export const TEST_KEY = `${"0".repeat(63)}1`;
 /** The mock vendor's ranged USD test product (1–1000), priced in USD. */
@@ -18,6 +19,8 @@ export const FIXED_25_USD = "BAM-990002";
 export interface OrderEngine {
   vendor: MockVendorServer;
   client: BambooClient;
+  /** The engine's services: the test database, the mock vendor's client for both environments, TEST_KEY, 1 s polls. */
+  services: Services;
   worker: EmbeddedWorker | null;
   startWorker(): Promise<EmbeddedWorker>;
   stopWorker(): Promise<void>;
@@ -41,26 +44,33 @@ export async function startOrderEngine(
     batchWindowMs?: number;
     functions?: InngestFunction.Any[];
     maxInFlight?: number;
+    /** More overrides of the engine's services (webhook sender, email…). */
+    services?: Omit<ServiceOverrides, "vendorFor" | "encryptionKey">;
   } = {},
 ): Promise<OrderEngine> {
   const vendor = await startMockVendorServer(t.db, { fulfilMs: 400, ...opts.mock });
   const client = createBambooClient(t.db, vendor.clientConfig({ limits: { catalogMs: 0, otherMs: 0, ...opts.limits }, retry: opts.retry }));
-  configureOrderRuntime({
-    db: t.db,
+  const services = testServices(t, {
+    ...opts.services,
     vendorFor: () => client,
     encryptionKey: TEST_KEY,
-    // Inngest sleeps have a resolution of one second.
-    pollScheduleMs: opts.pollScheduleMs ?? Array.from({ length: 30 }, () => 1_000),
-    batchWindowMs: opts.batchWindowMs ?? 50,
+    orders: {
+      // Inngest sleeps have a resolution of one second.
+      pollScheduleMs: opts.pollScheduleMs ?? Array.from({ length: 30 }, () => 1_000),
+      batchWindowMs: opts.batchWindowMs ?? 50,
+      ...opts.services?.orders,
+    },
   });
   await syncCatalog(t.db, client.catalogPages());
   const engine: OrderEngine = {
     vendor,
     client,
+    services,
     worker: null,
     async startWorker() {
       engine.worker = await startEmbeddedWorker({
         db: t.db,
+        services: () => services,
         functions: opts.functions ?? orderEngineFunctions,
         pollMs: 25,
         maxInFlight: opts.maxInFlight ?? 32,

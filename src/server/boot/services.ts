@@ -1,19 +1,24 @@
 import { loadEnv, type Env } from "@/lib/env";
 import type { Environment } from "@/server/catalog/visibility";
-import type { Db } from "@/server/db/client";
-import { emailRuntime, type EmailRuntime } from "@/server/email";
-import { DEFAULT_BATCH_WINDOW_MS, DEFAULT_POLL_SCHEDULE_MS, orderRuntime, vendorSelection, type OrderRuntime } from "@/server/orders/runtime";
+import { peekProcessSingleton, processSingleton, replaceProcessSingleton } from "@/lib/process-singletons";
+import { getDb, type Db } from "@/server/db/client";
+import type { EmailRuntime } from "@/server/email";
+import { DEFAULT_BATCH_WINDOW_MS, DEFAULT_POLL_SCHEDULE_MS, vendorSelection, type OrderRuntime } from "@/server/orders/runtime";
+import { RequestLogWriter } from "@/server/requestlog/writer";
+import { TokenLeases } from "@/server/rest/token-lease";
 import type { BambooClient } from "@/server/supplier/bamboo";
-import { DEFAULT_RETRY_SCHEDULE_MS, webhookRuntime, type WebhookRuntime } from "@/server/webhooks/runtime";
+import { DEFAULT_RETRY_SCHEDULE_MS, type WebhookRuntime } from "@/server/webhooks/runtime";
 
 /**
  * Everything the app's code works with that is not a function argument: the database, the
  * supplier client of each environment, the webhook sender's settings, email delivery, the clock,
- * the encryption key and the validated settings. Built once per process at boot (`buildServices`)
- * and handed down: to the Inngest functions through the jobs client's middleware (their handler
- * gets `services`), to REST and tRPC through their context. Tests build their own with
- * `buildServices({ db, ... })` and hand them to the worker they start (`startEmbeddedWorker({
- * services })`) instead of configuring module globals.
+ * the encryption key, the validated settings, and the per-process writers of the API (request
+ * log, token leases). Built once per process at boot (`buildServices`, installed with
+ * `installProcessServices`) and handed down: to the Inngest functions through the jobs client's
+ * middleware (their handler gets `services`), to REST and tRPC through their context
+ * (`ctx.services`). Tests build their own (tests/support/services.ts) and hand them to the worker
+ * they start (`startEmbeddedWorker({ services })`), to a tRPC caller, or to the route handlers
+ * they call; no module keeps a configurable global.
  *
  * The parts are the shapes the domain modules already take (`OrderRuntime`, `WebhookRuntime`,
  * `EmailRuntime`), so a domain function receives `services.orders` and never imports this file.
@@ -30,6 +35,10 @@ export interface Services {
   /** The webhook sender: target policy, retry schedule, timeouts. */
   webhooks: WebhookRuntime;
   email: EmailRuntime;
+  /** The API's request log: entries buffered and written in batches, off the request path. */
+  requestLog: RequestLogWriter;
+  /** Tokens a busy API key leased from its shared bucket on this instance (rest/token-lease.ts). */
+  tokenLeases: TokenLeases;
 }
 
 export interface ServiceOverrides {
@@ -40,14 +49,20 @@ export interface ServiceOverrides {
   orders?: Partial<Omit<OrderRuntime, "db" | "vendorFor" | "encryptionKey">>;
   webhooks?: Partial<Omit<WebhookRuntime, "db" | "encryptionKey">>;
   email?: Partial<Omit<EmailRuntime, "db">>;
+  requestLog?: RequestLogWriter;
+  tokenLeases?: TokenLeases;
 }
 
 const systemClock = { now: () => new Date() };
 
-/**
- * The services over `db`, from the environment's settings unless overridden.
- * @public Not called yet: the process and the tests still go through servicesFromRuntimes (issue 14 item 3 is half done).
- */
+/** STELLER_REQUEST_LOG=off (the bench's request-log cross-check) keeps nothing. */
+function requestLogWriter(db: Db): RequestLogWriter {
+  const writer = new RequestLogWriter(() => db);
+  if (process.env.STELLER_REQUEST_LOG === "off") writer.enabled = false;
+  return writer;
+}
+
+/** The services over `db`, from the environment's settings unless overridden. */
 export function buildServices(db: Db, over: ServiceOverrides = {}): Services {
   const settings = over.settings ?? loadEnv();
   const encryptionKey = over.encryptionKey ?? settings.ENCRYPTION_KEY;
@@ -85,52 +100,74 @@ export function buildServices(db: Db, over: ServiceOverrides = {}): Services {
       from: settings.EMAIL_FROM,
       ...over.email,
     },
+    requestLog: over.requestLog ?? requestLogWriter(db),
+    tokenLeases: over.tokenLeases ?? new TokenLeases(),
   };
 }
 
-let processServices: Services | undefined;
+/**
+ * This process's services: the ones the boot installed (`installProcessServices`), else built on
+ * first use over the process pool (`getDb()`) from the environment. A process singleton (see
+ * src/lib/process-singletons.ts): the boot script and Next's bundle load separate copies of this
+ * module, and the route handlers of the bundle must use the services the boot built.
+ */
+export function processServices(): Services {
+  return processSingleton("services", () => buildServices(getDb()));
+}
+
+/** Makes `services` this process's (the boot, before serving; tests that call route handlers directly). */
+export function installProcessServices(services: Services): void {
+  replaceProcessSingleton("services", services);
+}
+
+const overDb = new WeakMap<Db, Services>();
 
 /**
- * This process's services over the process pool (`getDb()`), built on first use (nothing is read
- * until a part is used): for the web process's `/api/inngest` route and any call outside a
- * worker's. For now they read the module runtimes (servicesFromRuntimes), so tests that still
- * configure those keep working. One per copy of this module (Next's bundle and the boot script load separate copies; both
- * share the pool, which is the one thing kept on globalThis: the dev hot-reload cache in
- * db/client.ts).
+ * Services over `db`: the process's when they are over that database, else services built over
+ * it from the environment (one per database). For callers that are handed a database only: a
+ * worker started without services, a tRPC caller made with `{ db }`.
  */
-export function defaultServices(): Services {
-  return (processServices ??= servicesFromRuntimes());
+export function servicesOver(db: Db): Services {
+  const current = peekProcessSingleton<Services>("services");
+  if (current?.db === db) return current;
+  let services = overDb.get(db);
+  if (!services) overDb.set(db, (services = lazyServices(db)));
+  return services;
 }
 
 /**
- * Thin adapter while tests still configure module runtimes (`configureOrderRuntime`,
- * `configureWebhookRuntime`, `configureEmailRuntime`): services read from those, lazily, over
- * `db` (default: the order runtime's, i.e. the process pool unless configured). A worker started without services of its own uses this, so functions that take
- * `services` behave exactly as the runtimes say. Remove with the configure functions once every
- * test builds its own services (see /work/tmp/s/services-ready.md).
+ * `buildServices(db)` on first read of a part other than `db`: a caller that only uses the
+ * database (a tRPC unit test, a worker of test functions) needs no environment loaded.
  */
-export function servicesFromRuntimes(db?: Db): Services {
-  let settings: Env | undefined;
+function lazyServices(db: Db): Services {
+  let built: Services | undefined;
+  const all = () => (built ??= buildServices(db));
   return {
-    get db() {
-      return db ?? orderRuntime().db;
-    },
+    db,
     get settings() {
-      return (settings ??= loadEnv());
+      return all().settings;
     },
-    clock: systemClock,
+    get clock() {
+      return all().clock;
+    },
     get encryptionKey() {
-      return orderRuntime().encryptionKey;
+      return all().encryptionKey;
     },
-    vendorFor: (environment) => orderRuntime().vendorFor(environment),
+    vendorFor: (environment) => all().vendorFor(environment),
     get orders() {
-      return orderRuntime();
+      return all().orders;
     },
     get webhooks() {
-      return webhookRuntime();
+      return all().webhooks;
     },
     get email() {
-      return emailRuntime();
+      return all().email;
+    },
+    get requestLog() {
+      return all().requestLog;
+    },
+    get tokenLeases() {
+      return all().tokenLeases;
     },
   };
 }

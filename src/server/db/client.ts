@@ -2,6 +2,7 @@ import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { env, envValue } from "@/lib/env";
 import { errorChain } from "@/lib/error-chain";
+import { peekProcessSingleton, processSingleton, replaceProcessSingleton } from "@/lib/process-singletons";
 import { setPreparedStatements } from "./prepared";
 import * as schema from "./schema";
 
@@ -428,16 +429,13 @@ export function createDatabase(url: string, max = 10, options: DatabaseOptions =
   return { db, sql, close: () => sql.end({ timeout: 5 }) };
 }
 
-const globalForDb = globalThis as unknown as { __stellerDb?: Database; __stellerStatementDb?: Database & { url: string } };
-
-/** The process-wide database (one pool per process, survives dev hot reloads). */
+/** The process-wide database (one pool per process, survives dev hot reloads: see src/lib/process-singletons.ts). */
 export function getDatabase(): Database {
-  if (!globalForDb.__stellerDb) {
+  return processSingleton("database", () => {
     const e = env();
     setPreparedStatements(e.DATABASE_PREPARED_STATEMENTS);
-    globalForDb.__stellerDb = createDatabase(e.DATABASE_URL, e.DATABASE_POOL_SIZE);
-  }
-  return globalForDb.__stellerDb;
+    return createDatabase(e.DATABASE_URL, e.DATABASE_POOL_SIZE);
+  });
 }
 
 export function getDb(): Db {
@@ -452,17 +450,17 @@ export function getDb(): Db {
  */
 export function getStatementDatabase(): Database {
   const url = envValue("DATABASE_URL");
-  const current = globalForDb.__stellerStatementDb;
+  const current = peekProcessSingleton<Database & { url: string }>("statement-database");
   if (current?.url === url) return current;
   void current?.close();
-  const database = createDatabase(url, envValue("STATEMENT_POOL_SIZE"), { acquireTimeoutMs: 2_000, applicationName: "steller-statements" });
-  globalForDb.__stellerStatementDb = { ...database, url };
-  return globalForDb.__stellerStatementDb;
+  const database = { ...createDatabase(url, envValue("STATEMENT_POOL_SIZE"), { acquireTimeoutMs: 2_000, applicationName: "steller-statements" }), url };
+  replaceProcessSingleton("statement-database", database);
+  return database;
 }
 
 /** Closes the process's pools (the app's and the statement downloads'). */
 export async function closeDatabases(): Promise<void> {
-  const { __stellerDb: main, __stellerStatementDb: statements } = globalForDb;
-  globalForDb.__stellerStatementDb = undefined;
+  const statements = replaceProcessSingleton<Database>("statement-database", undefined);
+  const main = peekProcessSingleton<Database>("database");
   await Promise.all([main?.close(), statements?.close()]);
 }

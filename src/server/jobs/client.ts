@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Inngest, Middleware } from "inngest";
 import { inngestMode, loadEnv } from "@/lib/env";
-import { defaultServices, type Services } from "@/server/boot/services";
+import { processServices, type Services } from "@/server/boot/services";
 import { enqueueEvents } from "@/server/outbox";
 
 /**
@@ -24,7 +24,7 @@ const servicesStore = new AsyncLocalStorage<() => Services>();
  * Runs `work` (a call of the serve handler) with `services` for the functions it executes: the
  * embedded executor wraps each call in it, so a worker a test starts hands the test's services to
  * the functions. Calls from elsewhere (the `/api/inngest` route of an Inngest server) get the
- * process's `defaultServices()`.
+ * process's `processServices()`.
  */
 export function withServices<T>(services: () => Services, work: () => T): T {
   return servicesStore.run(services, work);
@@ -32,7 +32,7 @@ export function withServices<T>(services: () => Services, work: () => T): T {
 
 /** The services of the call being executed, else the process's. */
 function currentServices(): Services {
-  return servicesStore.getStore()?.() ?? defaultServices();
+  return servicesStore.getStore()?.() ?? processServices();
 }
 
 /**
@@ -68,11 +68,13 @@ class ServicesMiddleware extends Middleware.BaseMiddleware {
 type StepStartHook = (hashedId: string, id: string) => void;
 /**
  * Per run id: called when the serve handler starts executing one of its steps (not a memoised
- * one). On globalThis: Next's bundle and the boot script load separate copies of this module.
+ * one). A module variable, not a process singleton: the embedded executor calls the serve handler
+ * of its own copy of this client (protocol.ts), so the worker that sets a hook and the middleware
+ * that calls it are always the same copy of this module.
  */
+const hooks = new Map<string, StepStartHook>();
 export function stepStartHooks(): Map<string, StepStartHook> {
-  const g = globalThis as unknown as { __stellerStepStartHooks?: Map<string, StepStartHook> };
-  return (g.__stellerStepStartHooks ??= new Map());
+  return hooks;
 }
 
 /** The one Inngest client. Typed events are in ./events, functions in ./functions. */

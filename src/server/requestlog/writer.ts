@@ -1,6 +1,6 @@
 import { lt, sql } from "drizzle-orm";
 import { newId } from "@/lib/ids";
-import { getDb, type Db } from "@/server/db/client";
+import type { Db } from "@/server/db/client";
 import { requestLogs } from "@/server/db/schema";
 import { noteMilestone } from "@/server/partners/activation";
 
@@ -9,7 +9,8 @@ export type RequestLogEntry = Omit<typeof requestLogs.$inferInsert, "id">;
 /**
  * Request logs are written off the request path: entries wait in a bounded in-memory buffer
  * and are flushed in batches. When the buffer is full, new entries are dropped and counted
- * (health reports the count) rather than slowing requests down.
+ * (health reports the count) rather than slowing requests down. One per process, in the
+ * services built at boot (`services.requestLog`).
  */
 export class RequestLogWriter {
   private buffer: (typeof requestLogs.$inferInsert)[] = [];
@@ -116,15 +117,4 @@ export async function deleteOldRequestLogs(db: Db, days: number): Promise<number
     .where(lt(requestLogs.createdAt, new Date(Date.now() - days * 86_400_000)))
     .returning({ id: requestLogs.id });
   return rows.length;
-}
-
-const g = globalThis as unknown as { __stellerRequestLog?: RequestLogWriter };
-
-/** The process-wide request log writer (shared by every module instance in the process). */
-export function requestLog(): RequestLogWriter {
-  if (!g.__stellerRequestLog) {
-    g.__stellerRequestLog = new RequestLogWriter(getDb);
-    if (process.env.STELLER_REQUEST_LOG === "off") g.__stellerRequestLog.enabled = false;
-  }
-  return g.__stellerRequestLog;
 }

@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { clientIpFrom } from "@/lib/client-ip";
 import type { ErrorCode } from "@/lib/errors";
 import { env } from "@/lib/env";
-import { getDb, type Db } from "@/server/db/client";
+import { processServices, type Services } from "@/server/boot/services";
+import type { Db } from "@/server/db/client";
 import { apiKeyHash, findApiKey, judgeApiKey, touchApiKey, type ApiKey, type KeyVerification } from "@/server/keys";
 import {
   contractViolation,
@@ -20,8 +21,6 @@ import {
 import { ApiError, errorResponse, toApiError } from "./errors";
 import { decision, findApiKeyTakingTokens, rateLimitHeaders, takeToken, type BucketRule, type RateDecision } from "./rate-limit";
 import { sharedRateLimitRedis } from "./rate-limit-redis";
-import { TokenLeases } from "./token-lease";
-import { requestLog } from "@/server/requestlog/writer";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -31,13 +30,16 @@ function keyRate(): BucketRule {
   return { capacity: e.API_RATE_BURST, refillPerSecond: e.API_RATE_PER_SECOND };
 }
 
-export { requestLog };
-
 const newRequestId = () => `req_${randomBytes(12).toString("hex")}`;
 
-/** What every handler gets: the request, its id and IP, and its input parsed with the contract's schemas. */
+/**
+ * What every handler gets: the request, its id and IP, its input parsed with the contract's
+ * schemas, and the process's services (built at boot: `services.db`, the encryption key, the
+ * supplier clients, the webhook sender's settings…). `db` is `services.db`.
+ */
 export interface RouteContext<C extends Contract> {
   req: Request;
+  services: Services;
   db: Db;
   requestId: string;
   ip: string;
@@ -168,6 +170,7 @@ const AUTH_MESSAGES: Record<string, [ErrorCode, string]> = {
 };
 
 function finish(
+  services: Services | undefined,
   res: Response,
   meta: { req: Request; requestId: string; started: number; ip: string; partnerId?: string; environment?: string; keyStart?: string; errorCode?: string },
   extraHeaders: Record<string, string> = {},
@@ -175,7 +178,7 @@ function finish(
   res.headers.set("x-request-id", meta.requestId);
   for (const [k, v] of Object.entries(extraHeaders)) res.headers.set(k, v);
   const url = new URL(meta.req.url);
-  requestLog().record({
+  services?.requestLog.record({
     partnerId: meta.partnerId ?? null,
     environment: meta.environment ?? null,
     keyStart: meta.keyStart ?? null,
@@ -198,7 +201,7 @@ function internal(error: unknown, requestId: string) {
   return api;
 }
 
-type GuardContext = Pick<RouteContext<Contract>, "req" | "db" | "requestId" | "ip">;
+type GuardContext = Pick<RouteContext<Contract>, "req" | "services" | "db" | "requestId" | "ip">;
 
 interface Guard {
   /** Who is asking, known after the guard: fills the request log. */
@@ -219,17 +222,19 @@ async function limit(db: Db, bucket: string, rule: BucketRule, guard: Guard, who
   enforce(await takeToken(db, bucket, rule), guard, who);
 }
 
-const g = globalThis as unknown as { __stellerTokenLeases?: TokenLeases };
-/** This process's token leases for busy keys (see token-lease.ts). */
-export const tokenLeases = () => (g.__stellerTokenLeases ??= new TokenLeases());
-
 /**
  * Verifies the presented key and takes a token from its bucket. With the Postgres buckets both
  * are one statement (one round trip per request); the token is taken only for a key that exists,
  * is not revoked and whose partner is active, and a busy key spends tokens this instance leased
  * (the key is still checked on every request). With Redis: the key check, then the Redis bucket.
  */
-async function authenticate(db: Db, presented: string, ip: string, rule: BucketRule): Promise<{ verified: KeyVerification; decision?: RateDecision }> {
+async function authenticate(
+  services: Services,
+  presented: string,
+  ip: string,
+  rule: BucketRule,
+): Promise<{ verified: KeyVerification; decision?: RateDecision }> {
+  const db = services.db;
   const hash = apiKeyHash(presented);
   if (!hash) return { verified: { status: "malformed" } };
   // The key check alone, when the token comes from elsewhere (Redis, or this instance's lease).
@@ -238,7 +243,7 @@ async function authenticate(db: Db, presented: string, ip: string, rule: BucketR
     return { verified, decision: verified.status === "valid" ? await token(verified.key) : undefined };
   };
   if (sharedRateLimitRedis()) return checkThen((key) => takeToken(db, `key:${key.id}`, rule));
-  const leases = tokenLeases();
+  const leases = services.tokenLeases;
   const leased = leases.spend(hash);
   if (leased) return checkThen(() => decision(rule, true, leased.remaining));
   const found = await findApiKeyTakingTokens(db, hash, rule, leases.wanted(hash));
@@ -290,9 +295,10 @@ function apiRoute<C extends Contract, W>(
     const g: Guard = { meta: {}, limitHeaders: {} };
     let errorCode: string | undefined;
     let res: Response;
+    let services: Services | undefined;
     try {
-      const db = getDb();
-      const base = { req, db, requestId, ip };
+      services = processServices();
+      const base = { req, services, db: services.db, requestId, ip };
       const who = await guard(base, g);
       const input = await parseInput(req, routeCtx, contract);
       const out = toResponse(await handler({ ...base, ...input, ...who, reply } as RouteContext<C> & W), okStatus);
@@ -311,7 +317,7 @@ function apiRoute<C extends Contract, W>(
       errorCode = api.code;
       res = errorResponse(api, requestId);
     }
-    return finish(res, { req, requestId, started, ip, errorCode, ...g.meta }, g.limitHeaders);
+    return finish(services, res, { req, requestId, started, ip, errorCode, ...g.meta }, g.limitHeaders);
   };
   return Object.assign(route, { contract });
 }
@@ -324,10 +330,10 @@ function apiRoute<C extends Contract, W>(
 export function partnerRoute<const C extends Contract & { access: "partner" }>(contract: C, handler: (ctx: PartnerContext<C>) => Promise<HandlerResult<C>>) {
   return apiRoute(
     contract,
-    async ({ req, db, ip }, g) => {
+    async ({ req, services, db, ip }, g) => {
       const presented = presentedKey(req);
       const rule = keyRate();
-      const { verified, decision } = presented ? await authenticate(db, presented, ip, rule) : { verified: { status: "missing" } as const };
+      const { verified, decision } = presented ? await authenticate(services, presented, ip, rule) : { verified: { status: "missing" } as const };
       if (verified.status !== "valid") {
         const [code, message] = AUTH_MESSAGES[verified.status]!;
         throw ApiError.of(code, message);

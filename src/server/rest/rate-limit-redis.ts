@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import { env } from "@/lib/env";
+import { peekProcessSingleton, replaceProcessSingleton } from "@/lib/process-singletons";
 
 /** A token bucket's size and refill rate (the same shape as rate-limit.ts's BucketRule, which imports this file). */
 interface BucketRule {
@@ -130,28 +131,30 @@ export async function takeRedisToken(redis: RateLimitRedis, key: string, rule: B
   return { taken: taken === 1, tokens: parsed };
 }
 
-const globalForRedis = globalThis as unknown as { __stellerRateLimitRedis?: { url: string; redis: RateLimitRedis } };
+type SharedRedis = { url: string; redis: RateLimitRedis };
 
 /**
  * The process-wide rate-limit connection when `REDIS_URL` is set, else null. Opened on first
- * use, one per process (it survives dev hot reloads), reopened if `REDIS_URL` changed.
+ * use, one per process (a process singleton: it survives dev hot reloads and the boot's shutdown
+ * closes it), reopened if `REDIS_URL` changed.
  */
 export function sharedRateLimitRedis(): RateLimitRedis | null {
   const url = env().REDIS_URL;
-  const current = globalForRedis.__stellerRateLimitRedis;
+  const current = peekProcessSingleton<SharedRedis>("rate-limit-redis");
   if (current && current.url === url) return current.redis;
   if (current) void current.redis.close();
-  globalForRedis.__stellerRateLimitRedis = undefined;
-  if (!url) return null;
+  if (!url) {
+    replaceProcessSingleton("rate-limit-redis", undefined);
+    return null;
+  }
   const redis = createRateLimitRedis(url);
-  globalForRedis.__stellerRateLimitRedis = { url, redis };
+  replaceProcessSingleton<SharedRedis>("rate-limit-redis", { url, redis });
   return redis;
 }
 
 /** Closes the process-wide connection, if one was opened (shutdown and tests). */
 export async function closeRateLimitRedis(): Promise<void> {
-  const current = globalForRedis.__stellerRateLimitRedis;
-  globalForRedis.__stellerRateLimitRedis = undefined;
+  const current = replaceProcessSingleton<SharedRedis>("rate-limit-redis", undefined);
   await current?.redis.close();
 }
 

@@ -5,9 +5,17 @@ import { ZodError, z } from "zod";
 import { DomainError, type ErrorKind } from "@/lib/errors";
 import { describeZodError } from "@/lib/zod-issues";
 import type { MemberRole, SessionUser } from "@/server/auth/session-user";
+import { servicesOver, type Services } from "@/server/boot/services";
 import { isDatabaseUnavailable, type Db } from "@/server/db/client";
 
+/**
+ * What a caller hands to the procedures: the services built at boot (the API route passes the
+ * process's; a test passes its own), the session user and the request's headers. `db` is
+ * `services.db` (procedures use either). A caller made with `{ db }` only gets the services over
+ * that database (`servicesOver`): procedures always see `ctx.services`.
+ */
 export interface TrpcContext {
+  services?: Services;
   db: Db;
   user: SessionUser | null;
   headers: Headers;
@@ -95,7 +103,13 @@ const domainErrors = t.middleware(async ({ next }) => {
 export const createCallerFactory = t.createCallerFactory;
 export const router = t.router;
 
-export const publicProcedure = t.procedure.use(domainErrors);
+/** Every procedure's `ctx.services` (and `ctx.db`, its database), whatever the caller passed. */
+const withServices = t.middleware(({ ctx, next }) => {
+  const services = ctx.services ?? servicesOver(ctx.db);
+  return next({ ctx: { ...ctx, services, db: services.db } });
+});
+
+export const publicProcedure = t.procedure.use(domainErrors).use(withServices);
 
 /** Signed in: `ctx.user` is guaranteed. */
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {

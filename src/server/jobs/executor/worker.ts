@@ -4,7 +4,8 @@ import type { Inngest, InngestFunction } from "inngest";
 import type postgres from "postgres";
 import type { Db } from "@/server/db/client";
 import { inngest as defaultClient, stepStartHooks } from "../client";
-import { servicesFromRuntimes, type Services } from "@/server/boot/services";
+import { processSingleton } from "@/lib/process-singletons";
+import { servicesOver, type Services } from "@/server/boot/services";
 import { backoffDelay, deadlineTable, decideRound, FAILED_EVENT, type DeadlineConfig, type Decision, type RoundResult } from "./outcome";
 import { createProtocolClient, toSerializedError, type SerializedError } from "./protocol";
 import { registerFunctions } from "./registry";
@@ -16,7 +17,8 @@ export interface EmbeddedWorkerOptions {
   client?: Inngest.Any;
   /**
    * What the functions this worker runs get as `services` (see boot/services.ts), built on first
-   * use. Default: the module runtimes over `db` (servicesFromRuntimes), as before services existed.
+   * use. Default: the process's services when they are over `db` (the boot's worker), else
+   * services built over `db` from the environment (`servicesOver`).
    */
   services?: () => Services;
   /** Names this worker in `claimed_by`; unique per process by default. */
@@ -50,11 +52,11 @@ export interface EmbeddedWorker {
 const DEFAULT_STEP_DEADLINE_MS = 5 * 60_000;
 const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 
-// On globalThis: Next's bundle and the boot script load separate copies of this module.
-const workers = globalThis as unknown as { __stellerJobWorkers?: number };
+/** A process singleton: the boot's copy of this module starts workers, the health route of Next's bundle counts them. */
+const workers = () => processSingleton("embedded-workers", () => ({ running: 0 }));
 /** How many embedded workers run in this process (for health). */
 export function embeddedWorkerCount(): number {
-  return workers.__stellerJobWorkers ?? 0;
+  return workers().running;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
@@ -71,7 +73,7 @@ export async function startEmbeddedWorker(opts: EmbeddedWorkerOptions): Promise<
   const sql = (opts.db as unknown as { $client: postgres.Sql }).$client;
   const registry = registerFunctions(client.id, opts.functions);
   let defaults: Services | undefined;
-  const call = createProtocolClient(client, opts.functions, opts.services ?? (() => (defaults ??= servicesFromRuntimes(opts.db))));
+  const call = createProtocolClient(client, opts.functions, opts.services ?? (() => (defaults ??= servicesOver(opts.db))));
   const workerId = opts.workerId ?? `wkr_${os.hostname()}_${process.pid}_${randomBytes(3).toString("hex")}`;
   const maxInFlight = opts.maxInFlight ?? 16;
   const leaseMs = opts.leaseMs ?? 15_000;
@@ -277,7 +279,7 @@ export async function startEmbeddedWorker(opts: EmbeddedWorkerOptions): Promise<
   }
 
   let lastCron = 0;
-  workers.__stellerJobWorkers = embeddedWorkerCount() + 1;
+  workers().running++;
   const loop = (async () => {
     while (!stopped) {
       let worked = false;
@@ -324,7 +326,7 @@ export async function startEmbeddedWorker(opts: EmbeddedWorkerOptions): Promise<
           if (left) console.warn(`[jobs] stopped after ${stopTimeoutMs} ms with ${left} run(s) in flight; they are retaken after their lease`);
         }
         await Promise.race([listener.unlisten().catch(() => {}), sleep(1_000)]);
-        workers.__stellerJobWorkers = embeddedWorkerCount() - 1;
+        workers().running--;
       })();
       return stopping;
     },

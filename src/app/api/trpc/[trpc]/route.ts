@@ -1,6 +1,6 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { getSessionUser, moveSessionTo } from "@/server/auth";
-import { getDb } from "@/server/db/client";
+import { processServices } from "@/server/boot/services";
 import { appRouter } from "@/server/trpc/root";
 
 export const runtime = "nodejs";
@@ -10,7 +10,10 @@ const handler = (req: Request) =>
     endpoint: "/api/trpc",
     req,
     router: appRouter,
-    createContext: async () => ({ db: getDb(), user: await getSessionUser(), headers: req.headers, moveSession: moveSessionTo }),
+    createContext: async () => {
+      const services = processServices();
+      return { services, db: services.db, user: await getSessionUser(), headers: req.headers, moveSession: moveSessionTo };
+    },
     onError: ({ error, path }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`[trpc] ${path}: ${error.message}`);
     },
