@@ -8,7 +8,8 @@ export default function ApiKeysPage() {
     <div>
       <h1 className="text-2xl font-semibold">API keys</h1>
       <p className="mt-1 text-sm text-slate-600">
-        Sandbox keys (<code>stlr_test_…</code>) order with fake money from the mock supplier; live keys spend your live wallet.
+        Test keys (<code>stlr_test_…</code>) order with fake money from the mock supplier; live keys spend your live wallet. A secret is shown once, when the
+        key is created or rotated.
       </p>
       <div className="mt-6">
         <KeysManager />
