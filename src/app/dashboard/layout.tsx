@@ -23,6 +23,8 @@ export default async function DashboardLayout({ children }: { children: React.Re
         <DashboardShell
           workspace={user.membership.partnerName}
           role={user.membership.role}
+          workspaces={user.memberships}
+          activeWorkspace={user.membership.partnerId}
           user={{ name: user.name, email: user.email }}
           notice={liveVendorIsMock() ? MOCK_NOTICE : undefined}
         >

@@ -26,6 +26,7 @@ import { Toaster } from "@/components/ui/toaster";
 import { Tooltip } from "@/components/ui/tooltip";
 import { logoutAction } from "@/server/auth/actions";
 import { useEnvironment } from "./environment-context";
+import { WorkspaceSwitcher } from "./workspace-switcher";
 
 /** The dashboard's pages; only pages that exist are linked. */
 const NAV = [
@@ -80,9 +81,14 @@ export function DashboardShell({
   role,
   user,
   notice,
+  workspaces = [],
+  activeWorkspace = "",
   children,
 }: {
   workspace: string;
+  /** Every workspace of the user (the switcher shows when there are several). */
+  workspaces?: Array<{ partnerId: string; partnerName: string; role: string }>;
+  activeWorkspace?: string;
   role: string;
   user: { name: string; email: string };
   notice?: string;
@@ -101,6 +107,7 @@ export function DashboardShell({
             {workspace}
           </p>
           <p className="text-xs text-slate-600">Partner workspace</p>
+          <WorkspaceSwitcher active={activeWorkspace} workspaces={workspaces} />
         </div>
         <nav className="flex-1 space-y-0.5 px-3" aria-label="Partner dashboard">
           {NAV.map(({ href, label, icon: Icon }) => {

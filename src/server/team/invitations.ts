@@ -225,7 +225,10 @@ export type AcceptInput = { token: string; now?: Date } & ({ userId: string } | 
  * a new person gets a user (email verified: they followed the link) and the membership. Returns
  * the user and partner, so the caller can sign in and open that workspace.
  */
-export async function acceptInvitation(db: Db, input: AcceptInput): Promise<{ userId: string; partnerId: string; role: MemberRole; newUser: boolean }> {
+export async function acceptInvitation(
+  db: Db,
+  input: AcceptInput,
+): Promise<{ userId: string; email: string; partnerId: string; role: MemberRole; newUser: boolean }> {
   const now = input.now ?? new Date();
   let passwordHash: string | null = null;
   if ("password" in input) {
@@ -277,6 +280,6 @@ export async function acceptInvitation(db: Db, input: AcceptInput): Promise<{ us
       targetId: inv.id,
       metadata: { role: inv.role, membershipId: added.id, newUser },
     });
-    return { userId, partnerId: inv.partnerId, role: inv.role, newUser };
+    return { userId, email: inv.email, partnerId: inv.partnerId, role: inv.role, newUser };
   });
 }
