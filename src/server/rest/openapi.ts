@@ -2,6 +2,7 @@ import { z, type ZodType } from "zod";
 import { errorsOf, type Contract, type ErrorDoc } from "./contract";
 import { errorEnvelope } from "./contracts/common";
 import { operations } from "./contracts";
+import { webhookEventDocs } from "./contracts/webhooks";
 
 type JsonSchema = Record<string, unknown>;
 
@@ -135,5 +136,6 @@ export function buildOpenApi(serverUrl = "/") {
     },
     security: [{ apiKey: [] }, { bearer: [] }],
     paths,
+    webhooks: webhookEventDocs(),
   };
 }

@@ -65,7 +65,17 @@ export async function attemptDelivery(rt: Runtime, deliveryId: string, attempt: 
   await rt.db.transaction(async (tx) => {
     await tx
       .insert(webhookDeliveryAttempts)
-      .values({ id: newId("wha"), deliveryId, attempt, statusCode: result.statusCode, durationMs: result.durationMs, error })
+      .values({
+        id: newId("wha"),
+        deliveryId,
+        attempt,
+        statusCode: result.statusCode,
+        durationMs: result.durationMs,
+        error,
+        requestHeaders: headers,
+        responseHeaders: result.responseHeaders ?? null,
+        responseBody: result.responseBody ?? null,
+      })
       .onConflictDoNothing();
     await tx
       .update(webhookDeliveries)

@@ -68,14 +68,22 @@ export async function emitPartnerEvent(db: DbOrTx, input: EmitInput): Promise<{ 
 /** New deliveries of an event (replays too) and their `webhook/deliver` events, in the caller's transaction. */
 export async function createDeliveries(tx: DbOrTx, event: EventRow, endpointIds: string[], replayOf?: string): Promise<string[]> {
   if (endpointIds.length === 0) return [];
-  const rows = endpointIds.map((endpointId) => ({
-    id: newId("whd"),
-    eventId: event.id,
-    endpointId,
-    partnerId: event.partnerId,
-    environment: event.environment,
-    replayOf: replayOf ?? null,
-  }));
+  return queueDeliveries(
+    tx,
+    endpointIds.map((endpointId) => ({
+      eventId: event.id,
+      endpointId,
+      partnerId: event.partnerId,
+      environment: event.environment,
+      replayOf: replayOf ?? null,
+    })),
+  );
+}
+
+/** Inserts deliveries (new ids) and enqueues their `webhook/deliver` events, in the caller's transaction. */
+export async function queueDeliveries(tx: DbOrTx, deliveries: Omit<typeof webhookDeliveries.$inferInsert, "id">[]): Promise<string[]> {
+  if (deliveries.length === 0) return [];
+  const rows = deliveries.map((d) => ({ ...d, id: newId("whd") }));
   await tx.insert(webhookDeliveries).values(rows);
   await enqueueEvent(
     tx,

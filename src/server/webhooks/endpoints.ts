@@ -28,6 +28,7 @@ export function presentEndpoint(e: EndpointRow) {
   return {
     id: e.id,
     url: e.url,
+    description: e.description,
     events: e.events,
     enabled: e.enabled,
     /** active; paused by the partner; disabled by us after failing deliveries (re-enable with enabled: true). */
@@ -61,6 +62,13 @@ function checkEvents(events: readonly string[]): string[] {
   return events.includes("*") ? ["*"] : [...new Set(events)];
 }
 
+/** At most 500 characters; blank is none. */
+function cleanDescription(description: string | null | undefined): string | null {
+  const text = description?.trim() ?? "";
+  if (text.length > 500) throw new WebhookError("invalid_parameter", "description must be at most 500 characters", "description");
+  return text || null;
+}
+
 const scoped = (scope: WebhookScope, id: string) =>
   and(
     eq(webhookEndpoints.id, id),
@@ -74,7 +82,7 @@ const notFound = (id: string) => new WebhookError("resource_not_found", `No webh
 /** Creates an endpoint; the signing secret (`whsec_…`) is in the result only, shown once, and stored encrypted. */
 export async function createEndpoint(
   db: DbOrTx,
-  input: WebhookScope & { url: string; events: string[]; enabled?: boolean; actor?: string },
+  input: WebhookScope & { url: string; description?: string | null; events: string[]; enabled?: boolean; actor?: string },
   opts: EndpointOptions = {},
 ): Promise<{ endpoint: PublicEndpoint; secret: string }> {
   const url = checkUrl(input.url, allowPrivateFor(opts));
@@ -97,6 +105,7 @@ export async function createEndpoint(
         partnerId: input.partnerId,
         environment: input.environment,
         url,
+        description: cleanDescription(input.description),
         events,
         enabled: input.enabled ?? true,
         secretEncrypted,
@@ -126,18 +135,19 @@ export async function getEndpoint(db: DbOrTx, scope: WebhookScope, id: string): 
 }
 
 /**
- * Changes url, events or enabled. Enabling an endpoint we disabled clears the reason and the
+ * Changes url, description, events or enabled. Enabling an endpoint we disabled clears the reason and the
  * failure counters, so it gets a fresh start.
  */
 export async function updateEndpoint(
   db: DbOrTx,
   scope: WebhookScope,
   id: string,
-  patch: { url?: string; events?: string[]; enabled?: boolean },
+  patch: { url?: string; description?: string | null; events?: string[]; enabled?: boolean },
   opts: EndpointOptions = {},
 ): Promise<PublicEndpoint> {
   const set: Partial<typeof webhookEndpoints.$inferInsert> = { updatedAt: new Date() };
   if (patch.url !== undefined) set.url = checkUrl(patch.url, allowPrivateFor(opts));
+  if (patch.description !== undefined) set.description = cleanDescription(patch.description);
   if (patch.events !== undefined) set.events = checkEvents(patch.events);
   if (patch.enabled !== undefined) set.enabled = patch.enabled;
   if (patch.enabled === true) Object.assign(set, { disabledAt: null, disabledReason: null, consecutiveFailures: 0, firstFailureAt: null });

@@ -14,7 +14,13 @@ export interface PostResult {
   /** Why the attempt failed without an answer (or a refused target). */
   error: string | null;
   durationMs: number;
+  /** The receiver's answer headers and the start of its body (for the delivery log), when it answered. */
+  responseHeaders?: Record<string, string>;
+  responseBody?: string;
 }
+
+/** How much of a receiver's answer body the delivery log keeps. */
+const RESPONSE_EXCERPT_BYTES = 2048;
 
 export interface PostOptions {
   timeoutMs: number;
@@ -86,17 +92,34 @@ export async function postWebhook(target: string, headers: Record<string, string
       },
       (res) => {
         const statusCode = res.statusCode ?? null;
+        const responseHeaders: Record<string, string> = {};
+        for (const [name, value] of Object.entries(res.headers))
+          if (value !== undefined) responseHeaders[name] = Array.isArray(value) ? value.join(", ") : value;
+        const excerpt: Buffer[] = [];
+        let kept = 0;
         let read = 0;
+        const answered = () => ({
+          statusCode,
+          error: null,
+          responseHeaders,
+          // PostgreSQL text cannot hold NUL.
+          responseBody: Buffer.concat(excerpt).toString("utf8").split("\u0000").join(""),
+        });
         res.on("data", (chunk: Buffer) => {
+          if (kept < RESPONSE_EXCERPT_BYTES) {
+            const part = chunk.subarray(0, RESPONSE_EXCERPT_BYTES - kept);
+            excerpt.push(part);
+            kept += part.length;
+          }
           read += chunk.length;
           if (read > (opts.maxResponseBytes ?? 64 * 1024)) {
             res.destroy();
-            done({ statusCode, error: null });
+            done(answered());
           }
         });
-        res.on("end", () => done({ statusCode, error: null }));
-        res.on("error", () => done({ statusCode, error: null }));
-        res.on("close", () => done({ statusCode, error: null }));
+        res.on("end", () => done(answered()));
+        res.on("error", () => done(answered()));
+        res.on("close", () => done(answered()));
       },
     );
     const timer = setTimeout(() => {

@@ -9,9 +9,9 @@ export {
   rotateSecret,
   sendTestEvent,
 } from "./endpoints";
-export { listDeliveries, getDelivery, replayDelivery } from "./deliveries";
+export { listDeliveries, getDelivery, getDeliveryDetail, replayDelivery, recoverFailedDeliveries, endpointSuccessRate } from "./deliveries";
 export { checkLowBalance, emitTopupApproved, setLowBalanceThreshold } from "./sources";
-export { configureWebhookRuntime, type WebhookRuntime } from "./runtime";
+export type { WebhookRuntime } from "./runtime";
 export { verifyWebhook } from "./sign";
 export { isPrivateAddress } from "./target";
 export { postWebhook } from "./http";

@@ -20,7 +20,7 @@ export type EventRow = typeof webhookEvents.$inferSelect;
 export type DeliveryRow = typeof webhookDeliveries.$inferSelect;
 
 /** An unknown endpoint or delivery is `resource_not_found`, as the API answers it. */
-export type WebhookErrorCode = "resource_not_found" | "invalid_url" | "invalid_events" | "too_many_endpoints" | "endpoint_unavailable";
+export type WebhookErrorCode = "resource_not_found" | "invalid_parameter" | "invalid_url" | "invalid_events" | "too_many_endpoints" | "endpoint_unavailable";
 
 export class WebhookError extends DomainError<WebhookErrorCode> {
   constructor(code: WebhookErrorCode, message: string, param?: string) {

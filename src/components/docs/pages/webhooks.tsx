@@ -1,5 +1,7 @@
+import { exampleBody, WEBHOOK_EVENT_CATALOG } from "@/server/webhooks/catalog";
 import { MAX_ENDPOINTS } from "@/server/webhooks/endpoints";
 import { DEFAULT_RETRY_SCHEDULE_MS } from "@/server/webhooks/runtime";
+import { CodeBlock } from "@/components/ui/code-block";
 import { C, Callout, DocSection, Table } from "../prose";
 import { Sample } from "../sample";
 
@@ -25,28 +27,15 @@ export function WebhooksPage() {
         <Table
           caption="Event types"
           head={["type", "when", "data"]}
-          rows={[
-            [
-              <C key="1">order.completed</C>,
-              "an order reached completed (fully or partially)",
-              <C key="d1">orderId, status, referenceId, sku, quantity, cardsDelivered, totalPrice, refundedAmount, currency</C>,
-            ],
-            [
-              <C key="2">order.failed</C>,
-              "an order failed and was refunded",
-              <>
-                the same, plus <C>failureCode</C>
-              </>,
-            ],
-            [<C key="3">wallet.low_balance</C>, "a wallet fell below its threshold (once per crossing)", <C key="d3">currency, balance, threshold</C>],
-            [<C key="4">topup.approved</C>, "a wallet top-up was approved", <C key="d4">topupId, status, amount, currency</C>],
-            [<C key="5">webhook.test</C>, "you asked for a test event", "a short message"],
-          ]}
+          rows={WEBHOOK_EVENT_CATALOG.map((e) => [<C key="t">{e.type}</C>, e.when, <C key="d">{Object.keys(e.example).join(", ")}</C>])}
         />
         <p>
           Subscribe to <C>*</C> for everything. Bodies are thin, <C>{'{ "type", "timestamp", "data" }'}</C>: ids, states and amounts, never card codes. Fetch
           the order for its cards.
         </p>
+        {WEBHOOK_EVENT_CATALOG.map((e) => (
+          <CodeBlock key={e.type} title={`Example ${e.type} body`} code={JSON.stringify(exampleBody(e), null, 2)} className="my-3" />
+        ))}
       </DocSection>
       <DocSection page={P} id="verifying">
         <p>

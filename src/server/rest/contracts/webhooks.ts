@@ -1,7 +1,9 @@
 import { z } from "zod";
+import { exampleBody, WEBHOOK_EVENT_CATALOG } from "@/server/webhooks/catalog";
+import { RECOVER_WINDOW_DAYS } from "@/server/webhooks/deliveries";
 import { SUBSCRIBABLE_EVENT_TYPES } from "@/server/webhooks/types";
 import { defineContract, jsonResponse, timestamp } from "../contract";
-import { idParam, listOf, pagination } from "./common";
+import { idParam, isoDate, listOf, pagination } from "./common";
 
 // ---- requests -------------------------------------------------------------------------------
 
@@ -11,15 +13,23 @@ const eventTypes = z
   .max(10)
   .describe('Event types to receive, or ["*"] for all');
 const url = z.string().min(1).max(2048).describe("https (or http) URL that receives POSTed events");
+const description = z.string().max(500).nullable().describe("Your note on what the endpoint is for (at most 500 characters)");
 
 export const createEndpointBody = z.strictObject({
   url,
+  description: description.optional(),
   events: eventTypes.default(["*"]),
   enabled: z.boolean().default(true),
 });
 export const updateEndpointBody = z
-  .strictObject({ url: url.optional(), events: eventTypes.optional(), enabled: z.boolean().optional() })
-  .refine((b) => b.url !== undefined || b.events !== undefined || b.enabled !== undefined, "Send at least one of url, events, enabled");
+  .strictObject({ url: url.optional(), description: description.optional(), events: eventTypes.optional(), enabled: z.boolean().optional() })
+  .refine(
+    (b) => b.url !== undefined || b.description !== undefined || b.events !== undefined || b.enabled !== undefined,
+    "Send at least one of url, description, events, enabled",
+  );
+export const recoverBody = z.strictObject({
+  since: isoDate.describe(`Re-send the failed deliveries since this time (ISO 8601, within the last ${RECOVER_WINDOW_DAYS} days)`),
+});
 
 export const endpointIdParams = idParam("whk");
 export const deliveryIdParams = idParam("whd");
@@ -31,6 +41,10 @@ export const listDeliveriesQuery = z.strictObject({
     .string()
     .regex(/^whk_[0-9a-z]{1,40}$/, "must be an id starting with whk_")
     .optional(),
+  eventType: z
+    .enum(WEBHOOK_EVENT_CATALOG.map((e) => e.type) as [string, ...string[]])
+    .optional()
+    .describe("Only deliveries of this event type"),
 });
 
 // ---- responses ------------------------------------------------------------------------------
@@ -38,6 +52,7 @@ export const listDeliveriesQuery = z.strictObject({
 export const webhookEndpoint = z.object({
   id: z.string().describe("whk_…"),
   url: z.string(),
+  description: z.string().nullable(),
   events: z.array(z.string()),
   enabled: z.boolean(),
   status: z.enum(["active", "paused", "disabled"]).describe("disabled: turned off by us after failing deliveries; PATCH enabled: true to resume"),
@@ -76,12 +91,18 @@ export const webhookDeliveryWithAttempts = webhookDelivery.extend({
   ),
 });
 export const webhookDeliveryList = listOf(webhookDelivery);
+export const recoverResult = z.object({
+  recovered: z.number().int().describe("Failed deliveries sent again now, each as a new delivery (a replay)"),
+  deliveryIds: z.array(z.string()).describe("The new deliveries, whd_…"),
+  hasMore: z.boolean().describe("More than 1000 were found: call again for the rest"),
+});
 
 // ---- examples -------------------------------------------------------------------------------
 
 const endpointExample = {
   id: "whk_01jd7m0c2e",
   url: "https://hooks.acme-rewards.example/steller",
+  description: "Order status to our fulfilment service",
   events: ["order.completed", "order.failed"],
   enabled: true,
   status: "active",
@@ -253,3 +274,56 @@ export const replayWebhookDelivery = defineContract({
   },
   errors: [noDelivery, { code: "endpoint_unavailable", description: "The endpoint was deleted or is not enabled.", param: "id" }],
 });
+
+export const recoverWebhookDeliveries = defineContract({
+  method: "POST",
+  path: "/api/v1/webhook-endpoints/{id}/recover",
+  access: "partner",
+  tag: "Webhooks",
+  summary: "Re-send every failed delivery since a time",
+  description: `Every event whose latest delivery to this endpoint failed (status failed or exhausted) and that was delivered to it since \`since\` is sent again, as a replay (same webhook-id). Idempotent: an event already re-sent and still pending, or delivered, is not sent again, so calling twice sends nothing twice. At most 1000 per call (hasMore). The endpoint must be enabled; \`since\` within the last ${RECOVER_WINDOW_DAYS} days.`,
+  params: endpointIdParams,
+  body: recoverBody,
+  requestExample: { since: "2026-11-28T09:00:00Z" },
+  responses: {
+    202: jsonResponse(recoverResult, "Queued", { example: { recovered: 2, deliveryIds: ["whd_01jd7m6a1c", "whd_01jd7m6a1d"], hasMore: false } }),
+  },
+  errors: [
+    noEndpoint,
+    { code: "endpoint_unavailable", description: "The endpoint is not enabled.", param: "id" },
+    { code: "invalid_parameter", description: `since is in the future or more than ${RECOVER_WINDOW_DAYS} days ago.`, param: "since" },
+  ],
+});
+
+/**
+ * The OpenAPI 3.1 \`webhooks\` object: each event we POST to endpoints, its body and an example,
+ * from the event catalog (the docs' event table shows the same entries).
+ */
+export function webhookEventDocs(): Record<string, unknown> {
+  return Object.fromEntries(
+    WEBHOOK_EVENT_CATALOG.map((e) => [
+      e.type,
+      {
+        post: {
+          summary: e.type,
+          description: `Sent when ${e.when}.${e.subscribable ? "" : " Only to the endpoint a test was asked for."} ${SIGNING}`,
+          tags: ["Webhooks"],
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  required: ["type", "timestamp", "data"],
+                  properties: { type: { const: e.type }, timestamp: { type: "string", format: "date-time" }, data: { type: "object" } },
+                },
+                example: exampleBody(e),
+              },
+            },
+          },
+          responses: { "200": { description: "Any 2xx within 10 s acknowledges the event" } },
+        },
+      },
+    ]),
+  );
+}

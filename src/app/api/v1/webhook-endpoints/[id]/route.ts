@@ -6,8 +6,8 @@ export const runtime = "nodejs";
 
 export const GET = partnerRoute(getWebhookEndpoint, ({ db, partnerId, environment, params }) => getEndpoint(db, { partnerId, environment }, params.id));
 
-export const PATCH = partnerRoute(updateWebhookEndpoint, ({ db, partnerId, environment, params, body }) =>
-  updateEndpoint(db, { partnerId, environment }, params.id, body),
+export const PATCH = partnerRoute(updateWebhookEndpoint, ({ services, db, partnerId, environment, params, body }) =>
+  updateEndpoint(db, { partnerId, environment }, params.id, body, services.webhooks),
 );
 
 export const DELETE = partnerRoute(deleteWebhookEndpoint, ({ db, partnerId, environment, params }) =>

@@ -5,8 +5,8 @@ import { rotateSecret } from "@/server/webhooks";
 export const runtime = "nodejs";
 
 /** A new signing secret, shown once; the previous one keeps signing for 24 h. */
-export const POST = partnerRoute(rotateWebhookSecret, async ({ db, partnerId, environment, params }) => {
-  const { endpoint, secret } = await rotateSecret(db, { partnerId, environment }, params.id);
+export const POST = partnerRoute(rotateWebhookSecret, async ({ services, db, partnerId, environment, params }) => {
+  const { endpoint, secret } = await rotateSecret(db, { partnerId, environment }, params.id, services.webhooks);
   return { ...endpoint, secret };
 });
 
