@@ -3,7 +3,9 @@
 import { useQuery } from "@tanstack/react-query";
 import { Download } from "lucide-react";
 import Link from "next/link";
-import { Button, buttonClasses } from "@/components/ui/button";
+import { useState } from "react";
+import { toast } from "sonner";
+import { Button } from "@/components/ui/button";
 import { inputClasses } from "@/components/ui/field";
 import { dateTime, money } from "@/components/ui/format";
 import { useLocale } from "@/components/ui/locale";
@@ -31,6 +33,30 @@ export function StatementPanel({ currencies }: { currencies: string[] }) {
   const statement = useQuery({ ...trpc.wallet.statement.queryOptions({ environment, ...range }), enabled: valid.success && currencies.length > 0 });
   const s = statement.data;
   const csvHref = `/dashboard/wallet/statement.csv?${new URLSearchParams({ environment, ...range })}`;
+  const [downloading, setDownloading] = useState(false);
+
+  /** The CSV of exactly this range, from the same download as the API's; a refusal is a toast, not a file. */
+  async function download() {
+    setDownloading(true);
+    try {
+      const res = await fetch(csvHref, { credentials: "same-origin" });
+      if (!res.ok) {
+        const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+        throw new Error(body?.error?.message ?? `The download failed (${res.status}).`);
+      }
+      const name = /filename="([^"]+)"/.exec(res.headers.get("content-disposition") ?? "")?.[1] ?? "statement.csv";
+      const url = URL.createObjectURL(await res.blob());
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = name;
+      a.click();
+      URL.revokeObjectURL(url);
+    } catch (e) {
+      toast.error(e instanceof Error ? e.message : "The download failed.");
+    } finally {
+      setDownloading(false);
+    }
+  }
 
   return (
     <div className="space-y-4">
@@ -69,9 +95,9 @@ export function StatementPanel({ currencies }: { currencies: string[] }) {
           Show statement
         </Button>
         {valid.success && currencies.length > 0 && (
-          <a href={csvHref} download className={buttonClasses({ variant: "primary", className: "ml-auto" })}>
-            <Download aria-hidden className="size-4" /> Download CSV
-          </a>
+          <Button className="ml-auto" onClick={download} disabled={downloading}>
+            <Download aria-hidden className="size-4" /> {downloading ? "Downloading…" : "Download CSV"}
+          </Button>
         )}
       </form>
 

@@ -6,6 +6,8 @@ import { Badge } from "@/components/ui/badge";
 import { money } from "@/components/ui/format";
 import { useLocale } from "@/components/ui/locale";
 import { EmptyState, ErrorState, Skeleton } from "@/components/ui/states";
+import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
+import { useUrlParams } from "@/components/ui/url-state";
 import { useTRPC } from "@/trpc/react";
 import { useEnvironment } from "../environment-context";
 import { Ledger } from "./ledger";
@@ -19,6 +21,8 @@ export function WalletView({ canSeeMoney }: { canSeeMoney: boolean }) {
   const { environment } = useEnvironment();
   const balances = useQuery(trpc.wallet.balances.queryOptions({ environment }));
   const currencies = balances.data?.wallets.map((w) => w.currency) ?? [];
+  const [params, setParams] = useUrlParams();
+  const tab = ["statement", "topups"].includes(params.tab ?? "") ? params.tab! : "ledger";
 
   return (
     <div className="space-y-10">
@@ -64,33 +68,28 @@ export function WalletView({ canSeeMoney }: { canSeeMoney: boolean }) {
       </section>
 
       {canSeeMoney ? (
-        <>
-          <section aria-labelledby="ledger-h">
-            <h2 id="ledger-h" className="text-lg font-semibold text-slate-900">
-              Ledger
-            </h2>
-            <p className="mt-1 text-sm text-slate-600">Every movement of the wallet, newest first. Filters stay in the address.</p>
+        <Tabs value={tab} onValueChange={(t) => setParams({ tab: t === "ledger" ? "" : t, after: params.after ?? "" })}>
+          <TabsList aria-label="Wallet views">
+            <TabsTrigger value="ledger">Ledger</TabsTrigger>
+            <TabsTrigger value="statement">Statement</TabsTrigger>
+            <TabsTrigger value="topups">Top-up requests</TabsTrigger>
+          </TabsList>
+          <TabsContent value="ledger" className="mt-4">
+            <h2 className="sr-only">Ledger</h2>
+            <p className="text-sm text-slate-600">Every movement of the wallet, newest first. Filters stay in the address.</p>
             <div className="mt-3">
               <Ledger currencies={currencies} />
             </div>
-          </section>
-          <section aria-labelledby="statement-h">
-            <h2 id="statement-h" className="text-lg font-semibold text-slate-900">
-              Statement
-            </h2>
-            <div className="mt-3">
-              <StatementPanel currencies={currencies} />
-            </div>
-          </section>
-          <section aria-labelledby="topups-h">
-            <h2 id="topups-h" className="text-lg font-semibold text-slate-900">
-              Top-up requests
-            </h2>
-            <div className="mt-3">
-              <Topups currencies={currencies} />
-            </div>
-          </section>
-        </>
+          </TabsContent>
+          <TabsContent value="statement" className="mt-4">
+            <h2 className="sr-only">Statement</h2>
+            <StatementPanel currencies={currencies} />
+          </TabsContent>
+          <TabsContent value="topups" className="mt-4">
+            <h2 className="sr-only">Top-up requests</h2>
+            <Topups currencies={currencies} />
+          </TabsContent>
+        </Tabs>
       ) : (
         <p role="status" className="max-w-3xl rounded-md border border-slate-200 bg-white px-4 py-3 text-sm text-slate-700" data-testid="wallet-role-note">
           The ledger, statements and top-up requests are available to the owner and finance roles, not to your role.
