@@ -10,6 +10,7 @@ import { auditLog } from "@/server/db/schema";
 import { debitForOrder, grantSandboxFunds, refundOrder, requestTopup } from "@/server/ledger";
 import { approvePartnerTopup, rejectPartnerTopup } from "@/server/partners/funding";
 import { createCaller } from "@/server/trpc/root";
+import { setWalletLowBalanceThreshold } from "@/server/webhooks/sources";
 import { bindAppDatabase } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makePartner, makeUser } from "../support/factories";
@@ -237,5 +238,22 @@ describe("top-up requests", () => {
     const { wallets } = await api.wallet.balances({ environment: env });
     // 1.00 from the role matrix (owner and finance) and 5000.00 here are pending.
     expect(wallets[0]).toMatchObject({ currency: "USD", pendingTopups: "5002.0000", low: false });
+  });
+});
+
+describe("wallet.balances: the low-balance flag", () => {
+  it("follows the wallet's own threshold (settings) exactly as the overview does", async () => {
+    const api = await callerFor(ownerB);
+    const flags = async () => {
+      const [wallet, overview] = await Promise.all([api.wallet.balances({ environment: env }), api.dashboard.overview({ environment: env })]);
+      return { wallet: wallet.wallets.map((w) => [w.currency, w.low]), overview: overview.wallets.map((w) => [w.currency, w.forecast.low]) };
+    };
+    // B holds 990.00: below a 1000.00 threshold of its sandbox USD wallet, above the default.
+    expect(await flags()).toEqual({ wallet: [["USD", false]], overview: [["USD", false]] });
+    await setWalletLowBalanceThreshold(t.db, { partnerId: partnerB, environment: env, currency: "USD", threshold: "1000.0000" });
+    expect(await flags()).toEqual({ wallet: [["USD", true]], overview: [["USD", true]] });
+    expect((await api.wallet.balances({ environment: env })).wallets[0]!.threshold).toBe("1000.0000");
+    await setWalletLowBalanceThreshold(t.db, { partnerId: partnerB, environment: env, currency: "USD", threshold: null });
+    expect(await flags()).toEqual({ wallet: [["USD", false]], overview: [["USD", false]] });
   });
 });

@@ -57,9 +57,7 @@ export function WalletView({ canSeeMoney }: { canSeeMoney: boolean }) {
                   Pending top-ups: <span className="tabular-nums">{money(w.pendingTopups, w.currency, locale)}</span>
                 </p>
                 {w.low && (
-                  <p className="mt-1 text-sm text-red-700">
-                    Below your alert level of {money(balances.data.threshold, w.currency, locale)}: orders may soon be refused.
-                  </p>
+                  <p className="mt-1 text-sm text-red-700">Below your alert level of {money(w.threshold, w.currency, locale)}: orders may soon be refused.</p>
                 )}
               </div>
             ))

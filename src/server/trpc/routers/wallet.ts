@@ -7,7 +7,7 @@ import { recordAudit } from "@/server/audit";
 import { users } from "@/server/db/schema";
 import { findWallet, getPartnerEntry, getStatement, listEntries, listTopupRequests, requestTopup } from "@/server/ledger";
 import { listPartnerWallets } from "@/server/ledger/partner-wallets";
-import { getLowBalanceThreshold } from "@/server/webhooks/sources";
+import { listLowBalanceThresholds } from "@/server/webhooks/sources";
 import { partnerProcedure, router } from "../init";
 
 const environment = z.enum(["sandbox", "live"]);
@@ -31,26 +31,28 @@ function links(e: { kind: string; reference: string | null }) {
  * Every query is scoped by the caller's partner and the environment asked for.
  */
 export const walletRouter = router({
-  /** Balances per currency, pending top-ups and the low-balance flag (the overview's threshold). */
+  /** Balances per currency, pending top-ups and the low-balance flag (each wallet's threshold, as on the overview). */
   balances: partnerProcedure("finance", "developer")
     .input(z.object({ environment }))
     .query(async ({ ctx, input }) => {
-      const [wallets, threshold, pending] = await Promise.all([
+      const [wallets, thresholds, pending] = await Promise.all([
         listPartnerWallets(ctx.db, ctx.partnerId, input.environment),
-        getLowBalanceThreshold(ctx.db, ctx.partnerId),
+        listLowBalanceThresholds(ctx.db, ctx.partnerId, input.environment),
         listTopupRequests(ctx.db, { partnerId: ctx.partnerId, environment: input.environment, status: "pending", limit: 200 }),
       ]);
       const pendingBy = new Map<string, string>();
       for (const r of pending) pendingBy.set(r.currency, addAmounts(pendingBy.get(r.currency) ?? "0", r.amount));
       const currencies = new Set([...wallets.map((w) => w.currency), ...pendingBy.keys()]);
       return {
-        threshold,
         wallets: [...currencies].sort().map((currency) => {
           const w = wallets.find((x) => x.currency === currency);
           const balance = w?.balance ?? "0.0000";
+          // The overview's rule: the wallet's own threshold (settings), else the partner's default.
+          const threshold = thresholds.byCurrency[currency] ?? thresholds.fallback;
           return {
             currency,
             balance,
+            threshold,
             pendingTopups: pendingBy.get(currency) ?? "0.0000",
             low: compareAmounts(balance, threshold) < 0,
             updatedAt: w?.updatedAt ?? null,
