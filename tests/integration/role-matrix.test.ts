@@ -1,18 +1,22 @@
 import fs from "node:fs";
 import path from "node:path";
 import { TRPCError } from "@trpc/server";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "@/server/auth/password";
 import { loadSessionUser, type MemberRole } from "@/server/auth/session-user";
-import { orders, users } from "@/server/db/schema";
+import { invitations, ledgerAccounts, ledgerEntries, memberships, orders, requestLogs, users, webhookDeliveries } from "@/server/db/schema";
+import { deliverWebhook } from "@/server/jobs/functions/webhooks";
+import { orderEngineFunctions } from "@/server/jobs/functions/orders";
+import { requestTopup } from "@/server/ledger";
+import { newId } from "@/lib/ids";
 import { createApiKey } from "@/server/keys";
 import { createOrder } from "@/server/orders/create";
 import { appRouter, createCaller } from "@/server/trpc/root";
 import { bindAppDatabase } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makeUser } from "../support/factories";
-import { type OrderEngine, RANGED_USD, startOrderEngine } from "../support/order-engine";
+import { type OrderEngine, RANGED_USD, startOrderEngine, TEST_KEY } from "../support/order-engine";
 import { waitFor } from "../support/wait";
 
 // The README's role matrix is the source: every procedure that is not administrators-only is named
@@ -86,14 +90,38 @@ async function outcome(p: Promise<unknown>): Promise<{ code: string; value?: unk
 
 let t: TestDatabase;
 let engine: OrderEngine;
-const A = { partnerId: "", users: {} as Record<MemberRole, string>, completedOrder: "" };
+const A = { partnerId: "", users: {} as Record<MemberRole, string>, completedOrder: "", walletEntry: "", requestLog: "", endpoint: "", delivery: "" };
+/** Nobody listens there: deliveries to it fail at once. */
+const DEAD_URL = "http://127.0.0.1:9/hooks";
+let serial = 0;
+/** A UTC day, `days` from today, as the date inputs send it. */
+const today = (days = 0) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 const B = { partnerId: "", owner: "" };
-/** Every id of an object partner A owns: none may reach partner B. */
-const idsOfA = new Set<string>();
+/** Ids of objects the samples made for A (also found by `idsOwnedBy`, but known at once). */
+const madeForA = new Set<string>();
 const own = <T extends string>(id: T) => {
-  idsOfA.add(id);
+  madeForA.add(id);
   return id;
 };
+
+/** Every id of an object the partner owns, read from the database: none may reach another partner. */
+async function idsOwnedBy(partnerId: string): Promise<Set<string>> {
+  const rows = await t.db.execute<{ id: string }>(sql`
+    select id from orders where partner_id = ${partnerId}
+    union all select id from api_keys where partner_id = ${partnerId}
+    union all select id from topup_requests where partner_id = ${partnerId}
+    union all select id from request_logs where partner_id = ${partnerId}
+    union all select id from memberships where partner_id = ${partnerId}
+    union all select id from invitations where partner_id = ${partnerId}
+    union all select id from webhook_endpoints where partner_id = ${partnerId}
+    union all select id from webhook_events where partner_id = ${partnerId}
+    union all select id from webhook_deliveries where partner_id = ${partnerId}
+    union all select a.id from webhook_delivery_attempts a join webhook_deliveries d on d.id = a.delivery_id where d.partner_id = ${partnerId}
+    union all select id from ledger_accounts where partner_id = ${partnerId}
+    union all select e.id from ledger_entries e join ledger_accounts w on w.id = e.account_id where w.partner_id = ${partnerId}
+    union all select e.transfer_id from ledger_entries e join ledger_accounts w on w.id = e.account_id where w.partner_id = ${partnerId}`);
+  return new Set([...madeForA, ...rows.map((r) => r.id)]);
+}
 
 interface SampleCtx {
   /** The partner whose objects the input names (always A: B is given A's ids). */
@@ -135,6 +163,45 @@ const SAMPLES: Record<string, (ctx: SampleCtx) => unknown> = {
   "dashboard.orders.revealCards": () => ({ environment: "sandbox", orderId: A.completedOrder }),
   // A reused reference gives back the first order: the matrix buys once per partner.
   "dashboard.orders.buy": () => ({ environment: "sandbox", sku: RANGED_USD, faceValue: "2.00", quantity: 1, referenceId: "matrix-buy" }),
+  "wallet.balances": () => ({ environment: "sandbox" }),
+  "wallet.transactions": () => ({ environment: "sandbox" }),
+  "wallet.entry": () => ({ environment: "sandbox", entryId: A.walletEntry }),
+  "wallet.statement": () => ({ environment: "sandbox", currency: "USD", from: today(-1), to: today() }),
+  "wallet.topups.list": () => ({ environment: "sandbox" }),
+  "wallet.topups.create": () => ({ environment: "sandbox", currency: "USD", amount: "100.00", note: "matrix" }),
+  "logs.list": () => ({ environment: "sandbox" }),
+  "logs.get": () => ({ id: A.requestLog }),
+  "logs.errorsByCode": () => ({ environment: "sandbox" }),
+  "partner.keys.rotate": async ({ partnerId }) => {
+    const { key } = await createApiKey(t.db, { partnerId, environment: "sandbox", name: "to rotate", actor: "test" });
+    return { keyId: own(key.id), overlapSeconds: 3600 };
+  },
+  "webhooks.list": () => ({ environment: "sandbox" }),
+  "webhooks.get": () => ({ environment: "sandbox", endpointId: A.endpoint }),
+  "webhooks.create": () => ({ environment: "sandbox", url: DEAD_URL, description: "matrix", events: ["*"], enabled: true }),
+  "webhooks.update": () => ({ environment: "sandbox", endpointId: A.endpoint, description: "changed by the matrix" }),
+  "webhooks.delete": async () => ({ environment: "sandbox", endpointId: own((await newEndpointOfA()).id) }),
+  "webhooks.rotateSecret": () => ({ environment: "sandbox", endpointId: A.endpoint }),
+  "webhooks.sendTest": () => ({ environment: "sandbox", endpointId: A.endpoint }),
+  "webhooks.deliveries": () => ({ environment: "sandbox", endpointId: A.endpoint }),
+  "webhooks.delivery": () => ({ environment: "sandbox", deliveryId: A.delivery }),
+  "webhooks.replay": () => ({ environment: "sandbox", deliveryId: A.delivery }),
+  "webhooks.recoverPreview": () => ({ environment: "sandbox", endpointId: A.endpoint, since: new Date(Date.now() - 3600_000) }),
+  "webhooks.recover": () => ({ environment: "sandbox", endpointId: A.endpoint, since: new Date(Date.now() - 3600_000) }),
+  "webhooks.successRate": () => ({ environment: "sandbox", endpointId: A.endpoint, days: 7 }),
+  "team.me": () => undefined,
+  "team.members": () => undefined,
+  "team.invitations": () => undefined,
+  "team.invite": () => ({ email: `invitee-${++serial}@matrix.test`, role: "developer" }),
+  "team.resendInvitation": async () => ({ invitationId: own(await newInvitationOfA()) }),
+  "team.revokeInvitation": async () => ({ invitationId: own(await newInvitationOfA()) }),
+  "team.changeRole": async () => ({ membershipId: await newMemberOfA(), role: "finance" }),
+  "team.remove": async () => ({ membershipId: await newMemberOfA() }),
+  "settings.get": () => ({ environment: "sandbox" }),
+  "settings.updateProfile": () => ({ businessName: "Matrix Rewards", contactEmail: "ops@matrix.test", country: "GB" }),
+  "settings.updateContacts": () => ({ billingEmail: "billing@matrix.test", technicalEmail: "tech@matrix.test" }),
+  "settings.updateEmailPreferences": () => ({ reEngagement: false }),
+  "settings.setLowBalanceThreshold": () => ({ environment: "sandbox", currency: "USD", threshold: "50.00" }),
   "onboarding.checklist": () => undefined,
   "onboarding.goLive.status": () => undefined,
   "onboarding.goLive.request": () => ({
@@ -147,22 +214,39 @@ const SAMPLES: Record<string, (ctx: SampleCtx) => unknown> = {
 };
 
 async function callerFor(userId: string | null) {
-  return createCaller({ db: t.db, user: userId ? await loadSessionUser(t.db, userId) : null, headers: new Headers() });
+  const { services } = engine;
+  return createCaller({ services, db: services.db, user: userId ? await loadSessionUser(t.db, userId) : null, headers: new Headers() });
 }
 
-function sampleFor(procedure: string) {
-  const sample = SAMPLES[procedure];
-  if (!sample) throw new Error(`${procedure} has no sample input in tests/integration/role-matrix.test.ts (SAMPLES): add one`);
-  return sample;
+/** Fresh objects of A, made by A's owner through the procedures (A's real data). */
+async function newEndpointOfA() {
+  const api = await callerFor(A.users.owner);
+  return (await api.webhooks.create({ environment: "sandbox", url: DEAD_URL, description: "A's endpoint", events: ["*"], enabled: true })).endpoint;
 }
+async function newInvitationOfA() {
+  const email = `a-invitee-${++serial}@matrix.test`;
+  await (await callerFor(A.users.owner)).team.invite({ email, role: "finance" });
+  const [row] = await t.db.select({ id: invitations.id }).from(invitations).where(eq(invitations.email, email));
+  return row!.id;
+}
+async function newMemberOfA() {
+  const { id } = await makeUser(t.db, { partnerId: A.partnerId, role: "developer" });
+  const [m] = await t.db.select({ id: memberships.id }).from(memberships).where(eq(memberships.userId, id));
+  return own(m!.id);
+}
+
+/** Procedures called with `undefined` when they have no sample: the missing-sample test names them. */
+const sampleFor = (procedure: string) => SAMPLES[procedure] ?? (() => undefined);
 
 /** JSON with bigints, so results can be searched for ids. */
 const text = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x)) ?? "";
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  bindAppDatabase(t);
-  engine = await startOrderEngine(t);
+  // Webhooks to loopback, one attempt each: a delivery to DEAD_URL is exhausted at once.
+  const webhooks = { allowPrivateTargets: true, retryScheduleMs: [], timeoutMs: 2_000 };
+  bindAppDatabase(t, { encryptionKey: TEST_KEY, webhooks });
+  engine = await startOrderEngine(t, { functions: [...orderEngineFunctions, deliverWebhook], services: { webhooks } });
   await engine.startWorker();
   A.partnerId = await engine.sandboxPartner("Partner A");
   B.partnerId = await engine.sandboxPartner("Partner B");
@@ -180,11 +264,42 @@ beforeAll(async () => {
     actor: "test",
   });
   A.completedOrder = own(order.id);
-  own((await createApiKey(t.db, { partnerId: A.partnerId, environment: "sandbox", name: "A's key", actor: "test" })).key.id);
+  const { key } = await createApiKey(t.db, { partnerId: A.partnerId, environment: "sandbox", name: "A's key", actor: "test" });
+  // A request A's key made, as the API logs it.
+  A.requestLog = newId("req");
+  await t.db.insert(requestLogs).values({
+    id: A.requestLog,
+    partnerId: A.partnerId,
+    environment: "sandbox",
+    keyStart: key.start,
+    method: "GET",
+    path: "/api/v1/wallet",
+    status: 200,
+    latencyMs: 3,
+    ip: "127.0.0.1",
+    requestId: newId("req"),
+    createdAt: new Date(),
+  });
+  await requestTopup(t.db, { partnerId: A.partnerId, environment: "sandbox", currency: "USD", amount: "500.00", requestedBy: A.users.finance });
   await waitFor("A's order completed", async () => {
     const [o] = await t.db.select({ s: orders.status }).from(orders).where(eq(orders.id, A.completedOrder));
     return o?.s === "completed";
   });
+  const [entry] = await t.db
+    .select({ id: ledgerEntries.id })
+    .from(ledgerEntries)
+    .innerJoin(ledgerAccounts, eq(ledgerAccounts.id, ledgerEntries.accountId))
+    .where(eq(ledgerAccounts.partnerId, A.partnerId))
+    .limit(1);
+  A.walletEntry = entry!.id;
+  A.endpoint = (await newEndpointOfA()).id;
+  await (await callerFor(A.users.owner)).webhooks.sendTest({ environment: "sandbox", endpointId: A.endpoint });
+  const delivery = await waitFor("A's test delivery to fail", async () => {
+    const [d] = await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, A.endpoint));
+    return d?.status === "exhausted" || d?.status === "failed" ? d : null;
+  });
+  A.delivery = delivery.id;
+  await newInvitationOfA();
 }, 60_000);
 
 afterAll(async () => {
@@ -213,6 +328,10 @@ describe("the README's role matrix", () => {
       "rows naming procedures the app does not have",
     ).toEqual([]);
     for (const row of matrix) expect(row.allowed.owner, `the owner may do everything: ${row.what}`).toBe(true);
+  });
+
+  it("has a real sample input for every procedure in the matrix (tests/integration/role-matrix.test.ts, SAMPLES)", () => {
+    expect(allProcedures.filter((p) => inMatrix.has(p) && !SAMPLES[p])).toEqual([]);
   });
 
   it("names every procedure that is not administrators-only (an owner of a partner is FORBIDDEN from the rest)", async () => {
@@ -256,13 +375,15 @@ describe("the README's role matrix", () => {
 
   it("answers NOT_FOUND to partner B's owner for partner A's objects, and never shows B one of A's ids", async () => {
     const asB = await callerFor(B.owner);
+    const idsOfA = await idsOwnedBy(A.partnerId);
+    expect(idsOfA.size).toBeGreaterThan(10);
     const got: string[] = [];
     const want: string[] = [];
     let namingA = 0;
     for (const procedure of allProcedures.filter((p) => inMatrix.has(p))) {
       // A's ids in the input (fresh objects of A where the call consumes them), the call made as B.
       const input = await sampleFor(procedure)({ partnerId: A.partnerId, userId: B.owner });
-      const names = [...idsOfA].some((id) => text(input).includes(id));
+      const names = [...idsOfA, ...madeForA].some((id) => text(input).includes(id));
       const r = await outcome(invoke(asB, procedure, input));
       if (names) {
         namingA++;
