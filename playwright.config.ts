@@ -39,6 +39,8 @@ export default defineConfig({
       STELLER_DATA_DIR: ".data/e2e",
       STELLER_PG_PORT: String(Number(process.env.E2E_PG_PORT ?? 55434)),
       NEXT_TELEMETRY_DISABLED: "1",
+      // The webhooks specs deliver to a receiver the test starts on 127.0.0.1.
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: "true",
     },
   },
 });
