@@ -11,7 +11,7 @@
  */
 import { inngestMode } from "@/lib/env";
 import { bootProcess } from "@/server/boot/process";
-import { closeDatabases, getDatabase } from "@/server/db/client";
+import { closeDatabases } from "@/server/db/client";
 import { startJobs } from "@/server/jobs";
 import { functions } from "@/server/jobs/functions";
 
@@ -19,7 +19,7 @@ process.env.NEXT_TELEMETRY_DISABLED ??= "1";
 // `npm run worker -- --dev` beside `npm run dev`: development defaults, and local webhook receivers allowed as dev.ts does.
 const dev = process.argv.includes("--dev");
 if (dev) process.env.WEBHOOK_ALLOW_PRIVATE_TARGETS ??= "true";
-const { env, local } = await bootProcess({ dev });
+const { env, local, services } = await bootProcess({ dev });
 
 if (inngestMode(env) === "server") {
   console.error(
@@ -30,7 +30,7 @@ if (inngestMode(env) === "server") {
   process.exit(1);
 }
 
-const jobs = await startJobs({ db: getDatabase().db, role: "worker", worker: { onError: (e) => console.error("[worker]", e) } });
+const jobs = await startJobs({ db: services.db, role: "worker", worker: { services: () => services, onError: (e) => console.error("[worker]", e) } });
 console.log(
   `Steller worker (pid ${process.pid}) running the embedded executor (${functions.length} functions, no HTTP server)` +
     `\n  database: ${local.embedded ? "embedded PostgreSQL" : "DATABASE_URL"}${local.notes.map((n) => `\n  note:     ${n}`).join("")}`,

@@ -6,7 +6,6 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliverWebhook } from "@/server/jobs/functions/webhooks";
 import { orderEngineFunctions } from "@/server/jobs/functions/orders";
-import { configureWebhookRuntime } from "@/server/webhooks";
 import { bindAppDatabase } from "../support/app";
 import { serveApi } from "../support/api-http";
 import { createTestDatabase, type TestDatabase } from "../support/db";
@@ -78,10 +77,10 @@ async function sh(file: string, extra: Record<string, string> = {}): Promise<any
 beforeAll(async () => {
   process.env.STELLER_REQUEST_LOG = "off";
   t = await createTestDatabase(20);
-  bindAppDatabase(t);
-  configureWebhookRuntime({ db: t.db, encryptionKey: TEST_KEY, allowPrivateTargets: true, retryScheduleMs: [1_000], timeoutMs: 2_000 });
+  const webhooks = { allowPrivateTargets: true, retryScheduleMs: [1_000], timeoutMs: 2_000 };
+  bindAppDatabase(t, { encryptionKey: TEST_KEY, webhooks });
   // Every function of the order path (fulfilment and whatever else it grows), plus webhook delivery.
-  engine = await startOrderEngine(t, { functions: [...orderEngineFunctions, deliverWebhook] });
+  engine = await startOrderEngine(t, { functions: [...orderEngineFunctions, deliverWebhook], services: { webhooks } });
   api = await serveApi();
   // A receiver that checks each delivery with the docs' own verification sample.
   receiver = http.createServer((req, res) => {

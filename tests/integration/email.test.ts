@@ -10,7 +10,8 @@ import { submitSignup } from "@/app/(portal)/signup/submit";
 import { emails, jobEvents, partners, users } from "@/server/db/schema";
 import { requestTopup } from "@/server/ledger";
 import { approvePartnerTopup } from "@/server/partners/funding";
-import { configureEmailRuntime, deliverEmail, type EmailRuntime } from "@/server/email";
+import type { Services } from "@/server/boot/services";
+import { deliverEmail, type EmailRuntime } from "@/server/email";
 import { createVerifyToken } from "@/server/email/verification";
 import { verifyEmail } from "@/server/email/verify";
 import { startEmbeddedWorker, type EmbeddedWorker } from "@/server/jobs/executor/worker";
@@ -27,15 +28,17 @@ const SECRET = process.env.AUTH_SECRET!;
 const APP = "http://app.steller.test";
 let t: TestDatabase;
 let worker: EmbeddedWorker;
-const runtime = (over: Partial<EmailRuntime> = {}) =>
-  configureEmailRuntime({ db: t.db, secret: SECRET, appUrl: APP, smtpUrl: undefined, from: "Steller <no-reply@steller.test>", ...over });
+let services: Services;
+const EMAIL: Partial<EmailRuntime> = { secret: SECRET, appUrl: APP, smtpUrl: undefined, from: "Steller <no-reply@steller.test>" };
+/** Email delivery of the test's services (the worker's and the route handlers'), as EMAIL with `over`. */
+const runtime = (over: Partial<EmailRuntime> = {}) => Object.assign(services.email, EMAIL, over);
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  bindAppDatabase(t);
-  runtime();
+  services = bindAppDatabase(t, { email: EMAIL });
   worker = await startEmbeddedWorker({
     db: t.db,
+    services: () => services,
     functions: [sendEmailFunction],
     pollMs: 25,
     backoff: { baseMs: 50, maxMs: 200 },
@@ -145,7 +148,7 @@ describe("welcome email with verification (dev mailbox)", () => {
       template: "topup_approved" as const,
       params: { amount: "10.00", currency: "USD", requestId: "top_x" },
     };
-    const rt = (await import("@/server/email")).emailRuntime();
+    const rt = services.email;
     const a = await deliverEmail(rt, "evt_retry_1", data);
     const b = await deliverEmail(rt, "evt_retry_1", data);
     expect(b.emailId).toBe(a.emailId);
@@ -198,7 +201,7 @@ describe("SMTP", () => {
 
   it("a retried run does not send twice; a run whose hand-off failed sends it on retry", async () => {
     runtime({ smtpUrl });
-    const rt = (await import("@/server/email")).emailRuntime();
+    const rt = services.email;
     const data = {
       to: "once@mail.test",
       partnerId: null,
@@ -212,11 +215,11 @@ describe("SMTP", () => {
 
     // The SMTP server is unreachable: the run fails, the row stays undelivered, the retry sends it.
     runtime({ smtpUrl: "smtp://127.0.0.1:1" });
-    const down = (await import("@/server/email")).emailRuntime();
+    const down = services.email;
     const data2 = { ...data, to: "later@mail.test", params: { ...data.params, requestId: "top_later" } };
     await expect(deliverEmail(down, "evt_later", data2)).rejects.toThrow();
     runtime({ smtpUrl });
-    const up = (await import("@/server/email")).emailRuntime();
+    const up = services.email;
     expect((await deliverEmail(up, "evt_later", data2)).sent).toBe(true);
     const rows = await t.db.select().from(emails).where(eq(emails.to, "later@mail.test"));
     expect(rows).toHaveLength(1);

@@ -8,7 +8,7 @@ import { batchOf, cancelBeforePlacement, closeBatch, placeBatch, pollBatch, queu
 import { createOrder, type Order } from "@/server/orders/create";
 import { failOrder } from "@/server/orders/fulfil";
 import { redriveStuckOrders } from "@/server/orders/maintenance";
-import { orderRuntime, type OrderRuntime } from "@/server/orders/runtime";
+import type { OrderRuntime } from "@/server/orders/runtime";
 import { createBambooClient } from "@/server/supplier/bamboo";
 import { countMockCheckoutAttempts, countMockOrders, mockCard } from "@/server/supplier/mock";
 import { createTestDatabase, type TestDatabase } from "../support/db";
@@ -221,7 +221,7 @@ describe("vendor batches: crashes and races", () => {
   it("a crash between storing the batch and the call: the re-drive sends the stored request id, and the vendor's copy counts as placed", async () => {
     const [a, b] = [await engine.sandboxPartner("A"), await engine.sandboxPartner("B")];
     await engine.stopWorker();
-    const rt = orderRuntime();
+    const rt = engine.services.orders;
     // Two batches stored and closed (members fixed) by a worker that then dies: before the call for
     // the first, after the call (the vendor took it) but before the answer was recorded for the second.
     const before = [await order(a, "6.00", 1), await order(b, "6.00", 2)];
@@ -272,7 +272,7 @@ describe("vendor batches: crashes and races", () => {
       const ids = made.map((o) => o.id);
       // A second worker: its own connections and its own vendor client, same database and vendor.
       second = createDatabase(t.url, 5);
-      const rtA: OrderRuntime = orderRuntime();
+      const rtA: OrderRuntime = engine.services.orders;
       const clientB = createBambooClient(second.db, engine.vendor.clientConfig({ limits: { catalogMs: 0, otherMs: 0 } }));
       const rtB: OrderRuntime = { ...rtA, db: second.db, vendorFor: () => clientB };
       const q = (await queueOrder(rtA, ids[0]!)) as { batchId: string };
@@ -315,7 +315,7 @@ describe("vendor batches: arrivals while a batch closes", () => {
   it("an order taken by the batch that was closing while it queued opens no empty batch", async () => {
     const p = await engine.sandboxPartner("Closing");
     await engine.stopWorker();
-    const rt = orderRuntime();
+    const rt = engine.services.orders;
     const [first, late] = [await order(p, "6.40", 1), await order(p, "6.40", 1)];
     const q = (await queueOrder(rt, first.id)) as { batchId: string };
     // Another worker is closing the batch: it holds it locked, takes both orders, and commits
@@ -348,7 +348,7 @@ describe("vendor batches: leaving, fairness and slots", () => {
   it("an order cancelled before placement leaves the batch cleanly; one that leaves after is tolerated", async () => {
     const [a, b, c] = [await engine.sandboxPartner("A"), await engine.sandboxPartner("B"), await engine.sandboxPartner("C")];
     await engine.stopWorker();
-    const rt = orderRuntime();
+    const rt = engine.services.orders;
     const [keep, cancel, later] = [await order(a, "6.30", 1), await order(b, "6.30", 2), await order(c, "6.30", 1)];
     const q = (await queueOrder(rt, keep.id)) as { batchId: string };
     // Cancelled while the batch gathers: failed and refunded once, and not in the batch.
@@ -379,7 +379,7 @@ describe("vendor batches: leaving, fairness and slots", () => {
   it("one partner's burst cannot fill the batch alone: partners take turns, and what does not fit goes in the next batch at once", async () => {
     const [burst, other] = [await engine.sandboxPartner("Burst"), await engine.sandboxPartner("Other")];
     await engine.stopWorker();
-    const rt = orderRuntime();
+    const rt = engine.services.orders;
     const mine = [];
     for (let i = 0; i < 6; i++) mine.push(await order(burst, "1.00", 100));
     const theirs = await order(other, "1.00", 100);

@@ -8,7 +8,6 @@ import { batchOf, placementRequestId } from "@/server/orders/batch";
 import { createOrder, type CreateOrderInput } from "@/server/orders/create";
 import { OrderError } from "@/server/orders/errors";
 import { reconcileWithVendor, recordLedgerConsistency, redriveStuckOrders } from "@/server/orders/maintenance";
-import { orderRuntime } from "@/server/orders/runtime";
 import { countMockOrders, mockCard } from "@/server/supplier/mock";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { FIXED_25_USD, RANGED_USD, startOrderEngine, TEST_KEY, type OrderEngine } from "../support/order-engine";
@@ -312,7 +311,7 @@ describe("honest vendor outcomes (issue 12)", () => {
     // As if a placement had been taken for a refusal: failed, never placed, yet the vendor has it.
     await t.sql`update orders set status = 'failed', placed_at = null where id = ${order.id}`;
     try {
-      await reconcileWithVendor(orderRuntime(), { since: new Date(Date.now() - 3600_000) });
+      await reconcileWithVendor(engine.services.orders, { since: new Date(Date.now() - 3600_000) });
       const issues = await t.sql<{ kind: string }[]>`select kind from reconciliation_issues where order_id = ${order.id}`;
       expect(issues.map((i) => i.kind)).toEqual(["vendor_succeeded_we_failed"]);
     } finally {
@@ -361,7 +360,7 @@ describe("maintenance jobs", () => {
     const { order } = await createOrder(t.db, orderInput(partnerId));
     await settled(order.id);
     await t.sql`update orders set status = 'failed' where id = ${order.id}`;
-    const r = await reconcileWithVendor(orderRuntime(), { since: new Date(Date.now() - 3600_000) });
+    const r = await reconcileWithVendor(engine.services.orders, { since: new Date(Date.now() - 3600_000) });
     expect(r.flagged).toBeGreaterThanOrEqual(1);
     const issues = await t.sql<{ kind: string }[]>`select kind from reconciliation_issues where order_id = ${order.id}`;
     expect(issues.map((i) => i.kind)).toEqual(["vendor_succeeded_we_failed"]);

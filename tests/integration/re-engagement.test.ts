@@ -1,7 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeys, emails, partnerNudges, partners, users } from "@/server/db/schema";
-import { configureEmailRuntime } from "@/server/email";
 import { startEmbeddedWorker } from "@/server/jobs/executor/worker";
 import { sendEmailFunction } from "@/server/jobs/functions/email";
 import { createApiKey } from "@/server/keys";
@@ -20,13 +19,8 @@ let t: TestDatabase;
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  bindAppDatabase(t);
-  configureEmailRuntime({
-    db: t.db,
-    secret: process.env.AUTH_SECRET!,
-    appUrl: "http://app.steller.test",
-    smtpUrl: undefined,
-    from: "Steller <no-reply@steller.test>",
+  bindAppDatabase(t, {
+    email: { secret: process.env.AUTH_SECRET!, appUrl: "http://app.steller.test", smtpUrl: undefined, from: "Steller <no-reply@steller.test>" },
   });
 });
 afterAll(async () => {

@@ -12,7 +12,8 @@ import * as endpointsRoute from "@/app/api/v1/webhook-endpoints/route";
 import { startEmbeddedWorker, type EmbeddedWorker } from "@/server/jobs/executor/worker";
 import { deliverWebhook } from "@/server/jobs/functions/webhooks";
 import { createApiKey } from "@/server/keys";
-import { configureWebhookRuntime, verifyWebhook } from "@/server/webhooks";
+import type { Services } from "@/server/boot/services";
+import { verifyWebhook } from "@/server/webhooks";
 import { bindAppDatabase, call } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makePartner } from "../support/factories";
@@ -39,13 +40,14 @@ const resolve = async (host: string) => {
   if (host.endsWith("example.com")) throw Object.assign(new Error(`no such host ${host}`), { code: "ENOTFOUND" });
   return dns.promises.lookup(host, { all: true, verbatim: true });
 };
-const allowPrivate = (allow: boolean) =>
-  configureWebhookRuntime({ db: t.db, encryptionKey: TEST_KEY, allowPrivateTargets: allow, retryScheduleMs: [1_000], timeoutMs: 2_000, resolve });
+/** The test's services (the route handlers' and the worker's): private targets allowed or not for the next calls. */
+let services: Services;
+const allowPrivate = (allow: boolean) => Object.assign(services.webhooks, { allowPrivateTargets: allow });
 
 beforeAll(async () => {
   process.env.STELLER_REQUEST_LOG = "off";
   t = await createTestDatabase(20);
-  bindAppDatabase(t);
+  services = bindAppDatabase(t, { encryptionKey: TEST_KEY, webhooks: { allowPrivateTargets: false, retryScheduleMs: [1_000], timeoutMs: 2_000, resolve } });
   server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -57,7 +59,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   port = (server.address() as AddressInfo).port;
   allowPrivate(false);
-  worker = await startEmbeddedWorker({ db: t.db, functions: [deliverWebhook], pollMs: 25, backoff: { baseMs: 50, maxMs: 400 } });
+  worker = await startEmbeddedWorker({ db: t.db, services: () => services, functions: [deliverWebhook], pollMs: 25, backoff: { baseMs: 50, maxMs: 400 } });
   a = await partnerWithKeys("Partner A");
   b = await partnerWithKeys("Partner B");
 });

@@ -1,13 +1,25 @@
 import { InngestTestEngine } from "@inngest/test";
 import { describe, expect, it } from "vitest";
 import { fulfilOrder, placeVendorBatch } from "@/server/jobs/functions/orders";
-import { configureOrderRuntime } from "@/server/orders/runtime";
+import type { Env } from "@/lib/env";
+import { buildServices, type Services } from "@/server/boot/services";
+import { withServices } from "@/server/jobs/client";
 
 // The domain steps are mocked: these tests pin the function's shape (place, then poll with
 // sleeps between, stop at a terminal state, hand over to backfill at the end of the schedule).
 // An order made before batching answers "single" at the queue step and is placed on its own.
-const unitRuntime = { db: {} as never, vendorFor: () => ({}) as never, encryptionKey: "0".repeat(64), pollScheduleMs: [1000, 2000, 3000], batchWindowMs: 0 };
-configureOrderRuntime(unitRuntime);
+const unitServices = buildServices({} as never, {
+  settings: {} as Env,
+  vendorFor: () => ({}) as never,
+  encryptionKey: "0".repeat(64),
+  orders: { pollScheduleMs: [1000, 2000, 3000], batchWindowMs: 0 },
+});
+/** Runs the function with these services, as the embedded executor hands them (no process services). */
+const execute = (t: InngestTestEngine, services: Services = unitServices) =>
+  withServices(
+    () => services,
+    () => t.execute(),
+  );
 
 const event = { name: "order/created" as const, data: { orderId: "ord_unit" } };
 const sleepsMocked = [0, 1, 2].map((i) => ({ id: `wait-${i}`, handler: () => undefined }));
@@ -20,7 +32,7 @@ describe("order-fulfil function", () => {
       events: [event],
       steps: [single, { id: "place-with-vendor", handler: () => ({ orderId: "ord_unit", status: "failed", done: true }) }],
     });
-    const { result, ctx } = await t.execute();
+    const { result, ctx } = await execute(t);
     expect(result).toEqual({ orderId: "ord_unit", status: "failed", done: true });
     expect(ctx.step.sleep).not.toHaveBeenCalled();
   });
@@ -37,7 +49,7 @@ describe("order-fulfil function", () => {
         { id: "poll-1", handler: () => ({ orderId: "ord_unit", status: "completed", done: true }) },
       ],
     });
-    const { result, ctx } = await t.execute();
+    const { result, ctx } = await execute(t);
     expect(result).toMatchObject({ status: "completed", done: true });
     expect(ctx.step.sleep).toHaveBeenCalledWith("wait-0", 1000);
     expect(ctx.step.sleep).toHaveBeenCalledWith("wait-1", 2000);
@@ -55,7 +67,7 @@ describe("order-fulfil function", () => {
         ...[0, 1, 2].map((i) => ({ id: `poll-${i}`, handler: () => ({ orderId: "ord_unit", status: "processing", done: false }) })),
       ],
     });
-    const { result } = await t.execute();
+    const { result } = await execute(t);
     expect(result).toMatchObject({ status: "processing", handedToBackfill: true });
   });
 
@@ -65,7 +77,7 @@ describe("order-fulfil function", () => {
       events: [event],
       steps: [{ id: "queue", handler: () => ({ orderId: "ord_unit", mode: "batch", status: "pending", batchId: "bat_unit", opened: true }) }],
     });
-    const { result, ctx } = await t.execute();
+    const { result, ctx } = await execute(t);
     expect(result).toMatchObject({ mode: "batch", batchId: "bat_unit" });
     expect(ctx.step.run).toHaveBeenCalledTimes(1);
     expect(ctx.step.sleep).not.toHaveBeenCalled();
@@ -78,7 +90,6 @@ describe("order-batch function", () => {
   const gatherUntil = { id: "gather-until", handler: () => undefined };
 
   it("gathers until its close time, closes, places, polls at once and then after each sleep (no shared poller)", async () => {
-    configureOrderRuntime({ ...unitRuntime, sharedBatchPoller: false });
     const t = new InngestTestEngine({
       function: placeVendorBatch,
       events: [batchEvent],
@@ -92,12 +103,11 @@ describe("order-batch function", () => {
         { id: "poll-0", handler: () => ({ batchId: "bat_unit", status: "settled", done: true }) },
       ],
     });
-    const { result, ctx } = await t.execute();
+    const { result, ctx } = await execute(t, { ...unitServices, orders: { ...unitServices.orders, sharedBatchPoller: false } });
     expect(result).toMatchObject({ status: "settled", done: true });
     expect(ctx.step.sleepUntil).toHaveBeenCalledWith("gather-until", new Date(1_800_000_000_000));
     expect(ctx.step.sleep).toHaveBeenCalledWith("wait-0", 1000);
     expect(ctx.step.sleep).not.toHaveBeenCalledWith("wait-1", 2000);
-    configureOrderRuntime(unitRuntime);
   });
 
   it("with the shared poller (the default), wakes it after placement and ends", async () => {
@@ -112,7 +122,7 @@ describe("order-batch function", () => {
         { id: "wake-poller", handler: () => undefined },
       ],
     });
-    const { result, ctx } = await t.execute();
+    const { result, ctx } = await execute(t);
     expect(result).toMatchObject({ status: "placed", done: false });
     expect(ctx.step.sleep).not.toHaveBeenCalled();
   });
@@ -123,7 +133,7 @@ describe("order-batch function", () => {
       events: [batchEvent],
       steps: [gather, gatherUntil, { id: "close", handler: () => ({ batchId: "bat_unit", status: "empty", done: true }) }],
     });
-    expect((await empty.execute()).result).toMatchObject({ status: "empty" });
+    expect((await execute(empty)).result).toMatchObject({ status: "empty" });
     const refused = new InngestTestEngine({
       function: placeVendorBatch,
       events: [batchEvent],
@@ -134,7 +144,7 @@ describe("order-batch function", () => {
         { id: "place", handler: () => ({ batchId: "bat_unit", status: "failed", done: true }) },
       ],
     });
-    const { result, ctx } = await refused.execute();
+    const { result, ctx } = await execute(refused);
     expect(result).toMatchObject({ status: "failed" });
     expect(ctx.step.sleep).not.toHaveBeenCalled();
   });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { postWebhook, type Resolver } from "@/server/webhooks/http";
-import { configureWebhookRuntime, webhookRuntime } from "@/server/webhooks/runtime";
+import { buildServices } from "@/server/boot/services";
 import { isPrivateAddress, validateEndpointUrl } from "@/server/webhooks/target";
 
 /** Addresses that must never be reached, with why. */
@@ -96,13 +96,10 @@ describe("private-target policy", () => {
       if (v === undefined) delete env[k];
       else env[k] = v;
     }
-    configureWebhookRuntime({});
   });
 
-  const policy = () => {
-    configureWebhookRuntime({ encryptionKey: "0".repeat(64) });
-    return webhookRuntime().allowPrivateTargets;
-  };
+  /** The webhook sender's policy in services built from this environment (what the boot builds). */
+  const policy = () => buildServices({} as never, { encryptionKey: "0".repeat(64) }).webhooks.allowPrivateTargets;
 
   it("is closed when NODE_ENV is development (its default) and nothing opted in", () => {
     env.DATABASE_URL ??= "postgres://u:p@localhost:5432/db";

@@ -1,29 +1,30 @@
 import { inngestMode } from "@/lib/env";
-import { closeDatabases, getDatabase } from "@/server/db/client";
+import { closeDatabases } from "@/server/db/client";
 import { startJobs } from "@/server/jobs";
 import { closeRateLimitRedis } from "@/server/rest/rate-limit-redis";
 import { startHttpServer } from "./http";
 import { bootProcess } from "./process";
+import type { ServiceOverrides } from "./services";
 import { DEMO_CREDENTIALS, seedDemoSandbox, seedDevelopment } from "./seed";
 
 /**
  * Starts Steller in one process: local pieces if unconfigured, migrations, the dev seed,
  * then the HTTP server. Ctrl-C (or SIGTERM) stops the server and then PostgreSQL cleanly.
  */
-export async function runApp(opts: { dev: boolean }): Promise<void> {
-  const { env, local, dataDir } = await bootProcess(opts);
+export async function runApp(opts: { dev: boolean; services?: ServiceOverrides }): Promise<void> {
+  const { env, local, dataDir, services } = await bootProcess(opts);
   const seeded = opts.dev || env.STELLER_LOCAL;
   let demo: { sandboxKey: string | null } = { sandboxKey: null };
   if (seeded) {
-    await seedDevelopment(getDatabase().db);
-    demo = await seedDemoSandbox(getDatabase().db, dataDir);
+    await seedDevelopment(services.db);
+    demo = await seedDemoSandbox(services.db, dataDir);
   }
 
   const hostname = process.env.HOSTNAME ?? "localhost";
   const http = await startHttpServer({ dev: opts.dev, port: env.PORT, hostname, trustedProxyHops: env.TRUSTED_PROXY_HOPS });
   // Background work: the embedded worker, or the outbox relay to an Inngest server. JOBS_EXECUTOR=off:
   // separate `npm run worker` processes run the executor, this one serves HTTP only.
-  const jobs = await startJobs({ db: getDatabase().db, role: "web" });
+  const jobs = await startJobs({ db: services.db, role: "web", worker: { services: () => services } });
   const executorOff = jobs.mode === "embedded" && !jobs.executor;
 
   const url = env.APP_URL ?? `http://localhost:${env.PORT}`;

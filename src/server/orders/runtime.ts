@@ -1,13 +1,13 @@
 import { env, type Env } from "@/lib/env";
 import type { Environment } from "@/server/catalog/visibility";
-import { getDb, type Db } from "@/server/db/client";
+import type { Db } from "@/server/db/client";
 import { bambooConfigFromEnv, createBambooClient, type BambooClient, type BambooConfig } from "@/server/supplier/bamboo";
 import { builtInMockVendorConfig } from "@/server/supplier/mock";
 
 /**
- * What the order engine's background functions work with. By default: the process database,
- * the vendor from the environment (the mock vendor for sandbox, and for live when no Bamboo
- * credentials are configured) and ENCRYPTION_KEY. Tests and benchmarks configure their own.
+ * What the order engine's background functions work with (`services.orders`, built at boot): the
+ * database, the vendor of each environment (the mock vendor for sandbox, and for live when no
+ * Bamboo credentials are configured) and ENCRYPTION_KEY. Tests build their own services.
  */
 export interface OrderRuntime {
   db: Db;
@@ -24,14 +24,6 @@ export interface OrderRuntime {
 export const DEFAULT_BATCH_WINDOW_MS = 200;
 
 export const DEFAULT_POLL_SCHEDULE_MS = [1_000, 2_000, 3_000, 5_000, 8_000, 13_000, 21_000, 30_000, 60_000, 60_000, 120_000, 300_000, 600_000, 900_000];
-
-let configured: Partial<OrderRuntime> = {};
-let cached: OrderRuntime | undefined;
-
-export function configureOrderRuntime(overrides: Partial<OrderRuntime>): void {
-  configured = overrides;
-  cached = undefined;
-}
 
 /**
  * Which vendor each environment buys from. The sandbox always buys from the built-in mock vendor,
@@ -53,19 +45,4 @@ export function vendorSelection(db: Db, config: () => Env = env): (environment: 
     }
     return c;
   };
-}
-
-export function orderRuntime(): OrderRuntime {
-  if (cached) return cached;
-  const db = configured.db ?? getDb();
-  cached = {
-    db,
-    vendorFor: configured.vendorFor ?? vendorSelection(db),
-    encryptionKey: configured.encryptionKey ?? env().ENCRYPTION_KEY,
-    pollScheduleMs: configured.pollScheduleMs ?? DEFAULT_POLL_SCHEDULE_MS,
-    // A runtime given its own database (tests, benchmarks) need not have a process environment loaded.
-    batchWindowMs: configured.batchWindowMs ?? (configured.db ? DEFAULT_BATCH_WINDOW_MS : env().ORDER_BATCH_WINDOW_MS),
-    sharedBatchPoller: configured.sharedBatchPoller ?? true,
-  };
-  return cached;
 }

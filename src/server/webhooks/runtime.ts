@@ -1,12 +1,13 @@
-import { loadEnv } from "@/lib/env";
-import { getDb, type Db } from "@/server/db/client";
+import { envValue } from "@/lib/env";
+import type { Db } from "@/server/db/client";
 import type { Resolver } from "./http";
 
 /**
  * What webhook delivery works with. Defaults: the process database, ENCRYPTION_KEY, private
  * targets allowed only with an explicit WEBHOOK_ALLOW_PRIVATE_TARGETS=true (which `npm run dev`
  * sets; never inferred from NODE_ENV, which defaults to development), the Standard Webhooks
- * retry schedule. Tests configure their own (1 s retries, a test key).
+ * retry schedule. Part of the services built at boot (`services.webhooks`); tests build their
+ * own (1 s retries, a test key).
  */
 export interface WebhookRuntime {
   db: Db;
@@ -26,30 +27,10 @@ export interface WebhookRuntime {
 /** Immediately, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h: 8 attempts over about 27.6 h. */
 export const DEFAULT_RETRY_SCHEDULE_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
 
-let configured: Partial<WebhookRuntime> = {};
-let cached: WebhookRuntime | undefined;
-
-export function configureWebhookRuntime(overrides: Partial<WebhookRuntime>): void {
-  configured = overrides;
-  cached = undefined;
-}
-
-export function webhookRuntime(): WebhookRuntime {
-  if (cached) return cached;
-  const needsEnv = configured.encryptionKey === undefined || configured.allowPrivateTargets === undefined;
-  const e = needsEnv ? loadEnv() : undefined;
-  cached = {
-    // Lazy: domain calls that get their own handle only need the key and the target policy.
-    get db() {
-      return configured.db ?? getDb();
-    },
-    encryptionKey: configured.encryptionKey ?? e!.ENCRYPTION_KEY,
-    allowPrivateTargets: configured.allowPrivateTargets ?? e!.WEBHOOK_ALLOW_PRIVATE_TARGETS,
-    retryScheduleMs: configured.retryScheduleMs ?? DEFAULT_RETRY_SCHEDULE_MS,
-    timeoutMs: configured.timeoutMs ?? 10_000,
-    disableAfterFailingMs: configured.disableAfterFailingMs ?? 3 * 24 * 3600_000,
-    disableAfterExhausted: configured.disableAfterExhausted ?? 20,
-    resolve: configured.resolve,
-  };
-  return cached;
+/**
+ * The sender's settings from the environment alone, for endpoint functions called without
+ * options (EndpointOptions' fallback). Everything else gets `services.webhooks`, built at boot.
+ */
+export function webhookRuntime(): Pick<WebhookRuntime, "encryptionKey" | "allowPrivateTargets"> {
+  return { encryptionKey: envValue("ENCRYPTION_KEY"), allowPrivateTargets: envValue("WEBHOOK_ALLOW_PRIVATE_TARGETS") };
 }

@@ -11,7 +11,6 @@
  */
 import { getDb } from "@/server/db/client";
 import { runApp } from "@/server/boot/run";
-import { configureOrderRuntime } from "@/server/orders/runtime";
 import { BAMBOO_LIMITS, bambooConfigFromEnv, createBambooClient, type BambooClient } from "@/server/supplier/bamboo";
 import { loadEnv } from "@/lib/env";
 
@@ -38,7 +37,7 @@ function hangingFirstPlacements(real: BambooClient): BambooClient {
   });
 }
 
-configureOrderRuntime({
+const services = {
   vendorFor: () => {
     if (!client) {
       const base = bambooConfigFromEnv({ ...loadEnv(), BAMBOO_BASE_URL: undefined });
@@ -58,8 +57,8 @@ configureOrderRuntime({
     }
     return client;
   },
-  pollScheduleMs: Array.from({ length: 60 }, () => 1_000),
-});
+  orders: { pollScheduleMs: Array.from({ length: 60 }, () => 1_000) },
+};
 
 process.env.NEXT_TELEMETRY_DISABLED ??= "1";
-await runApp({ dev: false });
+await runApp({ dev: false, services });
