@@ -208,6 +208,9 @@ describe("webhooks portal: deliveries", () => {
       "webhook-signature": got.headers["webhook-signature"],
     });
     expect(attempt!.responseHeaders).toMatchObject({ "x-receiver": "dashboard-test" });
+    // the body has the catalog's shape for its type (the docs and OpenAPI show that example)
+    const example = WEBHOOK_EVENT_CATALOG.find((e) => e.type === "webhook.test")!.example;
+    expect(Object.keys(JSON.parse(detail.body).data).sort()).toEqual(Object.keys(example).sort());
     // the headers shown verify against the body shown
     expect(verifyWebhook(secret, attempt!.requestHeaders!, detail.body)).toMatchObject({ type: "webhook.test" });
   });
