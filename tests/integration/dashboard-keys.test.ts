@@ -146,7 +146,7 @@ describe("partner.keys.create: allowlist and expiry", () => {
       .where(eq(apiKeys.id, k30.id));
     const expired = await requestWith(k30.secret);
     expect([expired.status, expired.code]).toEqual([401, "expired_api_key"]);
-    expect(expired.message).toMatch(/expired/i);
+    expect(expired.message).toBe("The API key has expired (its expiry date passed, or it was rotated and its overlap ended); use a current key");
     const listed = (await dev.partner.keys.list({ environment: "sandbox" })).find((k) => k.id === k30.id)!;
     expect([listed.status, listed.badges]).toEqual(["expired", ["expired"]]);
   });

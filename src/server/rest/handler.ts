@@ -164,7 +164,7 @@ const AUTH_MESSAGES: Record<string, [ErrorCode, string]> = {
   malformed: ["invalid_api_key", "The API key is malformed: keys look like stlr_test_… or stlr_live_…"],
   not_found: ["invalid_api_key", "The API key is not valid"],
   revoked: ["revoked_api_key", "The API key was revoked"],
-  expired: ["expired_api_key", "The API key expired (it was rotated); use its replacement"],
+  expired: ["expired_api_key", "The API key has expired (its expiry date passed, or it was rotated and its overlap ended); use a current key"],
   partner_suspended: ["account_suspended", "Your account is suspended; contact support"],
   ip_not_allowed: ["ip_not_allowed", "Requests from this IP address are not allowed for this API key"],
 };
