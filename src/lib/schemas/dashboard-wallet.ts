@@ -34,7 +34,7 @@ export const ledgerFilters = z.object({
     .transform((v) => v || undefined),
 });
 
-export type LedgerFilters = z.infer<typeof ledgerFilters>;
+type LedgerFilters = z.infer<typeof ledgerFilters>;
 
 /** The ledger filters found in a URL's query, invalid values dropped (a hand-edited URL still opens). */
 export function ledgerFiltersFromParams(params: Record<string, string>): LedgerFilters {

@@ -40,7 +40,7 @@ export const entryColumns = {
 };
 
 /** What a list of entries may be narrowed to; every filter is optional and they all apply together. */
-export interface EntryFilters {
+interface EntryFilters {
   /** Only entries of transfers of these kinds. */
   kinds?: TransferKind[];
   /** Entries created at or after this moment. */

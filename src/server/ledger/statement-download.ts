@@ -12,7 +12,7 @@ const g = globalThis as unknown as { __stellerStatementSlots?: DownloadSlots };
 /** One set of slots per process, shared by the API's and the dashboard's downloads of a partner. */
 const slots = (g.__stellerStatementSlots ??= new DownloadSlots());
 
-export interface StatementDownload {
+interface StatementDownload {
   body: ReadableStream<Uint8Array>;
   /** `steller-<environment>-<currency>-<from>-<to>.csv` */
   filename: string;
