@@ -7,7 +7,7 @@ import { z } from "zod";
  */
 
 /** One allowlist row: an IPv4/IPv6 address or CIDR range (checked without node:net, so the browser can run it). */
-export const ipAllowlistEntry = z
+const ipAllowlistEntry = z
   .string()
   .trim()
   .pipe(
@@ -56,7 +56,7 @@ export const createKeyInput = z
     else if (d.getTime() > Date.now() + 5 * 366 * 86_400_000) ctx.addIssue({ code: "custom", path: ["expiresOn"], message: "At most 5 years ahead." });
   });
 
-export type CreateKeyInput = z.output<typeof createKeyInput>;
+type CreateKeyInput = z.output<typeof createKeyInput>;
 
 /** When a key created with these choices stops working (null: never). */
 export function expiresAtOf(input: Pick<CreateKeyInput, "expiry" | "expiresOn">, now = Date.now()): Date | null {

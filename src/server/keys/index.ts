@@ -180,7 +180,7 @@ export async function listApiKeys(db: DbOrTx, partnerId: string, environment?: K
 /** A key within this long of its expiry is "expiring soon". */
 const EXPIRING_SOON_MS = 7 * 86_400_000;
 
-export type KeyBadge = "active" | "rotating" | "expiring_soon" | "expired" | "revoked" | "rate_limited";
+type KeyBadge = "active" | "rotating" | "expiring_soon" | "expired" | "revoked" | "rate_limited";
 
 /**
  * The dashboard's keys: the public view, plus how many of the key's requests were refused with
