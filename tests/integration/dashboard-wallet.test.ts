@@ -11,7 +11,9 @@ import { debitForOrder, grantSandboxFunds, refundOrder, requestTopup } from "@/s
 import { approvePartnerTopup, rejectPartnerTopup } from "@/server/partners/funding";
 import { createCaller } from "@/server/trpc/root";
 import { setWalletLowBalanceThreshold } from "@/server/webhooks/sources";
-import { bindAppDatabase } from "../support/app";
+import * as txRoute from "@/app/api/v1/wallet/transactions/route";
+import { createApiKey } from "@/server/keys";
+import { bindAppDatabase, call } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makePartner, makeUser } from "../support/factories";
 
@@ -148,6 +150,31 @@ describe("wallet.transactions: filters and pages", () => {
       after = page.nextCursor;
     }
     expect(seen).toEqual(all.map((r) => r.id));
+  });
+});
+
+describe("GET /api/v1/wallet/transactions: the same filters", () => {
+  it("answers the dashboard's rows for the same kind, reference and period", async () => {
+    const { secret } = await createApiKey(t.db, { partnerId: partnerA, environment: env, name: "filters", actor: "test" });
+    const api = await callerFor(users.finance!);
+    const ids = (rows: Array<{ id: string }>) => rows.map((r) => r.id);
+    const rest = async (query: Record<string, string>) => {
+      const res = await call(txRoute.GET, "/api/v1/wallet/transactions", { key: secret, query });
+      expect(res.status).toBe(200);
+      return res.json.data as Array<{ id: string; transferId: string; kind: string }>;
+    };
+    const debits = await rest({ kind: "order_debit" });
+    expect(ids(debits)).toEqual(ids((await api.wallet.transactions({ environment: env, kind: "order_debit" })).data));
+    expect(debits[0]!.transferId).toMatch(/^trf_/);
+    expect(ids(await rest({ reference: "wallet_a" }))).toEqual(ids((await api.wallet.transactions({ environment: env, reference: "wallet_a" })).data));
+    const from = `${today}T00:00:00Z`;
+    const to = `${tomorrow}T00:00:00Z`;
+    expect(ids(await rest({ from, to, limit: "100" }))).toEqual(
+      ids((await api.wallet.transactions({ environment: env, from: today, to: today, limit: 100 })).data),
+    );
+    expect(await rest({ from: to })).toEqual([]);
+    const bad = await call(txRoute.GET, "/api/v1/wallet/transactions", { key: secret, query: { kind: "gift" } });
+    expect(bad.status).toBe(400);
   });
 });
 
