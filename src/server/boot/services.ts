@@ -141,7 +141,8 @@ export function servicesOver(db: Db): Services {
  */
 function lazyServices(db: Db): Services {
   let built: Services | undefined;
-  const all = () => (built ??= buildServices(db));
+  // The database is given: the environment need not name one (a test's callers and workers).
+  const all = () => (built ??= buildServices(db, { settings: loadEnv({ DATABASE_URL: "postgres://given-database", ...process.env }) }));
   return {
     db,
     get settings() {

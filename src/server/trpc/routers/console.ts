@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { env } from "@/lib/env";
 import { DomainError } from "@/lib/errors";
 import { faceValueAllowed, quoteIfSellable } from "@/server/catalog/pricing";
 import { findOrderableProduct, listPartnerCatalog, type CatalogItem } from "@/server/catalog/visibility";
@@ -66,7 +65,12 @@ export const consoleRouter = router({
   order: partnerProcedure("developer")
     .input(z.object({ id: z.string().regex(/^ord_[0-9a-z]{1,40}$/) }))
     .query(async ({ ctx, input }) => {
-      const order = await getPartnerOrder(ctx.db, { partnerId: ctx.partnerId, environment: SANDBOX, orderId: input.id, encryptionKey: env().ENCRYPTION_KEY });
+      const order = await getPartnerOrder(ctx.db, {
+        partnerId: ctx.partnerId,
+        environment: SANDBOX,
+        orderId: input.id,
+        encryptionKey: ctx.services.encryptionKey,
+      });
       if (!order) throw new DomainError("resource_not_found", `No sandbox order ${input.id}.`, { param: "id" });
       return order;
     }),

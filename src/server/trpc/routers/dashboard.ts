@@ -1,7 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { DomainError } from "@/lib/errors";
-import { envValue } from "@/lib/env";
 import { buyCardsInput, type OrderFilters, orderFilters } from "@/lib/schemas/dashboard-orders";
 import { recordAudit } from "@/server/audit";
 import { orders } from "@/server/db/schema";
@@ -128,7 +127,7 @@ export const dashboardRouter = router({
           partnerId: ctx.partnerId,
           environment: input.environment,
           orderId: input.orderId,
-          encryptionKey: envValue("ENCRYPTION_KEY"),
+          encryptionKey: ctx.services.encryptionKey,
         });
         if (!order) throw notFound();
         await recordAudit(ctx.db, {

@@ -1,4 +1,3 @@
-import { env } from "@/lib/env";
 import { getPartnerOrder } from "@/server/orders/queries";
 import { getOrder } from "@/server/rest/contracts/orders";
 import { notFound } from "@/server/rest/errors";
@@ -6,8 +5,8 @@ import { otherMethods, partnerRoute } from "@/server/rest/handler";
 
 export const runtime = "nodejs";
 
-export const GET = partnerRoute(getOrder, async ({ db, partnerId, environment, params }) => {
-  const order = await getPartnerOrder(db, { partnerId, environment, orderId: params.id, encryptionKey: env().ENCRYPTION_KEY });
+export const GET = partnerRoute(getOrder, async ({ services, db, partnerId, environment, params }) => {
+  const order = await getPartnerOrder(db, { partnerId, environment, orderId: params.id, encryptionKey: services.encryptionKey });
   if (!order) throw notFound("order", params.id, "id");
   return order;
 });
