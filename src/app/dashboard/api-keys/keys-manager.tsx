@@ -81,7 +81,7 @@ function AllowlistEditor({ form }: { form: ReturnType<typeof useKeyForm> }) {
                 className={inputClasses(!!error)}
                 {...describedBy(id, { error })}
               />
-              <Button variant="ghost" aria-label={`Remove IP range ${i + 1}`} onClick={() => set(rows.filter((_, j) => j !== i))}>
+              <Button variant="ghost" aria-label={`Remove allowlist row ${i + 1}`} onClick={() => set(rows.filter((_, j) => j !== i))}>
                 <Trash2 aria-hidden className="size-4" />
               </Button>
             </div>
