@@ -9,6 +9,7 @@ const optionalEmail = z
   .trim()
   .toLowerCase()
   .max(320)
+  .nullable()
   .transform((v) => v || null)
   .refine((v) => v === null || z.email().safeParse(v).success, "Enter an email address like billing@example.com.");
 const optionalText = (max: number) =>
@@ -16,6 +17,7 @@ const optionalText = (max: number) =>
     .string()
     .trim()
     .max(max)
+    .nullable()
     .transform((v) => v || null);
 
 /** Invite a person by email with a role. */

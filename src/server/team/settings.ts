@@ -3,6 +3,7 @@ import { DomainError } from "@/lib/errors";
 import { recordAudit } from "@/server/audit";
 import type { Db, DbOrTx } from "@/server/db/client";
 import { partnerSettings, partners } from "@/server/db/schema";
+import { listPartnerWallets } from "@/server/ledger/partner-wallets";
 import { listLowBalanceThresholds, setLowBalanceThreshold, setWalletLowBalanceThreshold } from "@/server/webhooks/sources";
 import type { WebhookEnvironment } from "@/server/webhooks/types";
 
@@ -21,12 +22,17 @@ export async function getPartnerSettings(db: DbOrTx, partnerId: string, environm
     .where(eq(partners.id, partnerId));
   if (!partner) throw new DomainError("resource_not_found", "Partner not found.");
   const [s] = await db.select().from(partnerSettings).where(eq(partnerSettings.partnerId, partnerId));
-  const thresholds = await listLowBalanceThresholds(db, partnerId, environment);
+  const [thresholds, wallets] = await Promise.all([listLowBalanceThresholds(db, partnerId, environment), listPartnerWallets(db, partnerId, environment)]);
   return {
     profile: partner,
     contacts: { billingEmail: s?.billingEmail ?? null, technicalEmail: s?.technicalEmail ?? null },
     emailPreferences: { reEngagement: !(s?.reEngagementOptOut ?? false) },
-    thresholds: { environment, default: thresholds.fallback, byCurrency: thresholds.byCurrency },
+    thresholds: {
+      environment,
+      default: thresholds.fallback,
+      // Every wallet of the environment, with its own threshold (null: the default applies).
+      wallets: wallets.map((w) => ({ currency: w.currency, balance: w.balance, threshold: thresholds.byCurrency[w.currency] ?? null })),
+    },
   };
 }
 
