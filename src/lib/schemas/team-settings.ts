@@ -10,15 +10,17 @@ const optionalEmail = z
   .toLowerCase()
   .max(320)
   .nullable()
-  .transform((v) => v || null)
-  .refine((v) => v === null || z.email().safeParse(v).success, "Enter an email address like billing@example.com.");
+  .optional()
+  .transform((v) => (v === undefined ? undefined : v || null))
+  .refine((v) => v == null || z.email().safeParse(v).success, "Enter an email address like billing@example.com.");
 const optionalText = (max: number) =>
   z
     .string()
     .trim()
     .max(max)
     .nullable()
-    .transform((v) => v || null);
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v || null));
 
 /** Invite a person by email with a role. */
 export const inviteInput = z.object({ email, role: z.enum(MEMBER_ROLES) });
@@ -29,7 +31,7 @@ export const acceptNewInput = z.object({
   password: z.string().min(10, "At least 10 characters.").max(200),
 });
 
-/** The company profile (what partners holds). */
+/** The company profile (what partners holds); an optional field left out is left as it is, an empty one is cleared. */
 export const companyProfileInput = z.object({
   businessName: z.string().trim().min(1, "The business name is required.").max(200),
   registrationNumber: optionalText(100),
@@ -42,6 +44,7 @@ export const companyProfileInput = z.object({
     .regex(/^[A-Za-z]{2}$/, "Use a 2-letter country code like GB."),
 });
 
+/** Billing and technical contacts: empty clears one, left out keeps it. */
 export const contactsInput = z.object({ billingEmail: optionalEmail, technicalEmail: optionalEmail });
 
 /** A low-balance threshold: a decimal string (never a float); empty for a currency means "use the default". */

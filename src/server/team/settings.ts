@@ -38,10 +38,10 @@ export async function getPartnerSettings(db: DbOrTx, partnerId: string, environm
 
 export interface CompanyProfileInput {
   businessName: string;
-  registrationNumber: string | null;
+  registrationNumber?: string | null;
   contactEmail: string;
-  phone: string | null;
-  address: string | null;
+  phone?: string | null;
+  address?: string | null;
   country: string;
 }
 
@@ -50,7 +50,12 @@ export async function updateCompanyProfile(db: Db, input: { partnerId: string; a
   return db.transaction(async (tx) => {
     const [before] = await tx.select().from(partners).where(eq(partners.id, input.partnerId)).for("update");
     if (!before) throw new DomainError("resource_not_found", "Partner not found.");
-    const next = { ...input.profile, country: input.profile.country.toUpperCase(), contactEmail: input.profile.contactEmail.toLowerCase() };
+    // A field left out (undefined) keeps its value.
+    const next = Object.fromEntries(
+      Object.entries({ ...input.profile, country: input.profile.country.toUpperCase(), contactEmail: input.profile.contactEmail.toLowerCase() }).filter(
+        ([, v]) => v !== undefined,
+      ),
+    ) as Partial<CompanyProfileInput>;
     const changed = (Object.keys(next) as (keyof CompanyProfileInput)[]).filter((k) => (before[k] ?? null) !== (next[k] ?? null));
     if (changed.length === 0) return { changed };
     await tx
@@ -76,11 +81,12 @@ async function upsertSettings(tx: DbOrTx, partnerId: string, set: Partial<typeof
     .onConflictDoUpdate({ target: partnerSettings.partnerId, set: { ...set, updatedAt: new Date() } });
 }
 
-/** Billing and technical contacts (owners); null clears one. */
-export async function updateContacts(db: Db, input: { partnerId: string; actor: string; billingEmail: string | null; technicalEmail: string | null }) {
+/** Billing and technical contacts (owners); null clears one, undefined keeps it. */
+export async function updateContacts(db: Db, input: { partnerId: string; actor: string; billingEmail?: string | null; technicalEmail?: string | null }) {
   await db.transaction(async (tx) => {
-    const billingEmail = input.billingEmail?.toLowerCase() ?? null;
-    const technicalEmail = input.technicalEmail?.toLowerCase() ?? null;
+    // Left out (undefined): kept as it is.
+    const billingEmail = input.billingEmail === undefined ? undefined : (input.billingEmail?.toLowerCase() ?? null);
+    const technicalEmail = input.technicalEmail === undefined ? undefined : (input.technicalEmail?.toLowerCase() ?? null);
     await upsertSettings(tx, input.partnerId, { billingEmail, technicalEmail });
     await recordAudit(tx, {
       actor: input.actor,

@@ -21,7 +21,8 @@ export const teamRouter = router({
     workspaces: ctx.user.memberships,
   })),
   members: partnerProcedure("finance").query(({ ctx }) => listMembers(ctx.db, ctx.partnerId)),
-  invitations: partnerProcedure().query(async ({ ctx }) => (ctx.role === "owner" ? listOpenInvitations(ctx.db, ctx.partnerId) : [])),
+  /** Pending (and expired, not yet revoked) invitations: owners only, like every team change. */
+  invitations: partnerProcedure("owner").query(({ ctx }) => listOpenInvitations(ctx.db, ctx.partnerId)),
   invite: partnerProcedure("owner")
     .input(inviteInput)
     .mutation(async ({ ctx, input }) => {
