@@ -23,7 +23,8 @@ const monthStart = () => `${today().slice(0, 7)}-01`;
  * A statement of whole days (both included), shown here and downloaded as CSV for exactly the same
  * range: the period lives in the URL (`sfrom`, `sto`, `scurrency`).
  */
-export function StatementPanel({ currencies }: { currencies: string[] }) {
+export function StatementPanel({ currencies: known }: { currencies: string[] | undefined }) {
+  const currencies = known ?? [];
   const trpc = useTRPC();
   const locale = useLocale();
   const { environment } = useEnvironment();
@@ -105,6 +106,8 @@ export function StatementPanel({ currencies }: { currencies: string[] }) {
         <p role="alert" className="text-sm text-red-700">
           {valid.error.issues[0]?.message}
         </p>
+      ) : !known ? (
+        <Skeleton className="h-48" />
       ) : currencies.length === 0 ? (
         <div className="rounded-lg border border-slate-200 bg-white">
           <EmptyState title="No wallet, no statement">A statement appears once the wallet has its first movement.</EmptyState>

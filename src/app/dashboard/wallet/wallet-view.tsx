@@ -81,7 +81,7 @@ export function WalletView({ canSeeMoney }: { canSeeMoney: boolean }) {
           </TabsContent>
           <TabsContent value="statement" className="mt-4">
             <h2 className="sr-only">Statement</h2>
-            <StatementPanel currencies={currencies} />
+            <StatementPanel currencies={balances.data ? currencies : undefined} />
           </TabsContent>
           <TabsContent value="topups" className="mt-4">
             <h2 className="sr-only">Top-up requests</h2>
