@@ -1,3 +1,4 @@
+import Decimal from "decimal.js";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decryptSecret } from "@/lib/crypto";
@@ -53,7 +54,15 @@ async function walletBalance(partnerId: string) {
 }
 
 async function transfersOf(orderId: string) {
-  return t.sql<{ kind: string; amount: string }[]>`select kind::text, amount::text from ledger_transfers where reference = ${orderId} order by created_at`;
+  // Within one transaction (a partial completion's refund and revenue) the kinds' declared order: debit, refund, revenue.
+  return t.sql<
+    { kind: string; amount: string }[]
+  >`select kind::text, amount::text from ledger_transfers where reference = ${orderId} order by created_at, kind`;
+}
+
+/** The revenue transfer a completed order must have: its margin, price of the delivered cards − what the vendor charged (issue 17). */
+function revenueOf(done: { totalPrice: string; refundedAmount: string; settledCost: string | null }) {
+  return { kind: "order_revenue", amount: new Decimal(done.totalPrice).minus(done.refundedAmount).minus(done.settledCost!).toFixed(4) };
 }
 
 async function errorCode(p: Promise<unknown>) {
@@ -80,7 +89,7 @@ describe("order engine", () => {
     const requestId = await rid(order.id);
     expect(decryptSecret(cards[0]!.codeEncrypted, TEST_KEY)).toBe(mockCard(requestId, cards[0]!.batchPosition!).code);
     expect(cards[0]!.codeEncrypted).not.toContain(mockCard(requestId, cards[0]!.batchPosition!).code);
-    expect(await transfersOf(order.id)).toEqual([{ kind: "order_debit", amount: order.totalPrice }]);
+    expect(await transfersOf(order.id)).toEqual([{ kind: "order_debit", amount: order.totalPrice }, revenueOf(done)]);
     const [{ expected }] = (await t.sql`select (1000.0000 - ${order.totalPrice}::numeric)::numeric(19,4)::text as expected`) as unknown as [
       { expected: string },
     ];
@@ -177,10 +186,7 @@ describe("order engine", () => {
     expect(done.cardsDelivered).toBe(2);
     const [{ half }] = (await t.sql`select (${order.unitPrice}::numeric * 2)::numeric(19,4)::text as half`) as unknown as [{ half: string }];
     expect(done.refundedAmount).toBe(half);
-    expect(await transfersOf(order.id)).toEqual([
-      { kind: "order_debit", amount: order.totalPrice },
-      { kind: "order_refund", amount: half },
-    ]);
+    expect(await transfersOf(order.id)).toEqual([{ kind: "order_debit", amount: order.totalPrice }, { kind: "order_refund", amount: half }, revenueOf(done)]);
   });
 
   it("keeps polling a slow order until it completes", async () => {
@@ -199,7 +205,7 @@ describe("order engine", () => {
     const done = await settled(order.id);
     expect(done.status).toBe("completed");
     expect(await countMockOrders(t.db, await rid(order.id))).toBe(1);
-    expect(await transfersOf(order.id)).toHaveLength(1);
+    expect(await transfersOf(order.id)).toEqual([{ kind: "order_debit", amount: order.totalPrice }, revenueOf(done)]);
   });
 
   it("honours the vendor's 429 waits and completes", async () => {
@@ -242,7 +248,7 @@ describe("honest vendor outcomes (issue 12)", () => {
     expect(done.status).toBe("completed");
     expect(done.cardsDelivered).toBe(1);
     expect(done.refundedAmount).toBe("0.0000");
-    expect(await transfersOf(order.id)).toEqual([{ kind: "order_debit", amount: order.totalPrice }]);
+    expect(await transfersOf(order.id)).toEqual([{ kind: "order_debit", amount: order.totalPrice }, revenueOf(done)]);
     const calls = await vendorCallsOf(order.id);
     expect(calls[0]).toEqual({ kind: "place_order", status: 403 });
     // The re-check by request id found it (no second purchase: the mock holds one order).

@@ -6,9 +6,10 @@ import { newId } from "@/lib/ids";
 import type { Environment } from "@/server/catalog/visibility";
 import type { Db, DbOrTx, Tx } from "@/server/db/client";
 import { catalogProducts, orderCards, orders, reconciliationIssues, vendorBatches } from "@/server/db/schema";
-import { refundOrder } from "@/server/ledger";
+import { type OrderRevenueInput, recognizeOrderRevenue, refundOrder } from "@/server/ledger";
 import { enqueueEvent } from "@/server/outbox";
 import { VendorError, type VendorFailureCode, type VendorOrder } from "@/server/supplier/bamboo";
+import { deliveredCost } from "./cost";
 import { deliveryMismatches, failOpenOrder, ODD_ANSWERS } from "./fulfil";
 import type { OrderRuntime } from "./runtime";
 
@@ -413,6 +414,8 @@ async function notePoll(rt: OrderRuntime, batch: Batch, vendorStatus: string | n
  * - delivered → cards assigned in the vendor's order to the members oldest first (created_at, id):
  *   member k gets the cards after those of the members before it; a member with all its cards is
  *   completed, with some is completed and refunded the rest, with none is failed and refunded;
+ *   each completed member records its share of what the vendor charged and its margin goes to
+ *   platform revenue (ledger), in the same transaction;
  * - a delivery that does not match the batch (product, face value, count) settles nothing and
  *   refunds nothing: members stay open, each with an open reconciliation issue, and the batch is
  *   asked again later (the vendor may correct its answer).
@@ -486,6 +489,8 @@ async function settleBatch(rt: OrderRuntime, batchId: string, vendorOrder: Vendo
     let offset = 0;
     const cardRows: Array<typeof orderCards.$inferInsert> = [];
     const completedIds: string[] = [];
+    const revenue: OrderRevenueInput[] = [];
+    const charged = { total: vendorOrder.total, currency: vendorOrder.currency, cards: cards.length };
     const unassigned: string[] = [];
     for (const m of members) {
       const start = offset;
@@ -523,11 +528,14 @@ async function settleBatch(rt: OrderRuntime, batchId: string, vendorOrder: Vendo
         refunded = new Decimal(m.unitPrice).times(missing).toFixed(4);
         await refundOrder(tx, { orderId: m.id, amount: refunded, reason: `partial fulfilment: ${missing} of ${m.quantity} cards not delivered` });
       }
+      const settled = deliveredCost(m, charged, start, mine.length);
       await tx
         .update(orders)
-        .set({ status: "completed", cardsDelivered: mine.length, refundedAmount: refunded, finishedAt: new Date(), ...vendorFields })
+        .set({ status: "completed", cardsDelivered: mine.length, refundedAmount: refunded, settledCost: settled.cost, finishedAt: new Date(), ...vendorFields })
         .where(eq(orders.id, m.id));
       completedIds.push(m.id);
+      const price = new Decimal(m.totalPrice).minus(refunded).toFixed(4);
+      revenue.push({ orderId: m.id, price, cost: settled.cost, cards: mine.length, costSource: settled.source });
     }
     // Bounded statements (a batch holds at most 500 cards).
     for (let i = 0; i < cardRows.length; i += 250) await tx.insert(orderCards).values(cardRows.slice(i, i + 250));
@@ -537,6 +545,9 @@ async function settleBatch(rt: OrderRuntime, batchId: string, vendorOrder: Vendo
         completedIds.map((orderId) => ({ name: "order/completed" as const, data: { orderId }, id: `order-completed:${orderId}` })),
       );
     }
+    // The completed members' margins (ledger revenue), in this transaction and late in it: the
+    // settlement and revenue shards stay locked only until the commit just after.
+    await recognizeOrderRevenue(tx, revenue);
     if (unassigned.length && members[0]) {
       await tx
         .insert(reconciliationIssues)

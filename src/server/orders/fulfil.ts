@@ -5,8 +5,9 @@ import { newId } from "@/lib/ids";
 import type { Db, Tx } from "@/server/db/client";
 import { catalogProducts, orderCards, orders, reconciliationIssues } from "@/server/db/schema";
 import { enqueueEvent } from "@/server/outbox";
-import { refundOrder } from "@/server/ledger";
+import { recognizeOrderRevenue, refundOrder } from "@/server/ledger";
 import { VENDOR_FAILURES, VendorError, type VendorFailureCode, type VendorOrder } from "@/server/supplier/bamboo";
+import { deliveredCost } from "./cost";
 import type { OrderRuntime } from "./runtime";
 
 const Decimal = DecimalBase.clone({ precision: 40 });
@@ -137,7 +138,9 @@ export function deliveryMismatches(
 
 /**
  * Stores the delivered cards (code and PIN encrypted) and completes the order; when fewer cards
- * came than were paid for, refunds the difference, once. A re-run changes nothing.
+ * came than were paid for, refunds the difference, once; records what the vendor charged for the
+ * delivered cards and recognises the margin on them (ledger revenue), in the same transaction. A
+ * re-run changes nothing.
  *
  * The cards are checked against the order first (product, face value, count). A mismatch never
  * completes the order, and never refunds it either (the vendor has charged us for something):
@@ -209,18 +212,23 @@ async function completeOrder(rt: OrderRuntime, orderId: string, vendorOrder: Ven
       refunded = new Decimal(order.unitPrice).times(missing).toFixed(4);
       await refundOrder(tx, { orderId, amount: refunded, reason: `partial fulfilment: ${missing} of ${order.quantity} cards not delivered` });
     }
+    const settled = deliveredCost(order, { total: vendorOrder.total, currency: vendorOrder.currency, cards: vendorOrder.cards.length }, 0, cards.length);
     await tx
       .update(orders)
       .set({
         status: "completed",
         cardsDelivered: cards.length,
         refundedAmount: refunded,
+        settledCost: settled.cost,
         vendorOrderId: vendorOrder.vendorOrderId,
         vendorStatus: vendorOrder.vendorStatus,
         finishedAt: new Date(),
         updatedAt: new Date(),
       })
       .where(eq(orders.id, orderId));
+    // The margin on the delivered cards, in this same transaction (src/server/ledger/revenue.ts).
+    const price = new Decimal(order.totalPrice).minus(refunded).toFixed(4);
+    await recognizeOrderRevenue(tx, [{ orderId, price, cost: settled.cost, cards: cards.length, costSource: settled.source }]);
     await enqueueEvent(tx, { name: "order/completed", data: { orderId }, id: `order-completed:${orderId}` });
     return result(orderId, "completed");
   });

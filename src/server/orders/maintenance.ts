@@ -220,7 +220,7 @@ async function checkBatch(rt: OrderRuntime, batchId: string): Promise<Finding[]>
   return findings;
 }
 
-/** Ledger consistency: runs checkInvariants, records the result, and alerts admins on drift. */
+/** Ledger consistency: runs checkInvariants (balances, transfers, revenue per order), records the result, and alerts admins on drift. */
 export async function recordLedgerConsistency(db: Db) {
   const report = await checkInvariants(db);
   const id = newId("chk");
@@ -236,9 +236,15 @@ export async function recordLedgerConsistency(db: Db) {
       action: "alert.ledger_inconsistent",
       targetType: "consistency_check",
       targetId: id,
-      metadata: { driftAccounts: report.drift.length, unbalancedTransfers: report.unbalancedTransfers.length },
+      metadata: {
+        driftAccounts: report.drift.length,
+        unbalancedTransfers: report.unbalancedTransfers.length,
+        revenueMismatches: report.revenueMismatches.length,
+      },
     });
-    console.error(`[ledger] consistency check ${id} found drift on ${report.drift.length} account(s)`);
+    console.error(
+      `[ledger] consistency check ${id} found drift on ${report.drift.length} account(s), ${report.revenueMismatches.length} order(s) with revenue other than their margin`,
+    );
   }
   return { id, ...report };
 }

@@ -1,0 +1,177 @@
+import DecimalBase from "decimal.js";
+import { and, eq, gte, inArray, lt, type SQL, sql } from "drizzle-orm";
+import { newId } from "@/lib/ids";
+import { amountsEqual, type Amount, type Currency } from "@/lib/money";
+import type { DbOrTx } from "@/server/db/client";
+import { ledgerAccounts, ledgerTransfers } from "@/server/db/schema";
+import { getSystemAccount, type LedgerEnvironment } from "./accounts";
+import { LedgerConflictError, OrderDebitNotFoundError } from "./errors";
+import { refusalError, type TransferRefusal } from "./transfer";
+
+const Decimal = DecimalBase.clone({ precision: 40 });
+
+/*
+ * Revenue. An order's payment goes from the partner's wallet to a vendor settlement shard
+ * (`order_debit`). When the order completes, the part of it that is not owed to the vendor, its
+ * margin (what the partner paid for the delivered cards − what the vendor charged for them),
+ * moves from that settlement shard to the platform revenue account of the same currency,
+ * environment and shard (`order_revenue`, reference = order id, so at most once per order). A
+ * loss (the vendor charged more than the partner paid) moves the other way under the same kind,
+ * and a zero margin moves nothing. Undelivered cards are refunded from settlement before any
+ * margin exists on them, so a refund never has revenue to take back. Revenue accounts are sharded
+ * like settlement, so completions do not all queue on one row lock.
+ */
+
+export interface OrderRevenueInput {
+  orderId: string;
+  /** What the partner paid for the delivered cards (total price − refunded). */
+  price: Amount;
+  /** What the vendor charged for them. */
+  cost: Amount;
+  cards: number;
+  /** Where the cost came from: the vendor's get-order total, or the estimate made when the order was priced. */
+  costSource: "vendor" | "estimate";
+}
+
+/** An order's margin, signed: price − cost, to 4 decimals (negative for a loss). */
+function orderMargin(input: Pick<OrderRevenueInput, "price" | "cost">): Amount {
+  return new Decimal(input.price).minus(input.cost).toFixed(4);
+}
+
+/**
+ * Recognises the margins of orders that complete in the caller's transaction (call it in the
+ * transaction that completes them, so the margin cannot be lost between two steps): one
+ * `order_revenue` transfer per order with a non-zero margin, all in one statement, in account
+ * order. A replay (same order, same margin) finds the first transfer and changes nothing; a
+ * replay with another margin throws LedgerConflictError.
+ */
+export async function recognizeOrderRevenue(tx: DbOrTx, items: OrderRevenueInput[], actor = "system:orders"): Promise<void> {
+  const moving = items.map((i) => ({ ...i, margin: new Decimal(orderMargin(i)) })).filter((i) => !i.margin.isZero());
+  if (moving.length === 0) return;
+  const debits = await tx
+    .select({
+      orderId: ledgerTransfers.reference,
+      settlementId: ledgerTransfers.creditAccountId,
+      currency: ledgerTransfers.currency,
+      environment: ledgerTransfers.environment,
+      shard: ledgerAccounts.shard,
+    })
+    .from(ledgerTransfers)
+    .innerJoin(ledgerAccounts, eq(ledgerAccounts.id, ledgerTransfers.creditAccountId))
+    .where(
+      and(
+        eq(ledgerTransfers.kind, "order_debit"),
+        inArray(
+          ledgerTransfers.reference,
+          moving.map((i) => i.orderId),
+        ),
+      ),
+    );
+  const debitOf = new Map(debits.map((d) => [d.orderId!, d]));
+  const revenueAccounts = new Map<string, string>();
+  const rows: Array<{ orderId: string; amount: Amount; currency: Currency; debit: string; credit: string; metadata: string }> = [];
+  for (const item of moving) {
+    const paid = debitOf.get(item.orderId);
+    if (!paid) throw new OrderDebitNotFoundError(item.orderId);
+    const key = `${paid.currency}|${paid.environment}|${paid.shard}`;
+    let revenueId = revenueAccounts.get(key);
+    if (!revenueId) {
+      revenueId = (await getSystemAccount(tx, "platform_revenue", paid.currency, paid.environment, paid.shard)).id;
+      revenueAccounts.set(key, revenueId);
+    }
+    const loss = item.margin.isNegative();
+    rows.push({
+      orderId: item.orderId,
+      amount: item.margin.abs().toFixed(4),
+      currency: paid.currency,
+      debit: loss ? revenueId : paid.settlementId,
+      credit: loss ? paid.settlementId : revenueId,
+      metadata: JSON.stringify({
+        orderId: item.orderId,
+        price: new Decimal(item.price).toFixed(4),
+        cost: new Decimal(item.cost).toFixed(4),
+        margin: item.margin.toFixed(4),
+        cards: item.cards,
+        costSource: item.costSource,
+      }),
+    });
+  }
+  // One lock order for every settlement (settlement shard, then order): concurrent completions queue instead of deadlocking.
+  rows.sort((a, b) => (a.debit < b.debit ? -1 : a.debit > b.debit ? 1 : a.orderId < b.orderId ? -1 : 1));
+  const values = sql.join(
+    rows.map(
+      (r, i) =>
+        sql`(${i}::int, ${newId("trf")}::text, ${r.amount}::numeric, ${r.currency}::text, ${r.debit}::text, ${r.credit}::text, ${r.orderId}::text, ${r.metadata}::jsonb, ${newId("ent")}::text, ${newId("ent")}::text)`,
+    ),
+    sql`, `,
+  );
+  const answers = await tx.execute<{
+    n: number;
+    outcome: string;
+    problem_account: string | null;
+    problem_detail: string | null;
+    id: string | null;
+    amount: string | null;
+    debit_account_id: string | null;
+  }>(sql`
+    select v.n, d.outcome, d.problem_account, d.problem_detail, d.id, d.amount::text as amount, d.debit_account_id
+    from (values ${values}) as v(n, id, amount, currency, debit, credit, reference, metadata, de, ce)
+    cross join lateral ledger_transfer(v.id, 'order_revenue', v.amount, v.currency, v.debit, v.credit, v.reference, ${actor}, v.metadata, v.de, v.ce) d
+    order by v.n`);
+  for (const a of answers) {
+    const r = rows[a.n]!;
+    if (a.outcome === "created") continue;
+    if (a.outcome === "existing") {
+      if (!amountsEqual(a.amount!, r.amount) || a.debit_account_id !== r.debit) {
+        throw new LedgerConflictError("order_revenue", r.orderId, a.id!, `amount ${a.amount} from ${a.debit_account_id}`);
+      }
+      continue;
+    }
+    throw refusalError(refusalOf(a.outcome, r, a.problem_account, a.problem_detail));
+  }
+}
+
+function refusalOf(outcome: string, r: { amount: Amount; currency: Currency; debit: string }, account: string | null, detail: string | null): TransferRefusal {
+  switch (outcome) {
+    case "currency_mismatch":
+      return { ok: false, refusal: "currency_mismatch", accountId: account ?? "(none)", expected: r.currency, actual: detail ?? "" };
+    case "environment_mismatch":
+      return { ok: false, refusal: "environment_mismatch", debitAccountId: account ?? "(none)", creditAccountId: detail ?? "" };
+    case "insufficient_funds":
+      return { ok: false, refusal: "insufficient_funds", accountId: r.debit, requested: r.amount, currency: r.currency };
+    default:
+      return { ok: false, refusal: "account_not_found", accountId: account ?? "(none)" };
+  }
+}
+
+export interface PlatformRevenue {
+  currency: Currency;
+  environment: LedgerEnvironment;
+  /** Net margin recognised (losses subtracted), 4 decimals. */
+  revenue: Amount;
+  /** Orders with a non-zero margin in the range. */
+  orders: number;
+}
+
+/**
+ * The platform's recognised revenue per currency and environment: the net of `order_revenue`
+ * transfers made in [from, to) (recognised when each order completed), for the admin metrics.
+ */
+export async function platformRevenue(db: DbOrTx, opts: { from?: Date; to?: Date; environment?: LedgerEnvironment } = {}): Promise<PlatformRevenue[]> {
+  const conditions: SQL[] = [eq(ledgerTransfers.kind, "order_revenue")];
+  if (opts.from) conditions.push(gte(ledgerTransfers.createdAt, opts.from));
+  if (opts.to) conditions.push(lt(ledgerTransfers.createdAt, opts.to));
+  if (opts.environment) conditions.push(eq(ledgerTransfers.environment, opts.environment));
+  return db
+    .select({
+      currency: ledgerTransfers.currency,
+      environment: ledgerTransfers.environment,
+      revenue: sql<string>`sum(case when ${ledgerAccounts.kind} = 'platform_revenue' then ${ledgerTransfers.amount} else -${ledgerTransfers.amount} end)::numeric(19,4)::text`,
+      orders: sql<number>`count(distinct ${ledgerTransfers.reference})::int`,
+    })
+    .from(ledgerTransfers)
+    .innerJoin(ledgerAccounts, eq(ledgerAccounts.id, ledgerTransfers.creditAccountId))
+    .where(and(...conditions))
+    .groupBy(ledgerTransfers.currency, ledgerTransfers.environment)
+    .orderBy(ledgerTransfers.currency, ledgerTransfers.environment);
+}
