@@ -1,5 +1,6 @@
 import DecimalBase from "decimal.js";
 import { and, eq, sql } from "drizzle-orm";
+import { DomainError } from "@/lib/errors";
 import { envValue } from "@/lib/env";
 import type { DbOrTx } from "@/server/db/client";
 import { catalogBrands, catalogProducts, partnerProductPrices } from "@/server/db/schema";
@@ -150,10 +151,21 @@ export async function listPartnerCatalog(db: DbOrTx, partnerId: string, environm
   return { data: page, hasMore, nextCursor: hasMore ? (page[page.length - 1]?.sku ?? null) : null };
 }
 
-/** Admin: make products visible to a live partner at a markup (≥ 0: never below cost). */
+/**
+ * Admin: make products visible to a live partner at a markup over the vendor cost. The profit
+ * guard: a price is always the current vendor cost plus the markup, rounded up (`quote`), so only a
+ * negative markup could sell under cost; it is refused (`below_cost`, nothing written), and the
+ * table's CHECK refuses it as well. A cost that rises later raises the price with it; an order
+ * written while a sync raises it is refused in `createOrder`.
+ */
 export async function approveProducts(db: DbOrTx, input: { partnerId: string; productIds: string[]; markupBps: number; actor: string }) {
-  if (!Number.isInteger(input.markupBps) || input.markupBps < 0 || input.markupBps > 10_000) {
-    throw new RangeError("markupBps must be an integer between 0 and 10000");
+  if (!Number.isInteger(input.markupBps) || input.markupBps > 10_000) {
+    throw new DomainError("invalid_parameter", "markupBps must be a whole number of basis points, at most 10000 (100%)", { param: "markupBps" });
+  }
+  if (input.markupBps < 0) {
+    throw new DomainError("below_cost", `A markup of ${input.markupBps} bps would sell under the vendor's cost; the markup must be 0 or more`, {
+      param: "markupBps",
+    });
   }
   if (input.productIds.length === 0) return 0;
   const rows = await db

@@ -6,7 +6,7 @@ import { InvalidAmountError, parsePositiveAmount } from "@/lib/money";
 import { findOrderableProduct, type Environment } from "@/server/catalog/visibility";
 import { faceValueAllowed, ProfitGuardError, quote } from "@/server/catalog/pricing";
 import type { Db } from "@/server/db/client";
-import { orders } from "@/server/db/schema";
+import { catalogProducts, orders } from "@/server/db/schema";
 import { orderDebitTransfer, refusalError, transferInStatement } from "@/server/ledger";
 import { rowFromDriver } from "@/server/db/rows";
 import { errorChain } from "@/lib/error-chain";
@@ -35,7 +35,9 @@ function requestHashOf(i: { sku: string; faceValue: string; quantity: number }):
 
 /**
  * Creates an order, idempotent on (partner, environment, referenceId): it checks the product is
- * visible to the partner and the face value allowed, prices it, then in one statement debits the
+ * visible to the partner and the face value allowed, prices it (refused `below_cost` if the price
+ * would not cover the vendor cost, when quoted or, should a catalog sync raise the cost meanwhile,
+ * when written), then in one statement debits the
  * wallet (`transferInStatement` of the ledger), inserts the order and writes the `order/created`
  * event (`enqueueWithin` of the outbox). Insufficient funds → nothing is written. The same reference with the same input returns the existing order
  * (`created: false`), even if the product has changed since; with other input, a
@@ -102,6 +104,12 @@ export async function createOrder(db: Db, input: CreateOrderInput): Promise<{ or
   // The debit is made only while no order has this reference (an existing one is replayed below).
   const referenceFree = sql`not exists (select 1 from ${orders} where ${orders.partnerId} = ${input.partnerId}
     and ${orders.environment} = ${input.environment} and ${orders.referenceId} = ${input.referenceId})`;
+  // The profit guard at the moment of the write: the product is still sold, in the same currency,
+  // and its vendor cost now (a catalog sync may have raised it since the quote) is still covered by
+  // the unit price (cost rounded up to 4 decimals, as `quote` does). Otherwise nothing is written.
+  const costCovered = sql`exists (select 1 from ${catalogProducts} p where p.id = ${product.id} and p.active
+    and p.cost_currency = ${product.costCurrency}
+    and ceil(${faceValue}::numeric * p.cost_rate * 10000) / 10000 <= ${price.unitPrice}::numeric)`;
   const debit = transferInStatement(
     await orderDebitTransfer(db, {
       partnerId: input.partnerId,
@@ -111,7 +119,7 @@ export async function createOrder(db: Db, input: CreateOrderInput): Promise<{ or
       orderId: id,
       actor: input.actor,
     }),
-    { when: referenceFree },
+    { when: sql`${referenceFree} and ${costCovered}` },
   );
   const fields = (Object.keys(values) as (keyof typeof values)[]).map((k) => ({ column: orders[k], value: values[k] }));
   const created: AppEvent = { name: "order/created", data: { orderId: id }, id: `order-created:${id}` };
@@ -136,8 +144,9 @@ export async function createOrder(db: Db, input: CreateOrderInput): Promise<{ or
         from t where ${debit.createdIn("t")}
         returning *
       ),
-      e as (${enqueueWithin(created, sql`exists (select 1 from o)`)})
-      select o.*, ${debit.columns("t")} from t left join o on true`);
+      e as (${enqueueWithin(created, sql`exists (select 1 from o)`)}),
+      c as (select ${costCovered} as cost_covered)
+      select o.*, ${debit.columns("t")}, c.cost_covered from c left join t on true left join o on true`);
   } catch (error) {
     if (!isReferenceTaken(error)) throw error;
     rows = [];
@@ -148,6 +157,17 @@ export async function createOrder(db: Db, input: CreateOrderInput): Promise<{ or
     // After the commit, once per partner per process (a map lookup after that): never in the one statement above.
     await noteMilestone(db, input.partnerId, input.environment === "live" ? "first_live_order" : "first_sandbox_order");
     return { order: rowFromDriver(orders, rows[0]!), created: true };
+  }
+  // Not attempted because the vendor cost rose above this price since the quote: refused (after a
+  // replay check: an order accepted earlier under this reference is returned as always).
+  if (rows[0] && rows[0].cost_covered === false) {
+    return refuse(
+      new OrderError(
+        "below_cost",
+        `The vendor's cost for ${input.sku} rose above the price quoted while the order was being placed; nothing was charged. Retry to order at the current price.`,
+        "sku",
+      ),
+    );
   }
   // This reference was used before, or by a concurrent request that won the insert (and has
   // committed): the same order, or a conflict.
