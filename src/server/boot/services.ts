@@ -112,8 +112,16 @@ export function buildServices(db: Db, over: ServiceOverrides = {}): Services {
  * module, and the route handlers of the bundle must use the services the boot built.
  */
 export function processServices(): Services {
-  return processSingleton("services", () => buildServices(getDb()));
+  return processSingleton("services", () => {
+    // Lazily, part by part: a function that reads no part (a unit test) needs no database or environment.
+    const services = lazyServices(getDb, () => loadEnv());
+    overPool.add(services);
+    return services;
+  });
 }
+
+/** Process services built on first use: they are over the process pool, whose handle `db` is. */
+const overPool = new WeakSet<Services>();
 
 /** Makes `services` this process's (the boot, before serving; tests that call route handlers directly). */
 export function installProcessServices(services: Services): void {
@@ -129,22 +137,33 @@ const overDb = new WeakMap<Db, Services>();
  */
 export function servicesOver(db: Db): Services {
   const current = peekProcessSingleton<Services>("services");
-  if (current?.db === db) return current;
+  const currentDb = current && overPool.has(current) ? peekProcessSingleton<{ db: Db }>("database")?.db : current?.db;
+  if (current && currentDb === db) return current;
   let services = overDb.get(db);
-  if (!services) overDb.set(db, (services = lazyServices(db)));
+  // The database is given: the environment need not name one (a test's callers and workers).
+  if (!services)
+    overDb.set(
+      db,
+      (services = lazyServices(
+        () => db,
+        () => loadEnv({ DATABASE_URL: "postgres://given-database", ...process.env }),
+      )),
+    );
   return services;
 }
 
 /**
- * `buildServices(db)` on first read of a part other than `db`: a caller that only uses the
- * database (a tRPC unit test, a worker of test functions) needs no environment loaded.
+ * `buildServices(db(), { settings: settings() })` on first read of a part other than `db`: a
+ * caller that only uses the database (a tRPC unit test, a worker of test functions) needs no
+ * environment loaded, and one that uses nothing needs no database either.
  */
-function lazyServices(db: Db): Services {
+function lazyServices(db: () => Db, settings: () => Env): Services {
   let built: Services | undefined;
-  // The database is given: the environment need not name one (a test's callers and workers).
-  const all = () => (built ??= buildServices(db, { settings: loadEnv({ DATABASE_URL: "postgres://given-database", ...process.env }) }));
+  const all = () => (built ??= buildServices(db(), { settings: settings() }));
   return {
-    db,
+    get db() {
+      return db();
+    },
     get settings() {
       return all().settings;
     },

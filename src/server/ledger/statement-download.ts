@@ -1,6 +1,7 @@
 import { envValue } from "@/lib/env";
 import { DomainError } from "@/lib/errors";
 import { formatAmount, type Currency } from "@/lib/money";
+import { processSingleton } from "@/lib/process-singletons";
 import { DatabaseBusyError, type DbOrTx, getStatementDatabase } from "@/server/db/client";
 import type { LedgerEnvironment } from "./accounts";
 import { findWallet } from "./accounts";
@@ -8,9 +9,11 @@ import { DownloadSlots, getStatementSummary, openStatementCsv } from "./statemen
 
 const MAX_STATEMENT_DAYS = 366;
 
-const g = globalThis as unknown as { __stellerStatementSlots?: DownloadSlots };
-/** One set of slots per process, shared by the API's and the dashboard's downloads of a partner. */
-const slots = (g.__stellerStatementSlots ??= new DownloadSlots());
+/**
+ * One set of slots per process, shared by the API's and the dashboard's downloads of a partner: a
+ * process singleton (src/lib/process-singletons.ts), whichever copy of this module takes a slot.
+ */
+const slots = () => processSingleton("statement-download-slots", () => new DownloadSlots());
 
 interface StatementDownload {
   body: ReadableStream<Uint8Array>;
@@ -39,7 +42,7 @@ export async function openPartnerStatementDownload(
   const wallet = await findWallet(db, partnerId, environment, currency);
   if (!wallet) throw new DomainError("resource_not_found", `You have no ${currency} wallet in ${environment}`, { param: "currency" });
   const limit = envValue("STATEMENT_DOWNLOADS_PER_PARTNER");
-  const release = slots.take(partnerId, limit);
+  const release = slots().take(partnerId, limit);
   if (!release) {
     throw new DomainError(
       "too_many_downloads",
