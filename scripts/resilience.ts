@@ -19,7 +19,16 @@ const opt = (name: string) => {
 const dist = opt("--dist") ?? process.env.NEXT_DIST_DIR ?? ".next-resilience";
 const seed = opt("--seed") ?? process.env.RESILIENCE_SEED ?? "20261125";
 const extra = args.includes("--") ? args.slice(args.indexOf("--") + 1) : [];
-const env = { ...process.env, NEXT_DIST_DIR: dist, NEXT_TELEMETRY_DISABLED: "1", RESILIENCE_SIZE: reduced ? "reduced" : "full", RESILIENCE_SEED: seed };
+// API_VALIDATE_RESPONSES: the app processes (production builds, NODE_ENV=production) check every
+// /api/v1 answer against its contract as under test, so a breach is a 500 the scenarios fail on.
+const env = {
+  ...process.env,
+  NEXT_DIST_DIR: dist,
+  NEXT_TELEMETRY_DISABLED: "1",
+  RESILIENCE_SIZE: reduced ? "reduced" : "full",
+  RESILIENCE_SEED: seed,
+  API_VALIDATE_RESPONSES: "1",
+};
 const started = Date.now();
 
 function newestMtime(p: string): number {

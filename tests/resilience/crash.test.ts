@@ -82,7 +82,11 @@ describe("crash recovery", () => {
       settledPerSecond: round(unique / (totalMs / 1000)),
       drainSeconds: round(drainMs / 1000),
       fulfilRuns: runs.n,
+      vendorPlacements: found.vendorPlacements,
+      ordersPerPlacement: round(unique / Math.max(1, found.vendorPlacements)),
       vendorCalls: vendor.calls,
+      placeOrderCalls: vendor.placeOrderCalls,
+      getOrderCalls: vendor.getOrderCalls,
       vendorFailedAnswers: vendor.failed,
     });
 

@@ -63,6 +63,8 @@ describe("two app instances on one database", () => {
       postP99Ms: round(percentile(sent.latencies, 99)),
       drainSeconds: round(drainMs / 1000),
       placementsPerInstance: placers.map((p) => p.n),
+      vendorPlacements: found.vendorPlacements,
+      ordersPerPlacement: round(unique / Math.max(1, found.vendorPlacements)),
     });
     expectOrderInvariants(found, unique);
     expect(placers).toHaveLength(2);

@@ -166,13 +166,22 @@ export async function sendOrders(opts: {
   return r;
 }
 
-/** Waits until no order is pending or processing; the time it took, ms. */
+/**
+ * Waits until no order is pending or processing; the time it took, ms. Then waits (at most
+ * RUNS_SETTLE_MS more, not counted) for the order and batch runs to end: with vendor batches an
+ * order can be completed by its batch while its own run still queues (a batch takes its members
+ * from the pool, and batch runs go first), and that run then only finds the order done.
+ */
 export async function waitDrained(d: Database, timeoutMs: number): Promise<number> {
   const started = performance.now();
   const until = Date.now() + timeoutMs;
   for (;;) {
     const [row] = (await d.sql`select count(*)::int as open from orders where status in ('pending', 'processing')`) as unknown as [{ open: number }];
-    if (row.open === 0) return performance.now() - started;
+    if (row.open === 0) {
+      const drained = performance.now() - started;
+      await waitRunsTerminal(d, RUNS_SETTLE_MS);
+      return drained;
+    }
     if (Date.now() > until) {
       // Say where the open orders are stuck: their state, their vendor calls and their fulfil runs.
       const open = await d.sql`
@@ -184,6 +193,22 @@ export async function waitDrained(d: Database, timeoutMs: number): Promise<numbe
         from orders o where o.status in ('pending', 'processing') limit 5`;
       throw new Error(`${row.open} order(s) still open after ${timeoutMs} ms: ${JSON.stringify(open)}`);
     }
+    await sleep(250);
+  }
+}
+
+const RUNS_SETTLE_MS = 60_000;
+
+/** Waits until no order or batch run is queued, running or sleeping (the invariants then check it). */
+async function waitRunsTerminal(d: Database, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const [row] = (await d.sql`
+      select count(*)::int as n from job_runs
+      where (function_id like '%order-fulfil' or function_id like '%order-batch') and status not in ('completed', 'failed', 'cancelled')`) as unknown as [
+      { n: number },
+    ];
+    if (row.n === 0) return;
     await sleep(250);
   }
 }
@@ -287,15 +312,28 @@ export async function findInvariantViolations(d: Database): Promise<InvariantFin
   };
 }
 
-/** What the vendor answered, by HTTP status (null = no answer: timeout or connection error). */
-export async function vendorCallSummary(d: Database): Promise<{ calls: number; failed: number; byStatus: Record<string, number> }> {
+/**
+ * What the vendor answered, by HTTP status (null = no answer: timeout or connection error), and
+ * the HTTP attempts of placements and of get-order calls (each retry is one more).
+ */
+export async function vendorCallSummary(
+  d: Database,
+): Promise<{ calls: number; failed: number; byStatus: Record<string, number>; placeOrderCalls: number; getOrderCalls: number }> {
   const rows = (await d.sql`select coalesce(status::text, 'none') as status, count(*)::int as n from vendor_calls group by 1 order by 1`) as unknown as Array<{
     status: string;
     n: number;
   }>;
+  const kinds = (await d.sql`select kind::text, count(*)::int as n from vendor_calls group by 1`) as unknown as Array<{ kind: string; n: number }>;
   const calls = rows.reduce((a, r) => a + r.n, 0);
   const failed = rows.filter((r) => r.status === "none" || r.status === "429" || Number(r.status) >= 500).reduce((a, r) => a + r.n, 0);
-  return { calls, failed, byStatus: Object.fromEntries(rows.map((r) => [r.status, r.n])) };
+  const kind = (k: string) => kinds.find((r) => r.kind === k)?.n ?? 0;
+  return {
+    calls,
+    failed,
+    byStatus: Object.fromEntries(rows.map((r) => [r.status, r.n])),
+    placeOrderCalls: kind("place_order"),
+    getOrderCalls: kind("get_order"),
+  };
 }
 
 const FIGURES = path.resolve(".data/resilience-figures.json");
