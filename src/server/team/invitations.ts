@@ -12,7 +12,7 @@ import { emailRuntime, requestEmail } from "@/server/email";
 import { isMemberEmail } from "./members";
 
 /** How long an invitation link stays valid. */
-export const INVITATION_TTL_DAYS = 7;
+const INVITATION_TTL_DAYS = 7;
 const DAY_MS = 24 * 3600_000;
 
 /**
@@ -27,7 +27,7 @@ function newToken(): { token: string; tokenHash: string } {
 const hashToken = (token: string) => createHash("sha256").update(`invitation:${token}`).digest("hex");
 
 /** The accept page's address for a token (the email's link). */
-export const acceptPath = (token: string) => `/invite/${encodeURIComponent(token)}`;
+const acceptPath = (token: string) => `/invite/${encodeURIComponent(token)}`;
 
 export type InvitationState = "pending" | "expired" | "accepted" | "revoked";
 

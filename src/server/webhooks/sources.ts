@@ -46,7 +46,7 @@ export async function emitOrderEvent(db: DbOrTx, orderId: string) {
  * currency) if set, else the partner's default (partner_settings), else 100. Without a wallet,
  * the partner's default.
  */
-export async function getLowBalanceThreshold(db: DbOrTx, partnerId: string, wallet?: { environment: WebhookEnvironment; currency: string }): Promise<string> {
+async function getLowBalanceThreshold(db: DbOrTx, partnerId: string, wallet?: { environment: WebhookEnvironment; currency: string }): Promise<string> {
   if (wallet) {
     const [own] = await db
       .select({ t: lowBalanceThresholds.threshold })
