@@ -152,7 +152,7 @@ export function LogsExplorer() {
     <div className="space-y-4">
       <div className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4">
         <div className="text-sm">
-          <span className="block font-medium text-slate-800">Status</span>
+          <span className="block font-medium text-slate-800">Status class</span>
           <Select
             id="status-class-filter"
             label="Status class"
