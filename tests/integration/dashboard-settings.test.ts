@@ -3,7 +3,6 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSessionUser } from "@/server/auth/session-user";
 import { auditLog, partners, webhookEvents } from "@/server/db/schema";
-import { configureEmailRuntime } from "@/server/email";
 import { adminCredit, grantSandboxFunds } from "@/server/ledger";
 import { sendReEngagementEmails } from "@/server/partners/activation";
 import { createCaller } from "@/server/trpc/root";
@@ -33,8 +32,7 @@ async function codeOf(p: Promise<unknown>) {
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  bindAppDatabase(t);
-  configureEmailRuntime({ db: t.db, secret: "x".repeat(32), appUrl: "http://app.steller.test", smtpUrl: undefined, from: "Steller <no-reply@steller.test>" });
+  bindAppDatabase(t, { email: { secret: "x".repeat(32), appUrl: "http://app.steller.test", smtpUrl: undefined, from: "Steller <no-reply@steller.test>" } });
 });
 afterAll(async () => {
   await t?.close();

@@ -3,7 +3,8 @@ import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSessionUser } from "@/server/auth/session-user";
 import { auditLog, invitations, jobEvents, memberships, users } from "@/server/db/schema";
-import { configureEmailRuntime, deliverEmail, type EmailRequest, emailRuntime } from "@/server/email";
+import type { Services } from "@/server/boot/services";
+import { deliverEmail, type EmailRequest } from "@/server/email";
 import { acceptInvitation, createInvitation, lookUpInvitation } from "@/server/team/invitations";
 import { createCaller } from "@/server/trpc/root";
 import { bindAppDatabase } from "../support/app";
@@ -16,6 +17,7 @@ import { makePartner, makeUser } from "../support/factories";
 
 const APP = "http://app.steller.test";
 let t: TestDatabase;
+let services: Services;
 let partnerA: string;
 let partnerB: string;
 let ownerA: { id: string; email: string };
@@ -37,7 +39,7 @@ async function codeOf(p: Promise<unknown>) {
 /** Delivers every pending email request to the dev mailbox (what the email-send function does) and returns the mailbox. */
 async function deliverPendingEmails() {
   const events = await t.db.select().from(jobEvents).where(eq(jobEvents.name, "email/requested"));
-  for (const e of events) await deliverEmail(emailRuntime(), e.id, e.data as unknown as EmailRequest);
+  for (const e of events) await deliverEmail(services.email, e.id, e.data as unknown as EmailRequest);
   return t.db.execute<{ to: string; kind: string; text: string; subject: string }>(sql`select "to", kind, text, subject from emails order by id desc`);
 }
 
@@ -53,13 +55,8 @@ async function inviteTokenFromMailbox(to: string): Promise<string> {
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  bindAppDatabase(t);
-  configureEmailRuntime({
-    db: t.db,
-    secret: process.env.AUTH_SECRET ?? "x".repeat(32),
-    appUrl: APP,
-    smtpUrl: undefined,
-    from: "Steller <no-reply@steller.test>",
+  services = bindAppDatabase(t, {
+    email: { secret: process.env.AUTH_SECRET ?? "x".repeat(32), appUrl: APP, smtpUrl: undefined, from: "Steller <no-reply@steller.test>" },
   });
   partnerA = await makePartner(t.db, "Alpha Rewards");
   partnerB = await makePartner(t.db, "Beta Perks");
@@ -144,6 +141,7 @@ describe("invitations", () => {
       email: "late@example.test",
       role: "developer",
       actor: ownerA.id,
+      appUrl: APP,
       now: new Date(Date.now() - 8 * 24 * 3600_000),
     });
     expect(await lookUpInvitation(t.db, old.token)).toMatchObject({ state: "expired" });

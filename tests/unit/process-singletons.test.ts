@@ -32,6 +32,13 @@ describe("process singletons", () => {
     expect(globalUses()).toEqual([]);
   });
 
+  it("no module of src/ offers a configure…Runtime setter (settings come from the Services built at boot)", () => {
+    const setters = sourceFiles(SRC).flatMap((file) =>
+      /export\s+(async\s+)?function\s+configure\w*Runtime\b/.test(fs.readFileSync(file, "utf8")) ? [path.relative(SRC, file)] : [],
+    );
+    expect(setters).toEqual([]);
+  });
+
   it("the scan sees a slot when there is one (it can fail)", () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "steller-singletons-"));
     try {

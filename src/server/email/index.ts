@@ -1,8 +1,7 @@
 import { desc, eq } from "drizzle-orm";
 import { createTransport, type Transporter } from "nodemailer";
-import { loadEnv } from "@/lib/env";
 import { newId } from "@/lib/ids";
-import { getDb, type Db, type DbOrTx } from "@/server/db/client";
+import type { Db, DbOrTx } from "@/server/db/client";
 import { emails, partners, users } from "@/server/db/schema";
 import { enqueueEvent } from "@/server/outbox";
 import { renderEmail, type EmailTemplate, type RenderedEmail } from "./templates";
@@ -40,6 +39,7 @@ export async function requestEmail(db: DbOrTx, input: EmailRequest & { key?: str
   return id!;
 }
 
+/** What email delivery works with: `services.email`, built at boot (tests build their own). */
 export interface EmailRuntime {
   db: Db;
   /** Signs verification links (AUTH_SECRET). */
@@ -50,31 +50,8 @@ export interface EmailRuntime {
   from: string;
 }
 
-let configured: Partial<EmailRuntime> = {};
-let cached: EmailRuntime | undefined;
+/** The SMTP transport of the last SMTP_URL used (one connection pool per URL). */
 let transport: { url: string; t: Transporter } | undefined;
-
-/** Tests and the boot code set parts of the runtime; the rest comes from the environment. */
-export function configureEmailRuntime(over: Partial<EmailRuntime>): void {
-  configured = { ...over };
-  cached = undefined;
-}
-
-export function emailRuntime(): EmailRuntime {
-  if (cached) return cached;
-  const needsEnv = configured.secret === undefined || configured.appUrl === undefined || !("smtpUrl" in configured) || configured.from === undefined;
-  const e = needsEnv ? loadEnv() : undefined;
-  cached = {
-    get db() {
-      return configured.db ?? getDb();
-    },
-    secret: configured.secret ?? e!.AUTH_SECRET,
-    appUrl: (configured.appUrl ?? e!.APP_URL ?? `http://localhost:${e!.PORT}`).replace(/\/+$/, ""),
-    smtpUrl: "smtpUrl" in configured ? configured.smtpUrl : e!.SMTP_URL,
-    from: configured.from ?? e!.EMAIL_FROM,
-  };
-  return cached;
-}
 
 /** The mailbox's `kind` of each template (as before the templates: `webhook.endpoint_disabled`). */
 const KIND: Record<EmailRequest["template"], string> = {

@@ -8,7 +8,7 @@ import type { MemberRole } from "@/server/auth/session-user";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@/server/auth/sessions";
 import type { Db, DbOrTx } from "@/server/db/client";
 import { invitations, memberships, partners, users } from "@/server/db/schema";
-import { emailRuntime, requestEmail } from "@/server/email";
+import { requestEmail } from "@/server/email";
 import { isMemberEmail } from "./members";
 
 /** How long an invitation link stays valid. */
@@ -41,7 +41,10 @@ const notFound = () => new DomainError("resource_not_found", "No invitation of y
 const normalise = (email: string) => email.trim().toLowerCase();
 
 /** Requests the invitation email (sent after the commit by the email function), with its link. */
-async function sendInviteEmail(tx: DbOrTx, input: { invitationId: string; partnerId: string; email: string; role: MemberRole; token: string; actor: string }) {
+async function sendInviteEmail(
+  tx: DbOrTx,
+  input: { invitationId: string; partnerId: string; email: string; role: MemberRole; token: string; actor: string; appUrl: string },
+) {
   const [partner] = await tx.select({ name: partners.businessName }).from(partners).where(eq(partners.id, input.partnerId));
   const [inviter] = await tx.select({ name: users.name }).from(users).where(eq(users.id, input.actor));
   await requestEmail(tx, {
@@ -52,7 +55,7 @@ async function sendInviteEmail(tx: DbOrTx, input: { invitationId: string; partne
       inviterName: inviter?.name ?? "A teammate",
       companyName: partner?.name ?? "a partner",
       role: input.role,
-      acceptUrl: `${emailRuntime().appUrl}${acceptPath(input.token)}`,
+      acceptUrl: `${input.appUrl}${acceptPath(input.token)}`,
       expiresInDays: String(INVITATION_TTL_DAYS),
     },
     key: `team_invite:${input.invitationId}:${createHash("sha256").update(input.token).digest("hex").slice(0, 16)}`,
@@ -65,7 +68,8 @@ async function sendInviteEmail(tx: DbOrTx, input: { invitationId: string; partne
  * invitation, is refused (already_member). Returns the token too, for tests and callers that
  * show the link; the dashboard does not.
  */
-export async function createInvitation(db: Db, input: { partnerId: string; email: string; role: MemberRole; actor: string; now?: Date }) {
+/** `appUrl`: the app's public origin for the email's link (`services.email.appUrl`). */
+export async function createInvitation(db: Db, input: { partnerId: string; email: string; role: MemberRole; actor: string; appUrl: string; now?: Date }) {
   const email = normalise(input.email);
   const now = input.now ?? new Date();
   const { token, tokenHash } = newToken();
@@ -86,7 +90,15 @@ export async function createInvitation(db: Db, input: { partnerId: string; email
           sentAt: now,
         })
         .returning();
-      await sendInviteEmail(tx, { invitationId: row!.id, partnerId: input.partnerId, email, role: input.role, token, actor: input.actor });
+      await sendInviteEmail(tx, {
+        invitationId: row!.id,
+        partnerId: input.partnerId,
+        email,
+        role: input.role,
+        token,
+        actor: input.actor,
+        appUrl: input.appUrl,
+      });
       await recordAudit(tx, {
         actor: input.actor,
         partnerId: input.partnerId,
@@ -135,7 +147,7 @@ export async function listOpenInvitations(db: DbOrTx, partnerId: string, now = n
 }
 
 /** Sends an open invitation again with a new link (the old one stops working) and a new expiry. */
-export async function resendInvitation(db: Db, input: { partnerId: string; invitationId: string; actor: string; now?: Date }) {
+export async function resendInvitation(db: Db, input: { partnerId: string; invitationId: string; actor: string; appUrl: string; now?: Date }) {
   const now = input.now ?? new Date();
   const { token, tokenHash } = newToken();
   return db.transaction(async (tx) => {
@@ -147,7 +159,15 @@ export async function resendInvitation(db: Db, input: { partnerId: string; invit
       )
       .returning();
     if (!row) throw notFound();
-    await sendInviteEmail(tx, { invitationId: row.id, partnerId: row.partnerId, email: row.email, role: row.role, token, actor: input.actor });
+    await sendInviteEmail(tx, {
+      invitationId: row.id,
+      partnerId: row.partnerId,
+      email: row.email,
+      role: row.role,
+      token,
+      actor: input.actor,
+      appUrl: input.appUrl,
+    });
     await recordAudit(tx, { actor: input.actor, partnerId: input.partnerId, action: "team.invitation_resent", targetType: "invitation", targetId: row.id });
     return { invitation: publicInvitation(row, now), token };
   });

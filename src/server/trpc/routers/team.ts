@@ -26,13 +26,24 @@ export const teamRouter = router({
   invite: partnerProcedure("owner")
     .input(inviteInput)
     .mutation(async ({ ctx, input }) => {
-      const { invitation } = await createInvitation(ctx.db, { partnerId: ctx.partnerId, email: input.email, role: input.role, actor: ctx.user.id });
+      const { invitation } = await createInvitation(ctx.db, {
+        partnerId: ctx.partnerId,
+        email: input.email,
+        role: input.role,
+        actor: ctx.user.id,
+        appUrl: ctx.services.email.appUrl,
+      });
       return invitation;
     }),
   resendInvitation: partnerProcedure("owner")
     .input(z.object({ invitationId: id }))
     .mutation(async ({ ctx, input }) => {
-      const { invitation } = await resendInvitation(ctx.db, { partnerId: ctx.partnerId, invitationId: input.invitationId, actor: ctx.user.id });
+      const { invitation } = await resendInvitation(ctx.db, {
+        partnerId: ctx.partnerId,
+        invitationId: input.invitationId,
+        actor: ctx.user.id,
+        appUrl: ctx.services.email.appUrl,
+      });
       return invitation;
     }),
   revokeInvitation: partnerProcedure("owner")
