@@ -138,7 +138,8 @@ export function StatementPanel({ currencies: known }: { currencies: string[] | u
           {s.lines.length === 0 ? (
             <EmptyState title="No movement in this period">The balance stayed at the opening balance.</EmptyState>
           ) : (
-            <div className="overflow-x-auto">
+            // biome-ignore lint/a11y/noNoninteractiveTabindex: a horizontally scrolling region must be reachable by keyboard (axe: scrollable-region-focusable)
+            <section className="overflow-x-auto" aria-label="Statement lines" tabIndex={0}>
               <table className="w-full text-sm">
                 <caption className="sr-only">
                   Statement lines from {s.from} to {s.to}
@@ -189,7 +190,7 @@ export function StatementPanel({ currencies: known }: { currencies: string[] | u
                   })}
                 </tbody>
               </table>
-            </div>
+            </section>
           )}
           {s.truncated && (
             <p className="border-t border-slate-100 px-4 py-3 text-sm text-slate-700">

@@ -65,7 +65,8 @@ export function Topups({ currencies }: { currencies: string[] }) {
         ) : history.data.length === 0 ? (
           <EmptyState title={`No ${environment} top-up requests yet`}>Requests you send appear here with Steller's decision.</EmptyState>
         ) : (
-          <div className="overflow-x-auto">
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a horizontally scrolling region must be reachable by keyboard (axe: scrollable-region-focusable)
+          <section className="overflow-x-auto" aria-label="Top-up requests table" tabIndex={0}>
             <table className="w-full text-sm">
               <caption className="sr-only">Top-up requests</caption>
               <thead className="border-b border-slate-100 text-left text-xs tracking-wider text-slate-600 uppercase">
@@ -107,7 +108,7 @@ export function Topups({ currencies }: { currencies: string[] }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </section>
         )}
       </div>
     </div>
