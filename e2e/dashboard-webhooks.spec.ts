@@ -123,7 +123,8 @@ test("webhooks: create an endpoint, send a test event, see the delivery with 200
     await expect(confirm).toContainText("nothing will be sent");
     await page.keyboard.press("Escape");
     await expect(page.getByTestId("success-rate-summary")).toContainText("finished deliveries succeeded in the last 7 days");
-    await page.getByRole("tab", { name: "30 days" }).click();
+    await page.getByRole("button", { name: "30 days" }).click();
+    await expect(page.getByRole("button", { name: "30 days" })).toHaveAttribute("aria-pressed", "true");
     await expect(page).toHaveURL(/[?&]days=30/);
     await page.screenshot({ path: `${SCREENS}/dashboard-webhook-endpoint-30d.png`, fullPage: true });
   } finally {

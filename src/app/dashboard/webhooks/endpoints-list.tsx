@@ -49,10 +49,10 @@ export function EndpointsList({ catalog }: { catalog: CatalogEvent[] }) {
             onCancel={() => setAdding(false)}
             onSubmit={async (values) => {
               const { endpoint, secret } = await create.mutateAsync({ ...values, environment });
+              await queryClient.invalidateQueries({ queryKey: trpc.webhooks.list.queryKey() });
               setAdding(false);
               setCreated({ id: endpoint.id, url: endpoint.url, secret });
               toast.success("Endpoint created.");
-              await queryClient.invalidateQueries({ queryKey: trpc.webhooks.list.queryKey() });
             }}
           />
         </section>

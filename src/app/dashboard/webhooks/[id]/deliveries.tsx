@@ -73,6 +73,12 @@ export function Deliveries({ endpointId, enabled, catalog }: { endpointId: strin
   );
   const [opened, setOpened] = useState<string | null>(null);
   const filtered = Boolean(status || eventType);
+  const queryClient = useQueryClient();
+  // Each time the log is read again (a delivery finished, a test sent), the success rate follows.
+  const updatedAt = list.dataUpdatedAt;
+  useEffect(() => {
+    if (updatedAt) void queryClient.invalidateQueries({ queryKey: trpc.webhooks.successRate.queryKey() });
+  }, [updatedAt, queryClient, trpc]);
 
   return (
     <section aria-labelledby="deliveries-h" className="space-y-4">

@@ -8,11 +8,11 @@ import { useState } from "react";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { BarSeriesChart } from "@/components/ui/chart";
+import { cn } from "@/components/ui/cn";
 import { ConfirmDialog } from "@/components/ui/dialog";
 import { dateTime, day } from "@/components/ui/format";
 import { useLocale } from "@/components/ui/locale";
 import { ErrorState, Skeleton } from "@/components/ui/states";
-import { Tabs, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import { useUrlParams } from "@/components/ui/url-state";
 import { useTRPC } from "@/trpc/react";
 import { useEnvironment } from "../../environment-context";
@@ -223,12 +223,23 @@ function SuccessRate({ endpointId }: { endpointId: string }) {
               : `${Math.round((1000 * succeeded) / finished) / 10}% of ${finished} finished deliveries succeeded in the last ${days} days.`}
           </p>
         </div>
-        <Tabs value={String(days)} onValueChange={(v) => setParams({ days: v === "30" ? "30" : "" })}>
-          <TabsList aria-label="Period">
-            <TabsTrigger value="7">7 days</TabsTrigger>
-            <TabsTrigger value="30">30 days</TabsTrigger>
-          </TabsList>
-        </Tabs>
+        <fieldset className="inline-flex gap-1 rounded-md bg-slate-100 p-1">
+          <legend className="sr-only">Period</legend>
+          {([7, 30] as const).map((n) => (
+            <button
+              key={n}
+              type="button"
+              aria-pressed={days === n}
+              onClick={() => setParams({ days: n === 30 ? "30" : "" })}
+              className={cn(
+                "rounded px-3 py-1 text-sm font-medium text-slate-700 hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-brand-600",
+                days === n && "bg-white text-slate-900 shadow-sm",
+              )}
+            >
+              {n} days
+            </button>
+          ))}
+        </fieldset>
       </div>
       <div className="mt-3">
         {rate.error ? (
