@@ -39,8 +39,8 @@ export function Topups({ currencies }: { currencies: string[] }) {
   });
 
   return (
-    <div className="grid gap-6 lg:grid-cols-[22rem_1fr]">
-      <form className="space-y-4 self-start rounded-lg border border-slate-200 bg-white p-5" noValidate onSubmit={submit} aria-label="Request a top-up">
+    <div className="space-y-6">
+      <form className="max-w-xl space-y-4 rounded-lg border border-slate-200 bg-white p-5" noValidate onSubmit={submit} aria-label="Request a top-up">
         <p className="text-sm text-slate-700">
           {environment === "sandbox"
             ? "Sandbox money is not real: your sandbox starts with USD 1,000.00 of test funds, and a sandbox request is approved by Steller like a live one. Use the sandbox console to try orders."
