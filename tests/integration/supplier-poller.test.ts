@@ -200,3 +200,28 @@ describe("the shared poller's get-order budget", () => {
     expect(position).toBeLessThan(batches.length - 1);
   });
 });
+
+describe("a poll that fails on our side", () => {
+  it("makes the batch due again within seconds, not after the poller's 2-minute claim (a deadlock while settling left members open for 2 min)", async () => {
+    const [b] = await placeBatches(1, "ourerr");
+    const failing = async () => {
+      throw new Error("deadlock detected (simulated settlement failure)");
+    };
+    await expect(pollLane(rt(), "sandbox", "run-err", { poll: failing })).rejects.toThrow(/deadlock/);
+    const [row] = await t.db.select().from(vendorBatches).where(eq(vendorBatches.id, b!.id));
+    expect(row!.status).toBe("placed");
+    const dueInMs = row!.nextPollAt!.getTime() - Date.now();
+    expect(dueInMs).toBeLessThanOrEqual(3_000);
+    // The lane is free for the next round, which asks about the batch again once it is due.
+    await new Promise((res) => setTimeout(res, Math.max(0, dueInMs) + 100));
+    const asked: string[] = [];
+    await pollLane(rt(), "sandbox", "run-err-2", {
+      poll: async (_r, id) => {
+        asked.push(id);
+        await t.db.update(vendorBatches).set({ status: "settled", nextPollAt: null, finishedAt: new Date() }).where(eq(vendorBatches.id, id));
+        return { batchId: id, status: "settled" as const, done: true };
+      },
+    });
+    expect(asked).toEqual([b!.id]);
+  });
+});

@@ -49,6 +49,8 @@ export interface LaneRound {
 }
 
 const DEFAULTS = { roundMs: 20_000, nearMs: 1_000, leaseMs: 120_000 };
+/** A batch whose poll failed on our side (not the vendor's answer) is due again after this. */
+const RETRY_AFTER_OUR_ERROR_MS = 2_000;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function laneKey(environment: Environment, account: string): string {
@@ -151,7 +153,16 @@ export async function pollLane(rt: OrderRuntime, environment: Environment, holde
         try {
           await poll(rt, next.id);
         } catch (e) {
-          if (!(e instanceof VendorError)) throw e;
+          if (!(e instanceof VendorError)) {
+            // Our side failed (e.g. a deadlock while settling: its transaction rolled back). The claim above
+            // parked the batch for the whole lease (2 min): make it due again soon, for this run's retry.
+            await db
+              .update(vendorBatches)
+              .set({ nextPollAt: sql`now() + make_interval(secs => ${RETRY_AFTER_OUR_ERROR_MS / 1000}::float8)` })
+              .where(and(eq(vendorBatches.id, next.id), inArray(vendorBatches.status, ["placing", "placed"])))
+              .catch(() => {});
+            throw e;
+          }
           // No answer: `pollBatch` has planned the batch's next poll. The account's get-order slot is far (or the
           // vendor asked us to wait): end the round and come back then, first in line again.
           if (e.retryAfterMs !== null) {
