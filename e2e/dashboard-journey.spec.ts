@@ -176,7 +176,11 @@ test("owner, developer and finance through the dashboard: invites, key with allo
     await owner.getByRole("button", { name: "Buy cards" }).click();
     await owner.getByRole("link", { name: /^Open order ord_/ }).click();
     await expect(owner.getByTestId("order-timeline")).toContainText("Order created");
-    await expect(owner.getByTestId("order-timeline")).toContainText("Order completed", { timeout: 40_000 });
+    // The order page is read when opened: reload until the card is delivered.
+    await expect(async () => {
+      await owner.reload();
+      await expect(owner.getByTestId("order-timeline")).toContainText("Order completed", { timeout: 2_000 });
+    }).toPass({ timeout: 40_000 });
     await shot(owner, "order-timeline");
 
     await owner.getByRole("link", { name: "API keys", exact: true }).click();
