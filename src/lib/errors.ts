@@ -62,7 +62,10 @@ export const ERROR_CODES = {
   missing_api_key: { kind: "unauthenticated", description: "No API key was sent (x-api-key header or Authorization: Bearer)." },
   invalid_api_key: { kind: "unauthenticated", description: "The API key is malformed or unknown." },
   revoked_api_key: { kind: "unauthenticated", description: "The API key was revoked." },
-  expired_api_key: { kind: "unauthenticated", description: "The API key has expired (its expiry date passed, or its rotation overlap ended); use a current key." },
+  expired_api_key: {
+    kind: "unauthenticated",
+    description: "The API key has expired (its expiry date passed, or its rotation overlap ended); use a current key.",
+  },
   account_suspended: { kind: "forbidden", description: "The partner account is suspended." },
   ip_not_allowed: { kind: "forbidden", description: "The request comes from an IP address outside the key's allowlist." },
   rate_limited: { kind: "rate_limited", description: "Too many requests (per API key, per IP, or attempts at a password): retry after Retry-After seconds." },
