@@ -27,8 +27,32 @@ export async function createTestDatabase(poolSize = 10): Promise<TestDatabase> {
     close: async () => {
       await database.close();
       const a = postgres(baseUrl, { max: 1, onnotice: () => {} });
-      await a.unsafe(`drop database if exists ${name} with (force)`);
-      await a.end();
+      try {
+        await dropWhenIdle(a, name);
+      } finally {
+        await a.end();
+      }
     },
   };
+}
+
+/**
+ * Drops the database, giving connections still open on it a second to finish first: a connection
+ * a pool was opening as it was ended runs postgres.js's array-type lookup as its first query, and
+ * killing it then (`with (force)`) rejects inside postgres.js, where nothing can catch it (CI saw
+ * one "Unhandled Rejection: read ECONNRESET" on that lookup). Forced after the second.
+ */
+async function dropWhenIdle(a: postgres.Sql, name: string): Promise<void> {
+  const deadline = Date.now() + 1000;
+  for (;;) {
+    try {
+      await a.unsafe(`drop database if exists ${name}`);
+      return;
+    } catch (error) {
+      const inUse = (error as { code?: string }).code === "55006"; // object_in_use: sessions still connected
+      if (!inUse || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  await a.unsafe(`drop database if exists ${name} with (force)`);
 }
