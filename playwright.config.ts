@@ -41,6 +41,8 @@ export default defineConfig({
       NEXT_TELEMETRY_DISABLED: "1",
       // The webhooks specs deliver to a receiver the test starts on 127.0.0.1.
       WEBHOOK_ALLOW_PRIVATE_TARGETS: "true",
+      // Every spec signs up its own partner, all from 127.0.0.1: more than the default 5 per address.
+      SIGNUP_RATE_BURST: "100",
     },
   },
 });

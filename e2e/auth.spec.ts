@@ -52,9 +52,12 @@ test("the partner owner sees the sandbox wallet and creates an API key shown onc
   await expect(page.getByTestId("wallet-sandbox-USD")).toHaveText(/USD\s[\d,]+\.\d\d/);
   await page.getByRole("link", { name: "API keys" }).click();
   await expect(page.getByRole("heading", { name: "API keys" })).toBeVisible();
-  await page.getByLabel("Name").fill("E2E server");
+  await page.getByRole("button", { name: "Create API key" }).click();
+  await page.getByLabel("Key name").fill("E2E server");
   await page.getByRole("button", { name: "Create key" }).click();
   await expect(page.getByTestId("new-key")).toHaveText(/^stlr_test_[1-9A-HJ-NP-Za-km-z]{32}$/);
+  await page.getByRole("checkbox", { name: "I have stored it" }).check();
+  await page.getByRole("button", { name: "Done" }).click();
   await expect(page.getByRole("cell", { name: "E2E server" })).toBeVisible();
   await page.screenshot({ path: "test-results/screens/api-keys.png", fullPage: true });
   // The secret is never listed again: only its start.

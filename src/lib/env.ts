@@ -60,6 +60,8 @@ export const envSchema = z
     LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(20),
     LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
     TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+    // Signups from one client IP before the limit (then one per 12 minutes).
+    SIGNUP_RATE_BURST: z.coerce.number().int().min(1).max(1_000_000).default(5),
     API_RATE_BURST: z.coerce.number().int().min(1).max(1_000_000).default(50),
     API_RATE_PER_SECOND: z.coerce.number().positive().max(1_000_000).default(25),
     // Check every /api/v1 answer against its documented contract (a breach answers 500). Unset: on under NODE_ENV=test only.

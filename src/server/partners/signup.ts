@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { envValue } from "@/lib/env";
 import { DomainError } from "@/lib/errors";
 import { newId } from "@/lib/ids";
 import { hashPassword } from "@/server/auth/password";
@@ -11,7 +12,8 @@ import { grantSandboxFunds } from "@/server/ledger";
 import { recordMilestone } from "./activation";
 
 /** Signups per client IP, for the API and the signup page alike: 5, then one more every 12 minutes. */
-export const SIGNUP_IP_RATE = { bucket: "signup", rule: { capacity: 5, refillPerSecond: 1 / 720 } } as const;
+/** Signups per client IP: a burst of SIGNUP_RATE_BURST (5 unless set), then one per 12 minutes. */
+export const SIGNUP_IP_RATE = { bucket: "signup", rule: () => ({ capacity: envValue("SIGNUP_RATE_BURST"), refillPerSecond: 1 / 720 }) } as const;
 
 export class SignupError extends DomainError<"email_taken"> {
   constructor(code: "email_taken", message: string) {

@@ -352,13 +352,13 @@ export function partnerRoute<const C extends Contract & { access: "partner" }>(c
 /** Routes without an API key (signup, OpenAPI): the contract's validation, envelope, request id, optional IP rate limit. */
 export function publicRoute<const C extends Contract & { access: "public" }>(
   contract: C,
-  options: { ipRate?: { bucket: string; rule: BucketRule } },
+  options: { ipRate?: { bucket: string; rule: () => BucketRule } },
   handler: (ctx: RouteContext<C>) => Promise<HandlerResult<C>>,
 ) {
   return apiRoute(
     contract,
     async ({ db, ip }, g) => {
-      if (options.ipRate) await limit(db, `${options.ipRate.bucket}:${ip}`, options.ipRate.rule, g, "from your address");
+      if (options.ipRate) await limit(db, `${options.ipRate.bucket}:${ip}`, options.ipRate.rule(), g, "from your address");
       return {};
     },
     handler,

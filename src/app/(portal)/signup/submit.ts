@@ -31,7 +31,7 @@ export async function submitSignup(db: Db, ip: string, form: FormData): Promise<
   const values = { companyName: raw.companyName, contactName: raw.contactName, email: raw.email, country: raw.country };
 
   // Every attempt takes a token, as on the API (whose guard runs before the body is read).
-  const limit = await takeToken(db, `${SIGNUP_IP_RATE.bucket}:${ip}`, SIGNUP_IP_RATE.rule);
+  const limit = await takeToken(db, `${SIGNUP_IP_RATE.bucket}:${ip}`, SIGNUP_IP_RATE.rule());
   if (!limit.allowed) {
     const minutes = Math.max(1, Math.ceil(limit.retryAfterSeconds / 60));
     return { state: { values, formError: `Too many signups from your address. Please try again in ${minutes} minute${minutes > 1 ? "s" : ""}.` } };
