@@ -348,7 +348,11 @@ describe("API6 unrestricted access to sensitive business flows", () => {
       expect(r.status).toBeGreaterThanOrEqual(400);
       expect(r.status).toBeLessThan(500);
     }
-    const approvals = procedurePaths().filter((p) => /topup|top_up|approve/i.test(p));
+    // A partner files and lists its own requests (wallet.topups.create / .list: nothing moves until
+    // approved); every other procedure named for top-ups or approval must refuse partner roles.
+    const partnerRequestFlow = new Set(["wallet.topups.create", "wallet.topups.list"]);
+    const approvals = procedurePaths().filter((p) => /topup|top_up|approve/i.test(p) && !partnerRequestFlow.has(p));
+    expect(approvals).toEqual(expect.arrayContaining(["admin.approveTopup", "admin.rejectTopup"]));
     for (const p of approvals) {
       for (const role of ["owner", "finance", "developer"] as const) {
         expect([p, await callByPath(ctx[role], p, { id: t.json.id })]).toEqual([p, "FORBIDDEN"]);
