@@ -43,7 +43,7 @@ test("the partner owner sees the dashboard and is refused the admin area", async
   await page.goto("/admin");
   await expect(page.getByText("403 · Not allowed")).toBeVisible();
   await page.screenshot({ path: "test-results/screens/admin-refused.png", fullPage: true });
-  const trpc = await page.request.get("/api/trpc/admin.partners");
+  const trpc = await page.request.get("/api/trpc/admin.partners.list");
   expect(trpc.status()).toBe(403);
 });
 

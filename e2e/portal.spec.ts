@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { expectAccessible } from "./a11y";
 
 // The developer portal as a new visitor sees it: landing → signup → key shown once → sandbox
@@ -186,7 +186,7 @@ test("signup errors are shown inline and create nothing", async ({ page, browser
   await adminPage.getByLabel("Password").fill(admin.password);
   await adminPage.getByRole("button", { name: "Sign in" }).click();
   await expect(adminPage).toHaveURL(/\/admin$/);
-  const partners = await (await adminPage.request.get("/api/trpc/admin.partners")).text();
+  const partners = await (await adminPage.request.get("/api/trpc/admin.partners.list")).text();
   expect(partners).toContain("Demo Gifts Ltd");
   for (const name of ["Missing Country E2E", "Weak Password E2E", "Duplicate Email E2E"]) expect(partners).not.toContain(name);
   await adminContext.close();

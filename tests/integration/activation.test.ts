@@ -2,7 +2,6 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as catalogRoute from "@/app/api/v1/catalog/route";
 import * as ordersRoute from "@/app/api/v1/orders/route";
-import { loadSessionUser } from "@/server/auth/session-user";
 import { approveProducts } from "@/server/catalog/visibility";
 import { partnerMilestones } from "@/server/db/schema";
 import { createVerifyToken } from "@/server/email/verification";
@@ -11,12 +10,12 @@ import { requestTopup } from "@/server/ledger";
 import { MILESTONES, resetMilestoneMemo, settleMilestones } from "@/server/partners/activation";
 import { approvePartnerTopup } from "@/server/partners/funding";
 import { signUpPartner } from "@/server/partners/signup";
-import { createCaller } from "@/server/trpc/root";
 import { createEndpoint } from "@/server/webhooks/endpoints";
 import { bindAppDatabase, call, flushRequestLog } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makeUser } from "../support/factories";
 import { RANGED_USD, startOrderEngine, type OrderEngine } from "../support/order-engine";
+import { sessionCaller } from "../support/callers";
 
 // The partner's journey, step by step, through the paths a partner uses (signup, the link, the
 // API, the dashboard's procedures, the admin's decision): each milestone appears when its step
@@ -38,7 +37,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-const callerFor = async (userId: string) => createCaller({ db: t.db, user: await loadSessionUser(t.db, userId), headers: new Headers() });
+const callerFor = (userId: string) => sessionCaller(t.db, userId);
 const reached = async (partnerId: string) =>
   (await t.db.select().from(partnerMilestones).where(eq(partnerMilestones.partnerId, partnerId)).orderBy(partnerMilestones.at)).map((m) => m.milestone);
 let refSeq = 0;

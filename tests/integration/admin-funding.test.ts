@@ -1,10 +1,9 @@
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadSessionUser } from "@/server/auth/session-user";
 import { findWallet, requestTopup } from "@/server/ledger";
-import { createCaller } from "@/server/trpc/root";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makePartner, makeUser } from "../support/factories";
+import { sessionCaller } from "../support/callers";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -12,9 +11,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-async function callerFor(userId: string) {
-  return createCaller({ db: t.db, user: await loadSessionUser(t.db, userId), headers: new Headers() });
-}
+const callerFor = (userId: string) => sessionCaller(t.db, userId);
 
 describe("admin wallet funding", () => {
   it("lets only admins approve a top-up, moves money once and audits it", async () => {
@@ -24,10 +21,13 @@ describe("admin wallet funding", () => {
     const request = await requestTopup(t.db, { partnerId, environment: "live", currency: "USD", amount: "300.00", requestedBy: owner.id });
 
     const asOwner = await callerFor(owner.id);
-    await expect(asOwner.admin.approveTopup({ requestId: request.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(asOwner.admin.wallets.approveTopup({ requestId: request.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
 
     const asAdmin = await callerFor(admin.id);
-    const [one, two] = await Promise.all([asAdmin.admin.approveTopup({ requestId: request.id }), asAdmin.admin.approveTopup({ requestId: request.id })]);
+    const [one, two] = await Promise.all([
+      asAdmin.admin.wallets.approveTopup({ requestId: request.id }),
+      asAdmin.admin.wallets.approveTopup({ requestId: request.id }),
+    ]);
     expect(one.status).toBe("approved");
     expect(two.status).toBe("approved");
     expect((await findWallet(t.db, partnerId, "live", "USD"))!.balance).toBe("300.0000");
@@ -42,8 +42,8 @@ describe("admin wallet funding", () => {
     const admin = await makeUser(t.db, { admin: true });
     const request = await requestTopup(t.db, { partnerId, environment: "live", currency: "USD", amount: "10.00", requestedBy: "x" });
     const api = await callerFor(admin.id);
-    await api.admin.rejectTopup({ requestId: request.id, reason: "no proof of payment" });
-    const error = await api.admin.approveTopup({ requestId: request.id }).catch((e: unknown) => e);
+    await api.admin.wallets.rejectTopup({ requestId: request.id, reason: "no proof of payment" });
+    const error = await api.admin.wallets.approveTopup({ requestId: request.id }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TRPCError);
     expect((error as TRPCError).code).toBe("BAD_REQUEST");
     expect(await findWallet(t.db, partnerId, "live", "USD")).toBeNull();
@@ -53,10 +53,10 @@ describe("admin wallet funding", () => {
     const partnerId = await makePartner(t.db);
     const admin = await makeUser(t.db, { admin: true });
     const api = await callerFor(admin.id);
-    await expect(api.admin.creditWallet({ partnerId, environment: "live", currency: "USD", amount: "50.00", reason: "" })).rejects.toMatchObject({
+    await expect(api.admin.wallets.creditWallet({ partnerId, environment: "live", currency: "USD", amount: "50.00", reason: "" })).rejects.toMatchObject({
       code: "BAD_REQUEST",
     });
-    const transfer = await api.admin.creditWallet({ partnerId, environment: "live", currency: "USD", amount: "50.00", reason: "bank transfer 42" });
+    const transfer = await api.admin.wallets.creditWallet({ partnerId, environment: "live", currency: "USD", amount: "50.00", reason: "bank transfer 42" });
     expect(transfer.amount).toBe("50.0000");
   });
 });

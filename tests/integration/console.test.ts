@@ -4,15 +4,14 @@ import Decimal from "decimal.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as orderRoute from "@/app/api/v1/orders/[id]/route";
 import { magicValues } from "@/app/dashboard/console/magic-values";
-import { loadSessionUser } from "@/server/auth/session-user";
 import { orders } from "@/server/db/schema";
 import { signUpPartner } from "@/server/partners/signup";
-import { createCaller } from "@/server/trpc/root";
 import { bindAppDatabase, call } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makeUser } from "../support/factories";
 import { FIXED_25_USD, RANGED_USD, startOrderEngine, type OrderEngine } from "../support/order-engine";
 import { waitFor } from "../support/wait";
+import { sessionCaller } from "../support/callers";
 
 // The sandbox console's procedures: the partner's sandbox catalog, an order through the API's
 // own path (seen identically by the API with the signup key), followed to its end, the balance.
@@ -21,7 +20,7 @@ let t: TestDatabase;
 let engine: OrderEngine;
 let owner: { partnerId: string; userId: string; key: string };
 
-const callerFor = async (userId: string) => createCaller({ db: t.db, user: await loadSessionUser(t.db, userId), headers: new Headers() });
+const callerFor = (userId: string) => sessionCaller(t.db, userId);
 
 async function codeOf(p: Promise<unknown>) {
   try {

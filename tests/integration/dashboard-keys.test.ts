@@ -1,5 +1,4 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { TRPCError } from "@trpc/server";
 import { and, eq } from "drizzle-orm";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,10 +7,11 @@ import type { MemberRole } from "@/server/auth/session-user";
 import { loadSessionUser } from "@/server/auth/session-user";
 import { apiKeys, auditLog, partners, requestLogs } from "@/server/db/schema";
 import { processServices } from "@/server/boot/services";
-import { appRouter, createCaller } from "@/server/trpc/root";
+import { appRouter } from "@/server/trpc/root";
 import { bindAppDatabase, call } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makePartner, makeUser } from "../support/factories";
+import { codeOf, sessionCaller } from "../support/callers";
 
 // The dashboard's API keys (issue 16, item 6): partner.keys.* as each role and another partner
 // see them, and what the API then does with the keys they create, rotate and revoke.
@@ -22,18 +22,7 @@ let partnerB: string;
 const users: Partial<Record<MemberRole, string>> = {};
 let ownerB: string;
 
-async function callerFor(userId: string) {
-  return createCaller({ db: t.db, user: await loadSessionUser(t.db, userId), headers: new Headers() });
-}
-
-async function codeOf(p: Promise<unknown>) {
-  try {
-    await p;
-    return "OK";
-  } catch (e) {
-    return e instanceof TRPCError ? e.code : String(e);
-  }
-}
+const callerFor = (userId: string) => sessionCaller(t.db, userId);
 
 /** A mutation through the tRPC HTTP handler, as a browser gets its error (code, field errors). */
 async function mutationError(userId: string, path: string, input: unknown) {

@@ -1,17 +1,15 @@
-import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as revokeRoute from "@/app/api/v1/keys/[id]/revoke/route";
 import * as rotateRoute from "@/app/api/v1/keys/[id]/rotate/route";
 import * as keysRoute from "@/app/api/v1/keys/route";
 import * as logsRoute from "@/app/api/v1/logs/route";
 import type { MemberRole } from "@/server/auth/session-user";
-import { loadSessionUser } from "@/server/auth/session-user";
 import { processServices } from "@/server/boot/services";
 import { createApiKey } from "@/server/keys";
-import { createCaller } from "@/server/trpc/root";
 import { bindAppDatabase, call } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makePartner, makeUser } from "../support/factories";
+import { codeOf, sessionCaller } from "../support/callers";
 
 // The request logs explorer (issue 16, item 8): logs.* over requests really made to the API,
 // by role, by partner, and compared with GET /api/v1/logs (the same domain query).
@@ -25,18 +23,7 @@ let keyA1: { id: string; secret: string };
 let keyA2: { id: string; secret: string };
 let keyB: { id: string; secret: string };
 
-async function callerFor(userId: string) {
-  return createCaller({ db: t.db, user: await loadSessionUser(t.db, userId), headers: new Headers() });
-}
-
-async function codeOf(p: Promise<unknown>) {
-  try {
-    await p;
-    return "OK";
-  } catch (e) {
-    return e instanceof TRPCError ? e.code : String(e);
-  }
-}
+const callerFor = (userId: string) => sessionCaller(t.db, userId);
 
 async function keyOf(partnerId: string, name: string) {
   const { key, secret } = await createApiKey(t.db, { partnerId, environment: "sandbox", name, actor: "test" });

@@ -2,10 +2,8 @@ import { TRPCError } from "@trpc/server";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MemberRole } from "@/server/auth/session-user";
-import { loadSessionUser } from "@/server/auth/session-user";
 import { auditLog, orders } from "@/server/db/schema";
 import { createOrder } from "@/server/orders/create";
-import { createCaller } from "@/server/trpc/root";
 import * as eventsRoute from "@/app/api/v1/orders/[id]/events/route";
 import { createApiKey } from "@/server/keys";
 import { bindAppDatabase, call, flushRequestLog } from "../support/app";
@@ -13,6 +11,7 @@ import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makeUser } from "../support/factories";
 import { type OrderEngine, RANGED_USD, startOrderEngine } from "../support/order-engine";
 import { waitFor } from "../support/wait";
+import { codeOf, sessionCaller } from "../support/callers";
 
 let t: TestDatabase;
 let engine: OrderEngine;
@@ -23,18 +22,7 @@ let otherId: string;
 const users: Partial<Record<MemberRole, string>> = {};
 let ownerB: string;
 
-async function callerFor(userId: string) {
-  return createCaller({ db: t.db, user: await loadSessionUser(t.db, userId), headers: new Headers() });
-}
-
-async function codeOf(p: Promise<unknown>) {
-  try {
-    await p;
-    return "OK";
-  } catch (e) {
-    return e instanceof TRPCError ? e.code : String(e);
-  }
-}
+const callerFor = (userId: string) => sessionCaller(t.db, userId);
 
 beforeAll(async () => {
   t = await createTestDatabase();

@@ -1,15 +1,13 @@
-import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadSessionUser } from "@/server/auth/session-user";
 import { auditLog, partners, webhookEvents } from "@/server/db/schema";
 import { adminCredit, grantSandboxFunds } from "@/server/ledger";
 import { sendReEngagementEmails } from "@/server/partners/activation";
-import { createCaller } from "@/server/trpc/root";
 import { checkLowBalance } from "@/server/webhooks/sources";
 import { bindAppDatabase } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makePartner, makeUser } from "../support/factories";
+import { codeOf, sessionCaller } from "../support/callers";
 
 // Issue 16, settings: company profile and contacts (owners edit, everyone reads), the low-balance
 // threshold per environment and currency (the alert fires at the new one), email preferences
@@ -17,18 +15,7 @@ import { makePartner, makeUser } from "../support/factories";
 
 let t: TestDatabase;
 
-async function callerFor(userId: string) {
-  return createCaller({ db: t.db, user: await loadSessionUser(t.db, userId), headers: new Headers() });
-}
-
-async function codeOf(p: Promise<unknown>) {
-  try {
-    await p;
-    return "OK";
-  } catch (e) {
-    return e instanceof TRPCError ? e.code : String(e);
-  }
-}
+const callerFor = (userId: string) => sessionCaller(t.db, userId);
 
 beforeAll(async () => {
   t = await createTestDatabase();

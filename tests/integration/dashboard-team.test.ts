@@ -1,4 +1,3 @@
-import { TRPCError } from "@trpc/server";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSessionUser } from "@/server/auth/session-user";
@@ -10,6 +9,7 @@ import { createCaller } from "@/server/trpc/root";
 import { bindAppDatabase } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makePartner, makeUser } from "../support/factories";
+import { codeOf } from "../support/callers";
 
 // Issue 16, team: invitations by email (signed, single-use, expiring links), accepting as a new
 // person or as an existing account of another partner (one user, two memberships, a workspace
@@ -25,15 +25,6 @@ let ownerB: { id: string; email: string };
 
 async function callerFor(userId: string, workspace?: string) {
   return createCaller({ db: t.db, user: await loadSessionUser(t.db, userId, undefined, workspace), headers: new Headers() });
-}
-
-async function codeOf(p: Promise<unknown>) {
-  try {
-    await p;
-    return "OK";
-  } catch (e) {
-    return e instanceof TRPCError ? e.code : String(e);
-  }
 }
 
 /** Delivers every pending email request to the dev mailbox (what the email-send function does) and returns the mailbox. */

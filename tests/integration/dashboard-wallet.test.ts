@@ -9,13 +9,13 @@ import { closeDatabases } from "@/server/db/client";
 import { auditLog } from "@/server/db/schema";
 import { debitForOrder, grantSandboxFunds, refundOrder, requestTopup } from "@/server/ledger";
 import { approvePartnerTopup, rejectPartnerTopup } from "@/server/partners/funding";
-import { createCaller } from "@/server/trpc/root";
 import { setWalletLowBalanceThreshold } from "@/server/webhooks/sources";
 import * as txRoute from "@/app/api/v1/wallet/transactions/route";
 import { createApiKey } from "@/server/keys";
 import { bindAppDatabase, call } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makePartner, makeUser } from "../support/factories";
+import { codeOf, sessionCaller } from "../support/callers";
 
 let t: TestDatabase;
 let partnerA: string;
@@ -29,18 +29,7 @@ const today = new Date().toISOString().slice(0, 10);
 const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
 
-async function callerFor(userId: string) {
-  return createCaller({ db: t.db, user: await loadSessionUser(t.db, userId), headers: new Headers() });
-}
-
-async function codeOf(p: Promise<unknown>) {
-  try {
-    await p;
-    return "OK";
-  } catch (e) {
-    return e instanceof TRPCError ? e.code : String(e);
-  }
-}
+const callerFor = (userId: string) => sessionCaller(t.db, userId);
 
 /** The dashboard's CSV route as a signed-in user (or nobody) would call it. */
 async function downloadAs(userId: string | null, query: Record<string, string>) {

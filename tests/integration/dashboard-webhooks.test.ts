@@ -1,6 +1,5 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { TRPCError } from "@trpc/server";
 import { and, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as recoverRoute from "@/app/api/v1/webhook-endpoints/[id]/recover/route";
@@ -22,6 +21,7 @@ import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makePartner, makeUser } from "../support/factories";
 import { TEST_KEY } from "../support/order-engine";
 import { waitFor } from "../support/wait";
+import { codeOf } from "../support/callers";
 
 interface Received {
   headers: http.IncomingHttpHeaders;
@@ -49,15 +49,6 @@ const configure = (over: Partial<WebhookRuntime> = {}) => Object.assign(services
 
 async function callerFor(userId: string) {
   return createCaller({ services, db: services.db, user: await loadSessionUser(t.db, userId), headers: new Headers() });
-}
-
-async function codeOf(p: Promise<unknown>) {
-  try {
-    await p;
-    return "OK";
-  } catch (e) {
-    return e instanceof TRPCError ? e.code : String(e);
-  }
 }
 
 async function finished(deliveryId: string) {

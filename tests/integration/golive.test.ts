@@ -1,12 +1,11 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadSessionUser } from "@/server/auth/session-user";
 import { goLiveRequests, jobEvents, partners, users } from "@/server/db/schema";
 import { listApiKeys } from "@/server/keys";
-import { createCaller } from "@/server/trpc/root";
 import { bindAppDatabase } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makePartner, makeUser } from "../support/factories";
+import { sessionCaller } from "../support/callers";
 
 // Going live: who may ask, who may decide, and that live keys wait for the approval.
 
@@ -19,7 +18,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-const callerFor = async (userId: string) => createCaller({ db: t.db, user: await loadSessionUser(t.db, userId), headers: new Headers() });
+const callerFor = (userId: string) => sessionCaller(t.db, userId);
 const details = {
   legalName: "Acme Rewards Ltd",
   registrationNumber: "12345678",

@@ -97,15 +97,15 @@ describe("domain errors through tRPC", () => {
 
     const admin = await makeUser(t.db, { admin: true });
     const request = await requestTopup(t.db, { partnerId: owner.partnerId, environment: "live", currency: "USD", amount: "10.00", requestedBy: "x" });
-    await createCaller({ db: t.db, user: await loadSessionUser(t.db, admin.id), headers: new Headers() }).admin.rejectTopup({
+    await createCaller({ db: t.db, user: await loadSessionUser(t.db, admin.id), headers: new Headers() }).admin.wallets.rejectTopup({
       requestId: request.id,
       reason: "no proof of payment",
     });
-    const twice = await mutationError(admin.id, "admin.approveTopup", { requestId: request.id });
+    const twice = await mutationError(admin.id, "admin.wallets.approveTopup", { requestId: request.id });
     expect([twice.data.code, twice.data.errorCode, twice.data.fieldErrors]).toEqual(["BAD_REQUEST", "topup_invalid_state", {}]);
     expect(twice.data.formErrors).toEqual([twice.message]);
 
-    const missing = await mutationError(admin.id, "admin.approveTopup", { requestId: "top_nope" });
+    const missing = await mutationError(admin.id, "admin.wallets.approveTopup", { requestId: "top_nope" });
     expect([missing.data.code, missing.data.errorCode]).toEqual(["NOT_FOUND", "topup_not_found"]);
 
     const stranger = await makeUser(t.db, {

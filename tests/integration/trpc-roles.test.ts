@@ -1,4 +1,3 @@
-import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSessionUser } from "@/server/auth/session-user";
@@ -6,6 +5,7 @@ import { memberships, partners, users } from "@/server/db/schema";
 import { createCaller } from "@/server/trpc/root";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makePartner, makeUser } from "../support/factories";
+import { codeOf } from "../support/callers";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -18,27 +18,18 @@ async function callerFor(userId: string | null) {
   return createCaller({ db: t.db, user, headers: new Headers() });
 }
 
-async function codeOf(p: Promise<unknown>) {
-  try {
-    await p;
-    return "OK";
-  } catch (e) {
-    return e instanceof TRPCError ? e.code : String(e);
-  }
-}
-
 describe("tRPC procedures by role", () => {
   it("refuses a signed-out caller with UNAUTHORIZED", async () => {
     const api = await callerFor(null);
     expect(await codeOf(api.me.get())).toBe("UNAUTHORIZED");
-    expect(await codeOf(api.admin.partners())).toBe("UNAUTHORIZED");
+    expect(await codeOf(api.admin.partners.list())).toBe("UNAUTHORIZED");
     expect(await codeOf(api.partner.overview())).toBe("UNAUTHORIZED");
   });
 
   it("lets an admin list partners and refuses partner procedures to an admin without membership", async () => {
     const admin = await makeUser(t.db, { admin: true });
     const api = await callerFor(admin.id);
-    expect(await codeOf(api.admin.partners())).toBe("OK");
+    expect(await codeOf(api.admin.partners.list())).toBe("OK");
     expect(await codeOf(api.partner.overview())).toBe("FORBIDDEN");
   });
 
@@ -46,7 +37,7 @@ describe("tRPC procedures by role", () => {
     const partnerId = await makePartner(t.db);
     const owner = await makeUser(t.db, { partnerId, role: "owner" });
     const api = await callerFor(owner.id);
-    expect(await codeOf(api.admin.partners())).toBe("FORBIDDEN");
+    expect(await codeOf(api.admin.partners.list())).toBe("FORBIDDEN");
     const overview = await api.partner.overview();
     expect(overview.partner.id).toBe(partnerId);
   });

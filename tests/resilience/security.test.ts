@@ -352,7 +352,7 @@ describe("API6 unrestricted access to sensitive business flows", () => {
     // approved); every other procedure named for top-ups or approval must refuse partner roles.
     const partnerRequestFlow = new Set(["wallet.topups.create", "wallet.topups.list"]);
     const approvals = procedurePaths().filter((p) => /topup|top_up|approve/i.test(p) && !partnerRequestFlow.has(p));
-    expect(approvals).toEqual(expect.arrayContaining(["admin.approveTopup", "admin.rejectTopup"]));
+    expect(approvals).toEqual(expect.arrayContaining(["admin.wallets.approveTopup", "admin.wallets.rejectTopup"]));
     for (const p of approvals) {
       for (const role of ["owner", "finance", "developer"] as const) {
         expect([p, await callByPath(ctx[role], p, { id: t.json.id })]).toEqual([p, "FORBIDDEN"]);
@@ -412,7 +412,7 @@ describe("API8 security misconfiguration", () => {
     const probes: Array<[string, string, unknown?]> = [
       ["POST", "/api/v1/orders", "{broken"],
       ["GET", "/api/v1/orders/%E0%A4%A"],
-      ["GET", "/api/trpc/admin.partners"],
+      ["GET", "/api/trpc/admin.partners.list"],
       ["POST", "/api/trpc/partner.overview", "{not json"],
     ];
     for (const [method, url, body] of probes) {

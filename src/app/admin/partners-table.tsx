@@ -5,7 +5,7 @@ import { useTRPC } from "@/trpc/react";
 
 export function PartnersTable() {
   const trpc = useTRPC();
-  const { data, isLoading, error } = useQuery(trpc.admin.partners.queryOptions());
+  const { data, isLoading, error } = useQuery(trpc.admin.partners.list.queryOptions());
   if (isLoading) return <p className="text-sm text-slate-500">Loading partners…</p>;
   if (error) return <p className="text-sm text-red-600">Could not load partners: {error.message}</p>;
   if (!data?.length) return <p className="text-sm text-slate-500">No partners yet.</p>;

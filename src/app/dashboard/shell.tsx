@@ -1,30 +1,26 @@
 "use client";
 
 import {
-  ChevronDown,
   FlaskConical,
   KeyRound,
   LayoutDashboard,
-  LogOut,
   Receipt,
   Rocket,
   ScrollText,
   Settings,
   ShoppingCart,
   Terminal,
-  UserRound,
   Users,
   Wallet,
   Webhook,
   Zap,
 } from "lucide-react";
 import Link from "next/link";
-import { usePathname } from "next/navigation";
 import { cn } from "@/components/ui/cn";
-import { Menu, MenuContent, MenuItem, MenuLabel, MenuSeparator, MenuTrigger } from "@/components/ui/menu";
+import { SidebarNav } from "@/components/ui/sidebar-nav";
 import { Toaster } from "@/components/ui/toaster";
 import { Tooltip } from "@/components/ui/tooltip";
-import { logoutAction } from "@/server/auth/actions";
+import { UserMenu } from "@/components/user-menu";
 import { useEnvironment } from "./environment-context";
 import { WorkspaceSwitcher } from "./workspace-switcher";
 
@@ -94,7 +90,6 @@ export function DashboardShell({
   notice?: string;
   children: React.ReactNode;
 }) {
-  const pathname = usePathname();
   const { environment } = useEnvironment();
   return (
     <div className="flex min-h-screen">
@@ -109,59 +104,12 @@ export function DashboardShell({
           <p className="text-xs text-slate-600">Partner workspace</p>
           <WorkspaceSwitcher active={activeWorkspace} workspaces={workspaces} />
         </div>
-        <nav className="flex-1 space-y-0.5 px-3" aria-label="Partner dashboard">
-          {NAV.map(({ href, label, icon: Icon }) => {
-            const active = href === "/dashboard" ? pathname === href : pathname.startsWith(href);
-            return (
-              <Link
-                key={href}
-                href={href}
-                aria-current={active ? "page" : undefined}
-                className={cn(
-                  "flex items-center gap-2 rounded-md px-3 py-2 text-sm font-medium",
-                  active ? "bg-brand-50 text-brand-900" : "text-slate-700 hover:bg-slate-100",
-                )}
-              >
-                <Icon aria-hidden className="size-4" />
-                {label}
-              </Link>
-            );
-          })}
-        </nav>
+        <SidebarNav items={NAV} label="Partner dashboard" />
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
         <header className="flex items-center justify-between gap-4 border-b border-slate-200 bg-white px-8 py-3">
           <EnvironmentSwitch />
-          <Menu>
-            <MenuTrigger
-              className="inline-flex items-center gap-2 rounded-md px-2 py-1.5 text-sm hover:bg-slate-100"
-              aria-label={`Account menu for ${user.name}`}
-            >
-              <UserRound aria-hidden className="size-4 text-slate-600" />
-              <span className="font-medium" data-testid="signed-in-user">
-                {user.name}
-              </span>
-              <ChevronDown aria-hidden className="size-4 text-slate-500" />
-            </MenuTrigger>
-            <MenuContent>
-              <MenuLabel>
-                {user.email}
-                <br />
-                {workspace} · {role}
-              </MenuLabel>
-              <MenuSeparator />
-              <MenuItem asChild>
-                <Link href="/account/password">Change password</Link>
-              </MenuItem>
-              <MenuItem
-                onSelect={() => {
-                  void logoutAction();
-                }}
-              >
-                <LogOut aria-hidden className="size-4" /> Sign out
-              </MenuItem>
-            </MenuContent>
-          </Menu>
+          <UserMenu name={user.name} email={user.email} detail={`${workspace} · ${role}`} />
         </header>
         {environment === "sandbox" && (
           <p className="bg-amber-100 px-8 py-1 text-xs font-medium text-amber-950" data-testid="sandbox-banner">

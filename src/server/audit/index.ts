@@ -10,6 +10,13 @@ export interface AuditEntry {
   targetType?: string;
   targetId?: string;
   metadata?: Record<string, unknown>;
+  /** Why (mandatory for money actions: the caller validates it). */
+  reason?: string | null;
+  /** The target's state before and after the change. */
+  before?: Record<string, unknown> | null;
+  after?: Record<string, unknown> | null;
+  /** The client IP of the request (see `clientIpFrom`); none for system actions. */
+  ip?: string | null;
 }
 
 /** Records an audit entry; pass the transaction of the change it describes so both commit together. */
@@ -24,5 +31,9 @@ export async function recordAudit(db: DbOrTx, e: AuditEntry): Promise<void> {
     targetType: e.targetType ?? null,
     targetId: e.targetId ?? null,
     metadata: e.actor && actorType !== "user" ? { actor: e.actor, ...e.metadata } : (e.metadata ?? null),
+    reason: e.reason ?? null,
+    before: e.before ?? null,
+    after: e.after ?? null,
+    ip: e.ip ?? null,
   });
 }

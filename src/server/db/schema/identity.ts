@@ -125,7 +125,19 @@ export const auditLog = pgTable(
     targetType: text("target_type"),
     targetId: text("target_id"),
     metadata: jsonb("metadata").$type<Record<string, unknown>>(),
+    /** Why, as the person who acted wrote it (mandatory for money actions). */
+    reason: text("reason"),
+    /** The state of the target before and after the change (what an admin changed, side by side). */
+    before: jsonb("before").$type<Record<string, unknown>>(),
+    after: jsonb("after").$type<Record<string, unknown>>(),
+    /** The client IP of the request that acted (null for system actions). */
+    ip: text("ip"),
     at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("audit_log_partner_at_idx").on(t.partnerId, t.at), index("audit_log_at_idx").on(t.at)],
+  (t) => [
+    index("audit_log_partner_at_idx").on(t.partnerId, t.at),
+    index("audit_log_at_idx").on(t.at),
+    index("audit_log_action_at_idx").on(t.action, t.at),
+    index("audit_log_actor_at_idx").on(t.actorUserId, t.at),
+  ],
 );

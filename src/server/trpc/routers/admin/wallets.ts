@@ -1,17 +1,10 @@
 import { z } from "zod";
-import { listCatalogSyncRuns, requestCatalogSync } from "@/server/catalog/admin";
 import { listTopupRequests } from "@/server/ledger";
 import { approvePartnerTopup, creditPartnerWallet, rejectPartnerTopup } from "@/server/partners/funding";
-import { listPartners } from "@/server/partners/queries";
-import { liveVendorIsMock } from "@/server/supplier/bamboo";
-import { adminProcedure, router } from "../init";
+import { adminProcedure, router } from "../../init";
 
-export const adminRouter = router({
-  partners: adminProcedure.query(({ ctx }) => listPartners(ctx.db)),
-  /** Which vendor live orders reach: dashboards warn when it is the mock. */
-  system: adminProcedure.query(() => ({ liveVendor: liveVendorIsMock() ? ("mock" as const) : ("bamboo" as const) })),
-  catalogSyncRuns: adminProcedure.query(({ ctx }) => listCatalogSyncRuns(ctx.db)),
-  runCatalogSync: adminProcedure.mutation(({ ctx }) => requestCatalogSync(ctx.db, ctx.user.id)),
+/** Wallets: balances, credits and adjustments, the top-up queue, ledgers and statements. */
+export const adminWalletsRouter = router({
   topups: adminProcedure
     .input(z.object({ status: z.enum(["pending", "approved", "rejected"]).optional() }).optional())
     .query(({ ctx, input }) => listTopupRequests(ctx.db, { status: input?.status, limit: 100 })),
