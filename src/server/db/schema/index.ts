@@ -8,3 +8,4 @@ export * from "./keys";
 export * from "./webhooks";
 export * from "./supplier";
 export * from "./activation";
+export * from "./ops";
