@@ -9,3 +9,4 @@ export * from "./webhooks";
 export * from "./supplier";
 export * from "./activation";
 export * from "./ops";
+export * from "./admin-tokens";
