@@ -10,3 +10,4 @@ export * from "./supplier";
 export * from "./activation";
 export * from "./ops";
 export * from "./admin-tokens";
+export * from "./admin-factors";
