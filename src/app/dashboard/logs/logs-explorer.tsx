@@ -8,10 +8,9 @@ import { Badge, type BadgeTone } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { DataTable } from "@/components/ui/data-table";
 import { Sheet } from "@/components/ui/dialog";
-import { inputClasses } from "@/components/ui/field";
+import { FilterBar } from "@/components/ui/filter-bar";
 import { count, dateTime } from "@/components/ui/format";
 import { useLocale } from "@/components/ui/locale";
-import { Select } from "@/components/ui/select";
 import { ErrorState, Skeleton } from "@/components/ui/states";
 import { useUrlParams } from "@/components/ui/url-state";
 import { LOG_METHODS, logFiltersFromParams, STATUS_CLASSES } from "@/lib/schemas/request-logs";
@@ -49,37 +48,6 @@ function columns(locale: string, open: (row: Row) => void): ColumnDef<Row, unkno
       ),
     },
   ];
-}
-
-/** Free-text filters applied together on submit (one history entry, not one per keystroke). */
-function TextFilters({ params, apply }: { params: Record<string, string>; apply: (patch: Record<string, string>) => void }) {
-  return (
-    <form
-      key={JSON.stringify(params)}
-      className="contents"
-      onSubmit={(e) => {
-        e.preventDefault();
-        const f = new FormData(e.currentTarget);
-        apply(Object.fromEntries(["path", "from", "to"].map((k) => [k, String(f.get(k) ?? "").trim()])));
-      }}
-    >
-      <label className="block text-sm">
-        <span className="font-medium text-slate-800">Path contains</span>
-        <input name="path" defaultValue={params.path} placeholder="/api/v1/orders" className={`${inputClasses()} mt-1 w-48`} />
-      </label>
-      <label className="block text-sm">
-        <span className="font-medium text-slate-800">From</span>
-        <input type="date" name="from" defaultValue={params.from} className={`${inputClasses()} mt-1 w-36`} />
-      </label>
-      <label className="block text-sm">
-        <span className="font-medium text-slate-800">To</span>
-        <input type="date" name="to" defaultValue={params.to} className={`${inputClasses()} mt-1 w-36`} />
-      </label>
-      <Button type="submit" variant="secondary">
-        Apply
-      </Button>
-    </form>
-  );
 }
 
 /** The details of one request: what the log keeps, never a secret. */
@@ -150,53 +118,26 @@ export function LogsExplorer() {
 
   return (
     <div className="space-y-4">
-      <div className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4">
-        <div className="text-sm">
-          <span className="block font-medium text-slate-800">Status class</span>
-          <Select
-            id="status-class-filter"
-            label="Status class"
-            className="mt-1 w-32"
-            value={filters.statusClass ?? ""}
-            onValueChange={(statusClass) => setParams({ statusClass })}
-            placeholder="All"
-            options={STATUS_CLASSES.map((s) => ({ value: s, label: s }))}
-          />
-        </div>
-        <div className="text-sm">
-          <span className="block font-medium text-slate-800">Method</span>
-          <Select
-            id="method-filter"
-            label="Method"
-            className="mt-1 w-32"
-            value={filters.method ?? ""}
-            onValueChange={(method) => setParams({ method })}
-            placeholder="All"
-            options={LOG_METHODS.map((m) => ({ value: m, label: m }))}
-          />
-        </div>
-        <div className="text-sm">
-          <span className="block font-medium text-slate-800">Key</span>
-          <Select
-            id="key-filter"
-            label="Key"
-            className="mt-1 w-52"
-            value={filters.keyId ?? ""}
-            onValueChange={(keyId) => setParams({ keyId })}
-            placeholder="All keys"
-            options={(keys.data ?? []).map((k) => ({ value: k.id, label: `${k.start}…${k.name ? ` ${k.name}` : ""}` }))}
-          />
-        </div>
-        <TextFilters params={params} apply={setParams} />
-      </div>
-      {filtered && (
-        <p className="text-sm text-slate-700">
-          Filtered view.{" "}
-          <Link href="/dashboard/logs" className="font-medium text-brand-700 underline">
-            Clear filters
-          </Link>
-        </p>
-      )}
+      <FilterBar
+        fields={[
+          { kind: "select", name: "statusClass", label: "Status class", className: "w-32", options: STATUS_CLASSES.map((c) => ({ value: c, label: c })) },
+          { kind: "select", name: "method", label: "Method", className: "w-32", options: LOG_METHODS.map((m) => ({ value: m, label: m })) },
+          {
+            kind: "select",
+            name: "keyId",
+            label: "Key",
+            className: "w-52",
+            placeholder: "All keys",
+            options: (keys.data ?? []).map((k) => ({ value: k.id, label: `${k.start}…${k.name ? ` ${k.name}` : ""}` })),
+          },
+          { kind: "text", name: "path", label: "Path contains", placeholder: "/api/v1/orders", className: "w-48" },
+          { kind: "date", name: "from", label: "From", className: "w-36" },
+          { kind: "date", name: "to", label: "To", className: "w-36" },
+        ]}
+        params={params}
+        apply={setParams}
+        label="Request log filters"
+      />
 
       <section aria-labelledby="errors-by-code" className="rounded-lg border border-slate-200 bg-white p-4">
         <h2 id="errors-by-code" className="text-sm font-semibold text-slate-900">

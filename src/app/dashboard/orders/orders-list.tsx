@@ -2,7 +2,7 @@
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ColumnDef } from "@tanstack/react-table";
-import { Download, Search } from "lucide-react";
+import { Download } from "lucide-react";
 import Link from "next/link";
 import { useState } from "react";
 import { toast } from "sonner";
@@ -10,10 +10,9 @@ import { StatusBadge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { DataTable } from "@/components/ui/data-table";
 import { Sheet } from "@/components/ui/dialog";
-import { inputClasses } from "@/components/ui/field";
+import { type FilterField, FilterBar } from "@/components/ui/filter-bar";
 import { dateTime, money } from "@/components/ui/format";
 import { useLocale } from "@/components/ui/locale";
-import { Select } from "@/components/ui/select";
 import { useUrlParams } from "@/components/ui/url-state";
 import { filtersFromParams, ORDER_STATUSES } from "@/lib/schemas/dashboard-orders";
 import { type RouterOutputs, useTRPC } from "@/trpc/react";
@@ -73,47 +72,14 @@ function columns(locale: string, preview: (row: Row) => void): ColumnDef<Row, un
   ];
 }
 
-/** Free-text filters, applied together on submit (one history entry, not one per keystroke). */
-function TextFilters({ params, apply }: { params: Record<string, string>; apply: (patch: Record<string, string>) => void }) {
-  return (
-    <form
-      key={JSON.stringify(params)}
-      className="contents"
-      onSubmit={(e) => {
-        e.preventDefault();
-        const f = new FormData(e.currentTarget);
-        apply(Object.fromEntries(["q", "referenceId", "sku", "from", "to"].map((k) => [k, String(f.get(k) ?? "").trim()])));
-      }}
-    >
-      <label className="block text-sm">
-        <span className="font-medium text-slate-800">Search</span>
-        <span className="relative mt-1 block">
-          <Search aria-hidden className="absolute top-2.5 left-2.5 size-4 text-slate-500" />
-          <input name="q" defaultValue={params.q} placeholder="Order id, reference or product" className={`${inputClasses()} w-56 pl-8`} />
-        </span>
-      </label>
-      <label className="block text-sm">
-        <span className="font-medium text-slate-800">Reference id</span>
-        <input name="referenceId" defaultValue={params.referenceId} className={`${inputClasses()} mt-1 w-36`} />
-      </label>
-      <label className="block text-sm">
-        <span className="font-medium text-slate-800">Product</span>
-        <input name="sku" defaultValue={params.sku} placeholder="BAM-…" className={`${inputClasses()} mt-1 w-36`} />
-      </label>
-      <label className="block text-sm">
-        <span className="font-medium text-slate-800">From</span>
-        <input type="date" name="from" defaultValue={params.from} className={`${inputClasses()} mt-1 w-36`} />
-      </label>
-      <label className="block text-sm">
-        <span className="font-medium text-slate-800">To</span>
-        <input type="date" name="to" defaultValue={params.to} className={`${inputClasses()} mt-1 w-36`} />
-      </label>
-      <Button type="submit" variant="secondary">
-        Apply
-      </Button>
-    </form>
-  );
-}
+const FILTERS: FilterField[] = [
+  { kind: "text", name: "q", label: "Search", placeholder: "Order id, reference or product", search: true },
+  { kind: "text", name: "referenceId", label: "Reference id", className: "w-36" },
+  { kind: "text", name: "sku", label: "Product", placeholder: "BAM-…", className: "w-36" },
+  { kind: "date", name: "from", label: "From", className: "w-36" },
+  { kind: "date", name: "to", label: "To", className: "w-36" },
+  { kind: "select", name: "status", label: "Status", placeholder: "All statuses", options: ORDER_STATUSES.map((s) => ({ value: s, label: s })) },
+];
 
 /** The orders list: filters, sorting and page in the URL; CSV of the filtered set. */
 export function OrdersList() {
@@ -148,32 +114,17 @@ export function OrdersList() {
 
   return (
     <div className="space-y-4">
-      <div className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4">
-        <TextFilters params={params} apply={setParams} />
-        <div className="text-sm">
-          <span className="block font-medium text-slate-800">Status</span>
-          <Select
-            id="status-filter"
-            label="Status"
-            className="mt-1 w-40"
-            value={filters.status ?? ""}
-            onValueChange={(status) => setParams({ status })}
-            placeholder="All statuses"
-            options={ORDER_STATUSES.map((s) => ({ value: s, label: s }))}
-          />
-        </div>
-        <Button variant="secondary" className="ml-auto" onClick={exportCsv} disabled={exporting}>
-          <Download aria-hidden className="size-4" /> {exporting ? "Exporting…" : "Export CSV"}
-        </Button>
-      </div>
-      {filtered && (
-        <p className="text-sm text-slate-700">
-          Filtered view.{" "}
-          <Link href="/dashboard/orders" className="font-medium text-brand-700 underline">
-            Clear filters
-          </Link>
-        </p>
-      )}
+      <FilterBar
+        fields={FILTERS}
+        params={params}
+        apply={setParams}
+        label="Order filters"
+        actions={
+          <Button variant="secondary" onClick={exportCsv} disabled={exporting}>
+            <Download aria-hidden className="size-4" /> {exporting ? "Exporting…" : "Export CSV"}
+          </Button>
+        }
+      />
       <DataTable
         caption={`${environment} orders`}
         columns={columns(locale, setPreviewed)}

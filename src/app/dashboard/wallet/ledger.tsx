@@ -7,7 +7,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { DataTable } from "@/components/ui/data-table";
 import { Sheet } from "@/components/ui/dialog";
-import { inputClasses } from "@/components/ui/field";
+import { type FilterField, FilterBar } from "@/components/ui/filter-bar";
 import { dateTime, money } from "@/components/ui/format";
 import { useLocale } from "@/components/ui/locale";
 import { Select } from "@/components/ui/select";
@@ -69,37 +69,19 @@ function columns(locale: string, open: (row: Row) => void): ColumnDef<Row, unkno
   ];
 }
 
-/** Filters applied together on submit (one history entry, not one per keystroke). */
-function LedgerFilters({ params, apply }: { params: Record<string, string>; apply: (patch: Record<string, string>) => void }) {
-  return (
-    <form
-      key={JSON.stringify(params)}
-      className="contents"
-      aria-label="Ledger filters"
-      onSubmit={(e) => {
-        e.preventDefault();
-        const f = new FormData(e.currentTarget);
-        apply(Object.fromEntries(["reference", "from", "to"].map((k) => [k, String(f.get(k) ?? "").trim()])));
-      }}
-    >
-      <label className="block text-sm">
-        <span className="font-medium text-slate-800">Order id or reference</span>
-        <input name="reference" defaultValue={params.reference} placeholder="ord_…" className={`${inputClasses()} mt-1 w-52`} />
-      </label>
-      <label className="block text-sm">
-        <span className="font-medium text-slate-800">Entries from</span>
-        <input type="date" name="from" defaultValue={params.from} className={`${inputClasses()} mt-1 w-40`} />
-      </label>
-      <label className="block text-sm">
-        <span className="font-medium text-slate-800">Entries to</span>
-        <input type="date" name="to" defaultValue={params.to} className={`${inputClasses()} mt-1 w-40`} />
-      </label>
-      <Button type="submit" variant="secondary">
-        Apply filters
-      </Button>
-    </form>
-  );
-}
+const FILTERS: FilterField[] = [
+  {
+    kind: "select",
+    name: "kind",
+    label: "Kind",
+    placeholder: "All kinds",
+    className: "w-48",
+    options: ENTRY_KINDS.map((k) => ({ value: k, label: ENTRY_KIND_LABELS[k] })),
+  },
+  { kind: "text", name: "reference", label: "Order id or reference", placeholder: "ord_…", className: "w-52" },
+  { kind: "date", name: "from", label: "Entries from" },
+  { kind: "date", name: "to", label: "Entries to" },
+];
 
 function EntryDetail({ entryId, onClose }: { entryId: string | null; onClose: () => void }) {
   const trpc = useTRPC();
@@ -177,39 +159,27 @@ export function Ledger({ currencies }: { currencies: string[] }) {
 
   return (
     <div className="space-y-4">
-      <div className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4">
-        {currencies.length > 1 && (
-          <div className="text-sm">
-            <span className="block font-medium text-slate-800">Currency</span>
-            <Select
-              id="ledger-currency"
-              label="Currency"
-              className="mt-1 w-28"
-              value={currency}
-              onValueChange={(c) => setParams({ currency: c })}
-              options={currencies.map((c) => ({ value: c, label: c }))}
-            />
-          </div>
-        )}
-        <div className="text-sm">
-          <span className="block font-medium text-slate-800">Kind</span>
-          <Select
-            id="ledger-kind"
-            label="Kind"
-            className="mt-1 w-48"
-            value={filters.kind ?? ""}
-            onValueChange={(kind) => setParams({ kind })}
-            placeholder="All kinds"
-            options={ENTRY_KINDS.map((k) => ({ value: k, label: ENTRY_KIND_LABELS[k] }))}
-          />
-        </div>
-        <LedgerFilters params={params} apply={setParams} />
-        {filtered && (
-          <Button variant="ghost" onClick={() => setParams({ kind: "", from: "", to: "", reference: "" })}>
-            Clear filters
-          </Button>
-        )}
-      </div>
+      <FilterBar
+        fields={FILTERS}
+        params={params}
+        apply={setParams}
+        label="Ledger filters"
+        leading={
+          currencies.length > 1 && (
+            <div className="text-sm">
+              <span className="block font-medium text-slate-800">Currency</span>
+              <Select
+                id="ledger-currency"
+                label="Currency"
+                className="mt-1 w-28"
+                value={currency}
+                onValueChange={(c) => setParams({ currency: c })}
+                options={currencies.map((c) => ({ value: c, label: c }))}
+              />
+            </div>
+          )
+        }
+      />
       <DataTable
         caption={`${environment} ${currency} wallet entries`}
         columns={columns(locale, (row) => setParams({ entry: row.id, after: params.after ?? "" }))}

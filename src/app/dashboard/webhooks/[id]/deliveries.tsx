@@ -11,7 +11,7 @@ import { DataTable } from "@/components/ui/data-table";
 import { ConfirmDialog, Sheet } from "@/components/ui/dialog";
 import { dateTime } from "@/components/ui/format";
 import { useLocale } from "@/components/ui/locale";
-import { Select } from "@/components/ui/select";
+import { FilterBar } from "@/components/ui/filter-bar";
 import { ErrorState, Skeleton } from "@/components/ui/states";
 import { useUrlParams } from "@/components/ui/url-state";
 import { DELIVERY_STATUSES } from "@/lib/schemas/dashboard-webhooks";
@@ -85,33 +85,23 @@ export function Deliveries({ endpointId, enabled, catalog }: { endpointId: strin
       <h2 id="deliveries-h" className="text-lg font-semibold">
         Delivery attempts
       </h2>
-      <div className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4">
-        <div className="text-sm">
-          <span className="block font-medium text-slate-800">Status</span>
-          <Select
-            id="delivery-status-filter"
-            label="Status"
-            className="mt-1 w-40"
-            value={status ?? ""}
-            onValueChange={(v) => setParams({ status: v })}
-            placeholder="All statuses"
-            options={DELIVERY_STATUSES.map((s) => ({ value: s, label: s }))}
-          />
-        </div>
-        <div className="text-sm">
-          <span className="block font-medium text-slate-800">Event</span>
-          <Select
-            id="delivery-event-filter"
-            label="Event"
-            className="mt-1 w-48"
-            value={eventType ?? ""}
-            onValueChange={(v) => setParams({ event: v })}
-            placeholder="All events"
-            options={catalog.map((e) => ({ value: e.type, label: e.type }))}
-          />
-        </div>
-        <Recover endpointId={endpointId} enabled={enabled} />
-      </div>
+      <FilterBar
+        fields={[
+          { kind: "select", name: "status", label: "Status", placeholder: "All statuses", options: DELIVERY_STATUSES.map((s) => ({ value: s, label: s })) },
+          {
+            kind: "select",
+            name: "event",
+            label: "Event",
+            placeholder: "All events",
+            className: "w-48",
+            options: catalog.map((e) => ({ value: e.type, label: e.type })),
+          },
+        ]}
+        params={params}
+        apply={setParams}
+        label="Delivery filters"
+        actions={<Recover endpointId={endpointId} enabled={enabled} />}
+      />
       <DataTable
         caption="Delivery attempts of this endpoint"
         columns={columns(locale, setOpened)}
