@@ -7,7 +7,8 @@ import { AccountNotFoundError, InvalidLedgerRequestError } from "./errors";
 
 export type LedgerEnvironment = (typeof ledgerEnvironment.enumValues)[number];
 export type AccountKind = (typeof ledgerAccountKind.enumValues)[number];
-export type SystemAccountKind = Exclude<AccountKind, "partner_wallet">;
+/** Accounts owned by a partner (one per partner, environment and currency); every other kind is a system account. */
+export type SystemAccountKind = Exclude<AccountKind, "partner_wallet" | "agent_commission">;
 export type LedgerAccount = typeof ledgerAccounts.$inferSelect;
 
 /** The partner's wallet for that environment and currency, created empty on first use. */
@@ -50,7 +51,8 @@ export async function getSystemAccount(
   environment: LedgerEnvironment = "live",
   shard = 0,
 ): Promise<LedgerAccount> {
-  if ((kind as AccountKind) === "partner_wallet") throw new InvalidLedgerRequestError("partner wallets are not system accounts");
+  if ((kind as AccountKind) === "partner_wallet" || (kind as AccountKind) === "agent_commission")
+    throw new InvalidLedgerRequestError("partner wallets are not system accounts");
   parseCurrency(currency);
   const find = () =>
     db
@@ -67,7 +69,7 @@ export async function getSystemAccount(
     .values({ id: newId("acc"), kind, environment, currency, shard })
     .onConflictDoNothing({
       target: [ledgerAccounts.kind, ledgerAccounts.currency, ledgerAccounts.environment, ledgerAccounts.shard],
-      where: sql`kind <> 'partner_wallet'`,
+      where: sql`partner_id is null`,
     });
   const [row] = await find();
   return row!;

@@ -1,9 +1,11 @@
 import { sql } from "drizzle-orm";
-import { boolean, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { type AnyPgColumn, boolean, check, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 export const partnerStatus = pgEnum("partner_status", ["active", "suspended"]);
 export const onboardingState = pgEnum("onboarding_state", ["signed_up", "sandbox_active", "kyc_pending", "live"]);
 export const signupSource = pgEnum("signup_source", ["admin", "self_service", "seed", "agent"]);
+/** Agency network (issue 18): a direct partner, an agent that finances sub-agents, or a sub-agent under its parent agent. */
+export const partnerKind = pgEnum("partner_kind", ["direct", "agent", "sub_agent"]);
 export const userStatus = pgEnum("user_status", ["active", "suspended"]);
 export const platformRole = pgEnum("platform_role", ["admin"]);
 export const memberRole = pgEnum("member_role", ["owner", "developer", "finance"]);
@@ -13,22 +15,34 @@ const timestamps = {
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 };
 
-export const partners = pgTable("partners", {
-  id: text("id").primaryKey(),
-  businessName: text("business_name").notNull(),
-  registrationNumber: text("registration_number"),
-  contactEmail: text("contact_email").notNull(),
-  phone: text("phone"),
-  address: text("address"),
-  country: text("country"),
-  logoUrl: text("logo_url"),
-  status: partnerStatus("status").notNull().default("active"),
-  onboardingState: onboardingState("onboarding_state").notNull().default("signed_up"),
-  signupSource: signupSource("signup_source").notNull().default("admin"),
-  createdBy: text("created_by"),
-  updatedBy: text("updated_by"),
-  ...timestamps,
-});
+export const partners = pgTable(
+  "partners",
+  {
+    id: text("id").primaryKey(),
+    businessName: text("business_name").notNull(),
+    registrationNumber: text("registration_number"),
+    contactEmail: text("contact_email").notNull(),
+    phone: text("phone"),
+    address: text("address"),
+    country: text("country"),
+    logoUrl: text("logo_url"),
+    status: partnerStatus("status").notNull().default("active"),
+    onboardingState: onboardingState("onboarding_state").notNull().default("signed_up"),
+    signupSource: signupSource("signup_source").notNull().default("admin"),
+    /** direct | agent | sub_agent (src/server/agency): the product allows two levels, the schema any depth. */
+    kind: partnerKind("kind").notNull().default("direct"),
+    /** The agent above this node (a sub-agent always has one); moves are kept in agency_hierarchy_events. */
+    parentId: text("parent_id").references((): AnyPgColumn => partners.id, { onDelete: "restrict" }),
+    createdBy: text("created_by"),
+    updatedBy: text("updated_by"),
+    ...timestamps,
+  },
+  (t) => [
+    index("partners_parent_idx").on(t.parentId).where(sql`${t.parentId} is not null`),
+    check("partners_sub_agent_parent_ck", sql`${t.kind} <> 'sub_agent' or ${t.parentId} is not null`),
+    check("partners_parent_not_self_ck", sql`${t.parentId} is null or ${t.parentId} <> ${t.id}`),
+  ],
+);
 
 export const users = pgTable(
   "users",

@@ -8,6 +8,8 @@ export * from "./keys";
 export * from "./webhooks";
 export * from "./supplier";
 export * from "./activation";
+export * from "./agency-sales";
 export * from "./ops";
 export * from "./admin-tokens";
 export * from "./admin-factors";
+export * from "./agency";

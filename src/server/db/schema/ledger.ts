@@ -17,7 +17,17 @@ import { partners } from "./identity";
  */
 
 export const ledgerEnvironment = pgEnum("ledger_environment", ["sandbox", "live"]);
-export const ledgerAccountKind = pgEnum("ledger_account_kind", ["partner_wallet", "platform_revenue", "vendor_settlement", "sandbox_mint", "external_funding"]);
+export const ledgerAccountKind = pgEnum("ledger_account_kind", [
+  "partner_wallet",
+  "platform_revenue",
+  "vendor_settlement",
+  "sandbox_mint",
+  "external_funding",
+  // An agent's earned revenue share (issue 18), owned by the agent like a wallet, one per
+  // environment and currency. It may go below zero: a commission reversed after the agent moved
+  // it into its wallet is owed back out of later commission (src/server/ledger/commission.ts).
+  "agent_commission",
+]);
 export const ledgerTransferKind = pgEnum("ledger_transfer_kind", [
   "order_debit",
   "order_refund",
@@ -28,6 +38,17 @@ export const ledgerTransferKind = pgEnum("ledger_transfer_kind", [
   // Recognises an order's margin when it completes: vendor settlement → platform revenue (the
   // other way for a loss). One per order (reference = order id): src/server/ledger/revenue.ts.
   "order_revenue",
+  // Agency network (issue 18), each once per reference:
+  // agent wallet → sub-agent wallet (reference: the agent's idempotency key).
+  "agent_funding",
+  // sub-agent wallet → agent wallet, never more than the sub-agent holds.
+  "agent_recall",
+  // platform revenue → agent commission account when a sub-agent's order margin is recognised (reference = order id).
+  "agent_commission",
+  // agent commission account → platform revenue when that order is refunded (reference = order id).
+  "agent_commission_reversal",
+  // agent commission account → the agent's wallet (reference: the agent's idempotency key).
+  "commission_payout",
 ]);
 export const topupStatus = pgEnum("topup_status", ["pending", "approved", "rejected"]);
 
@@ -57,9 +78,15 @@ export const ledgerAccounts = pgTable(
     // and one environment.
     unique("ledger_accounts_id_currency_env_uq").on(t.id, t.currency, t.environment),
     uniqueIndex("ledger_accounts_wallet_uq").on(t.partnerId, t.environment, t.currency).where(sql`${t.kind} = 'partner_wallet'`),
-    uniqueIndex("ledger_accounts_system_uq").on(t.kind, t.currency, t.environment, t.shard).where(sql`${t.kind} <> 'partner_wallet'`),
+    // Partner-owned accounts other than wallets (agent commission), one per partner, environment
+    // and currency; every system account has no partner (ledger_accounts_wallet_owner_ck). The
+    // predicates name no new enum value: an index predicate may not cast the enum to text.
+    uniqueIndex("ledger_accounts_commission_uq")
+      .on(t.partnerId, t.environment, t.currency)
+      .where(sql`${t.kind} <> 'partner_wallet' and ${t.partnerId} is not null`),
+    uniqueIndex("ledger_accounts_system_uq").on(t.kind, t.currency, t.environment, t.shard).where(sql`${t.partnerId} is null`),
     check("ledger_accounts_currency_ck", sql`${t.currency} ~ '^[A-Z]{3}$'`),
-    check("ledger_accounts_wallet_owner_ck", sql`(${t.kind} = 'partner_wallet') = (${t.partnerId} is not null)`),
+    check("ledger_accounts_wallet_owner_ck", sql`(${t.kind}::text in ('partner_wallet', 'agent_commission')) = (${t.partnerId} is not null)`),
     check("ledger_accounts_wallet_non_negative_ck", sql`${t.kind} <> 'partner_wallet' or ${t.balance} >= 0`),
   ],
 );
@@ -99,7 +126,7 @@ export const ledgerTransfers = pgTable(
     check(
       "ledger_transfers_reference_required_ck",
       // kind::text: a value added to the enum cannot be used as one in the migration's own transaction.
-      sql`${t.kind}::text not in ('order_debit', 'order_refund', 'topup_approval', 'sandbox_grant', 'order_revenue') or ${t.reference} is not null`,
+      sql`${t.kind}::text not in ('order_debit', 'order_refund', 'topup_approval', 'sandbox_grant', 'order_revenue', 'agent_funding', 'agent_recall', 'agent_commission', 'agent_commission_reversal', 'commission_payout') or ${t.reference} is not null`,
     ),
   ],
 );
