@@ -162,3 +162,20 @@ describe("logs.get and logs.errorsByCode", () => {
     expect(await api.logs.errorsByCode({ ...sandbox, from: new Date(Date.now() + 86_400_000).toISOString().slice(0, 10) })).toEqual([]);
   });
 });
+
+// Last: these REST calls are themselves logged, which would change the counts above.
+describe("GET /api/v1/logs filters", () => {
+  it("gives GET /api/v1/logs the same status-class and key filters, with the same rows", async () => {
+    const api = await callerFor(users.developer!);
+    const rest = async (query: Record<string, string>) =>
+      (await call(logsRoute.GET, "/api/v1/logs", { key: keyA2.secret, query: { limit: "100", ...query } })).json;
+    const dashboard = (await api.logs.list({ ...sandbox, limit: 100, keyId: keyA1.id, statusClass: "4xx" })).data.map((r) => r.id);
+    expect(dashboard.length).toBeGreaterThan(0);
+    expect((await rest({ keyId: keyA1.id, statusClass: "4xx" })).data.map((r: { id: string }) => r.id)).toEqual(dashboard);
+    expect((await rest({ statusClass: "5xx" })).data).toEqual([]);
+    const foreign = await call(logsRoute.GET, "/api/v1/logs", { key: keyB.secret, query: { keyId: keyA1.id } });
+    expect([foreign.status, foreign.json.error.code]).toEqual([404, "resource_not_found"]);
+    const bad = await call(logsRoute.GET, "/api/v1/logs", { key: keyA2.secret, query: { statusClass: "3xx" } });
+    expect([bad.status, bad.json.error.param]).toEqual([400, "statusClass"]);
+  });
+});

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LOG_METHODS, STATUS_CLASSES } from "@/lib/schemas/request-logs";
 // The signup body lives with the signup page, which validates with it inline.
 import { signupBody } from "@/lib/schemas/signup";
 import { defineContract, jsonResponse, timestamp } from "../contract";
@@ -34,8 +35,10 @@ export const rotatedKey = z.object({ key: apiKey, secret: z.string().describe("S
 export const logsQuery = z.strictObject({
   ...pagination,
   status: z.coerce.number().int().min(100).max(599).optional(),
-  method: z.enum(["GET", "POST", "PATCH", "PUT", "DELETE"]).optional(),
+  statusClass: z.enum(STATUS_CLASSES).optional().describe("2xx, 4xx or 5xx: every status of the class"),
+  method: z.enum(LOG_METHODS).optional(),
   path: z.string().max(200).optional(),
+  keyId: z.string().max(64).optional().describe("The requests made with one of your keys (its id); another partner's key is resource_not_found"),
   from: isoDate.optional(),
   to: isoDate.optional(),
 });
@@ -95,6 +98,7 @@ export const listLogs = defineContract({
   tag: "Account",
   summary: "Your API request logs",
   query: logsQuery,
+  errors: [{ code: "resource_not_found", description: "keyId is not one of your keys.", param: "keyId" }],
   responses: {
     200: jsonResponse(requestLogList, "A page of request logs", {
       example: {
