@@ -5,10 +5,10 @@ import { serverApi } from "@/trpc/server";
 const HREF: Record<string, string> = {
   first_sandbox_api_call: "/docs",
   first_sandbox_order: "/dashboard/console",
-  first_webhook_endpoint: "/docs",
+  first_webhook_endpoint: "/dashboard/webhooks",
   go_live_requested: "/dashboard/go-live",
   go_live_approved: "/dashboard/go-live",
-  first_live_funding: "/dashboard",
+  first_live_funding: "/dashboard/wallet?tab=topups",
   first_live_order: "/dashboard/api-keys",
 };
 
