@@ -130,10 +130,6 @@ export function amountsEqual(a: Amount, b: Amount): boolean {
   return compareAmounts(a, b) === 0;
 }
 
-function isZeroAmount(a: Amount): boolean {
-  return d(a).isZero();
-}
-
 export function isNegativeAmount(a: Amount): boolean {
   return d(a).isNegative() && !d(a).isZero();
 }
