@@ -129,11 +129,11 @@ export async function checkInvariants(db: DbOrTx): Promise<InvariantReport> {
 const EXPECTED_MARGIN = sql.raw(`case when o.status = 'completed' and o.settled_cost is not null then o.total_price - o.refunded_amount - o.settled_cost
   when o.status = 'completed' then null else 0 end`);
 
-/** Net `order_revenue` per order, signed: + into platform revenue, − out of it (a loss). */
+/** Net `order_revenue` (less its reversal on refund) per order, signed: + into platform revenue, − out of it (a loss). */
 const RECOGNISED = sql.raw(`select t.reference as order_id, t.currency, t.environment,
     sum(case when ca.kind = 'platform_revenue' then t.amount else -t.amount end) as recognised
   from ledger_transfers t join ledger_accounts ca on ca.id = t.credit_account_id
-  where t.kind = 'order_revenue' group by t.reference, t.currency, t.environment`);
+  where t.kind in ('order_revenue', 'order_revenue_reversal') group by t.reference, t.currency, t.environment`);
 
 async function checkRevenue(tx: Tx) {
   const mismatches = await tx.execute<{ orderId: string; status: string | null; expected: string | null; recognised: string }>(sql`
@@ -164,7 +164,7 @@ async function checkRevenue(tx: Tx) {
       coalesce((select sum(r.recognised) from (${RECOGNISED}) r where r.currency = k.currency and r.environment = k.environment), 0)::numeric(19,4)::text as recognised,
       coalesce((select sum(e.amount) from ledger_entries e
                 join ledger_accounts a on a.id = e.account_id and a.kind = 'platform_revenue'
-                join ledger_transfers t on t.id = e.transfer_id and t.kind <> 'order_revenue'
+                join ledger_transfers t on t.id = e.transfer_id and t.kind not in ('order_revenue', 'order_revenue_reversal')
                 where a.currency = k.currency and a.environment = k.environment), 0)::numeric(19,4)::text as other,
       coalesce((select sum(a.balance) from ledger_accounts a where a.kind = 'platform_revenue' and a.currency = k.currency and a.environment = k.environment), 0)::numeric(19,4)::text as balance
     from keys k order by k.currency, k.environment`);

@@ -6,7 +6,7 @@ import type { DbOrTx } from "@/server/db/client";
 import { ledgerAccounts, ledgerTransfers } from "@/server/db/schema";
 import { getSystemAccount, type LedgerEnvironment } from "./accounts";
 import { LedgerConflictError, OrderDebitNotFoundError } from "./errors";
-import { refusalError, type TransferRefusal } from "./transfer";
+import { findTransferByReference, refusalError, transfer, type TransferRefusal } from "./transfer";
 
 const Decimal = DecimalBase.clone({ precision: 40 });
 
@@ -155,10 +155,12 @@ export interface PlatformRevenue {
 
 /**
  * The platform's recognised revenue per currency and environment: the net of `order_revenue`
- * transfers made in [from, to) (recognised when each order completed), for the admin metrics.
+ * transfers made in [from, to) (recognised when each order completed) less the reversals of
+ * refunded orders' margins made in it (`order_revenue_reversal`), for the admin metrics.
  */
 export async function platformRevenue(db: DbOrTx, opts: { from?: Date; to?: Date; environment?: LedgerEnvironment } = {}): Promise<PlatformRevenue[]> {
-  const conditions: SQL[] = [eq(ledgerTransfers.kind, "order_revenue")];
+  // Net of reversals: a refunded order's margin leaves revenue again (reverseOrderRevenue).
+  const conditions: SQL[] = [inArray(ledgerTransfers.kind, ["order_revenue", "order_revenue_reversal"])];
   if (opts.from) conditions.push(gte(ledgerTransfers.createdAt, opts.from));
   if (opts.to) conditions.push(lt(ledgerTransfers.createdAt, opts.to));
   if (opts.environment) conditions.push(eq(ledgerTransfers.environment, opts.environment));
@@ -174,4 +176,26 @@ export async function platformRevenue(db: DbOrTx, opts: { from?: Date; to?: Date
     .where(and(...conditions))
     .groupBy(ledgerTransfers.currency, ledgerTransfers.environment)
     .orderBy(ledgerTransfers.currency, ledgerTransfers.environment);
+}
+
+/**
+ * Takes back an order's recognised margin when the order is refunded after it completed: one
+ * `order_revenue_reversal` transfer (reference = order id, so at most once per order), the
+ * `order_revenue` transfer's accounts the other way round and the same amount. Nothing when no
+ * margin was recognised (none yet, or a zero margin). Call it in the refund's transaction.
+ */
+export async function reverseOrderRevenue(tx: DbOrTx, input: { orderId: string; actor: string; reason?: string }) {
+  const recognised = await findTransferByReference(tx, "order_revenue", input.orderId);
+  if (!recognised) return null;
+  const { transfer: reversal, created } = await transfer(tx, {
+    kind: "order_revenue_reversal",
+    amount: recognised.amount,
+    currency: recognised.currency,
+    debitAccountId: recognised.creditAccountId,
+    creditAccountId: recognised.debitAccountId,
+    reference: input.orderId,
+    actor: input.actor,
+    metadata: { orderId: input.orderId, revenueTransferId: recognised.id, ...(input.reason ? { reason: input.reason } : {}) },
+  });
+  return { reversal, created };
 }

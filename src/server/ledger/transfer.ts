@@ -18,7 +18,14 @@ export type TransferKind = (typeof ledgerTransferKind.enumValues)[number];
 export type Transfer = typeof ledgerTransfers.$inferSelect;
 
 /** Kinds that must carry a reference: each business event moves money at most once. */
-const REFERENCE_REQUIRED_KINDS: ReadonlySet<TransferKind> = new Set(["order_debit", "order_refund", "topup_approval", "sandbox_grant", "order_revenue"]);
+const REFERENCE_REQUIRED_KINDS: ReadonlySet<TransferKind> = new Set([
+  "order_debit",
+  "order_refund",
+  "topup_approval",
+  "sandbox_grant",
+  "order_revenue",
+  "order_revenue_reversal",
+]);
 
 export interface TransferInput {
   kind: TransferKind;

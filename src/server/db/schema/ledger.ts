@@ -49,6 +49,9 @@ export const ledgerTransferKind = pgEnum("ledger_transfer_kind", [
   "agent_commission_reversal",
   // agent commission account → the agent's wallet (reference: the agent's idempotency key).
   "commission_payout",
+  // Takes an order's recognised margin back when a completed order is refunded (admin order
+  // support): order_revenue's accounts the other way round, once per order (reference = order id).
+  "order_revenue_reversal",
 ]);
 export const topupStatus = pgEnum("topup_status", ["pending", "approved", "rejected"]);
 
@@ -126,7 +129,7 @@ export const ledgerTransfers = pgTable(
     check(
       "ledger_transfers_reference_required_ck",
       // kind::text: a value added to the enum cannot be used as one in the migration's own transaction.
-      sql`${t.kind}::text not in ('order_debit', 'order_refund', 'topup_approval', 'sandbox_grant', 'order_revenue', 'agent_funding', 'agent_recall', 'agent_commission', 'agent_commission_reversal', 'commission_payout') or ${t.reference} is not null`,
+      sql`${t.kind}::text not in ('order_debit', 'order_refund', 'topup_approval', 'sandbox_grant', 'order_revenue', 'agent_funding', 'agent_recall', 'agent_commission', 'agent_commission_reversal', 'commission_payout', 'order_revenue_reversal') or ${t.reference} is not null`,
     ),
   ],
 );

@@ -1,0 +1,5 @@
+-- Order support (issue 17 item 6): a completed order refunded by an admin gives its recognised margin back
+-- (order_revenue_reversal: platform revenue -> vendor settlement, once per order, reference required).
+ALTER TYPE "public"."ledger_transfer_kind" ADD VALUE 'order_revenue_reversal';--> statement-breakpoint
+ALTER TABLE "ledger_transfers" DROP CONSTRAINT "ledger_transfers_reference_required_ck";--> statement-breakpoint
+ALTER TABLE "ledger_transfers" ADD CONSTRAINT "ledger_transfers_reference_required_ck" CHECK ("ledger_transfers"."kind"::text not in ('order_debit', 'order_refund', 'topup_approval', 'sandbox_grant', 'order_revenue', 'agent_funding', 'agent_recall', 'agent_commission', 'agent_commission_reversal', 'commission_payout', 'order_revenue_reversal') or "ledger_transfers"."reference" is not null);
