@@ -131,6 +131,9 @@ export const ERROR_CODES = {
   go_live_request_not_found: { kind: "not_found", description: "No such go-live request." },
   go_live_already_decided: { kind: "conflict", description: "The go-live request was already approved or rejected." },
 
+  // Partners managed by an admin.
+  partner_status_unchanged: { kind: "conflict", description: "The partner is already in that status (suspended or active)." },
+
   // Team (the dashboard's members and invitations).
   last_owner: { kind: "conflict", description: "A partner always keeps at least one owner: make someone else owner first." },
   already_member: { kind: "conflict", description: "This person is already a member of the partner, or already has an open invitation." },

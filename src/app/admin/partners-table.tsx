@@ -8,7 +8,7 @@ export function PartnersTable() {
   const { data, isLoading, error } = useQuery(trpc.admin.partners.list.queryOptions());
   if (isLoading) return <p className="text-sm text-slate-500">Loading partners…</p>;
   if (error) return <p className="text-sm text-red-600">Could not load partners: {error.message}</p>;
-  if (!data?.length) return <p className="text-sm text-slate-500">No partners yet.</p>;
+  if (!data?.data.length) return <p className="text-sm text-slate-500">No partners yet.</p>;
   return (
     <table className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm">
       <thead className="bg-slate-50 text-left text-xs uppercase tracking-wider text-slate-500">
@@ -22,7 +22,7 @@ export function PartnersTable() {
         </tr>
       </thead>
       <tbody className="divide-y divide-slate-100">
-        {data.map((p) => (
+        {data.data.map((p) => (
           <tr key={p.id}>
             <td className="px-4 py-3 font-medium">{p.businessName}</td>
             <td className="px-4 py-3 text-slate-600">{p.contactEmail}</td>

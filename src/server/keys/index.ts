@@ -75,7 +75,16 @@ export function presentKey(k: ApiKey) {
  */
 export async function createApiKey(
   db: DbOrTx,
-  input: { partnerId: string; environment: KeyEnvironment; name?: string | null; ipAllowlist?: string[]; expiresAt?: Date | null; actor: string },
+  input: {
+    partnerId: string;
+    environment: KeyEnvironment;
+    name?: string | null;
+    ipAllowlist?: string[];
+    expiresAt?: Date | null;
+    actor: string;
+    /** The acting request's client IP, for the audit entry. */
+    ip?: string | null;
+  },
 ): Promise<{ key: ApiKey; secret: string }> {
   if (input.expiresAt && !(input.expiresAt.getTime() > Date.now())) throw new KeyError("invalid_parameter", "The expiry must be in the future", "expiresAt");
   const secret = keyPrefix(input.environment) + base58(SECRET_LENGTH);
@@ -93,7 +102,15 @@ export async function createApiKey(
       createdBy: input.actor,
     })
     .returning();
-  await recordAudit(db, { actor: input.actor, partnerId: input.partnerId, action: "api_key.created", targetType: "api_key", targetId: key!.id });
+  await recordAudit(db, {
+    actor: input.actor,
+    partnerId: input.partnerId,
+    action: "api_key.created",
+    targetType: "api_key",
+    targetId: key!.id,
+    after: { environment: key!.environment, name: key!.name, start: key!.start, ipAllowlist: key!.ipAllowlist },
+    ip: input.ip,
+  });
   return { key: key!, secret };
 }
 
@@ -289,13 +306,21 @@ export async function rotateApiKey(
   return (db as { transaction: <T>(f: (tx: DbOrTx) => Promise<T>) => Promise<T> }).transaction(run);
 }
 
-export async function revokeApiKey(db: DbOrTx, input: { partnerId: string; keyId: string; actor: string }) {
+export async function revokeApiKey(db: DbOrTx, input: { partnerId: string; keyId: string; actor: string; reason?: string | null; ip?: string | null }) {
   const [row] = await db
     .update(apiKeys)
     .set({ revokedAt: new Date() })
     .where(and(eq(apiKeys.id, input.keyId), eq(apiKeys.partnerId, input.partnerId), isNull(apiKeys.revokedAt)))
     .returning();
   if (!row) throw new KeyError("resource_not_found", `No active API key ${input.keyId}`, "id");
-  await recordAudit(db, { actor: input.actor, partnerId: input.partnerId, action: "api_key.revoked", targetType: "api_key", targetId: row.id });
+  await recordAudit(db, {
+    actor: input.actor,
+    partnerId: input.partnerId,
+    action: "api_key.revoked",
+    targetType: "api_key",
+    targetId: row.id,
+    reason: input.reason,
+    ip: input.ip,
+  });
   return presentKey(row);
 }

@@ -82,7 +82,7 @@ export async function requestGoLive(db: Db, input: { partnerId: string; userId: 
  */
 export async function decideGoLive(
   db: Db,
-  input: { requestId: string; actor: string; decision: "approve" | "reject"; reason: string },
+  input: { requestId: string; actor: string; decision: "approve" | "reject"; reason: string; ip?: string | null },
 ): Promise<GoLiveRequest> {
   const reason = input.reason.trim();
   if (input.decision === "reject" && !reason) throw new DomainError("invalid_parameter", "Give the partner a reason for the rejection.", { param: "reason" });
@@ -98,11 +98,12 @@ export async function decideGoLive(
       if (!exists) throw new DomainError("go_live_request_not_found", `No go-live request ${input.requestId}.`, { param: "requestId" });
       throw new DomainError("go_live_already_decided", `The go-live request was already ${exists.status}.`);
     }
+    const [previous] = await tx.select({ onboardingState: partners.onboardingState }).from(partners).where(eq(partners.id, row.partnerId)).for("update");
     const [partner] = await tx
       .update(partners)
       .set({ onboardingState: status === "approved" ? "live" : "sandbox_active", updatedBy: input.actor, updatedAt: new Date() })
       .where(eq(partners.id, row.partnerId))
-      .returning({ businessName: partners.businessName, contactEmail: partners.contactEmail });
+      .returning({ businessName: partners.businessName, contactEmail: partners.contactEmail, onboardingState: partners.onboardingState });
     if (status === "approved") await recordMilestone(tx, row.partnerId, "go_live_approved");
     const [requester] = await tx.select({ email: users.email }).from(users).where(eq(users.id, row.requestedBy));
     const to = requester?.email ?? partner?.contactEmail;
@@ -122,6 +123,10 @@ export async function decideGoLive(
       targetType: "go_live_request",
       targetId: row.id,
       metadata: { reason },
+      reason: reason || null,
+      before: { status: "pending", onboardingState: previous?.onboardingState ?? null },
+      after: { status, onboardingState: partner?.onboardingState ?? null },
+      ip: input.ip,
     });
     return row;
   });
