@@ -138,6 +138,16 @@ export const ERROR_CODES = {
   last_owner: { kind: "conflict", description: "A partner always keeps at least one owner: make someone else owner first." },
   already_member: { kind: "conflict", description: "This person is already a member of the partner, or already has an open invitation." },
   invitation_unavailable: { kind: "invalid", description: "The invitation link expired, was already used or was revoked: ask for a new invitation." },
+
+  // Agency network: agents, sub-agents, their money and limits (issue 18).
+  not_an_agent: { kind: "forbidden", description: "Only an agent's team can manage sub-agents, fund them or move commission." },
+  agency_hierarchy_invalid: {
+    kind: "invalid",
+    description: "The change would break the agency network's shape (two levels: agents, then sub-agents; an agent with sub-agents cannot be moved).",
+  },
+  agent_suspended: { kind: "forbidden", description: "The agent this sub-agent belongs to is suspended: its sub-agents cannot sell until it is reactivated." },
+  sale_over_per_order_cap: { kind: "invalid", description: "The sale costs more than the sub-agent's per-order limit set by its agent; nothing was charged." },
+  sale_over_daily_cap: { kind: "invalid", description: "The sale would take the sub-agent past its daily sales limit set by its agent; nothing was charged." },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import type { Amount, Currency } from "@/lib/money";
 import type { DbOrTx, Tx } from "@/server/db/client";
 import type { LedgerEnvironment } from "./accounts";
+import { type CommissionMismatch, checkCommissions } from "./commission";
 
 export interface AccountDrift {
   accountId: string;
@@ -39,6 +40,8 @@ export interface InvariantReport {
   revenue: RevenueTotal[];
   /** Completed before revenue was recognised (no settled cost, no revenue): counted, not a fault. */
   completedWithoutCost: number;
+  /** Agents' commissions that break their rules (src/server/ledger/commission.ts `checkCommissions`). */
+  commissionMismatches: CommissionMismatch[];
 }
 
 export interface RevenueMismatch {
@@ -103,12 +106,14 @@ export async function checkInvariants(db: DbOrTx): Promise<InvariantReport> {
         select id from ledger_accounts where kind = 'partner_wallet' and balance < 0 order by id`);
       const totalsOut = totals.map((t) => ({ ...t }));
       const { mismatches, revenue, completedWithoutCost } = await checkRevenue(tx);
+      const commissionMismatches = await checkCommissions(tx);
       const ok =
         drift.length === 0 &&
         unbalanced.length === 0 &&
         negative.length === 0 &&
         totalsOut.every((t) => /^-?0\.0000$/.test(t.balanceSum) && /^-?0\.0000$/.test(t.entriesSum)) &&
         mismatches.length === 0 &&
+        commissionMismatches.length === 0 &&
         revenue.every((r) => new Decimal(r.margins).eq(r.recognised) && new Decimal(r.margins).plus(r.otherMovements).eq(r.balance));
       return {
         ok,
@@ -119,6 +124,7 @@ export async function checkInvariants(db: DbOrTx): Promise<InvariantReport> {
         revenueMismatches: mismatches,
         revenue,
         completedWithoutCost,
+        commissionMismatches,
       };
     },
     { isolationLevel: "repeatable read", accessMode: "read only" },

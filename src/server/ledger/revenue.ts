@@ -5,6 +5,7 @@ import { amountsEqual, type Amount, type Currency } from "@/lib/money";
 import type { DbOrTx } from "@/server/db/client";
 import { ledgerAccounts, ledgerTransfers } from "@/server/db/schema";
 import { getSystemAccount, type LedgerEnvironment } from "./accounts";
+import { creditAgentCommissions, type RecognisedMargin, reverseAgentCommission } from "./commission";
 import { LedgerConflictError, OrderDebitNotFoundError } from "./errors";
 import { findTransferByReference, refusalError, transfer, type TransferRefusal } from "./transfer";
 
@@ -69,7 +70,7 @@ export async function recognizeOrderRevenue(tx: DbOrTx, items: OrderRevenueInput
     );
   const debitOf = new Map(debits.map((d) => [d.orderId!, d]));
   const revenueAccounts = new Map<string, string>();
-  const rows: Array<{ orderId: string; amount: Amount; currency: Currency; debit: string; credit: string; metadata: string }> = [];
+  const rows: Array<{ orderId: string; amount: Amount; currency: Currency; debit: string; credit: string; settlementId: string; metadata: string }> = [];
   for (const item of moving) {
     const paid = debitOf.get(item.orderId);
     if (!paid) throw new OrderDebitNotFoundError(item.orderId);
@@ -86,6 +87,7 @@ export async function recognizeOrderRevenue(tx: DbOrTx, items: OrderRevenueInput
       currency: paid.currency,
       debit: loss ? revenueId : paid.settlementId,
       credit: loss ? paid.settlementId : revenueId,
+      settlementId: paid.settlementId,
       metadata: JSON.stringify({
         orderId: item.orderId,
         price: new Decimal(item.price).toFixed(4),
@@ -118,9 +120,13 @@ export async function recognizeOrderRevenue(tx: DbOrTx, items: OrderRevenueInput
     from (values ${values}) as v(n, id, amount, currency, debit, credit, reference, metadata, de, ce)
     cross join lateral ledger_transfer(v.id, 'order_revenue', v.amount, v.currency, v.debit, v.credit, v.reference, ${actor}, v.metadata, v.de, v.ce) d
     order by v.n`);
+  const recognised: RecognisedMargin[] = [];
   for (const a of answers) {
     const r = rows[a.n]!;
-    if (a.outcome === "created") continue;
+    if (a.outcome === "created") {
+      if (r.credit !== r.settlementId) recognised.push({ orderId: r.orderId, margin: r.amount, revenueAccountId: r.credit });
+      continue;
+    }
     if (a.outcome === "existing") {
       if (!amountsEqual(a.amount!, r.amount) || a.debit_account_id !== r.debit) {
         throw new LedgerConflictError("order_revenue", r.orderId, a.id!, `amount ${a.amount} from ${a.debit_account_id}`);
@@ -129,6 +135,8 @@ export async function recognizeOrderRevenue(tx: DbOrTx, items: OrderRevenueInput
     }
     throw refusalError(refusalOf(a.outcome, r, a.problem_account, a.problem_detail));
   }
+  // The agents' share of the margins recognised now (sub-agents' orders), in this transaction.
+  await creditAgentCommissions(tx, recognised, actor);
 }
 
 function refusalOf(outcome: string, r: { amount: Amount; currency: Currency; debit: string }, account: string | null, detail: string | null): TransferRefusal {
@@ -197,5 +205,7 @@ export async function reverseOrderRevenue(tx: DbOrTx, input: { orderId: string; 
     actor: input.actor,
     metadata: { orderId: input.orderId, revenueTransferId: recognised.id, ...(input.reason ? { reason: input.reason } : {}) },
   });
+  // The agent's commission on that margin goes back with it, same transaction, once.
+  await reverseAgentCommission(tx, input);
   return { reversal, created };
 }

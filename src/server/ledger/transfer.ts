@@ -25,6 +25,11 @@ const REFERENCE_REQUIRED_KINDS: ReadonlySet<TransferKind> = new Set([
   "sandbox_grant",
   "order_revenue",
   "order_revenue_reversal",
+  "agent_funding",
+  "agent_recall",
+  "agent_commission",
+  "agent_commission_reversal",
+  "commission_payout",
 ]);
 
 export interface TransferInput {

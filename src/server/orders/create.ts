@@ -119,7 +119,12 @@ export async function createOrder(db: Db, input: CreateOrderInput): Promise<{ or
       orderId: id,
       actor: input.actor,
     }),
-    { when: sql`${referenceFree} and ${costCovered}` },
+    // agency_sale_check (drizzle/0027): a sub-agent whose agent is suspended, or whose sale breaks
+    // its limits, raises, and the statement writes nothing (agencyRefusal below).
+    {
+      when: sql`${referenceFree} and ${costCovered}
+        and agency_sale_check(${input.partnerId}, ${input.environment}, ${product.costCurrency}, ${price.totalPrice}::numeric)`,
+    },
   );
   const fields = (Object.keys(values) as (keyof typeof values)[]).map((k) => ({ column: orders[k], value: values[k] }));
   const created: AppEvent = { name: "order/created", data: { orderId: id }, id: `order-created:${id}` };
@@ -148,6 +153,8 @@ export async function createOrder(db: Db, input: CreateOrderInput): Promise<{ or
       c as (select ${costCovered} as cost_covered)
       select o.*, ${debit.columns("t")}, c.cost_covered from c left join t on true left join o on true`);
   } catch (error) {
+    const agency = agencyRefusal(error);
+    if (agency) return refuse(agency);
     if (!isReferenceTaken(error)) throw error;
     rows = [];
   }
@@ -174,6 +181,37 @@ export async function createOrder(db: Db, input: CreateOrderInput): Promise<{ or
   const winner = await findByReference(db, input);
   if (!winner) throw new Error("order vanished after a reference conflict");
   return sameOrConflict(winner, requestHash);
+}
+
+/** The refusal agency_sale_check raised for a sub-agent's sale (suspended agent, over a limit), as the order engine's error. */
+function agencyRefusal(error: unknown): OrderError | null {
+  for (const e of errorChain(error)) {
+    if (e.code !== "P0001" || typeof e.message !== "string" || !e.message.startsWith("agency_")) continue;
+    let d: Record<string, string> = {};
+    try {
+      d = JSON.parse(String((e as { detail?: unknown }).detail ?? "{}"));
+    } catch {}
+    switch (e.message) {
+      case "agency_agent_suspended":
+        return new OrderError(
+          "agent_suspended",
+          `Sales are stopped: your agent (${d.agent ?? "your agent"}) is suspended. Nothing was charged; contact your agent.`,
+        );
+      case "agency_per_order_cap":
+        return new OrderError(
+          "sale_over_per_order_cap",
+          `This sale costs ${d.amount} ${d.currency}, above your per-order limit of ${d.cap} ${d.currency} set by your agent. Nothing was charged.`,
+          "faceValue",
+        );
+      case "agency_daily_cap":
+        return new OrderError(
+          "sale_over_daily_cap",
+          `This sale (${d.amount} ${d.currency}) would take you past your daily sales limit of ${d.cap} ${d.currency} set by your agent (sold today: ${d.soldToday} ${d.currency}). Nothing was charged.`,
+          "faceValue",
+        );
+    }
+  }
+  return null;
 }
 
 /** The order's insert lost to a concurrent order with the same reference (unique violation). */
