@@ -139,6 +139,12 @@ export const ERROR_CODES = {
   already_member: { kind: "conflict", description: "This person is already a member of the partner, or already has an open invitation." },
   invitation_unavailable: { kind: "invalid", description: "The invitation link expired, was already used or was revoked: ask for a new invitation." },
 
+  // Agency network: sub-agents (issue 18).
+  sub_agent_api_refused: {
+    kind: "forbidden",
+    description: "This key belongs to a sub-agent: sub-agents sell through the Steller dashboard only, and the API does not accept their keys.",
+  },
+
   // Agency network: agents, sub-agents, their money and limits (issue 18).
   not_an_agent: { kind: "forbidden", description: "Only an agent's team can manage sub-agents, fund them or move commission." },
   agency_hierarchy_invalid: {

@@ -19,6 +19,7 @@ export type EmailRequest = { to: string; partnerId?: string | null } & (
   | { template: "topup_approved"; params: { amount: string; currency: string; requestId: string } }
   | Extract<EmailTemplate, { template: "webhook_endpoint_disabled" }>
   | Extract<EmailTemplate, { template: "team_invite" }>
+  | Extract<EmailTemplate, { template: "sale_receipt" }>
   | { template: "activation_nudge"; params: Omit<TemplateParams<"activation_nudge">, "nextStepUrl"> & { nextStepPath: string } }
   | { template: "low_balance"; params: Omit<TemplateParams<"low_balance">, "walletUrl"> }
   | { template: "go_live_decided"; params: Omit<TemplateParams<"go_live_decided">, "dashboardUrl"> }
@@ -62,6 +63,7 @@ const KIND: Record<EmailRequest["template"], string> = {
   low_balance: "wallet.low_balance",
   go_live_decided: "go_live.decided",
   team_invite: "team.invite",
+  sale_receipt: "agency.sale_receipt",
   re_engagement: "re_engagement",
 };
 

@@ -18,6 +18,10 @@ export type EmailTemplate =
   | { template: "low_balance"; params: { environment: string; currency: string; balance: string; threshold: string; walletUrl: string } }
   | { template: "go_live_decided"; params: { companyName: string; decision: "approved" | "rejected"; reason: string; dashboardUrl: string } }
   | { template: "team_invite"; params: { inviterName: string; companyName: string; role: string; acceptUrl: string; expiresInDays: string } }
+  | {
+      template: "sale_receipt";
+      params: { shopName: string; orderId: string; brand: string; productName: string; faceValue: string; currency: string; environment: string; cards: string };
+    }
   | { template: "re_engagement"; params: { companyName: string; inactiveDays: string; consoleUrl: string; docsUrl: string } };
 
 export type TemplateName = EmailTemplate["template"];
@@ -141,8 +145,21 @@ function renderReEngagement(p: Params<"re_engagement">): RenderedEmail {
   ]);
 }
 
+/** A sub-agent's customer: the receipt of an over-the-counter sale, with the card's code (issue 18). */
+function renderSaleReceipt(p: Params<"sale_receipt">): RenderedEmail {
+  const value = `${formatAmount(p.faceValue)} ${p.currency}`;
+  return build(`Your ${p.brand} gift card from ${p.shopName} (${value})`, `Your ${p.brand} gift card`, [
+    `Thank you for your purchase at ${p.shopName}. Here is your ${p.productName} gift card worth ${value} (receipt ${p.orderId}).`,
+    ...(p.environment === "sandbox" ? ["This is a sandbox test card: it cannot be spent."] : []),
+    { code: p.cards },
+    "Keep this email: the code is the card. Anyone who has the code can spend it.",
+  ]);
+}
+
 export function renderEmail(t: EmailTemplate): RenderedEmail {
   switch (t.template) {
+    case "sale_receipt":
+      return renderSaleReceipt(t.params);
     case "welcome":
       return renderWelcome(t.params);
     case "webhook_endpoint_disabled":

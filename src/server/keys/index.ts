@@ -87,6 +87,10 @@ export async function createApiKey(
   },
 ): Promise<{ key: ApiKey; secret: string }> {
   if (input.expiresAt && !(input.expiresAt.getTime() > Date.now())) throw new KeyError("invalid_parameter", "The expiry must be in the future", "expiresAt");
+  const [owner] = await db.select({ kind: partners.kind }).from(partners).where(eq(partners.id, input.partnerId));
+  if (owner?.kind === "sub_agent") {
+    throw new DomainError("sub_agent_api_refused", "Sub-agents sell through the dashboard only: they have no API keys.");
+  }
   const secret = keyPrefix(input.environment) + base58(SECRET_LENGTH);
   const [key] = await db
     .insert(apiKeys)
@@ -116,7 +120,7 @@ export async function createApiKey(
 
 export type KeyVerification =
   | { status: "valid"; key: ApiKey }
-  | { status: "malformed" | "not_found" | "revoked" | "expired" | "partner_suspended" }
+  | { status: "malformed" | "not_found" | "revoked" | "expired" | "partner_suspended" | "sub_agent" }
   | { status: "ip_not_allowed"; key: ApiKey };
 
 /**
@@ -146,8 +150,8 @@ export function apiKeyLookup(hash: string): SQL {
   return sql`select ${sql.join(
     keyColumns.map((c) => sql`k.${sql.identifier(c.name)}`),
     sql`, `,
-  )}, p.status as partner_status,
-      (k.revoked_at is null and p.status = 'active') as usable
+  )}, p.status as partner_status, p.kind::text as partner_kind,
+      (k.revoked_at is null and p.status = 'active' and p.kind::text <> 'sub_agent') as usable
     from ${apiKeys} k join ${partners} p on p.id = k.partner_id
     where k.hash = ${hash} limit 1`;
 }
@@ -155,16 +159,18 @@ export function apiKeyLookup(hash: string): SQL {
 export interface FoundApiKey {
   key: ApiKey;
   partnerStatus: string;
+  /** direct | agent | sub_agent: a sub-agent's key is refused (sub-agents sell through the dashboard only). */
+  partnerKind: string;
 }
 
 /** A row of `apiKeyLookup`, through the schema's own column mappers. */
 export function apiKeyFromRow(row: Record<string, unknown>): FoundApiKey {
-  return { key: rowFromDriver(apiKeys, row), partnerStatus: String(row.partner_status) };
+  return { key: rowFromDriver(apiKeys, row), partnerStatus: String(row.partner_status), partnerKind: String(row.partner_kind) };
 }
 
 /**
  * Verifies a key, in a fixed order: well-formed (`apiKeyHash`) → exists (`findApiKey`) → not
- * revoked → not expired → partner active → IP allowed. The caller maps the status to a response;
+ * revoked → not expired → partner active → not a sub-agent's → IP allowed. The caller maps the status to a response;
  * nothing else decides.
  */
 export function judgeApiKey(found: FoundApiKey | null, ip: string): KeyVerification {
@@ -173,6 +179,7 @@ export function judgeApiKey(found: FoundApiKey | null, ip: string): KeyVerificat
   if (key.revokedAt) return { status: "revoked" };
   if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) return { status: "expired" };
   if (found.partnerStatus !== "active") return { status: "partner_suspended" };
+  if (found.partnerKind === "sub_agent") return { status: "sub_agent" };
   if (key.ipAllowlist.length > 0 && !ipAllowed(ip, key.ipAllowlist)) return { status: "ip_not_allowed", key };
   return { status: "valid", key };
 }

@@ -32,6 +32,7 @@ export const emailRequested = eventType("email/requested", {
       "low_balance",
       "go_live_decided",
       "team_invite",
+      "sale_receipt",
       "re_engagement",
     ]),
     userId: z.string().optional(),

@@ -7,6 +7,7 @@ import { onboardingRouter } from "./routers/onboarding";
 import { logsRouter } from "./routers/logs";
 import { partnerRouter } from "./routers/partner";
 import { settingsRouter } from "./routers/settings";
+import { agencyReportsRouter, subagentRouter } from "./routers/subagent";
 import { teamRouter } from "./routers/team";
 import { walletRouter } from "./routers/wallet";
 import { webhooksRouter } from "./routers/webhooks";
@@ -23,6 +24,8 @@ export const appRouter = router({
   logs: logsRouter,
   team: teamRouter,
   settings: settingsRouter,
+  subagent: subagentRouter,
+  agencyReports: agencyReportsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,5 +1,6 @@
 import type { InngestFunction } from "inngest";
 import { backfillOrders, catalogSync, ledgerConsistency, reconcileOrders, requestLogRetention } from "./maintenance";
+import { agencyMonthlyStatements, saleReceiptEmail } from "./agency";
 import { sendEmailFunction } from "./email";
 import { partnerEngagement } from "./engagement";
 import { fulfilOrder, placeVendorBatch } from "./orders";
@@ -21,4 +22,6 @@ export const functions: InngestFunction.Any[] = [
   partnerEngagement,
   supplierPoll,
   supplierPollTick,
+  saleReceiptEmail,
+  agencyMonthlyStatements,
 ];
