@@ -4,7 +4,7 @@ import { TRPCError } from "@trpc/server";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "@/server/auth/password";
-import { loadSessionUser, type MemberRole } from "@/server/auth/session-user";
+import type { MemberRole } from "@/server/auth/session-user";
 import { invitations, ledgerAccounts, ledgerEntries, memberships, orders, requestLogs, users, webhookDeliveries } from "@/server/db/schema";
 import { deliverWebhook } from "@/server/jobs/functions/webhooks";
 import { orderEngineFunctions } from "@/server/jobs/functions/orders";
@@ -12,7 +12,8 @@ import { requestTopup } from "@/server/ledger";
 import { newId } from "@/lib/ids";
 import { createApiKey } from "@/server/keys";
 import { createOrder } from "@/server/orders/create";
-import { appRouter, createCaller } from "@/server/trpc/root";
+import { appRouter, type createCaller } from "@/server/trpc/root";
+import { sessionCaller } from "../support/callers";
 import { bindAppDatabase } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makeUser } from "../support/factories";
@@ -215,7 +216,7 @@ const SAMPLES: Record<string, (ctx: SampleCtx) => unknown> = {
 
 async function callerFor(userId: string | null) {
   const { services } = engine;
-  return createCaller({ services, db: services.db, user: userId ? await loadSessionUser(t.db, userId) : null, headers: new Headers() });
+  return sessionCaller(t.db, userId, { services });
 }
 
 /** Fresh objects of A, made by A's owner through the procedures (A's real data). */

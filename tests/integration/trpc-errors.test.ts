@@ -1,10 +1,10 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadSessionUser } from "@/server/auth/session-user";
 import { requestTopup } from "@/server/ledger";
 import { signUpPartner } from "@/server/partners/signup";
 import { appRouter, createCaller } from "@/server/trpc/root";
+import { sessionUserOf } from "../support/callers";
 import { bindAppDatabase } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makeUser } from "../support/factories";
@@ -44,7 +44,7 @@ interface ErrorBody {
 
 /** Calls a mutation over the tRPC HTTP handler as the given user; the error as the client sees it. */
 async function mutationError(userId: string, path: string, input: unknown): Promise<ErrorBody> {
-  const user = await loadSessionUser(t.db, userId);
+  const user = await sessionUserOf(t.db, userId);
   const res = await fetchRequestHandler({
     endpoint: "/api/trpc",
     req: new Request(`http://localhost/api/trpc/${path}`, {
@@ -97,7 +97,7 @@ describe("domain errors through tRPC", () => {
 
     const admin = await makeUser(t.db, { admin: true });
     const request = await requestTopup(t.db, { partnerId: owner.partnerId, environment: "live", currency: "USD", amount: "10.00", requestedBy: "x" });
-    await createCaller({ db: t.db, user: await loadSessionUser(t.db, admin.id), headers: new Headers() }).admin.wallets.rejectTopup({
+    await createCaller({ db: t.db, user: await sessionUserOf(t.db, admin.id), headers: new Headers() }).admin.wallets.rejectTopup({
       requestId: request.id,
       reason: "no proof of payment",
     });

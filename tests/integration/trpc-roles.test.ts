@@ -2,10 +2,9 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSessionUser } from "@/server/auth/session-user";
 import { memberships, partners, users } from "@/server/db/schema";
-import { createCaller } from "@/server/trpc/root";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makePartner, makeUser } from "../support/factories";
-import { codeOf } from "../support/callers";
+import { codeOf, sessionCaller } from "../support/callers";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -14,8 +13,7 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 async function callerFor(userId: string | null) {
-  const user = userId ? await loadSessionUser(t.db, userId) : null;
-  return createCaller({ db: t.db, user, headers: new Headers() });
+  return sessionCaller(t.db, userId);
 }
 
 describe("tRPC procedures by role", () => {

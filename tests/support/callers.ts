@@ -5,12 +5,22 @@ import type { Db } from "@/server/db/client";
 import { createCaller } from "@/server/trpc/root";
 
 /**
+ * The session user of a signed-in user, as the HTTP route loads it, for a session that passed the
+ * admin second factor (a platform admin is an admin); `secondFactor: false` is an admin who
+ * signed in with the password only.
+ */
+export function sessionUserOf(db: Db, userId: string, options: { workspace?: string; secondFactor?: boolean } = {}) {
+  return loadSessionUser(db, userId, undefined, options.workspace, options.secondFactor ?? true);
+}
+
+/**
  * The tRPC caller of a signed-in user, as the HTTP route builds it: the session user loaded from
  * the database on every call (a suspended user or partner gets nothing), in the workspace asked
- * for. `null` is a visitor with no session.
+ * for; admins as having passed the second factor unless `secondFactor: false`. `null` is a
+ * visitor with no session.
  */
-export async function sessionCaller(db: Db, userId: string | null, options: { workspace?: string; services?: Services } = {}) {
-  const user = userId ? await loadSessionUser(db, userId, undefined, options.workspace) : null;
+export async function sessionCaller(db: Db, userId: string | null, options: { workspace?: string; services?: Services; secondFactor?: boolean } = {}) {
+  const user = userId ? await sessionUserOf(db, userId, options) : null;
   return createCaller({ services: options.services, db: options.services?.db ?? db, user, headers: new Headers() });
 }
 

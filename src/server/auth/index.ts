@@ -8,6 +8,10 @@ import { attemptLogin } from "./login";
 import { cookies } from "next/headers";
 import { sessionUserFromToken, WORKSPACE_COOKIE, type SessionUser } from "./session-user";
 import { checkSessionProof, endSessions, sessionProof } from "./sessions";
+import { checkSecondFactorProof, secondFactorProof } from "./totp";
+import { eq } from "drizzle-orm";
+import { users } from "@/server/db/schema";
+import type { LoginLimits } from "./login";
 
 class LoginRefused extends CredentialsSignin {
   constructor(code: string) {
@@ -37,16 +41,7 @@ const nextAuth = NextAuth(() => ({
       async authorize(raw, request) {
         const parsed = credentialsInput.safeParse(raw);
         if (!parsed.success) throw new LoginRefused("invalid_credentials");
-        const e = env();
-        const result = await attemptLogin(
-          getDb(),
-          { ...parsed.data, ip: clientIpFrom(request.headers) },
-          {
-            maxFailuresPerEmail: e.LOGIN_MAX_FAILURES_PER_EMAIL,
-            maxFailuresPerIp: e.LOGIN_MAX_FAILURES_PER_IP,
-            windowMinutes: e.LOGIN_WINDOW_MINUTES,
-          },
-        );
+        const result = await attemptLogin(getDb(), { ...parsed.data, ip: clientIpFrom(request.headers) }, loginLimits());
         if (!result.ok) throw new LoginRefused(result.reason);
         return { id: result.userId, sessionVersion: result.sessionVersion } as { id: string };
       },
@@ -57,18 +52,23 @@ const nextAuth = NextAuth(() => ({
       if (user?.id) {
         token.sub = user.id;
         token.sv = (user as { sessionVersion?: number }).sessionVersion;
+        // A new sign-in has not passed the second factor yet.
+        delete token.tf;
       }
       // After a password change, this session moves to the new version; only the server can
       // ask for that (a proof under AUTH_SECRET), never a client updating its own session.
       if (trigger === "update" && token.sub && session && typeof session === "object") {
         const { sv, proof } = session as { sv?: unknown; proof?: unknown };
         if (typeof sv === "number" && checkSessionProof(env().AUTH_SECRET, token.sub, sv, proof)) token.sv = sv;
+        // An admin's valid code: only the server can make the proof (markSecondFactorPassed).
+        const { tf } = session as { tf?: unknown };
+        if (typeof token.sv === "number" && checkSecondFactorProof(env().AUTH_SECRET, token.sub, token.sv, tf)) token.tf = true;
       }
       return token;
     },
     session({ session, token }) {
       // Only the id and session version travel in the token; who the user is comes from the database per request.
-      return { ...session, user: { id: token.sub ?? "", sv: token.sv } as unknown as typeof session.user };
+      return { ...session, user: { id: token.sub ?? "", sv: token.sv, tf: token.tf === true } as unknown as typeof session.user };
     },
   },
   events: {
@@ -90,7 +90,20 @@ export async function getSessionUser(): Promise<SessionUser | null> {
   const session = await auth();
   if (!session?.user) return null;
   const workspace = (await cookies()).get(WORKSPACE_COOKIE)?.value ?? null;
-  return sessionUserFromToken(getDb(), session.user as { id?: unknown; sv?: unknown }, workspace);
+  return sessionUserFromToken(getDb(), session.user as { id?: unknown; sv?: unknown; tf?: unknown }, workspace);
+}
+
+/** The sign-in limiter's settings (passwords and second-factor codes count against it). */
+export function loginLimits(): LoginLimits {
+  const e = env();
+  return { maxFailuresPerEmail: e.LOGIN_MAX_FAILURES_PER_EMAIL, maxFailuresPerIp: e.LOGIN_MAX_FAILURES_PER_IP, windowMinutes: e.LOGIN_WINDOW_MINUTES };
+}
+
+/** Marks the current request's session as past the second factor (after a valid code, server-side only). */
+export async function markSecondFactorPassed(userId: string): Promise<void> {
+  const [row] = await getDb().select({ sv: users.sessionVersion }).from(users).where(eq(users.id, userId));
+  if (!row) return;
+  await unstable_update({ tf: secondFactorProof(env().AUTH_SECRET, userId, row.sv) } as never);
 }
 
 /** Moves the current request's session token to `sessionVersion` (after a password change). */

@@ -117,7 +117,7 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   return next({ ctx: { ...ctx, user: ctx.user } });
 });
 
-/** Platform admins only. */
+/** Platform admins who passed the second factor in this session (`SessionUser.isAdmin`; src/server/auth/totp.ts). */
 export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
   if (!ctx.user.isAdmin) throw new TRPCError({ code: "FORBIDDEN", message: "Administrators only." });
   return next({ ctx });
