@@ -58,10 +58,10 @@ export type IdPrefix =
   | "msg"
   | "wha"
   | "eml"
-  | "ast"
   | "bat"
   | "glr"
-  | "inv";
+  | "inv"
+  | "atk";
 
 /**
  * A prefixed opaque id (`ord_01hx…`): 10 chars of millisecond time then 16 random chars,
