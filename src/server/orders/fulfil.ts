@@ -22,8 +22,14 @@ export type StepResult = {
 
 const OPEN = ["pending", "processing"] as const;
 
-/** Why an order failed: a vendor's refusal or failure, or a cancellation before it was placed. */
-export type OrderFailureCode = VendorFailureCode | "order_cancelled";
+/** Why an order failed: a vendor's refusal or failure, a cancellation before it was placed, or an admin's refund (order support). */
+export type OrderFailureCode = VendorFailureCode | "order_cancelled" | "refunded_by_admin";
+
+/** The partner-facing message of a failure of ours (not the vendor's). */
+export const OWN_FAILURE_MESSAGES = {
+  order_cancelled: "The order was cancelled before it was placed.",
+  refunded_by_admin: "The order was marked failed and refunded by Steller support.",
+} as const;
 
 async function loadOrder(db: Db, orderId: string) {
   const [row] = await db
@@ -247,7 +253,9 @@ export async function failOpenOrder(tx: Tx, orderId: string, code: OrderFailureC
       status: "failed",
       failureCode: code,
       failureMessage:
-        code === "order_cancelled" ? "The order was cancelled before it was placed." : (VENDOR_FAILURES[code]?.message ?? "The order could not be fulfilled."),
+        code === "order_cancelled" || code === "refunded_by_admin"
+          ? OWN_FAILURE_MESSAGES[code]
+          : (VENDOR_FAILURES[code]?.message ?? "The order could not be fulfilled."),
       refundedAmount: sql`${orders.totalPrice}`,
       vendorStatus: vendorStatus ?? null,
       finishedAt: new Date(),

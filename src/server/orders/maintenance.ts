@@ -1,6 +1,6 @@
-import { and, eq, gte, inArray, isNotNull, isNull, lt, not, or, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, isNotNull, isNull, lt, not, or, type SQL, sql } from "drizzle-orm";
 import { newId } from "@/lib/ids";
-import type { Db } from "@/server/db/client";
+import type { Db, Tx } from "@/server/db/client";
 import { recordAudit } from "@/server/audit";
 import { consistencyChecks, orders, reconciliationIssues, vendorBatches } from "@/server/db/schema";
 import { enqueueEvent, openRunExists } from "@/server/outbox";
@@ -9,9 +9,19 @@ import { VendorError } from "@/server/supplier/bamboo";
 import type { OrderRuntime } from "./runtime";
 
 /** The fulfil function's id as the executor stores it (app id "steller" + "order-fulfil"). */
-const FULFIL_FUNCTION_ID = "steller-order-fulfil";
+export const FULFIL_FUNCTION_ID = "steller-order-fulfil";
 /** The vendor batch's function (app id "steller" + "order-batch"). */
-const BATCH_FUNCTION_ID = "steller-order-batch";
+export const BATCH_FUNCTION_ID = "steller-order-batch";
+
+interface RedriveOptions {
+  staleAfterMs: number;
+  limit?: number;
+  /** Only orders created in [createdFrom, createdTo) (and batches with such a member): the admin's backfill by date range. */
+  createdFrom?: Date;
+  createdTo?: Date;
+  /** An admin's backfill: its audit entry is written in the re-drive's transaction. */
+  audit?: { actor: string; ip?: string | null; reason?: string | null };
+}
 
 /**
  * Backfill: orders left pending or processing for longer than `staleAfterMs` (a run that
@@ -20,10 +30,15 @@ const BATCH_FUNCTION_ID = "steller-order-batch";
  * placed or polled on its own. An order already in a vendor batch is never re-placed on its own:
  * its batch is re-driven (`redriveStuckBatches`), which re-sends the batch's stored request id or
  * polls it. The functions are idempotent, so a re-drive never buys or refunds twice. Returns the
- * orders whose fulfilment was re-driven (members of a re-driven batch included).
+ * orders whose fulfilment was re-driven (members of a re-driven batch included). With a date range
+ * only orders created in it are re-driven (an admin's backfill, audited in the same transaction).
+ * Rows are claimed with SKIP LOCKED, orders then batches, in one transaction.
  */
-export async function redriveStuckOrders(db: Db, opts: { staleAfterMs: number; limit?: number }): Promise<string[]> {
-  const own = await db.transaction(async (tx) => {
+export async function redriveStuckOrders(db: Db, opts: RedriveOptions): Promise<string[]> {
+  return db.transaction(async (tx) => {
+    const created: SQL[] = [];
+    if (opts.createdFrom) created.push(gte(orders.createdAt, opts.createdFrom));
+    if (opts.createdTo) created.push(lt(orders.createdAt, opts.createdTo));
     const stale = await tx
       .update(orders)
       .set({ updatedAt: new Date() })
@@ -37,6 +52,7 @@ export async function redriveStuckOrders(db: Db, opts: { staleAfterMs: number; l
               and(
                 inArray(orders.status, ["pending", "processing"]),
                 lt(orders.updatedAt, new Date(Date.now() - opts.staleAfterMs)),
+                ...created,
                 // In a vendor batch: the batch is re-driven instead.
                 isNull(orders.batchId),
                 // Not while its fulfil run is still queued, running or sleeping (or about to start).
@@ -62,57 +78,82 @@ export async function redriveStuckOrders(db: Db, opts: { staleAfterMs: number; l
         stale.map((o) => ({ name: "order/created" as const, data: { orderId: o.id }, id: `order-redrive:${o.id}:${at}` })),
       );
     }
-    return stale.map((o) => o.id);
+    const own = stale.map((o) => o.id);
+    const batches = await redriveStuckBatches(tx, opts);
+    const members = batches.length
+      ? await tx
+          .select({ id: orders.id })
+          .from(orders)
+          .where(and(inArray(orders.batchId, batches), inArray(orders.status, ["pending", "processing"])))
+      : [];
+    const ids = [...own, ...members.map((m) => m.id)];
+    if (opts.audit) {
+      await recordAudit(tx, {
+        actor: opts.audit.actor,
+        action: "orders.backfill",
+        targetType: "orders",
+        reason: opts.audit.reason ?? null,
+        ip: opts.audit.ip ?? null,
+        metadata: {
+          createdFrom: opts.createdFrom?.toISOString() ?? null,
+          createdTo: opts.createdTo?.toISOString() ?? null,
+          staleAfterMs: opts.staleAfterMs,
+          orders: ids.length,
+          batches,
+          orderIds: ids.slice(0, 100),
+        },
+      });
+    }
+    return ids;
   });
-  const batches = await redriveStuckBatches(db, opts);
-  const members = batches.length
-    ? await db
-        .select({ id: orders.id })
-        .from(orders)
-        .where(and(inArray(orders.batchId, batches), inArray(orders.status, ["pending", "processing"])))
-    : [];
-  return [...own, ...members.map((m) => m.id)];
 }
 
 /**
  * Vendor batches left open, placing or placed for longer than `staleAfterMs` with no run of their
  * function queued, running or sleeping get a new `order/batch.ready` event: the batch's function
  * takes it from where it stands (closes it, re-sends its stored request id — `OrderAlreadyExists`
- * is placed —, or polls it). Returns the batch ids.
+ * is placed —, or polls it). With a date range, only batches with a member created in it. Returns the batch ids.
  */
-async function redriveStuckBatches(db: Db, opts: { staleAfterMs: number; limit?: number }): Promise<string[]> {
-  return db.transaction(async (tx) => {
-    const stale = await tx
-      .update(vendorBatches)
-      .set({ updatedAt: new Date() })
-      .where(
-        inArray(
-          vendorBatches.id,
-          tx
-            .select({ id: vendorBatches.id })
-            .from(vendorBatches)
-            .where(
-              and(
-                inArray(vendorBatches.status, ["open", "placing", "placed"]),
-                lt(vendorBatches.updatedAt, new Date(Date.now() - opts.staleAfterMs)),
-                not(openRunExists(BATCH_FUNCTION_ID, vendorBatches.id, { eventName: "order/batch.ready", dataField: "batchId" })),
-              ),
-            )
-            .orderBy(vendorBatches.updatedAt)
-            .limit(opts.limit ?? 500)
-            .for("update", { skipLocked: true }),
-        ),
-      )
-      .returning({ id: vendorBatches.id });
-    if (stale.length) {
-      const at = Date.now();
-      await enqueueEvent(
-        tx,
-        stale.map((b) => ({ name: "order/batch.ready" as const, data: { batchId: b.id }, id: `batch-redrive:${b.id}:${at}` })),
-      );
-    }
-    return stale.map((b) => b.id);
-  });
+async function redriveStuckBatches(tx: Tx, opts: RedriveOptions): Promise<string[]> {
+  const inRange =
+    opts.createdFrom || opts.createdTo
+      ? [
+          sql`exists (select 1 from ${orders} m where m.batch_id = ${vendorBatches.id}
+            ${opts.createdFrom ? sql`and m.created_at >= ${opts.createdFrom.toISOString()}::timestamptz` : sql``}
+            ${opts.createdTo ? sql`and m.created_at < ${opts.createdTo.toISOString()}::timestamptz` : sql``})`,
+        ]
+      : [];
+  const stale = await tx
+    .update(vendorBatches)
+    .set({ updatedAt: new Date() })
+    .where(
+      inArray(
+        vendorBatches.id,
+        tx
+          .select({ id: vendorBatches.id })
+          .from(vendorBatches)
+          .where(
+            and(
+              inArray(vendorBatches.status, ["open", "placing", "placed"]),
+              lt(vendorBatches.updatedAt, new Date(Date.now() - opts.staleAfterMs)),
+              ...inRange,
+              not(openRunExists(BATCH_FUNCTION_ID, vendorBatches.id, { eventName: "order/batch.ready", dataField: "batchId" })),
+            ),
+          )
+          .orderBy(vendorBatches.updatedAt)
+          .limit(opts.limit ?? 500)
+          .for("update", { skipLocked: true }),
+      ),
+    )
+    .returning({ id: vendorBatches.id });
+  if (stale.length) {
+    const at = Date.now();
+    await enqueueEvent(
+      tx,
+      stale.map((b) => ({ name: "order/batch.ready" as const, data: { batchId: b.id }, id: `batch-redrive:${b.id}:${at}` })),
+    );
+  }
+  return stale.map((b) => b.id);
 }
 
 type Finding = { orderId: string; vendorRequestId: string; kind: string; ourStatus: string; vendorStatus: string | null; detail: string };

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, gte, ilike, lt, lte, or, type SQL } from "drizzle-orm";
 import type { Environment } from "@/server/catalog/visibility";
 import type { DbOrTx } from "@/server/db/client";
-import { orders } from "@/server/db/schema";
+import { orders, partners } from "@/server/db/schema";
 import { type OrderStatus, presentOrder } from "./queries";
 
 export interface OrderSearch {
@@ -18,6 +18,8 @@ export interface OrderSearch {
   after?: string;
 }
 
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
 function conditions(partnerId: string, environment: Environment, f: Omit<OrderSearch, "limit" | "after" | "order">): SQL[] {
   const where: SQL[] = [eq(orders.partnerId, partnerId), eq(orders.environment, environment)];
   if (f.status) where.push(eq(orders.status, f.status));
@@ -26,7 +28,7 @@ function conditions(partnerId: string, environment: Environment, f: Omit<OrderSe
   if (f.from) where.push(gte(orders.createdAt, f.from));
   if (f.to) where.push(lte(orders.createdAt, f.to));
   if (f.q) {
-    const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const like = `%${escapeLike(f.q)}%`;
     where.push(or(eq(orders.id, f.q), ilike(orders.referenceId, like), ilike(orders.sku, like)) as SQL);
   }
   return where;
@@ -83,4 +85,48 @@ export async function partnerOrdersCsv(db: DbOrTx, partnerId: string, environmen
     lines.push(CSV_COLUMNS.map((c) => cell(v[c])).join(","));
   }
   return { csv: `${lines.join("\r\n")}\r\n`, rows: Math.min(rows.length, max), truncated: rows.length > max };
+}
+
+interface AdminOrderSearch {
+  /** An order id, or part of a reference id or product sku. */
+  q?: string;
+  /** A partner id, or part of a partner's business name. */
+  partner?: string;
+  status?: OrderStatus;
+  environment?: Environment;
+  from?: Date;
+  to?: Date;
+  limit: number;
+  after?: string;
+}
+
+/**
+ * Orders across partners for support (admin), newest first, by cursor (the id of the last order
+ * seen): by order id, reference id or sku (`q`), partner (id or name), status, environment and
+ * creation date ([from, to]).
+ */
+export async function searchAllOrders(db: DbOrTx, f: AdminOrderSearch) {
+  const where: SQL[] = [];
+  if (f.status) where.push(eq(orders.status, f.status));
+  if (f.environment) where.push(eq(orders.environment, f.environment));
+  if (f.from) where.push(gte(orders.createdAt, f.from));
+  if (f.to) where.push(lte(orders.createdAt, f.to));
+  if (f.q) {
+    const like = `%${escapeLike(f.q)}%`;
+    where.push(or(eq(orders.id, f.q), ilike(orders.referenceId, like), ilike(orders.sku, like)) as SQL);
+  }
+  if (f.partner) where.push(or(eq(orders.partnerId, f.partner), ilike(partners.businessName, `%${escapeLike(f.partner)}%`)) as SQL);
+  if (f.after) where.push(lt(orders.id, f.after));
+  const rows = await db
+    .select({ order: orders, partnerName: partners.businessName })
+    .from(orders)
+    .innerJoin(partners, eq(partners.id, orders.partnerId))
+    .where(and(...where))
+    .orderBy(desc(orders.id))
+    .limit(f.limit + 1);
+  const page = rows.slice(0, f.limit);
+  return {
+    data: page.map((r) => ({ ...presentOrder(r.order), partnerId: r.order.partnerId, partnerName: r.partnerName })),
+    nextCursor: rows.length > f.limit ? (page[page.length - 1]?.order.id ?? null) : null,
+  };
 }

@@ -1,4 +1,4 @@
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, inArray, or } from "drizzle-orm";
 import { newId } from "@/lib/ids";
 import type { DbOrTx } from "@/server/db/client";
 import { vendorCalls } from "@/server/db/schema";
@@ -45,4 +45,18 @@ export async function noteVendorCallError(db: DbOrTx, callId: string, errorKind:
 /** The vendor calls made for one of our orders, oldest first (bodies already masked), for the admin's order detail. */
 export async function listVendorCallsForOrder(db: DbOrTx, orderId: string) {
   return db.select().from(vendorCalls).where(eq(vendorCalls.orderId, orderId)).orderBy(asc(vendorCalls.startedAt));
+}
+
+/**
+ * The vendor calls made for an order, oldest first (bodies already masked): those logged under its
+ * id or its request id, and, for a batched order, its vendor batch's (logged under the batch's id
+ * and request id: a batch's placement and polls are the calls made for every member).
+ */
+export async function listVendorCallsForOrderOrBatch(db: DbOrTx, q: { orderIds: string[]; requestIds: string[] }, limit = 500) {
+  return db
+    .select()
+    .from(vendorCalls)
+    .where(or(inArray(vendorCalls.orderId, q.orderIds), inArray(vendorCalls.requestId, q.requestIds)))
+    .orderBy(asc(vendorCalls.startedAt))
+    .limit(limit);
 }
