@@ -56,7 +56,7 @@ describe("admin wallet funding", () => {
     await expect(api.admin.wallets.creditWallet({ partnerId, environment: "live", currency: "USD", amount: "50.00", reason: "" })).rejects.toMatchObject({
       code: "BAD_REQUEST",
     });
-    const transfer = await api.admin.wallets.creditWallet({ partnerId, environment: "live", currency: "USD", amount: "50.00", reason: "bank transfer 42" });
+    const { transfer } = await api.admin.wallets.creditWallet({ partnerId, environment: "live", currency: "USD", amount: "50.00", reason: "bank transfer 42" });
     expect(transfer.amount).toBe("50.0000");
   });
 });

@@ -3,7 +3,7 @@ import { DomainError } from "@/lib/errors";
 import type { Amount, Currency } from "@/lib/money";
 import type { DbOrTx } from "@/server/db/client";
 import { ledgerAccounts, ledgerEntries, ledgerTransfers } from "@/server/db/schema";
-import { getAccount, type LedgerEnvironment } from "./accounts";
+import { findWallet, getAccount, type LedgerEnvironment } from "./accounts";
 import type { TransferKind } from "./transfer";
 
 export interface LedgerEntryView {
@@ -122,4 +122,42 @@ export async function getPartnerEntry(
     )
     .limit(1);
   return row ?? null;
+}
+
+/** The order an entry paid for or refunded, and the top-up request it funded: what a ledger's detail links to. */
+export function entryLinks(e: { kind: string; reference: string | null }) {
+  return {
+    orderId: e.kind === "order_debit" || e.kind === "order_refund" ? e.reference : null,
+    topupRequestId: e.kind === "topup_approval" ? e.reference : null,
+  };
+}
+
+/**
+ * A page of one partner's wallet (environment, currency) entries, newest first, with their links:
+ * what the partner dashboard's ledger and the admin's ledger of a partner both show. No wallet
+ * yet is an empty page.
+ */
+export async function listPartnerWalletEntries(
+  db: DbOrTx,
+  input: { partnerId: string; environment: LedgerEnvironment; currency: Currency; after?: string | null; limit: number; filters: EntryFilters },
+) {
+  const wallet = await findWallet(db, input.partnerId, input.environment, input.currency);
+  if (!wallet) return { currency: input.currency, data: [], hasMore: false, nextCursor: null };
+  const page = await listEntries(db, wallet.id, { limit: input.limit, startingAfter: input.after ?? null, partnerId: input.partnerId, filters: input.filters });
+  return {
+    currency: input.currency,
+    data: page.data.map((e) => ({
+      id: e.id,
+      transferId: e.transferId,
+      kind: e.kind,
+      reference: e.reference,
+      amount: e.amount,
+      balanceAfter: e.balanceAfter,
+      currency: e.currency,
+      createdAt: new Date(e.createdAt),
+      ...entryLinks(e),
+    })),
+    hasMore: page.hasMore,
+    nextCursor: page.nextCursor,
+  };
 }

@@ -5,7 +5,7 @@ import { addAmounts, compareAmounts } from "@/lib/money";
 import { dayBounds, ledgerFilters, statementRange, topupForm } from "@/lib/schemas/dashboard-wallet";
 import { recordAudit } from "@/server/audit";
 import { users } from "@/server/db/schema";
-import { findWallet, getPartnerEntry, getStatement, listEntries, listTopupRequests, requestTopup } from "@/server/ledger";
+import { entryLinks, findWallet, getPartnerEntry, getStatement, listPartnerWalletEntries, listTopupRequests, requestTopup } from "@/server/ledger";
 import { listPartnerWallets } from "@/server/ledger/partner-wallets";
 import { listLowBalanceThresholds } from "@/server/webhooks/sources";
 import { partnerProcedure, router } from "../init";
@@ -16,14 +16,6 @@ const environment = z.enum(["sandbox", "live"]);
 const STATEMENT_PAGE_LINES = 500;
 
 const noWallet = (currency: string, env: string) => new DomainError("resource_not_found", `You have no ${currency} wallet in ${env}.`, { param: "currency" });
-
-/** The order an entry paid for or refunded, and the top-up request it funded: what the detail links to. */
-function links(e: { kind: string; reference: string | null }) {
-  return {
-    orderId: e.kind === "order_debit" || e.kind === "order_refund" ? e.reference : null,
-    topupRequestId: e.kind === "topup_approval" ? e.reference : null,
-  };
-}
 
 /**
  * The partner dashboard's wallet (issue 16), on the domain functions of `/api/v1/wallet/**`.
@@ -64,33 +56,16 @@ export const walletRouter = router({
   /** The wallet's entries, newest first, filtered like `GET /api/v1/wallet/transactions`. */
   transactions: partnerProcedure("finance")
     .input(ledgerFilters.extend({ environment, after: z.string().max(64).optional(), limit: z.number().int().min(1).max(100).default(25) }))
-    .query(async ({ ctx, input }) => {
-      const currency = input.currency ?? "USD";
-      const wallet = await findWallet(ctx.db, ctx.partnerId, input.environment, currency);
-      if (!wallet) return { currency, data: [], hasMore: false, nextCursor: null };
-      const page = await listEntries(ctx.db, wallet.id, {
-        limit: input.limit,
-        startingAfter: input.after ?? null,
+    .query(({ ctx, input }) =>
+      listPartnerWalletEntries(ctx.db, {
         partnerId: ctx.partnerId,
+        environment: input.environment,
+        currency: input.currency ?? "USD",
+        after: input.after,
+        limit: input.limit,
         filters: { kinds: input.kind ? [input.kind] : undefined, ...dayBounds(input.from, input.to), reference: input.reference },
-      });
-      return {
-        currency,
-        data: page.data.map((e) => ({
-          id: e.id,
-          transferId: e.transferId,
-          kind: e.kind,
-          reference: e.reference,
-          amount: e.amount,
-          balanceAfter: e.balanceAfter,
-          currency: e.currency,
-          createdAt: new Date(e.createdAt),
-          ...links(e),
-        })),
-        hasMore: page.hasMore,
-        nextCursor: page.nextCursor,
-      };
-    }),
+      }),
+    ),
 
   /** One entry of the partner's wallets (the ledger's detail drawer, `?entry=` in the URL). */
   entry: partnerProcedure("finance")
@@ -98,7 +73,7 @@ export const walletRouter = router({
     .query(async ({ ctx, input }) => {
       const e = await getPartnerEntry(ctx.db, { partnerId: ctx.partnerId, environment: input.environment, entryId: input.entryId });
       if (!e) throw new DomainError("resource_not_found", "No such wallet entry.", { param: "entryId" });
-      return { ...e, createdAt: new Date(e.createdAt), ...links(e) };
+      return { ...e, createdAt: new Date(e.createdAt), ...entryLinks(e) };
     }),
 
   /** The statement of whole days (both included): balances, totals and up to 500 lines. */
@@ -127,7 +102,7 @@ export const walletRouter = router({
           amount: e.amount,
           balanceAfter: e.balanceAfter,
           createdAt: new Date(e.createdAt),
-          ...links(e),
+          ...entryLinks(e),
         })),
       };
     }),
