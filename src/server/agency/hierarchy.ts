@@ -313,7 +313,7 @@ export async function networkTree(db: DbOrTx, opts: { environment: LedgerEnviron
         from ledger_accounts c where c.partner_id = p.id and c.kind = 'agent_commission' and c.environment = ${opts.environment}), '[]'::json) as commission,
       coalesce((select json_agg(json_build_object('currency', v.currency, 'amount', v.amount::numeric(19,4)::text, 'orders', v.n) order by v.currency)
         from (select o.currency, sum(o.total_price - o.refunded_amount) as amount, count(*)::int as n from orders o
-              where o.partner_id = p.id and o.environment = ${opts.environment} and o.created_at >= ${since} and o.status <> 'failed'
+              where o.partner_id = p.id and o.environment = ${opts.environment} and o.created_at >= ${since.toISOString()}::timestamptz and o.status <> 'failed'
               group by o.currency) v), '[]'::json) as volume
     from partners p left join agency_agents a on a.partner_id = p.id
     where p.kind <> 'direct'

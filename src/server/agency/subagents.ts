@@ -53,11 +53,11 @@ export async function listSubAgents(db: DbOrTx, opts: { agentId: string; environ
         from agency_limits l where l.partner_id = p.id), '[]'::json) as limits,
       coalesce((select json_agg(json_build_object('currency', v.currency, 'amount', v.amount::numeric(19,4)::text, 'orders', v.n) order by v.currency)
         from (select o.currency, sum(o.total_price - o.refunded_amount) as amount, count(*)::int as n from orders o
-              where o.partner_id = p.id and o.environment = ${opts.environment} and o.created_at >= ${dayStart} and o.status <> 'failed'
+              where o.partner_id = p.id and o.environment = ${opts.environment} and o.created_at >= ${dayStart.toISOString()}::timestamptz and o.status <> 'failed'
               group by o.currency) v), '[]'::json) as today,
       coalesce((select json_agg(json_build_object('currency', v.currency, 'amount', v.amount::numeric(19,4)::text, 'orders', v.n) order by v.currency)
         from (select o.currency, sum(o.total_price - o.refunded_amount) as amount, count(*)::int as n from orders o
-              where o.partner_id = p.id and o.environment = ${opts.environment} and o.created_at >= ${since} and o.status <> 'failed'
+              where o.partner_id = p.id and o.environment = ${opts.environment} and o.created_at >= ${since.toISOString()}::timestamptz and o.status <> 'failed'
               group by o.currency) v), '[]'::json) as volume,
       (select max(o.created_at) from orders o where o.partner_id = p.id and o.environment = ${opts.environment}) as last_order_at
     from partners p

@@ -1,5 +1,6 @@
 import { createCallerFactory, router } from "./init";
 import { adminRouter } from "./routers/admin";
+import { agencyRouter } from "./routers/agency";
 import { consoleRouter } from "./routers/console";
 import { dashboardRouter } from "./routers/dashboard";
 import { meRouter } from "./routers/me";
@@ -26,6 +27,7 @@ export const appRouter = router({
   settings: settingsRouter,
   subagent: subagentRouter,
   agencyReports: agencyReportsRouter,
+  agency: agencyRouter,
 });
 
 export type AppRouter = typeof appRouter;
