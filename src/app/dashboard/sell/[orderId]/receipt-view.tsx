@@ -29,8 +29,8 @@ export function ReceiptView({ orderId }: { orderId: string }) {
   const completed = sale.data?.status === "completed";
   const { mutate, isIdle } = receipt;
   useEffect(() => {
-    if (completed && isIdle) mutate(ref);
-  }, [completed, isIdle, mutate, ref.environment, ref.orderId]); // eslint-disable-line react-hooks/exhaustive-deps
+    if (completed && isIdle) mutate({ environment, orderId });
+  }, [completed, isIdle, mutate, environment, orderId]);
 
   return (
     <div className="max-w-3xl space-y-6">
