@@ -58,6 +58,8 @@ export type IdPrefix =
   | "msg"
   | "wha"
   | "eml"
+  | "alr"
+  | "inc"
   | "bat"
   | "glr"
   | "inv"

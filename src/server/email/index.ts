@@ -24,6 +24,7 @@ export type EmailRequest = { to: string; partnerId?: string | null } & (
   | { template: "low_balance"; params: Omit<TemplateParams<"low_balance">, "walletUrl"> }
   | { template: "go_live_decided"; params: Omit<TemplateParams<"go_live_decided">, "dashboardUrl"> }
   | { template: "re_engagement"; params: Omit<TemplateParams<"re_engagement">, "consoleUrl" | "docsUrl"> }
+  | { template: "admin_alert"; params: Omit<TemplateParams<"admin_alert">, "operationsUrl"> }
 );
 
 type TemplateParams<T extends EmailTemplate["template"]> = Extract<EmailTemplate, { template: T }>["params"];
@@ -65,6 +66,7 @@ const KIND: Record<EmailRequest["template"], string> = {
   team_invite: "team.invite",
   sale_receipt: "agency.sale_receipt",
   re_engagement: "re_engagement",
+  admin_alert: "admin.alert",
 };
 
 /** Renders a request: the welcome email gets its verification link signed now. */
@@ -94,6 +96,12 @@ async function render(rt: EmailRuntime, data: EmailRequest): Promise<RenderedEma
     return {
       kind: KIND[data.template],
       ...renderEmail({ template: data.template, params: { ...data.params, consoleUrl: `${rt.appUrl}/dashboard/console`, docsUrl: `${rt.appUrl}/docs` } }),
+    };
+  }
+  if (data.template === "admin_alert") {
+    return {
+      kind: KIND[data.template],
+      ...renderEmail({ template: data.template, params: { ...data.params, operationsUrl: `${rt.appUrl}/admin/operations` } }),
     };
   }
   return { kind: KIND[data.template], ...renderEmail(data) };

@@ -20,9 +20,19 @@ export type EmailTemplate =
   | { template: "team_invite"; params: { inviterName: string; companyName: string; role: string; acceptUrl: string; expiresInDays: string } }
   | {
       template: "sale_receipt";
-      params: { shopName: string; orderId: string; brand: string; productName: string; faceValue: string; currency: string; environment: string; cards: string };
+      params: {
+        shopName: string;
+        orderId: string;
+        brand: string;
+        productName: string;
+        faceValue: string;
+        currency: string;
+        environment: string;
+        cards: string;
+      };
     }
-  | { template: "re_engagement"; params: { companyName: string; inactiveDays: string; consoleUrl: string; docsUrl: string } };
+  | { template: "re_engagement"; params: { companyName: string; inactiveDays: string; consoleUrl: string; docsUrl: string } }
+  | { template: "admin_alert"; params: { title: string; detail: string; severity: string; operationsUrl: string } };
 
 export type TemplateName = EmailTemplate["template"];
 
@@ -145,6 +155,15 @@ function renderReEngagement(p: Params<"re_engagement">): RenderedEmail {
   ]);
 }
 
+/** An admin alert (ledger drift, reconciliation, vendor, webhook endpoint): what and where to look. */
+function renderAdminAlert(p: Params<"admin_alert">): RenderedEmail {
+  return build(`[Steller ${p.severity}] ${p.title}`, p.title, [
+    p.detail,
+    { link: "Open Operations in the admin dashboard", href: p.operationsUrl },
+    "Acknowledge the alert there once someone is on it; it closes by itself when the cause is gone.",
+  ]);
+}
+
 /** A sub-agent's customer: the receipt of an over-the-counter sale, with the card's code (issue 18). */
 function renderSaleReceipt(p: Params<"sale_receipt">): RenderedEmail {
   const value = `${formatAmount(p.faceValue)} ${p.currency}`;
@@ -176,5 +195,7 @@ export function renderEmail(t: EmailTemplate): RenderedEmail {
       return renderTeamInvite(t.params);
     case "re_engagement":
       return renderReEngagement(t.params);
+    case "admin_alert":
+      return renderAdminAlert(t.params);
   }
 }

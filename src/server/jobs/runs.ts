@@ -1,7 +1,9 @@
 import { and, asc, desc, eq, inArray, lt, sql } from "drizzle-orm";
 import { newId } from "@/lib/ids";
 import type { DbOrTx } from "@/server/db/client";
-import { jobRuns, jobStepAttempts, jobSteps, type JobRunStatus } from "@/server/db/schema";
+import type { InngestFunction } from "inngest";
+import { jobRuns, jobSchedules, jobStepAttempts, jobSteps, type JobRunStatus } from "@/server/db/schema";
+import { registerFunctions } from "./executor/registry";
 
 export interface RunSummary {
   id: string;
@@ -170,4 +172,71 @@ export async function cancelRun(db: DbOrTx, runId: string): Promise<CancelResult
   if (updated.length) return { ok: true };
   const [run] = await db.select({ status: jobRuns.status }).from(jobRuns).where(eq(jobRuns.id, runId));
   return run ? { ok: false, reason: "not_cancellable", status: run.status } : { ok: false, reason: "not_found" };
+}
+
+export interface JobFunctionInfo {
+  /** The run records' `functionId` (app-prefixed: `steller-orders-backfill`). */
+  id: string;
+  /** The function's own id (`orders-backfill`). */
+  slug: string;
+  name: string;
+  cron: string | null;
+  events: string[];
+  retries: number;
+  /** Its next cron tick (embedded executor's schedule), if any. */
+  nextTickAt: Date | null;
+  recent: RunSummary[];
+  counts: { running: number; queued: number; failed24h: number; completed24h: number };
+}
+
+/**
+ * Every function of the app with its triggers (as synced to an Inngest server), its next cron
+ * tick, the counts of its runs and its latest `recentPerFunction` runs, from the embedded
+ * executor's tables (empty when an Inngest server runs the jobs).
+ */
+export async function describeJobFunctions(
+  db: DbOrTx,
+  functions: readonly InngestFunction.Any[],
+  opts: { appId?: string; recentPerFunction?: number } = {},
+): Promise<JobFunctionInfo[]> {
+  const appId = opts.appId ?? "steller";
+  const registry = registerFunctions(appId, functions);
+  const per = Math.min(Math.max(opts.recentPerFunction ?? 5, 1), 20);
+  const ids = [...registry.keys()];
+  if (ids.length === 0) return [];
+  const [recent, counts, schedules] = await Promise.all([
+    db
+      .select()
+      .from(jobRuns)
+      .where(
+        inArray(
+          jobRuns.id,
+          sql`(select id from (select id, row_number() over (partition by function_id order by id desc) as n from job_runs where function_id in ${sql.raw(`(${ids.map((i) => `'${i.replace(/'/g, "''")}'`).join(", ")})`)}) ranked where n <= ${per})`,
+        ),
+      )
+      .orderBy(desc(jobRuns.id)),
+    db
+      .select({
+        functionId: jobRuns.functionId,
+        running: sql<number>`count(*) filter (where ${jobRuns.status} in ('running', 'sleeping'))::int`,
+        queued: sql<number>`count(*) filter (where ${jobRuns.status} = 'queued')::int`,
+        failed24h: sql<number>`count(*) filter (where ${jobRuns.status} = 'failed' and ${jobRuns.createdAt} > now() - interval '24 hours')::int`,
+        completed24h: sql<number>`count(*) filter (where ${jobRuns.status} = 'completed' and ${jobRuns.createdAt} > now() - interval '24 hours')::int`,
+      })
+      .from(jobRuns)
+      .where(inArray(jobRuns.functionId, ids))
+      .groupBy(jobRuns.functionId),
+    db.select().from(jobSchedules).where(inArray(jobSchedules.functionId, ids)),
+  ]);
+  return [...registry.values()].map((f) => ({
+    id: f.id,
+    slug: f.id.startsWith(`${appId}-`) ? f.id.slice(appId.length + 1) : f.id,
+    name: f.name,
+    cron: f.cron?.expression ?? null,
+    events: f.events.map((e) => e.name),
+    retries: f.maxAttempts - 1,
+    nextTickAt: schedules.find((s) => s.functionId === f.id)?.nextAt ?? null,
+    recent: recent.filter((r) => r.functionId === f.id).map(summary),
+    counts: counts.find((c) => c.functionId === f.id) ?? { running: 0, queued: 0, failed24h: 0, completed24h: 0 },
+  }));
 }

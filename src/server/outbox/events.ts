@@ -19,6 +19,13 @@ export const catalogSyncRequested = eventType("catalog/sync.requested", {
   schema: z.object({ source: z.enum(["manual", "schedule"]).optional(), requestedBy: z.string().optional() }),
 });
 
+/** The cron jobs an admin may run now from the Operations page (`function` is the job's id). */
+export const RUNNABLE_JOBS = ["orders-backfill", "orders-reconcile", "ledger-consistency", "partners-engagement", "ops-monitor"] as const;
+/** An admin asked for a run of one cron job now (Operations page). */
+export const opsRunRequested = eventType("ops/run.requested", {
+  schema: z.object({ function: z.enum(RUNNABLE_JOBS), requestedBy: z.string() }),
+});
+
 /** An email to render and deliver (`requestEmail` in src/server/email); `template` picks the template, `params` fill it. */
 export const emailRequested = eventType("email/requested", {
   schema: z.object({
@@ -34,13 +41,23 @@ export const emailRequested = eventType("email/requested", {
       "team_invite",
       "sale_receipt",
       "re_engagement",
+      "admin_alert",
     ]),
     userId: z.string().optional(),
     params: z.record(z.string(), z.string()),
   }),
 });
 
-export const appEvents = [orderCreated, orderCompleted, orderFailed, orderBatchReady, webhookDeliver, catalogSyncRequested, emailRequested] as const;
+export const appEvents = [
+  orderCreated,
+  orderCompleted,
+  orderFailed,
+  orderBatchReady,
+  webhookDeliver,
+  catalogSyncRequested,
+  emailRequested,
+  opsRunRequested,
+] as const;
 
 type DataOf<T> = T extends { schema: infer S } ? (S extends StandardSchemaV1 ? StandardSchemaV1.InferInput<S> : never) : never;
 

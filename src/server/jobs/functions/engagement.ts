@@ -1,4 +1,5 @@
 import { sendActivationNudges, sendReEngagementEmails } from "@/server/partners/activation";
+import { opsRunRequested } from "@/server/outbox/events";
 import { inngest } from "../client";
 
 /** Days after signing up before a partner without a test order gets its (one) activation nudge. */
@@ -10,7 +11,13 @@ const ACTIVATION_NUDGE_AFTER_DAYS = 2;
  * order. Each step records its sends with the email requests, so a retried step sends nothing twice.
  */
 export const partnerEngagement = inngest.createFunction(
-  { id: "partners-engagement", name: "Engagement emails", triggers: [{ cron: "TZ=UTC 0 10 * * *" }], retries: 2, concurrency: [{ limit: 1 }] },
+  {
+    id: "partners-engagement",
+    name: "Engagement emails",
+    triggers: [{ cron: "TZ=UTC 0 10 * * *" }, { event: opsRunRequested, if: "event.data.function == 'partners-engagement'" }],
+    retries: 2,
+    concurrency: [{ limit: 1 }],
+  },
   async ({ step, services }) => {
     const now = services.clock.now();
     const reEngaged = await step.run("re-engagement", () =>

@@ -3,6 +3,7 @@ import { backfillOrders, catalogSync, ledgerConsistency, reconcileOrders, reques
 import { agencyMonthlyStatements, saleReceiptEmail } from "./agency";
 import { sendEmailFunction } from "./email";
 import { partnerEngagement } from "./engagement";
+import { opsMonitor } from "./ops";
 import { fulfilOrder, placeVendorBatch } from "./orders";
 import { supplierPoll, supplierPollTick } from "./polling";
 import { deliverWebhook, orderWebhookEvents } from "./webhooks";
@@ -24,4 +25,5 @@ export const functions: InngestFunction.Any[] = [
   supplierPollTick,
   saleReceiptEmail,
   agencyMonthlyStatements,
+  opsMonitor,
 ];

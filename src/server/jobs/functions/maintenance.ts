@@ -1,5 +1,6 @@
 import { inngest } from "../client";
-import { catalogSyncRequested } from "@/server/outbox/events";
+import { evaluateLedgerAlert, evaluateReconciliationAlert } from "@/server/alerts";
+import { catalogSyncRequested, opsRunRequested } from "@/server/outbox/events";
 import { syncCatalog } from "@/server/catalog/sync";
 import { reconcileWithVendor, recordLedgerConsistency, redriveStuckOrders } from "@/server/orders/maintenance";
 import { deleteOldRequestLogs } from "@/server/requestlog/writer";
@@ -20,7 +21,12 @@ export const catalogSync = inngest.createFunction(
 
 /** Backfill: every 5 minutes, re-drive orders stuck in pending/processing for 30 minutes. */
 export const backfillOrders = inngest.createFunction(
-  { id: "orders-backfill", name: "Re-drive stuck orders", triggers: [{ cron: "TZ=UTC */5 * * * *" }], retries: 2 },
+  {
+    id: "orders-backfill",
+    name: "Re-drive stuck orders",
+    triggers: [{ cron: "TZ=UTC */5 * * * *" }, { event: opsRunRequested, if: "event.data.function == 'orders-backfill'" }],
+    retries: 2,
+  },
   async ({ step, services }) => {
     const ids = await step.run("redrive", () => redriveStuckOrders(services.db, { staleAfterMs: 30 * 60_000 }));
     return { redriven: ids.length };
@@ -29,18 +35,37 @@ export const backfillOrders = inngest.createFunction(
 
 /** Reconciliation: hourly, our finished orders of the last 24 h against the vendor's. */
 export const reconcileOrders = inngest.createFunction(
-  { id: "orders-reconcile", name: "Reconcile orders with the vendor", triggers: [{ cron: "TZ=UTC 30 * * * *" }], retries: 2 },
-  async ({ step, services }) => step.run("reconcile", () => reconcileWithVendor(services.orders, { since: new Date(Date.now() - 24 * 3600_000) })),
+  {
+    id: "orders-reconcile",
+    name: "Reconcile orders with the vendor",
+    triggers: [{ cron: "TZ=UTC 30 * * * *" }, { event: opsRunRequested, if: "event.data.function == 'orders-reconcile'" }],
+    retries: 2,
+  },
+  async ({ step, services }) => {
+    const result = await step.run("reconcile", () => reconcileWithVendor(services.orders, { since: new Date(Date.now() - 24 * 3600_000) }));
+    // Open findings raise (or keep) the admin alert; none left resolves it.
+    await step.run("alert", () => evaluateReconciliationAlert(services.db));
+    return result;
+  },
 );
 
 /** Ledger consistency: hourly; drift is recorded and raised to admins. */
 export const ledgerConsistency = inngest.createFunction(
-  { id: "ledger-consistency", name: "Check ledger consistency", triggers: [{ cron: "TZ=UTC 15 * * * *" }], retries: 2 },
-  async ({ step, services }) =>
-    step.run("check", async () => {
+  {
+    id: "ledger-consistency",
+    name: "Check ledger consistency",
+    triggers: [{ cron: "TZ=UTC 15 * * * *" }, { event: opsRunRequested, if: "event.data.function == 'ledger-consistency'" }],
+    retries: 2,
+  },
+  async ({ step, services }) => {
+    const result = await step.run("check", async () => {
       const r = await recordLedgerConsistency(services.db);
       return { id: r.id, ok: r.ok, driftAccounts: r.drift.length };
-    }),
+    });
+    // Drift raises (or keeps) the admin alert; a clean check resolves it.
+    await step.run("alert", () => evaluateLedgerAlert(services.db));
+    return result;
+  },
 );
 
 /** Request-log retention: daily, deletes partner API logs older than REQUEST_LOG_RETENTION_DAYS. */

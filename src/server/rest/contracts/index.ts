@@ -3,6 +3,7 @@ import * as account from "./account";
 import * as catalog from "./catalog";
 import * as orders from "./orders";
 import * as reference from "./reference";
+import * as status from "./status";
 import * as wallet from "./wallet";
 import * as webhooks from "./webhooks";
 
@@ -13,6 +14,6 @@ const isContract = (v: unknown): v is Contract => typeof v === "object" && v !==
  * operationId), in the document's order. A test checks them against the route files and the
  * contract each handler was built with.
  */
-export const operations: ReadonlyArray<{ operationId: string; contract: Contract }> = [catalog, orders, wallet, account, reference, webhooks].flatMap((m) =>
-  Object.entries(m).flatMap(([operationId, contract]) => (isContract(contract) ? [{ operationId, contract }] : [])),
+export const operations: ReadonlyArray<{ operationId: string; contract: Contract }> = [catalog, orders, wallet, account, reference, webhooks, status].flatMap(
+  (m) => Object.entries(m).flatMap(([operationId, contract]) => (isContract(contract) ? [{ operationId, contract }] : [])),
 );

@@ -1,0 +1,124 @@
+import { inArray } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GET } from "@/app/api/v1/status/route";
+import { orders } from "@/server/db/schema";
+import { createOrder } from "@/server/orders/create";
+import { componentStatuses, recordIncidents } from "@/server/status";
+import { createBambooClient } from "@/server/supplier/bamboo";
+import { bindAppDatabase, call } from "../support/app";
+import { createTestDatabase, type TestDatabase } from "../support/db";
+import { startMockVendorServer } from "../support/mock-vendor-server";
+import { type OrderEngine, RANGED_USD, startOrderEngine } from "../support/order-engine";
+import { waitFor } from "../support/wait";
+
+/**
+ * The public status (issue 17 item 12) over the real order engine and the mock vendor over HTTP:
+ * order fulfilment turns degraded when the vendor fails (its fault rate, or its magic failing
+ * value) and back once it works again; the monitor opens and closes the incident it shows.
+ */
+let t: TestDatabase;
+let engine: OrderEngine;
+let partnerId: string;
+beforeAll(async () => {
+  t = await createTestDatabase(20);
+  bindAppDatabase(t);
+  engine = await startOrderEngine(t, { mock: { fulfilMs: 200 } });
+  partnerId = await engine.sandboxPartner();
+});
+afterAll(async () => {
+  await engine?.stop();
+  await t?.close();
+});
+
+const status = async () => {
+  const res = await call(GET as never, "/api/v1/status");
+  expect(res.status).toBe(200);
+  return res.json as {
+    status: string;
+    components: { id: string; status: string; detail: string | null }[];
+    incidents: { component: string; status: string; endedAt: string | null }[];
+  };
+};
+const fulfilment = async () => (await status()).components.find((c) => c.id === "fulfilment")!;
+/** What the monitor cron does each minute for incidents. */
+const monitor = async () => recordIncidents(t.db, await componentStatuses(t.db));
+
+let ref = 0;
+async function placeAndFinish(faceValue: string, n: number) {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const { order } = await createOrder(t.db, {
+      partnerId,
+      environment: "sandbox",
+      sku: RANGED_USD,
+      faceValue,
+      quantity: 1,
+      referenceId: `st-${++ref}`,
+      actor: "test",
+    });
+    ids.push(order.id);
+  }
+  return waitFor(
+    `${n} orders at ${faceValue} to finish`,
+    async () => {
+      const rows = await t.db.select({ status: orders.status }).from(orders).where(inArray(orders.id, ids));
+      return rows.every((o) => o.status === "completed" || o.status === "failed") ? rows.map((o) => o.status) : null;
+    },
+    30_000,
+  );
+}
+
+describe("GET /api/v1/status", () => {
+  it("is public and every component is operational while orders go through", async () => {
+    expect(await placeAndFinish("10.00", 2)).toEqual(["completed", "completed"]);
+    const s = await status();
+    expect(s.status).toBe("operational");
+    expect(s.components.map((c) => [c.id, c.status])).toEqual([
+      ["api", "operational"],
+      ["fulfilment", "operational"],
+      ["webhooks", "operational"],
+      ["dashboard", "operational"],
+    ]);
+    expect(s.incidents).toEqual([]);
+  });
+
+  it("turns order fulfilment degraded while the mock vendor fails its calls (fault rate 1), and back when it answers again", async () => {
+    const faulty = await startMockVendorServer(t.db, { faultRate: 1, faultHangMs: 10 });
+    try {
+      const client = createBambooClient(t.db, faulty.clientConfig({ retry: { maxAttempts: 2, maxVendorWaitMs: 10, baseDelayMs: 5, maxDelayMs: 10 } }));
+      for (let i = 0; i < 3; i++) await expect(client.getAccounts()).rejects.toThrow();
+    } finally {
+      await faulty.close();
+    }
+    const degraded = await fulfilment();
+    expect(degraded.status).toBe("degraded");
+    expect(degraded.detail).toMatch(/supplier/);
+    expect((await monitor()).opened).toHaveLength(1);
+    expect((await status()).incidents).toMatchObject([{ component: "fulfilment", status: "degraded", endedAt: null }]);
+
+    // Ten minutes on, the vendor answers again: its failed calls are older than the window, the
+    // calls of the window (the orders' placements and polls) succeeded.
+    await t.sql`update vendor_calls set started_at = started_at - interval '11 minutes' where error_kind is not null`;
+    expect((await fulfilment()).status).toBe("operational");
+    expect((await monitor()).closed).toHaveLength(1);
+    const [incident] = (await status()).incidents;
+    expect(incident).toMatchObject({ component: "fulfilment", status: "degraded" });
+    expect(incident!.endedAt).not.toBeNull();
+  });
+
+  it("turns order fulfilment degraded when the mock vendor fails the orders (magic .66), and back when orders complete again", async () => {
+    expect(await placeAndFinish("10.66", 3)).toEqual(["failed", "failed", "failed"]);
+    const degraded = await fulfilment();
+    expect(degraded.status).toBe("degraded");
+    expect(degraded.detail).toMatch(/3 of the latest \d+ orders failed/);
+    expect((await monitor()).opened).toHaveLength(1);
+
+    expect(await placeAndFinish("10.00", 5)).toEqual(Array(5).fill("completed"));
+    expect((await fulfilment()).status).toBe("operational");
+    expect((await monitor()).closed).toHaveLength(1);
+    const s = await status();
+    expect(s.status).toBe("operational");
+    expect(s.incidents).toHaveLength(2);
+    expect(s.incidents.every((i) => i.endedAt !== null)).toBe(true);
+  });
+});
