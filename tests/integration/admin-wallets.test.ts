@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adminStatementCsv } from "@/app/admin/wallets/statement-csv";
+import { loadSessionUser } from "@/server/auth/session-user";
 import { adminCredit, debitForOrder, findWallet, requestTopup } from "@/server/ledger";
+import { bindAppDatabase } from "../support/app";
 import { codeOf, sessionCaller } from "../support/callers";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { makePartner, makeUser } from "../support/factories";
@@ -14,6 +17,7 @@ import { makePartner, makeUser } from "../support/factories";
 let t: TestDatabase;
 beforeAll(async () => {
   t = await createTestDatabase();
+  bindAppDatabase(t);
 });
 afterAll(async () => t?.close());
 
@@ -166,5 +170,25 @@ describe("admin wallets", () => {
     const entry = await asAdmin.admin.wallets.entry({ partnerId, environment: "live", entryId: all.data[0]!.id });
     expect(entry).toMatchObject({ kind: "order_debit", orderId: "ord_admin_ledger_1" });
     expect(await codeOf(asAdmin.admin.wallets.entry({ partnerId, environment: "sandbox", entryId: all.data[0]!.id }))).toBe("NOT_FOUND");
+  });
+
+  it("statement CSV of any partner for admins (the partner's own CSV); 401 without a session, 403 for a partner's owner or an admin without the second factor", async () => {
+    const { partnerId, ownerId, adminId, asAdmin } = await setup("Statement");
+    await asAdmin.admin.wallets.creditWallet({ partnerId, environment: "live", currency: "USD", amount: "500.00", reason: "funding" });
+    const today = new Date().toISOString().slice(0, 10);
+    const download = async (user: Awaited<ReturnType<typeof loadSessionUser>>) => {
+      const url = new URL("http://localhost/admin/wallets/statement.csv");
+      for (const [k, v] of Object.entries({ partner: partnerId, environment: "live", currency: "USD", from: today, to: today })) url.searchParams.set(k, v);
+      const res = await adminStatementCsv(new Request(url), user, t.db);
+      return { status: res.status, text: await res.text(), headers: res.headers };
+    };
+    expect((await download(null)).status).toBe(401);
+    expect((await download(await loadSessionUser(t.db, ownerId))).status).toBe(403);
+    expect((await download(await loadSessionUser(t.db, adminId))).status).toBe(403); // no second factor
+    const ok = await download(await loadSessionUser(t.db, adminId, undefined, undefined, true));
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("x-closing-balance")).toBe("500.00");
+    expect(ok.text).toContain("admin_credit");
+    expect(ok.text).toContain("500.00");
   });
 });

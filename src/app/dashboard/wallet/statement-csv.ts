@@ -31,16 +31,23 @@ export async function dashboardStatementCsv(req: Request, user: SessionUser | nu
     if (!m || !STATEMENT_ROLES.includes(m.role))
       throw new ApiError(403, "permission_error", "role_not_allowed", "Statements are for the owner and finance roles.");
     const q = new URL(req.url).searchParams;
-    const env = q.get("environment") ?? cookieValue(req, ENVIRONMENT_COOKIE) ?? "sandbox";
-    if (env !== "sandbox" && env !== "live") throw ApiError.of("invalid_parameter", "environment is sandbox or live", { param: "environment" });
-    const range = statementRange.parse({ currency: q.get("currency") ?? "USD", from: q.get("from") ?? "", to: q.get("to") ?? "" });
-    const { from, to } = dayBounds(range.from, range.to);
-    const download = await openPartnerStatementDownload(db, { partnerId: m.partnerId, environment: env, currency: range.currency, from: from!, to: to! });
-    const filename = `steller-${env}-${range.currency}-${range.from}-to-${range.to}.csv`;
-    return new Response(download.body, {
-      headers: { ...download.headers, "content-disposition": `attachment; filename="${filename}"`, "x-request-id": requestId },
-    });
+    return await statementCsvResponse(db, m.partnerId, q.get("environment") ?? cookieValue(req, ENVIRONMENT_COOKIE) ?? "sandbox", q, requestId);
   } catch (error) {
     return errorResponse(toApiError(error), requestId);
   }
+}
+
+/**
+ * One partner's statement CSV for `?currency=USD&from=…&to=…` (whole UTC days, both included) in
+ * `env`: the download behind the dashboard's and the admin's "Download CSV" (the caller checks who may).
+ */
+export async function statementCsvResponse(db: DbOrTx, partnerId: string, env: string, q: URLSearchParams, requestId: string): Promise<Response> {
+  if (env !== "sandbox" && env !== "live") throw ApiError.of("invalid_parameter", "environment is sandbox or live", { param: "environment" });
+  const range = statementRange.parse({ currency: q.get("currency") ?? "USD", from: q.get("from") ?? "", to: q.get("to") ?? "" });
+  const { from, to } = dayBounds(range.from, range.to);
+  const download = await openPartnerStatementDownload(db, { partnerId, environment: env, currency: range.currency, from: from!, to: to! });
+  const filename = `steller-${env}-${range.currency}-${range.from}-to-${range.to}.csv`;
+  return new Response(download.body, {
+    headers: { ...download.headers, "content-disposition": `attachment; filename="${filename}"`, "x-request-id": requestId },
+  });
 }
