@@ -1,14 +1,17 @@
 "use client";
 
 import {
+  BarChart3,
   FlaskConical,
   KeyRound,
   LayoutDashboard,
+  Network,
   Receipt,
   Rocket,
   ScrollText,
   Settings,
   ShoppingCart,
+  Store,
   Terminal,
   Users,
   Wallet,
@@ -38,6 +41,39 @@ const NAV = [
   { href: "/dashboard/settings", label: "Settings", icon: Settings },
   { href: "/dashboard/go-live", label: "Go live", icon: Rocket },
 ];
+
+/** A partner's place in the agency network (issue 18): what its navigation offers. */
+export type PartnerKind = "direct" | "agent" | "sub_agent";
+
+/** Sub-agents sell over the counter through the dashboard only: no API, no bulk buying, no go-live of their own. */
+const SUB_AGENT_HIDDEN = new Set([
+  "/dashboard/buy",
+  "/dashboard/api-keys",
+  "/dashboard/webhooks",
+  "/dashboard/logs",
+  "/dashboard/console",
+  "/dashboard/go-live",
+]);
+
+function navFor(kind: PartnerKind) {
+  if (kind === "sub_agent") {
+    const items = NAV.filter((i) => !SUB_AGENT_HIDDEN.has(i.href));
+    items.splice(2, 0, { href: "/dashboard/sell", label: "Sell a card", icon: Store });
+    items.splice(4, 0, { href: "/dashboard/agency/reports", label: "Reports", icon: BarChart3 });
+    return items;
+  }
+  if (kind === "agent") {
+    const items = [...NAV];
+    items.splice(
+      3,
+      0,
+      { href: "/dashboard/agency", label: "Agency", icon: Network },
+      { href: "/dashboard/agency/reports", label: "Agency reports", icon: BarChart3 },
+    );
+    return items;
+  }
+  return NAV;
+}
 
 /** Sandbox ↔ live, always visible at the top of every dashboard page. */
 function EnvironmentSwitch() {
@@ -79,6 +115,7 @@ export function DashboardShell({
   notice,
   workspaces = [],
   activeWorkspace = "",
+  partnerKind = "direct",
   children,
 }: {
   workspace: string;
@@ -86,6 +123,8 @@ export function DashboardShell({
   workspaces?: Array<{ partnerId: string; partnerName: string; role: string }>;
   activeWorkspace?: string;
   role: string;
+  /** Agents get the Agency pages; sub-agents "Sell a card" and no API pages. */
+  partnerKind?: PartnerKind;
   user: { name: string; email: string };
   notice?: string;
   children: React.ReactNode;
@@ -104,7 +143,7 @@ export function DashboardShell({
           <p className="text-xs text-slate-600">Partner workspace</p>
           <WorkspaceSwitcher active={activeWorkspace} workspaces={workspaces} />
         </div>
-        <SidebarNav items={NAV} label="Partner dashboard" />
+        <SidebarNav items={navFor(partnerKind)} label="Partner dashboard" />
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
         <header className="flex items-center justify-between gap-4 border-b border-slate-200 bg-white px-8 py-3">
