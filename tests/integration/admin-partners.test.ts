@@ -238,7 +238,8 @@ describe("admin.partners.get", () => {
     const d = await api.admin.partners.get({ partnerId });
     expect(d.partner.businessName).toBe("Detail Co");
     expect(d.team.map((m) => m.userId)).toEqual([owner.id]);
-    expect(d.milestones.map((m) => m.milestone)).toEqual(["signed_up"]);
+    expect(d.onboarding.steps.filter((s) => s.doneAt).map((s) => s.milestone)).toEqual(["signed_up"]);
+    expect(d.onboarding).toMatchObject({ done: 1, total: 9 });
     expect(d.wallets).toEqual([{ environment: "sandbox", currency: "USD", balance: "10.0000" }]);
     expect(d.keys.map((k) => k.name)).toEqual(["ci"]);
     expect(d.recentOrders).toEqual([]);

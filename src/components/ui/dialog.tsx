@@ -6,11 +6,11 @@ import { useState } from "react";
 import { Button } from "./button";
 import { cn } from "./cn";
 
-const Dialog = D.Root;
-const DialogTrigger = D.Trigger;
+export const Dialog = D.Root;
+export const DialogTrigger = D.Trigger;
 
 /** A centred modal with a title and an optional description (both read by screen readers). */
-function DialogContent({
+export function DialogContent({
   title,
   description,
   children,

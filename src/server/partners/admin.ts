@@ -3,9 +3,10 @@ import { DomainError } from "@/lib/errors";
 import { newId } from "@/lib/ids";
 import { recordAudit } from "@/server/audit";
 import type { Db, DbOrTx } from "@/server/db/client";
-import { auditLog, goLiveRequests, ledgerAccounts, orders, partnerMilestones, partners } from "@/server/db/schema";
+import { auditLog, goLiveRequests, ledgerAccounts, orders, partners } from "@/server/db/schema";
 import { createApiKey, listApiKeysWithActivity, presentKey, revokeApiKey } from "@/server/keys";
 import { createInvitation, listOpenInvitations } from "@/server/team/invitations";
+import { onboardingChecklist } from "./activation";
 import { assertLiveAccess } from "./golive";
 import { getPartnerOverview } from "./queries";
 
@@ -111,8 +112,8 @@ const notFound = (partnerId: string) => new DomainError("resource_not_found", `N
 export async function getPartnerDetail(db: DbOrTx, partnerId: string) {
   const overview = await getPartnerOverview(db, partnerId);
   if (!overview) return null;
-  const [milestones, invitations, wallets, recentOrders, keys, goLive, audit] = await Promise.all([
-    db.select().from(partnerMilestones).where(eq(partnerMilestones.partnerId, partnerId)).orderBy(partnerMilestones.at),
+  const [onboarding, invitations, wallets, recentOrders, keys, goLive, audit] = await Promise.all([
+    onboardingChecklist(db, partnerId),
     listOpenInvitations(db, partnerId),
     db
       .select({ environment: ledgerAccounts.environment, currency: ledgerAccounts.currency, balance: ledgerAccounts.balance })
@@ -152,7 +153,7 @@ export async function getPartnerDetail(db: DbOrTx, partnerId: string) {
       .orderBy(desc(auditLog.at), desc(auditLog.id))
       .limit(20),
   ]);
-  return { partner: overview.partner, team: overview.team, invitations, milestones, wallets, recentOrders, keys, goLive, audit };
+  return { partner: overview.partner, team: overview.team, invitations, onboarding, wallets, recentOrders, keys, goLive, audit };
 }
 
 /** The profile fields an admin sets by hand (the dashboard's company profile, same meaning). */

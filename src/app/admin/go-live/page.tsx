@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { Suspense } from "react";
 import { GoLiveDecisions } from "./go-live-decisions";
 
 export const metadata: Metadata = { title: "Go-live requests" };
@@ -8,9 +9,13 @@ export default function GoLiveRequestsPage() {
   return (
     <div>
       <h1 className="text-2xl font-semibold">Go-live requests</h1>
-      <p className="mt-1 text-sm text-slate-600">Approving grants live access (live API keys); the partner is emailed either way, with your reason.</p>
+      <p className="mt-1 text-sm text-slate-600">
+        Approving grants live access (live API keys); the partner is emailed either way, with your reason, and the decision is kept in the audit log.
+      </p>
       <div className="mt-6">
-        <GoLiveDecisions />
+        <Suspense>
+          <GoLiveDecisions />
+        </Suspense>
       </div>
     </div>
   );
