@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
+import { ADMIN as admin, enterAdminCode } from "./admin";
 
-const admin = { email: "admin@steller.local", password: "steller-admin-demo" };
 const owner = { email: "owner@demo-partner.local", password: "steller-partner-demo" };
 
 async function signIn(page: Page, who: { email: string; password: string }) {
@@ -21,8 +21,16 @@ test("a wrong password shows a clear message", async ({ page }) => {
   await expect(page.getByRole("alert").filter({ hasText: "don't match" })).toBeVisible();
 });
 
-test("the admin signs in and sees the admin dashboard with partners", async ({ page }) => {
+test("the admin signs in with the authenticator's code and sees the admin dashboard with partners", async ({ page }) => {
   await signIn(page, admin);
+  // The password alone is not enough: the second factor's code is asked for.
+  await expect(page).toHaveURL(/\/login\/verify/);
+  await page.getByLabel("Authentication code").fill("000000");
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page.getByText("That code is not correct")).toBeVisible();
+  await page.screenshot({ path: "test-results/screens/login-verify.png", fullPage: true });
+  expect((await page.request.get("/api/trpc/admin.partners.list")).status()).toBe(403);
+  await enterAdminCode(page);
   await expect(page).toHaveURL(/\/admin$/);
   await expect(page.getByRole("heading", { name: "Partners" })).toBeVisible();
   await expect(page.getByRole("cell", { name: "Demo Gifts Ltd" })).toBeVisible();

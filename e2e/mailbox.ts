@@ -1,7 +1,5 @@
 import { type Browser, expect } from "@playwright/test";
-
-/** The demo platform admin (seeded), who can read the dev mailbox. */
-const ADMIN = { email: "admin@steller.local", password: "steller-admin-demo" };
+import { adminContext } from "./admin";
 
 interface MailboxEmail {
   id: string;
@@ -17,14 +15,9 @@ interface MailboxEmail {
  * `kind` to `to` arrives (the email-send function delivers after the commit). Newest first.
  */
 export async function waitForEmail(browser: Browser, to: string, kind: string, timeout = 30_000): Promise<MailboxEmail> {
-  const context = await browser.newContext();
+  // The demo platform admin (seeded, past its second factor) can read the dev mailbox.
+  const { context } = await adminContext(browser, "/admin/mailbox");
   try {
-    const page = await context.newPage();
-    await page.goto("/login?next=/admin/mailbox");
-    await page.getByLabel("Email").fill(ADMIN.email);
-    await page.getByLabel("Password").fill(ADMIN.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page).toHaveURL(/\/admin/);
     const input = encodeURIComponent(JSON.stringify({ json: { limit: 200 } }));
     let found: MailboxEmail | undefined;
     await expect

@@ -1,11 +1,11 @@
 import { expect, test } from "@playwright/test";
 import { expectAccessible } from "./a11y";
+import { adminContext } from "./admin";
 
 // The developer portal as a new visitor sees it: landing → signup → key shown once → sandbox
 // console → a test card, then the same order through the API with the key read from the page.
 
 const SCREENS = "test-results/screens";
-const admin = { email: "admin@steller.local", password: "steller-admin-demo" };
 const existingOwner = "owner@demo-partner.local";
 
 /** No serious or critical accessibility violation on the page as it is now. */
@@ -179,15 +179,9 @@ test("signup errors are shown inline and create nothing", async ({ page, browser
   await expect(page.getByLabel("Company name")).toHaveValue("Duplicate Email E2E"); // the form keeps what was typed
 
   // No partner was created by any of these attempts (the admin's partner list).
-  const adminContext = await browser.newContext();
-  const adminPage = await adminContext.newPage();
-  await adminPage.goto("/login");
-  await adminPage.getByLabel("Email").fill(admin.email);
-  await adminPage.getByLabel("Password").fill(admin.password);
-  await adminPage.getByRole("button", { name: "Sign in" }).click();
-  await expect(adminPage).toHaveURL(/\/admin$/);
+  const { context: adminBrowser, page: adminPage } = await adminContext(browser);
   const partners = await (await adminPage.request.get("/api/trpc/admin.partners.list")).text();
   expect(partners).toContain("Demo Gifts Ltd");
   for (const name of ["Missing Country E2E", "Weak Password E2E", "Duplicate Email E2E"]) expect(partners).not.toContain(name);
-  await adminContext.close();
+  await adminBrowser.close();
 });

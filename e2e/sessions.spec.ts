@@ -1,16 +1,12 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
+import { ADMIN as admin, signInAsAdmin } from "./admin";
 
 // Runs after the other specs (file order) and puts the admin's password back at the end.
-const admin = { email: "admin@steller.local", password: "steller-admin-demo" };
 const NEW_PASSWORD = "a-brand-new-password-42";
 
 async function signedIn(browser: Browser, password = admin.password): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(admin.email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/admin$/);
+  await signInAsAdmin(page, { password });
   return page;
 }
 

@@ -8,3 +8,13 @@ export async function requireUser(returnTo: string): Promise<SessionUser> {
   if (!user) redirect(`/login?next=${encodeURIComponent(returnTo)}`);
   return user;
 }
+
+/**
+ * Where a signed-in user belongs: a platform admin's admin dashboard once past the second factor
+ * (else its code, or enrolment first), a partner member's dashboard.
+ */
+export function homePathOf(user: SessionUser): string {
+  if (user.adminFactor === "verify") return "/login/verify";
+  if (user.adminFactor === "enrol") return "/admin/security";
+  return user.isAdmin ? "/admin" : "/dashboard";
+}

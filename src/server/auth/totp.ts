@@ -312,3 +312,13 @@ export function checkSecondFactorProof(secret: string, userId: string, sessionVe
   const got = Buffer.from(proof);
   return got.length === want.length && timingSafeEqual(got, want);
 }
+
+/** Every platform admin and whether their authenticator is set up (the security page's list). */
+export async function listAdminFactors(db: DbOrTx): Promise<Array<{ userId: string; name: string; email: string; enrolledAt: Date | null }>> {
+  return db
+    .select({ userId: users.id, name: users.name, email: users.email, enrolledAt: adminSecondFactors.confirmedAt })
+    .from(users)
+    .leftJoin(adminSecondFactors, eq(adminSecondFactors.userId, users.id))
+    .where(eq(users.platformRole, "admin"))
+    .orderBy(users.email);
+}

@@ -5,6 +5,7 @@ import { closeRateLimitRedis } from "@/server/rest/rate-limit-redis";
 import { startHttpServer } from "./http";
 import { bootProcess } from "./process";
 import type { ServiceOverrides } from "./services";
+import { currentCode, otpauthUrl } from "@/server/auth/totp";
 import { DEMO_CREDENTIALS, seedDemoSandbox, seedDevelopment } from "./seed";
 
 /**
@@ -16,7 +17,7 @@ export async function runApp(opts: { dev: boolean; services?: ServiceOverrides }
   const seeded = opts.dev || env.STELLER_LOCAL;
   let demo: { sandboxKey: string | null } = { sandboxKey: null };
   if (seeded) {
-    await seedDevelopment(services.db);
+    await seedDevelopment(services.db, env.ENCRYPTION_KEY);
     demo = await seedDemoSandbox(services.db, dataDir);
   }
 
@@ -42,6 +43,8 @@ export async function runApp(opts: { dev: boolean; services?: ServiceOverrides }
   if (seeded) {
     lines.push(
       `  admin:      ${DEMO_CREDENTIALS.admin.email} / ${DEMO_CREDENTIALS.admin.password}`,
+      `  admin 2FA:  TOTP secret ${DEMO_CREDENTIALS.admin.totpSecret} (code now: ${currentCode(DEMO_CREDENTIALS.admin.totpSecret)}; any code: npm run admin:code)`,
+      `              ${otpauthUrl(DEMO_CREDENTIALS.admin.totpSecret, DEMO_CREDENTIALS.admin.email)}`,
       `  partner:    ${DEMO_CREDENTIALS.partnerOwner.email} / ${DEMO_CREDENTIALS.partnerOwner.password}`,
       ...(demo.sandboxKey ? [`  sandbox key: ${demo.sandboxKey}  (curl -H "x-api-key: …" ${url}/api/v1/catalog)`] : []),
     );

@@ -1,50 +1,67 @@
 import fs from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
+import { encryptSecret } from "@/lib/crypto";
 import { newId } from "@/lib/ids";
 import { hashPassword } from "@/server/auth/password";
-import type { Db } from "@/server/db/client";
-import { memberships, partners, users } from "@/server/db/schema";
+import type { Db, DbOrTx } from "@/server/db/client";
+import { adminSecondFactors, memberships, partners, users } from "@/server/db/schema";
 
+/**
+ * The local demo's accounts (development and e2e only: production has no seed). The admin's
+ * authenticator secret is fixed and public, so local use stays one step: `npm run dev` prints its
+ * current code and otpauth:// URL, and e2e/admin.ts computes codes from it.
+ */
 export const DEMO_CREDENTIALS = {
-  admin: { email: "admin@steller.local", password: "steller-admin-demo", name: "Ada Admin" },
+  admin: { email: "admin@steller.local", password: "steller-admin-demo", name: "Ada Admin", totpSecret: "STELLERDEMOADMINTOTPLOCALONLY234" },
   partnerOwner: { email: "owner@demo-partner.local", password: "steller-partner-demo", name: "Olu Owner" },
   partnerName: "Demo Gifts Ltd",
 } as const;
 
-/** Development seed: one platform admin and one demo partner with its owner. Idempotent. */
-export async function seedDevelopment(db: Db): Promise<void> {
+/**
+ * Development seed: one platform admin (with the demo authenticator) and one demo partner with its
+ * owner. Idempotent; the admin's authenticator is added to a database seeded before it existed.
+ */
+export async function seedDevelopment(db: Db, encryptionKey: string): Promise<void> {
   await db.transaction(async (tx) => {
-    const [existing] = await tx.execute<{ id: string }>(sql`select id from users where lower(email) = ${DEMO_CREDENTIALS.admin.email}`);
-    if (existing) return;
-    await tx.insert(users).values({
-      id: newId("usr"),
-      email: DEMO_CREDENTIALS.admin.email,
-      name: DEMO_CREDENTIALS.admin.name,
-      passwordHash: await hashPassword(DEMO_CREDENTIALS.admin.password),
-      platformRole: "admin",
-      createdBy: "seed",
-    });
-    const partnerId = newId("ptn");
-    await tx.insert(partners).values({
-      id: partnerId,
-      businessName: DEMO_CREDENTIALS.partnerName,
-      contactEmail: DEMO_CREDENTIALS.partnerOwner.email,
-      country: "GB",
-      onboardingState: "sandbox_active",
-      signupSource: "seed",
-      createdBy: "seed",
-    });
-    const ownerId = newId("usr");
-    await tx.insert(users).values({
-      id: ownerId,
-      email: DEMO_CREDENTIALS.partnerOwner.email,
-      name: DEMO_CREDENTIALS.partnerOwner.name,
-      passwordHash: await hashPassword(DEMO_CREDENTIALS.partnerOwner.password),
-      createdBy: "seed",
-    });
-    await tx.insert(memberships).values({ id: newId("mem"), userId: ownerId, partnerId, role: "owner" });
+    await seedAccounts(tx);
+    await tx.execute(sql`
+      insert into ${adminSecondFactors} (user_id, secret_ciphertext, confirmed_at)
+      select id, ${encryptSecret(DEMO_CREDENTIALS.admin.totpSecret, encryptionKey)}, now() from users where lower(email) = ${DEMO_CREDENTIALS.admin.email}
+      on conflict (user_id) do nothing`);
   });
+}
+
+async function seedAccounts(tx: DbOrTx): Promise<void> {
+  const [existing] = await tx.execute<{ id: string }>(sql`select id from users where lower(email) = ${DEMO_CREDENTIALS.admin.email}`);
+  if (existing) return;
+  await tx.insert(users).values({
+    id: newId("usr"),
+    email: DEMO_CREDENTIALS.admin.email,
+    name: DEMO_CREDENTIALS.admin.name,
+    passwordHash: await hashPassword(DEMO_CREDENTIALS.admin.password),
+    platformRole: "admin",
+    createdBy: "seed",
+  });
+  const partnerId = newId("ptn");
+  await tx.insert(partners).values({
+    id: partnerId,
+    businessName: DEMO_CREDENTIALS.partnerName,
+    contactEmail: DEMO_CREDENTIALS.partnerOwner.email,
+    country: "GB",
+    onboardingState: "sandbox_active",
+    signupSource: "seed",
+    createdBy: "seed",
+  });
+  const ownerId = newId("usr");
+  await tx.insert(users).values({
+    id: ownerId,
+    email: DEMO_CREDENTIALS.partnerOwner.email,
+    name: DEMO_CREDENTIALS.partnerOwner.name,
+    passwordHash: await hashPassword(DEMO_CREDENTIALS.partnerOwner.password),
+    createdBy: "seed",
+  });
+  await tx.insert(memberships).values({ id: newId("mem"), userId: ownerId, partnerId, role: "owner" });
 }
 
 /**
