@@ -241,7 +241,7 @@ function ProductsTab({ partnerId, partnerName }: { partnerId: string; partnerNam
         <form
           key={params.search ?? ""}
           className="flex items-end gap-2"
-          role="search"
+          aria-label="Product search"
           onSubmit={(e) => {
             e.preventDefault();
             setParams({ search: String(new FormData(e.currentTarget).get("search") ?? "").trim() });
