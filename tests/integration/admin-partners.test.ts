@@ -3,6 +3,7 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as keysRoute from "@/app/api/v1/keys/route";
 import { newId } from "@/lib/ids";
+import { attemptLogin } from "@/server/auth/login";
 import { loadSessionUser } from "@/server/auth/session-user";
 import { auditLog, goLiveRequests, jobEvents, ledgerAccounts, partnerMilestones, partners, users } from "@/server/db/schema";
 import { createApiKey } from "@/server/keys";
@@ -39,6 +40,9 @@ async function partnerWithOwner(name = "Acme Rewards") {
   const owner = await makeUser(t.db, { partnerId, role: "owner" });
   return { partnerId, owner };
 }
+
+const signIn = (email: string) =>
+  attemptLogin(t.db, { email, password: "correct horse battery", ip: "10.77.0.1" }, { maxFailuresPerEmail: 20, maxFailuresPerIp: 20, windowMinutes: 15 });
 
 const goLiveDetails = {
   legalName: "Queue Test Ltd",
@@ -201,6 +205,8 @@ describe("admin.partners.suspend / reactivate", () => {
     // The session: no workspace any more, so nothing (the owner of only this partner is signed out).
     expect(await loadSessionUser(t.db, owner.id)).toBeNull();
     expect(await codeOf((await sessionCaller(t.db, owner.id)).team.me())).toBe("UNAUTHORIZED");
+    // Signing in again says why, instead of a silent return to the sign-in form.
+    expect(await signIn(owner.email)).toMatchObject({ ok: false, reason: "suspended" });
     // Suspending twice is refused, and writes no second entry.
     expect(await codeOf(api.admin.partners.suspend({ partnerId, reason: "again" }))).toBe("CONFLICT");
     const suspended = await auditOf(partnerId, "partner.suspended");
@@ -215,6 +221,7 @@ describe("admin.partners.suspend / reactivate", () => {
     await api.admin.partners.reactivate({ partnerId, reason: "Review cleared" });
     expect((await apiGet()).status).toBe(200);
     expect(await codeOf((await sessionCaller(t.db, owner.id)).team.me())).toBe("OK");
+    expect(await signIn(owner.email)).toMatchObject({ ok: true });
     expect(await auditOf(partnerId, "partner.reactivated")).toHaveLength(1);
   });
 

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/server/db/client";
-import { loginAttempts, users } from "@/server/db/schema";
+import { loginAttempts, memberships, partners, users } from "@/server/db/schema";
 import { hashPassword, needsRehash, verifyPassword } from "./password";
 
 export interface LoginLimits {
@@ -15,6 +15,21 @@ export type LoginResult =
   | { ok: false; reason: "invalid_credentials" | "rate_limited" | "suspended"; retryAfterMinutes?: number };
 
 const normaliseEmail = (email: string) => email.trim().toLowerCase();
+
+/** True for a user who is not a platform admin, has memberships, and all of their partners are suspended. */
+async function onlySuspendedPartners(db: DbOrTx, userId: string): Promise<boolean> {
+  const [row] = await db
+    .select({
+      admin: sql<boolean>`bool_or(${users.platformRole} is not null)`,
+      members: sql<number>`count(${memberships.id})::int`,
+      active: sql<number>`count(*) filter (where ${partners.status} = 'active')::int`,
+    })
+    .from(users)
+    .leftJoin(memberships, eq(memberships.userId, users.id))
+    .leftJoin(partners, eq(partners.id, memberships.partnerId))
+    .where(eq(users.id, userId));
+  return Boolean(row && !row.admin && row.members > 0 && row.active === 0);
+}
 
 /** A 64-bit advisory-lock key for one limiter bucket. */
 function lockKey(bucket: string): bigint {
@@ -68,6 +83,9 @@ export async function attemptLogin(db: DbOrTx, input: { email: string; password:
   if (!passwordOk || !user) return { ok: false, reason: "invalid_credentials" };
   await releaseAttempt(db, attemptId);
   if (user.status !== "active") return { ok: false, reason: "suspended" };
+  // A member whose every partner is suspended has nowhere to go: say so (not a silent loop back
+  // to this form). Platform admins and members of another, active partner sign in as usual.
+  if (await onlySuspendedPartners(db, user.id)) return { ok: false, reason: "suspended" };
   const set: Partial<typeof users.$inferInsert> = { lastLoginAt: new Date() };
   if (needsRehash(user.hash)) set.passwordHash = await hashPassword(input.password);
   // Only over the hash that matched: a password changed meanwhile is never overwritten.
