@@ -351,3 +351,14 @@ export async function listAgents(db: DbOrTx) {
     .where(eq(partners.kind, "agent"))
     .orderBy(partners.businessName);
 }
+
+/** Direct partners an admin may make agents, by name, contact email or id (first 20). */
+export async function agentCandidates(db: DbOrTx, q: string) {
+  const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return db
+    .select({ id: partners.id, businessName: partners.businessName, contactEmail: partners.contactEmail, status: partners.status })
+    .from(partners)
+    .where(and(eq(partners.kind, "direct"), sql`(${partners.id} = ${q} or ${partners.businessName} ilike ${like} or ${partners.contactEmail} ilike ${like})`))
+    .orderBy(partners.businessName)
+    .limit(20);
+}

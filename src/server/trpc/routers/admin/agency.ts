@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { clientIpFrom } from "@/lib/client-ip";
 import { convertToAgentInput, environment, moveSubAgentInput, revenueShareInput } from "@/lib/schemas/agency";
-import { convertToAgent, hierarchyHistory, listAgents, moveSubAgent, networkTree, setRevenueShare } from "@/server/agency/hierarchy";
+import { agentCandidates, convertToAgent, hierarchyHistory, listAgents, moveSubAgent, networkTree, setRevenueShare } from "@/server/agency/hierarchy";
 import { getLimits } from "@/server/agency/limits";
 import { adminProcedure, router } from "../../init";
 
@@ -13,6 +13,8 @@ import { adminProcedure, router } from "../../init";
 export const adminAgencyRouter = router({
   tree: adminProcedure.input(z.object({ environment })).query(({ ctx, input }) => networkTree(ctx.db, { environment: input.environment })),
   agents: adminProcedure.query(({ ctx }) => listAgents(ctx.db)),
+  /** Direct partners matching a search, to make one an agent. */
+  candidates: adminProcedure.input(z.object({ q: z.string().trim().min(1).max(200) })).query(({ ctx, input }) => agentCandidates(ctx.db, input.q)),
   /** One node's history (conversion, creation under an agent, moves, share changes) and limits. */
   node: adminProcedure.input(z.object({ partnerId: z.string().min(1).max(64) })).query(async ({ ctx, input }) => {
     const [history, limits] = await Promise.all([hierarchyHistory(ctx.db, input.partnerId), getLimits(ctx.db, input.partnerId)]);
