@@ -1,36 +1,18 @@
 "use client";
 
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { ArrowLeft, CircleDot, CreditCard, Eye, RotateCcw, Send, Server } from "lucide-react";
+import { ArrowLeft, Eye } from "lucide-react";
 import Link from "next/link";
+import { OrderTimelineList } from "@/components/order-timeline";
 import { Button } from "@/components/ui/button";
 import { CopyButton } from "@/components/ui/copy-button";
 import { ConfirmDialog } from "@/components/ui/dialog";
 import { StatusBadge } from "@/components/ui/badge";
-import { dateTime, money } from "@/components/ui/format";
+import { money } from "@/components/ui/format";
 import { useLocale } from "@/components/ui/locale";
 import { EmptyState, ErrorState, Skeleton } from "@/components/ui/states";
-import { type RouterOutputs, useTRPC } from "@/trpc/react";
+import { useTRPC } from "@/trpc/react";
 import { useEnvironment } from "../../environment-context";
-
-type TimelineEvent = RouterOutputs["dashboard"]["orders"]["timeline"][number];
-
-const ICONS: Record<TimelineEvent["kind"], typeof CircleDot> = {
-  state: CircleDot,
-  payment: CreditCard,
-  refund: RotateCcw,
-  supplier_call: Server,
-  webhook: Send,
-};
-
-function detailText(e: TimelineEvent, locale: string): string {
-  const d = e.detail;
-  if ((e.kind === "payment" || e.kind === "refund") && d.amount && d.currency) return money(String(d.amount), String(d.currency), locale);
-  return Object.entries(d)
-    .filter(([k, v]) => v !== null && v !== "" && k !== "amount" && k !== "currency" && k !== "totalPrice")
-    .map(([k, v]) => `${k.replace(/([A-Z])/g, " $1").toLowerCase()}: ${v}`)
-    .join(" · ");
-}
 
 /** One order: summary, its timeline, and its cards on demand (audited). */
 export function OrderDetail({ orderId, canReveal }: { orderId: string; canReveal: boolean }) {
@@ -133,24 +115,7 @@ export function OrderDetail({ orderId, canReveal }: { orderId: string; canReveal
         ) : timeline.data.length === 0 ? (
           <EmptyState title="Nothing recorded yet" />
         ) : (
-          <ol className="mt-4 space-y-4 border-l border-slate-200 pl-5" data-testid="order-timeline">
-            {timeline.data.map((e, i) => {
-              const Icon = ICONS[e.kind];
-              return (
-                // biome-ignore lint/suspicious/noArrayIndexKey: events of one order in a fixed order; several can share a time
-                <li key={i} className="relative">
-                  <span className="absolute top-0.5 -left-[29px] rounded-full bg-white p-0.5">
-                    <Icon aria-hidden className="size-4 text-brand-600" />
-                  </span>
-                  <p className="text-sm font-medium text-slate-900">{e.title}</p>
-                  <p className="text-xs text-slate-600">
-                    {dateTime(e.at, locale)}
-                    {detailText(e, locale) ? ` · ${detailText(e, locale)}` : ""}
-                  </p>
-                </li>
-              );
-            })}
-          </ol>
+          <OrderTimelineList events={timeline.data} />
         )}
       </section>
     </div>
