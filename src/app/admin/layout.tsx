@@ -7,6 +7,7 @@ import { LocaleProvider } from "@/components/ui/locale";
 import { requireUser } from "@/server/auth/guards";
 import { liveVendorIsMock } from "@/server/supplier/bamboo";
 import { TRPCReactProvider } from "@/trpc/react";
+import { AlertsBanner } from "./operations/alerts-banner";
 import { EnrolSecondFactor } from "./security/enrol";
 import { AdminShell } from "./shell";
 
@@ -34,7 +35,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
   const locale = localeFromHeader((await headers()).get("accept-language"));
   return (
     <LocaleProvider locale={locale}>
-      <AdminShell user={{ name: user.name, email: user.email }} vendorMode={liveVendorIsMock() ? "mock" : "bamboo"}>
+      <AdminShell user={{ name: user.name, email: user.email }} vendorMode={liveVendorIsMock() ? "mock" : "bamboo"} banner={<AlertsBanner />}>
         <TRPCReactProvider>{children}</TRPCReactProvider>
       </AdminShell>
     </LocaleProvider>
