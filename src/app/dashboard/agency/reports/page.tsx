@@ -1,0 +1,34 @@
+import type { Metadata } from "next";
+import { Suspense } from "react";
+import { serverApi } from "@/trpc/server";
+import { AgencyReportsView } from "./reports-view";
+
+export const metadata: Metadata = { title: "Agency reports" };
+
+export default async function AgencyReportsPage() {
+  const api = await serverApi();
+  const scope = await api.agencyReports.scope();
+  if (scope === "direct") {
+    return (
+      <div className="max-w-2xl">
+        <h1 className="text-2xl font-semibold">Agency reports</h1>
+        <p className="mt-2 text-sm text-slate-600">Reports are for agents and their sub-agents. Ask Steller to make your business an agent.</p>
+      </div>
+    );
+  }
+  return (
+    <div className="max-w-6xl">
+      <h1 className="text-2xl font-semibold">{scope === "agent" ? "Agency reports" : "Your sales report"}</h1>
+      <p className="mt-1 text-sm text-slate-600">
+        {scope === "agent"
+          ? "For each of your sub-agents and in total: sales, cost, margin, your commission, fundings and recalls, with opening and closing balances."
+          : "Your sales and balance movements, with opening and closing balances."}
+      </p>
+      <div className="mt-6">
+        <Suspense>
+          <AgencyReportsView scope={scope} />
+        </Suspense>
+      </div>
+    </div>
+  );
+}
