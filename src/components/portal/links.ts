@@ -5,7 +5,7 @@
 export const PORTAL_LINKS = {
   docs: "/docs",
   apiReference: "/docs/api",
-  status: "/api/health",
+  status: "/status",
   contact: "mailto:support@steller.example",
   signIn: "/login",
   signUp: "/signup",
