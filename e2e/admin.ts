@@ -78,3 +78,10 @@ export async function adminContext(browser: Browser, next = "/admin"): Promise<{
   await signInAsAdmin(page, { next, fresh: false });
   return { context, page };
 }
+
+/** Signs out through the account menu of the shell (admin or dashboard). */
+export async function signOutViaMenu(page: Page): Promise<void> {
+  await page.getByRole("button", { name: /^Account menu for/ }).click();
+  await page.getByRole("menuitem", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login/);
+}

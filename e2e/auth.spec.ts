@@ -1,5 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
-import { ADMIN as admin, enterAdminCode } from "./admin";
+import { expectAccessible } from "./a11y";
+import { ADMIN as admin, enterAdminCode, signOutViaMenu } from "./admin";
 
 const owner = { email: "owner@demo-partner.local", password: "steller-partner-demo" };
 
@@ -29,6 +30,7 @@ test("the admin signs in with the authenticator's code and sees the admin dashbo
   await page.getByRole("button", { name: "Verify" }).click();
   await expect(page.getByText("That code is not correct")).toBeVisible();
   await page.screenshot({ path: "test-results/screens/login-verify.png", fullPage: true });
+  await expectAccessible(page, "the second step of the admin sign-in");
   expect((await page.request.get("/api/trpc/admin.partners.list")).status()).toBe(403);
   await enterAdminCode(page);
   await expect(page).toHaveURL(/\/admin$/);
@@ -36,8 +38,7 @@ test("the admin signs in with the authenticator's code and sees the admin dashbo
   await expect(page.getByRole("cell", { name: "Demo Gifts Ltd" })).toBeVisible();
   await expect(page.getByTestId("signed-in-user")).toHaveText("Ada Admin");
   await page.screenshot({ path: "test-results/screens/admin.png", fullPage: true });
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await expect(page).toHaveURL(/\/login/);
+  await signOutViaMenu(page);
 });
 
 test("the partner owner sees the dashboard and is refused the admin area", async ({ page }) => {
