@@ -70,7 +70,7 @@ export function SellForm() {
           value={values.sku}
           onValueChange={(v) => form.setValue("sku", v, { shouldValidate: true })}
           placeholder={products.isLoading ? "Loading products…" : "Choose a product"}
-          options={(products.data ?? []).map((p) => ({ value: p.sku, label: `${p.brand} · ${p.name} (${p.faceCurrency})` }))}
+          options={(products.data ?? []).map((p) => ({ value: p.sku, label: `${p.brand} · ${p.name} (${p.faceCurrency}) · ${p.sku}` }))}
           className="w-full"
         />
       </Field>

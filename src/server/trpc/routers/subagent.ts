@@ -50,10 +50,10 @@ const saleNotFound = () => new DomainError("resource_not_found", "No such sale."
  * by the caller's partner and the environment asked for.
  */
 export const subagentRouter = router({
-  /** What the sub-agent can sell in this environment (first 200 products, by SKU). */
+  /** What the sub-agent can sell in this environment (first 500 products, by SKU). */
   products: subAgentProcedure("developer", "finance")
     .input(z.object({ environment }))
-    .query(async ({ ctx, input }) => (await listPartnerCatalog(ctx.db, ctx.partnerId, input.environment, { limit: 200 })).data),
+    .query(async ({ ctx, input }) => (await listPartnerCatalog(ctx.db, ctx.partnerId, input.environment, { limit: 500 })).data),
 
   /** The price of one card, before confirming (null: this product cannot be sold at this value). */
   quote: subAgentProcedure("developer")
