@@ -12,7 +12,7 @@ const email = (what: string) =>
   z.string().trim().toLowerCase().min(1, `The ${what} is required.`).max(320).pipe(z.email(`Enter an email address like ana@example.com.`));
 const optionalText = (max: number) => z.string().trim().max(max, `At most ${max} characters.`).optional();
 
-export const partnerProfileInput = z.object({
+const partnerProfileInput = z.object({
   businessName: z.string().trim().min(1, "The business name is required.").max(200, "At most 200 characters."),
   contactEmail: email("contact email"),
   registrationNumber: optionalText(100),
