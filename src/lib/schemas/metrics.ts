@@ -3,7 +3,7 @@ import { z } from "zod";
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date like 2026-11-30.");
 const DAY_MS = 24 * 3600_000;
 /** The longest range the metrics draw (about two years of days). */
-export const METRICS_MAX_DAYS = 732;
+const METRICS_MAX_DAYS = 732;
 
 /**
  * The metrics page's range: whole UTC days `from`..`to` (both included), by day or ISO week, in
@@ -21,8 +21,6 @@ export const metricsRange = z
     message: `Choose at most ${METRICS_MAX_DAYS} days.`,
     path: ["to"],
   });
-
-export type MetricsRangeInput = z.input<typeof metricsRange>;
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
