@@ -68,7 +68,7 @@ export async function raiseAlert(db: DbOrTx, a: AlertInput): Promise<{ id: strin
 }
 
 /** Resolves the unresolved alerts whose cause starts with `prefix` and is not in `active`; returns how many. */
-export async function resolveAlertsExcept(db: DbOrTx, prefix: string, active: string[]): Promise<number> {
+async function resolveAlertsExcept(db: DbOrTx, prefix: string, active: string[]): Promise<number> {
   const rows = await db
     .update(adminAlerts)
     .set({ resolvedAt: sql`now()` })
@@ -227,13 +227,4 @@ export async function evaluateAlerts(db: Db, opts: { now?: Date } = {}) {
     await evaluateVendorAlerts(db, opts),
   ];
   return { ledger, reconciliation, webhooks, vendor };
-}
-
-/** Open alerts by id (for tests and the banner's count). */
-export async function openAlertCount(db: DbOrTx): Promise<number> {
-  const [r] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(adminAlerts)
-    .where(and(isNull(adminAlerts.resolvedAt), isNull(adminAlerts.acknowledgedAt)));
-  return r?.n ?? 0;
 }

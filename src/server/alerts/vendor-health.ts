@@ -6,12 +6,12 @@ import { vendorCalls } from "@/server/db/schema";
 const FAILING_KINDS = new Set(["unavailable", "timeout", "network", "unexpected_status", "malformed_response"]);
 
 /** How far back the vendor's health is judged, and how many of its latest calls count. */
-export const VENDOR_HEALTH_WINDOW_MS = 10 * 60_000;
+const VENDOR_HEALTH_WINDOW_MS = 10 * 60_000;
 const VENDOR_HEALTH_SAMPLE = 50;
 /** At least this many calls before a share of failures means anything. */
 const MIN_CALLS = 5;
 /** Failing or rate-limited "for minutes": the bad calls span at least this long. */
-export const VENDOR_SUSTAINED_MS = 2 * 60_000;
+const VENDOR_SUSTAINED_MS = 2 * 60_000;
 
 export interface VendorHealth {
   windowMinutes: number;

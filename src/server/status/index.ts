@@ -176,7 +176,7 @@ export async function recordIncidents(db: DbOrTx, components: ComponentReport[])
 }
 
 /** Incidents of the last 90 days, newest first. */
-export async function recentIncidents(db: DbOrTx, opts: { now?: Date } = {}): Promise<PublicIncident[]> {
+async function recentIncidents(db: DbOrTx, opts: { now?: Date } = {}): Promise<PublicIncident[]> {
   const now = opts.now ?? new Date();
   const rows = await db
     .select()
