@@ -2,7 +2,6 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ColumnDef } from "@tanstack/react-table";
-import Link from "next/link";
 import { useState } from "react";
 import { toast } from "sonner";
 import { StatusBadge } from "@/components/ui/badge";
@@ -339,9 +338,9 @@ function PartnerLedger() {
         leading={leading}
       />
       <p className="text-sm">
-        <Link href={csv} className="font-medium text-brand-700 underline" prefetch={false}>
+        <a href={csv} download className="font-medium text-brand-700 underline">
           Download statement CSV
-        </Link>{" "}
+        </a>{" "}
         <span className="text-slate-600">
           ({environment} {currency}, {from} to {to}; the partner&apos;s own statement)
         </span>
