@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog, ledgerTransfers, orders, partners } from "@/server/db/schema";
 import { checkInvariants, getOrCreateWallet, refundOrder, reverseOrderRevenue } from "@/server/ledger";
 import { commissionOf } from "@/server/ledger/commission";
+import type { Db } from "@/server/db/client";
 import { createOrder, type Order } from "@/server/orders/create";
 import { setPartnerStatus } from "@/server/partners/admin";
 import { codeOf, sessionCaller } from "../support/callers";
@@ -212,6 +213,46 @@ describe("agent: sub-agents, money, limits", () => {
     // Lift the cap for what follows.
     await c.agency.setLimits({ subAgentId: subA, currency: "USD" });
     await expectClean();
+  });
+
+  it("the daily cap is checked under the sub-agent's lock: a sale waits for a concurrent one to commit, then counts it", async () => {
+    const c = await as(ownerA);
+    const price = (await t.db.select().from(orders).where(eq(orders.partnerId, subA)).limit(1))[0]!.totalPrice;
+    const [{ sold }] = (await t.sql`select coalesce(sum(total_price - refunded_amount), 0)::numeric(19,4)::text as sold from orders
+      where partner_id = ${subA} and status <> 'failed' and created_at >= date_trunc('day', now() at time zone 'UTC') at time zone 'UTC'`) as unknown as [
+      { sold: string },
+    ];
+    await c.agency.setLimits({ subAgentId: subA, currency: "USD", dailyCap: new Decimal(sold).plus(new Decimal(price).times(2)).toFixed(4) });
+    const inTx = (tx: unknown, n: number) =>
+      createOrder(tx as Db, {
+        partnerId: subA,
+        environment: "sandbox",
+        sku: RANGED_USD,
+        faceValue: "10.00",
+        quantity: 1,
+        referenceId: `lock-${n}`,
+        actor: "test",
+      });
+    let other: Promise<string> | undefined;
+    await t.db.transaction(async (tx) => {
+      // What every sale of the sub-agent does first: takes its limits row (and nothing else yet).
+      await tx.execute(sql`select agency_sale_check(${subA}, 'sandbox', 'USD', ${price}::numeric)`);
+      other = sell(subA, "10.00").then(
+        () => "sold",
+        (e) => String(e.code ?? e),
+      );
+      await new Promise((r) => setTimeout(r, 400));
+      expect(await Promise.race([other, new Promise((r) => setTimeout(() => r("waiting"), 10))])).toBe("waiting");
+      await inTx(tx, 1);
+      await inTx(tx, 2); // the day now reaches the cap exactly
+    });
+    expect(await other).toBe("sale_over_daily_cap");
+    const made = await t.db
+      .select()
+      .from(orders)
+      .where(and(eq(orders.partnerId, subA), inArray(orders.referenceId, ["lock-1", "lock-2"])));
+    await finished(made.map((o) => o.id));
+    await c.agency.setLimits({ subAgentId: subA, currency: "USD" });
   });
 
   it("a suspended agent stops its sub-agents' sales with a clear message (nothing debited), and reactivating resumes them", async () => {

@@ -109,7 +109,9 @@ export function refusalError(r: TransferRefusal): LedgerError {
 export function transferInStatement(input: TransferInput, opts: { when?: SQL } = {}) {
   const call = checkTransfer(input);
   return {
-    cte: opts.when ? sql`select d.* from (select where ${opts.when}) g cross join lateral ${call.sql} d` : sql`select d.* from ${call.sql} d`,
+    // offset 0 keeps `when` inside its subquery, evaluated before the transfer is attempted: pulled
+    // up, a condition calling a volatile function (agency_sale_check) would be checked after it.
+    cte: opts.when ? sql`select d.* from (select where ${opts.when} offset 0) g cross join lateral ${call.sql} d` : sql`select d.* from ${call.sql} d`,
     columns: (alias: string) => outcomeColumns(alias),
     /** True in SQL when the transfer selected as `alias` was made now. */
     createdIn: (alias: string) => sql.raw(`${sqlAlias(alias)}.outcome = 'created'`),
