@@ -74,8 +74,8 @@ test("admin partners: list and search, create by hand with an owner invitation, 
     const link = page.getByRole("link", { name: "Searchable Gifts" }).first();
     await expect(link).toBeVisible();
     await expectAccessible(page, "admin partners list");
-    await page.screenshot({ path: `${SCREENS}/admin-partners.png`, fullPage: true });
-    await narrowShot(page, "admin-partners");
+    await page.screenshot({ path: `${SCREENS}/admin-partners-list.png`, fullPage: true });
+    await narrowShot(page, "admin-partners-list");
 
     // Create a partner by hand: inline errors first, then the partner and its owner's invitation.
     await page.getByRole("button", { name: "Clear filters" }).click();

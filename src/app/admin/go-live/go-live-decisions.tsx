@@ -74,7 +74,7 @@ export function GoLiveDecisions() {
               </div>
               <Badge tone={TONE[r.status as keyof typeof TONE] ?? "neutral"}>{r.status}</Badge>
             </header>
-            <dl className="mt-3 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-slate-700">
+            <dl className="mt-3 grid grid-cols-1 gap-x-4 gap-y-1 text-slate-700 sm:grid-cols-[max-content_minmax(0,1fr)]">
               <dt className="text-slate-600">Registration number</dt>
               <dd>{r.registrationNumber}</dd>
               <dt className="text-slate-600">Website</dt>

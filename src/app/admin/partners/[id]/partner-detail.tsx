@@ -16,7 +16,7 @@ import { PartnerKeys } from "./partner-keys";
 function Section({ title, action, children, className }: { title: string; action?: React.ReactNode; children: React.ReactNode; className?: string }) {
   const id = `section-${title.toLowerCase().replace(/[^a-z]+/g, "-")}`;
   return (
-    <section aria-labelledby={id} className={`rounded-lg border border-slate-200 bg-white p-5 ${className ?? ""}`}>
+    <section aria-labelledby={id} className={`min-w-0 rounded-lg border border-slate-200 bg-white p-5 ${className ?? ""}`}>
       <div className="flex flex-wrap items-center justify-between gap-2">
         <h2 id={id} className="text-base font-semibold">
           {title}
@@ -54,8 +54,8 @@ export function PartnerDetail({ partnerId }: { partnerId: string }) {
           ← Partners
         </Link>
         <div className="mt-2 flex flex-wrap items-start justify-between gap-3">
-          <div>
-            <h1 className="text-2xl font-semibold">{p.businessName}</h1>
+          <div className="min-w-0">
+            <h1 className="text-2xl font-semibold [overflow-wrap:anywhere]">{p.businessName}</h1>
             <p className="mt-1 flex flex-wrap items-center gap-2 text-sm text-slate-600">
               <span className="font-mono text-xs">{p.id}</span>
               <PartnerStatusBadge status={p.status} />
@@ -81,7 +81,7 @@ export function PartnerDetail({ partnerId }: { partnerId: string }) {
             </Link>
           }
         >
-          <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1.5 text-sm">
+          <dl className="grid grid-cols-[max-content_minmax(0,1fr)] gap-x-4 gap-y-1.5 text-sm">
             {(
               [
                 ["Contact email", p.contactEmail],
@@ -94,7 +94,7 @@ export function PartnerDetail({ partnerId }: { partnerId: string }) {
             ).map(([k, v]) => (
               <div key={k} className="contents">
                 <dt className="text-slate-600">{k}</dt>
-                <dd className="break-words text-slate-900">{v || "—"}</dd>
+                <dd className="text-slate-900 [overflow-wrap:anywhere]">{v || "—"}</dd>
               </div>
             ))}
           </dl>
@@ -124,7 +124,7 @@ export function PartnerDetail({ partnerId }: { partnerId: string }) {
           <ul className="divide-y divide-slate-100 text-sm">
             {team.map((m) => (
               <li key={m.userId} className="flex items-center justify-between gap-2 py-1.5">
-                <span>
+                <span className="min-w-0 [overflow-wrap:anywhere]">
                   {m.name} <span className="text-slate-600">· {m.email}</span>
                 </span>
                 <Badge>{m.role}</Badge>
@@ -132,7 +132,7 @@ export function PartnerDetail({ partnerId }: { partnerId: string }) {
             ))}
             {invitations.map((i) => (
               <li key={i.id} className="flex items-center justify-between gap-2 py-1.5">
-                <span className="text-slate-700">{i.email}</span>
+                <span className="min-w-0 text-slate-700 [overflow-wrap:anywhere]">{i.email}</span>
                 <Badge tone="warning">
                   {i.role} · invitation {i.state}
                 </Badge>

@@ -43,7 +43,7 @@ export function CreatePartnerForm() {
         name="ownerEmail"
         label="Owner email"
         type="email"
-        hint="The partner's owner: invited by email to join as owner (reuses the team invitation)."
+        hint="Invited by email to set a password and join as the partner's owner (link valid 7 days)."
       />
       <FormError form={form as never} />
       <div className="flex justify-end">
