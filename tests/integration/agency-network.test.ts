@@ -91,6 +91,7 @@ describe("admin: the network's shape", () => {
     const c = await as(ownerA);
     expect(await codeOf(c.admin.agency.tree({ environment: "sandbox" }))).toBe("FORBIDDEN");
     expect(await codeOf(c.admin.agency.agents())).toBe("FORBIDDEN");
+    expect(await codeOf(c.admin.agency.candidates({ q: "Agent" }))).toBe("FORBIDDEN");
     expect(await codeOf(c.admin.agency.node({ partnerId: agentA }))).toBe("FORBIDDEN");
     expect(await codeOf(c.admin.agency.convert({ partnerId: agentA, revenueShareBps: 1000 }))).toBe("FORBIDDEN");
     expect(await codeOf(c.admin.agency.setRevenueShare({ agentId: agentA, revenueShareBps: 1000, reason: "x" }))).toBe("FORBIDDEN");
@@ -100,6 +101,7 @@ describe("admin: the network's shape", () => {
 
   it("converts a partner into an agent with a share (history and one audit entry), once", async () => {
     const c = await as(admin);
+    expect((await c.admin.agency.candidates({ q: "Agent" })).map((p) => p.businessName)).toEqual(["Agent Alpha", "Agent Beta"]);
     await c.admin.agency.convert({ partnerId: agentA, revenueShareBps: 1000, reason: "signed the agency contract" });
     await c.admin.agency.convert({ partnerId: agentB, revenueShareBps: 2500 });
     expect(await codeOf(c.admin.agency.convert({ partnerId: agentA, revenueShareBps: 500 }))).toBe("BAD_REQUEST");

@@ -12,7 +12,7 @@ const reason = z.string().trim().min(1, "Give a reason: it is kept in the audit 
 export const environment = z.enum(["sandbox", "live"]);
 
 /** Basis points of the platform margin (1000 = 10 %). */
-export const revenueShareBps = z
+const revenueShareBps = z
   .number({ message: "Enter the share as a percentage, such as 10." })
   .int("At most two decimals of a percent.")
   .min(0, "The share is between 0 % and 100 %.")
