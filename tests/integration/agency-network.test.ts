@@ -10,7 +10,7 @@ import { createOrder, type Order } from "@/server/orders/create";
 import { setPartnerStatus } from "@/server/partners/admin";
 import { codeOf, sessionCaller } from "../support/callers";
 import { createTestDatabase, type TestDatabase } from "../support/db";
-import { makePartner, makeUser } from "../support/factories";
+import { makeUser } from "../support/factories";
 import { type OrderEngine, RANGED_USD, startOrderEngine } from "../support/order-engine";
 import { waitFor } from "../support/wait";
 
