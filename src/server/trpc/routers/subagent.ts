@@ -137,9 +137,6 @@ function statementProcedures(procedure: ReturnType<typeof partnerProcedure>) {
  * statements of agents and sub-agents, and the admins' network totals.
  */
 export const agencyReportsRouter = router({
-  /** Which report the caller's partner has: "agent", "sub_agent", or "direct" (none). */
-  scope: partnerProcedure().query(async ({ ctx }) => (await kindOf(ctx.db, ctx.partnerId)) ?? "direct"),
-
   agent: agentProcedure("finance")
     .input(reportRangeInput.and(z.object({ environment })))
     .query(({ ctx, input }) => agentReport(ctx.db, ctx.partnerId, { environment: input.environment, ...rangeOfDays(input) })),

@@ -1,13 +1,16 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
-import { serverApi } from "@/trpc/server";
+import { agencyNode } from "@/server/agency/hierarchy";
+import { requireUser } from "@/server/auth/guards";
+import { getDb } from "@/server/db/client";
 import { AgencyReportsView } from "./reports-view";
 
 export const metadata: Metadata = { title: "Agency reports" };
 
 export default async function AgencyReportsPage() {
-  const api = await serverApi();
-  const scope = await api.agencyReports.scope();
+  const user = await requireUser("/dashboard/agency/reports");
+  const node = user.membership ? await agencyNode(getDb(), user.membership.partnerId) : null;
+  const scope = node?.kind ?? "direct";
   if (scope === "direct") {
     return (
       <div className="max-w-2xl">
