@@ -194,7 +194,7 @@ export async function revokeProduct(db: DbOrTx, input: { partnerId: string; prod
  */
 
 /** What the admin's product table may be narrowed to; all optional, applied together. */
-export interface PricingFilters {
+interface PricingFilters {
   /** Any part of the SKU, the product's or the brand's name, any case. */
   search?: string;
   /** Exact brand name, any case. */
@@ -287,7 +287,7 @@ export async function pricingFacets(db: DbOrTx) {
 }
 
 /** Which products a change applies to: listed ids, or every active product matching a brand, country and/or currency. */
-export type ProductSelection = { productIds: string[] } | { match: { brand?: string; country?: string; currency?: string } };
+type ProductSelection = { productIds: string[] } | { match: { brand?: string; country?: string; currency?: string } };
 
 async function selectedProducts(db: DbOrTx, selection: ProductSelection) {
   const columns = { id: catalogProducts.id, sku: catalogProducts.sku, minFaceValue: catalogProducts.minFaceValue, costRate: catalogProducts.costRate };
