@@ -18,9 +18,3 @@ export type ReportRangeInput = z.infer<typeof reportRangeInput>;
 export function rangeOfDays(r: ReportRangeInput): { from: Date; to: Date } {
   return { from: new Date(`${r.from}T00:00:00Z`), to: new Date(Date.parse(`${r.to}T00:00:00Z`) + 86_400_000) };
 }
-
-/** This month so far, as report dates (UTC). */
-export function monthToDate(now = new Date()): ReportRangeInput {
-  const to = now.toISOString().slice(0, 10);
-  return { from: `${to.slice(0, 7)}-01`, to };
-}

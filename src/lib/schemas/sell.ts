@@ -33,5 +33,3 @@ export const sellCardInput = z.object({
     .max(64)
     .regex(/^[\w-]+$/),
 });
-
-export type SellCardInput = z.infer<typeof sellCardInput>;

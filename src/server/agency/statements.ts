@@ -23,7 +23,7 @@ export function previousPeriod(now: Date): string {
 }
 
 /** [first day 00:00 UTC, first day of the next month) of a "YYYY-MM" period. */
-export function periodBounds(period: string): { from: Date; to: Date } {
+function periodBounds(period: string): { from: Date; to: Date } {
   const m = PERIOD.exec(period);
   const month = m ? Number(m[2]) : 0;
   if (!m || month < 1 || month > 12) throw new Error(`not a period: ${period}`);
