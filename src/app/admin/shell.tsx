@@ -4,7 +4,7 @@ import { Activity, BadgeDollarSign, BarChart3, Building2, Inbox, Network, Receip
 import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { SidebarNav } from "@/components/ui/sidebar-nav";
-import { Toaster } from "@/components/ui/toaster";
+import { SidebarLayout } from "@/components/ui/sidebar-layout";
 import { UserMenu } from "@/components/user-menu";
 
 /** The admin dashboard's pages, one per area of the admin router. */
@@ -37,36 +37,36 @@ export function AdminShell({
   children: React.ReactNode;
 }) {
   return (
-    <div className="flex min-h-screen">
-      <aside className="flex w-60 shrink-0 flex-col border-r border-slate-200 bg-white">
-        <div className="px-5 py-5">
-          <Link href="/" className="text-lg font-semibold tracking-tight text-brand-900">
-            Steller
-          </Link>
-          <p className="mt-3 text-sm font-semibold text-slate-900">Admin</p>
-          <p className="text-xs text-slate-600">Steller operations</p>
-        </div>
-        <SidebarNav items={NAV} label="Admin dashboard" />
-      </aside>
-      <div className="flex min-w-0 flex-1 flex-col">
-        <header className="flex items-center justify-between gap-4 border-b border-slate-200 bg-white px-8 py-3">
-          <p className="flex items-center gap-2 text-sm text-slate-700" data-testid="vendor-mode">
+    <SidebarLayout
+      sidebar={
+        <>
+          <div className="px-5 py-5">
+            <Link href="/" className="text-lg font-semibold tracking-tight text-brand-900">
+              Steller
+            </Link>
+            <p className="mt-3 text-sm font-semibold text-slate-900">Admin</p>
+            <p className="text-xs text-slate-600">Steller operations</p>
+          </div>
+          <SidebarNav items={NAV} label="Admin dashboard" />
+        </>
+      }
+      header={
+        <>
+          <p className="mr-auto flex items-center gap-2 text-sm text-slate-700" data-testid="vendor-mode">
             Live vendor:
             {vendorMode === "mock" ? <Badge tone="warning">Mock vendor</Badge> : <Badge tone="success">Bamboo</Badge>}
           </p>
           <UserMenu name={user.name} email={user.email} detail="Platform admin" />
-        </header>
-        {banner}
-        <main className="flex-1 px-8 py-8">
-          {vendorMode === "mock" && (
-            <p role="status" className="mb-6 rounded-md border border-amber-200 bg-amber-50 px-4 py-2 text-sm text-amber-800">
-              Live orders use the built-in mock vendor: no Bamboo credentials are configured, so no real cards are bought.
-            </p>
-          )}
-          {children}
-        </main>
-      </div>
-      <Toaster />
-    </div>
+        </>
+      }
+      banner={banner}
+    >
+      {vendorMode === "mock" && (
+        <p role="status" className="mb-6 rounded-md border border-amber-200 bg-amber-50 px-4 py-2 text-sm text-amber-800">
+          Live orders use the built-in mock vendor: no Bamboo credentials are configured, so no real cards are bought.
+        </p>
+      )}
+      {children}
+    </SidebarLayout>
   );
 }
