@@ -9,6 +9,8 @@ import { adminContext } from "./admin";
  * confirmation that states the amount; the partner's API then shows it failed and refunded.
  */
 test("an API order appears in the admin order search; a stuck order is refunded from its detail page", async ({ browser, request }) => {
+  // Two orders through the vendor, a reload loop until the wrong delivery is flagged, and axe on four states.
+  test.setTimeout(180_000);
   const signup = await request.post("/api/v1/public/signup", {
     data: { companyName: "Order Support Co", contactName: "Sue Port", email: `sue+${Date.now()}@e2e.test`, password: "a-long-password", country: "GB" },
   });
@@ -26,8 +28,9 @@ test("an API order appears in the admin order search; a stuck order is refunded 
   const stuck = await stuckRes.json();
   await expect.poll(async () => (await (await request.get(`/api/v1/orders/${ok.id}`, { headers })).json()).status, { timeout: 30_000 }).toBe("completed");
 
-  const { context, page } = await adminContext(browser, "/admin/orders");
+  const { context, page } = await adminContext(browser);
   try {
+    await page.goto("/admin/orders");
     await expect(page.getByRole("heading", { name: "Orders", level: 1 })).toBeVisible();
     await page.getByLabel("Search orders").fill(ok.id);
     await page.getByRole("button", { name: "Apply filters" }).click();
