@@ -63,6 +63,9 @@ test("an admin credits a live wallet 500.00 with a reason, a below-zero adjustme
   expect(readFileSync(csv!, "utf8")).toContain("admin_credit");
 
   await page.getByRole("tab", { name: "Top-up requests" }).click();
+  await expect(page.getByText("No top-up request waiting.").or(page.getByRole("button", { name: /^Approve top-up/ }).first())).toBeVisible();
+  // Judged without a toast fading out over the table.
+  await expect(page.locator("[data-sonner-toast]")).toHaveCount(0, { timeout: 15_000 });
   await expectAccessible(page, "wallets top-ups");
   await page.screenshot({ path: `${SCREENS}/admin-wallets-topups.png`, fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
