@@ -38,7 +38,7 @@ const NAMES: Record<ComponentId, string> = { api: "API", fulfilment: "Order fulf
 const WINDOW_MS = 10 * 60_000;
 /** How many of the latest finished orders of the window count, and at least how many before a share means anything. */
 const ORDER_SAMPLE = 10;
-const MIN_ORDERS = 2;
+const MIN_ORDERS = 3;
 /** An order, webhook delivery or job waiting past this long means the machinery is behind. */
 const BEHIND_MS = 5 * 60_000;
 const STUCK_ORDER_MS = 30 * 60_000;
