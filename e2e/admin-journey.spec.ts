@@ -96,7 +96,8 @@ test("the admin journey: TOTP sign-in, go-live, 10 products at a markup, 500.00 
   await page.goto(`/admin/partners/${partnerId}`);
   await expect(page.getByRole("heading", { name: business, level: 1 })).toBeVisible();
   await page.getByRole("button", { name: "Issue API key" }).click();
-  await page.getByLabel("Environment").selectOption({ label: "Live" });
+  await page.getByRole("combobox", { name: "Environment" }).click();
+  await page.getByRole("option", { name: "Live" }).click();
   await page.getByLabel("Name").fill("Journey live key");
   await page.getByRole("button", { name: "Issue key" }).click();
   const liveKey = (await page.getByTestId("issued-secret").textContent())?.trim() ?? "";
@@ -114,7 +115,8 @@ test("the admin journey: TOTP sign-in, go-live, 10 products at a markup, 500.00 
 
   await page.getByLabel("Search products").fill("");
   await page.getByRole("button", { name: "Search", exact: true }).click();
-  await page.getByLabel("Show").selectOption({ label: "Not assigned" });
+  await page.getByRole("combobox", { name: "Show" }).click();
+  await page.getByRole("option", { name: "Not assigned" }).click();
   const rows = page.locator('[data-testid^="product-row-"]');
   await expect(rows.first()).toBeVisible();
   const more: string[] = [];

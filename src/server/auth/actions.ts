@@ -22,12 +22,17 @@ function safeNext(next: FormDataEntryValue | null): string {
   return value.startsWith("/") && !value.startsWith("//") ? value : "/login";
 }
 
+function adminAware(next: string): string {
+  return next.startsWith("/admin") ? `/login/verify?next=${encodeURIComponent(next)}` : next;
+}
+
 export async function loginAction(_prev: LoginState, form: FormData): Promise<LoginState> {
   try {
     await signIn("credentials", {
       email: form.get("email"),
       password: form.get("password"),
-      redirectTo: safeNext(form.get("next")),
+      // The admin area asks for the second factor first: straight there, keeping the page asked for.
+      redirectTo: adminAware(safeNext(form.get("next"))),
     });
     return {};
   } catch (error) {

@@ -12,7 +12,10 @@ export default async function VerifyPage({ searchParams }: { searchParams: Promi
   const { next } = await searchParams;
   const user = await getSessionUser();
   if (!user) redirect("/login?next=/admin");
-  if (user.adminFactor !== "verify") redirect(homePathOf(user));
+  const destination = next?.startsWith("/admin") ? next : "/admin";
+  if (user.adminFactor === "enrol") redirect("/admin/security");
+  // Past the factor, or not a platform admin (who then meets the admin area's refusal): on to the page asked for.
+  if (user.adminFactor !== "verify") redirect(user.isAdmin || next?.startsWith("/admin") ? destination : homePathOf(user));
   return (
     <main className="flex min-h-screen items-center justify-center px-4">
       <div className="w-full max-w-sm">
@@ -24,7 +27,7 @@ export default async function VerifyPage({ searchParams }: { searchParams: Promi
           <p className="mt-2 mb-6 text-sm text-slate-700">
             Enter the 6-digit code your authenticator app shows for Steller ({user.email}), or one of your recovery codes.
           </p>
-          <VerifyForm next={next ?? "/admin"} />
+          <VerifyForm next={destination} />
         </div>
       </div>
     </main>
