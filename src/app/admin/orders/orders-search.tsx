@@ -36,6 +36,7 @@ function columns(locale: string): ColumnDef<Row, unknown>[] {
         </Link>
       ),
     },
+    { id: "status", header: "Status", cell: ({ row }) => <StatusBadge status={row.original.status} /> },
     {
       id: "partner",
       header: "Partner",
@@ -67,7 +68,6 @@ function columns(locale: string): ColumnDef<Row, unknown>[] {
       meta: { className: "text-right tabular-nums whitespace-nowrap" },
       cell: ({ row }) => money(row.original.totalPrice, row.original.currency, locale),
     },
-    { id: "status", header: "Status", cell: ({ row }) => <StatusBadge status={row.original.status} /> },
   ];
 }
 

@@ -143,8 +143,8 @@ export function AdminOrderSupport({ orderId }: { orderId: string }) {
                         {m.debitKind.replace(/_/g, " ")} → {m.creditKind.replace(/_/g, " ")}
                       </span>
                     </td>
-                    <td className="py-2 text-right tabular-nums whitespace-nowrap">{money(m.amount, m.currency, locale)}</td>
-                    <td className="py-2 text-right text-xs whitespace-nowrap text-slate-600">{dateTime(m.createdAt, locale)}</td>
+                    <td className="py-2 pl-3 text-right tabular-nums whitespace-nowrap">{money(m.amount, m.currency, locale)}</td>
+                    <td className="py-2 pl-3 text-right text-xs whitespace-nowrap text-slate-600">{dateTime(m.createdAt, locale)}</td>
                   </tr>
                 ))}
               </tbody>
