@@ -21,7 +21,7 @@ import {
 import Link from "next/link";
 import { cn } from "@/components/ui/cn";
 import { SidebarNav } from "@/components/ui/sidebar-nav";
-import { Toaster } from "@/components/ui/toaster";
+import { SidebarLayout } from "@/components/ui/sidebar-layout";
 import { Tooltip } from "@/components/ui/tooltip";
 import { UserMenu } from "@/components/user-menu";
 import { useEnvironment } from "./environment-context";
@@ -131,40 +131,44 @@ export function DashboardShell({
 }) {
   const { environment } = useEnvironment();
   return (
-    <div className="flex min-h-screen">
-      <aside className="flex w-60 shrink-0 flex-col border-r border-slate-200 bg-white">
-        <div className="px-5 py-5">
-          <Link href="/" className="text-lg font-semibold tracking-tight text-brand-900">
-            Steller
-          </Link>
-          <p className="mt-3 truncate text-sm font-semibold text-slate-900" data-testid="workspace-name">
-            {workspace}
-          </p>
-          <p className="text-xs text-slate-600">Partner workspace</p>
-          <WorkspaceSwitcher active={activeWorkspace} workspaces={workspaces} />
-        </div>
-        <SidebarNav items={navFor(partnerKind)} label="Partner dashboard" />
-      </aside>
-      <div className="flex min-w-0 flex-1 flex-col">
-        <header className="flex items-center justify-between gap-4 border-b border-slate-200 bg-white px-8 py-3">
-          <EnvironmentSwitch />
+    <SidebarLayout
+      sidebar={
+        <>
+          <div className="px-5 py-5">
+            <Link href="/" className="text-lg font-semibold tracking-tight text-brand-900">
+              Steller
+            </Link>
+            <p className="mt-3 truncate text-sm font-semibold text-slate-900" data-testid="workspace-name">
+              {workspace}
+            </p>
+            <p className="text-xs text-slate-600">Partner workspace</p>
+            <WorkspaceSwitcher active={activeWorkspace} workspaces={workspaces} />
+          </div>
+          <SidebarNav items={navFor(partnerKind)} label="Partner dashboard" />
+        </>
+      }
+      header={
+        <>
+          <div className="mr-auto">
+            <EnvironmentSwitch />
+          </div>
           <UserMenu name={user.name} email={user.email} detail={`${workspace} · ${role}`} />
-        </header>
-        {environment === "sandbox" && (
-          <p className="bg-amber-100 px-8 py-1 text-xs font-medium text-amber-950" data-testid="sandbox-banner">
+        </>
+      }
+      banner={
+        environment === "sandbox" && (
+          <p className="bg-amber-100 px-4 py-1 text-xs font-medium text-amber-950 md:px-8" data-testid="sandbox-banner">
             Sandbox: test data. Orders here use test cards and test money.
           </p>
-        )}
-        <main className="flex-1 px-8 py-8">
-          {notice && environment === "live" && (
-            <p role="status" className="mb-6 rounded-md border border-amber-200 bg-amber-50 px-4 py-2 text-sm text-amber-800">
-              {notice}
-            </p>
-          )}
-          {children}
-        </main>
-      </div>
-      <Toaster />
-    </div>
+        )
+      }
+    >
+      {notice && environment === "live" && (
+        <p role="status" className="mb-6 rounded-md border border-amber-200 bg-amber-50 px-4 py-2 text-sm text-amber-800">
+          {notice}
+        </p>
+      )}
+      {children}
+    </SidebarLayout>
   );
 }
