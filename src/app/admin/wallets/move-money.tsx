@@ -62,7 +62,10 @@ function MoveMoneyForm({ initial, close }: { initial: MoveTarget | null; close: 
   const effect = after !== null ? `${partnerName}'s ${environment} ${cur} wallet goes from ${formatAmount(before)} to ${formatAmount(after)}.` : "";
 
   return (
-    <DialogContent title="Credit or adjust a wallet" description={reviewing ? effect : "Credits add external funding; adjustments correct either way."}>
+    <DialogContent
+      title="Credit or adjust a wallet"
+      description={reviewing ? "Check the effect before confirming: the money moves at once." : "Credits add external funding; adjustments correct either way."}
+    >
       {!reviewing ? (
         <form
           className="space-y-3"
