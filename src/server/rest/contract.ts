@@ -152,7 +152,16 @@ function commonErrors(c: Contract): ErrorCode[] {
   return [
     "invalid_parameter",
     ...(c.access === "partner"
-      ? (["missing_api_key", "invalid_api_key", "revoked_api_key", "expired_api_key", "account_suspended", "sub_agent_api_refused", "ip_not_allowed", "rate_limited"] as const)
+      ? ([
+          "missing_api_key",
+          "invalid_api_key",
+          "revoked_api_key",
+          "expired_api_key",
+          "account_suspended",
+          "sub_agent_api_refused",
+          "ip_not_allowed",
+          "rate_limited",
+        ] as const)
       : []),
     ...(c.body ? (["invalid_json", "body_too_large", "unsupported_media_type"] as const) : []),
     "internal_error",

@@ -167,7 +167,10 @@ const AUTH_MESSAGES: Record<string, [ErrorCode, string]> = {
   expired: ["expired_api_key", "The API key has expired (its expiry date passed, or it was rotated and its overlap ended); use a current key"],
   partner_suspended: ["account_suspended", "Your account is suspended; contact support"],
   ip_not_allowed: ["ip_not_allowed", "Requests from this IP address are not allowed for this API key"],
-  sub_agent: ["sub_agent_api_refused", "This key belongs to a sub-agent: sub-agents sell through the Steller dashboard only, and the API does not accept their keys"],
+  sub_agent: [
+    "sub_agent_api_refused",
+    "This key belongs to a sub-agent: sub-agents sell through the Steller dashboard only, and the API does not accept their keys",
+  ],
 };
 
 function finish(
