@@ -58,6 +58,7 @@ export type IdPrefix =
   | "msg"
   | "wha"
   | "eml"
+  | "ast"
   | "alr"
   | "inc"
   | "bat"
