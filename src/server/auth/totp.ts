@@ -61,7 +61,7 @@ export function currentCode(secretBase32: string, timestamp = Date.now()): strin
 }
 
 /** The QR code of an otpauth:// URL, as an SVG document. */
-export function qrSvg(text: string): string {
+function qrSvg(text: string): string {
   const qr = qrcode(0, "M");
   qr.addData(text);
   qr.make();
