@@ -59,6 +59,9 @@ export const ERROR_CODES = {
   body_too_large: { kind: "payload_too_large", description: "The request body is larger than the API accepts." },
   unsupported_media_type: { kind: "unsupported_media_type", description: "The body must be sent as JSON with Content-Type: application/json." },
   method_not_allowed: { kind: "method_not_allowed", description: "This path does not support the HTTP method; the Allow header lists those it does." },
+  not_signed_in: { kind: "unauthenticated", description: "A dashboard download or the admin API without a signed-in session (or admin token)." },
+  role_not_allowed: { kind: "forbidden", description: "The signed-in member's role may not do this (statements: owner and finance)." },
+  admin_only: { kind: "forbidden", description: "Only platform administrators who passed their second factor may do this." },
   missing_api_key: { kind: "unauthenticated", description: "No API key was sent (x-api-key header or Authorization: Bearer)." },
   invalid_api_key: { kind: "unauthenticated", description: "The API key is malformed or unknown." },
   revoked_api_key: { kind: "unauthenticated", description: "The API key was revoked." },
@@ -80,6 +83,10 @@ export const ERROR_CODES = {
   // Orders.
   product_not_found: { kind: "not_found", description: "No product with this SKU is available to you in this environment." },
   order_not_found: { kind: "not_found", description: "No order of yours with this id." },
+  order_action_refused: {
+    kind: "conflict",
+    description: "Order support: the order's state does not allow this action now (the message says why and what to do instead).",
+  },
   invalid_face_value: { kind: "invalid", description: "The face value is not a positive decimal string, or not one the product allows." },
   invalid_quantity: { kind: "invalid", description: "The quantity is not a whole number in the allowed range." },
   below_cost: { kind: "invalid", description: "The product cannot be sold at the configured price." },

@@ -128,7 +128,7 @@ describe("admin order support", () => {
       codeOf(api.admin.orders.refund({ orderId: o.id, reason: "cards never worked" })),
       codeOf(api.admin.orders.refund({ orderId: o.id, reason: "cards never worked" })),
     ]);
-    expect(results.sort()).toEqual(["OK", "PRECONDITION_FAILED"]);
+    expect(results.sort()).toEqual(["CONFLICT", "OK"]);
     const kinds = (await transfersOf(o.id)).map((x) => x.kind);
     expect(kinds.filter((k) => k === "order_refund")).toHaveLength(1);
     expect(kinds.filter((k) => k === "order_revenue_reversal")).toHaveLength(1);
@@ -157,7 +157,7 @@ describe("admin order support", () => {
     const api = await admin();
     expect(await codeOf(api.admin.orders.refund({ orderId: o.id, reason: "" }))).toBe("BAD_REQUEST");
     const before = await transfersOf(o.id);
-    expect(await codeOf(api.admin.orders.refund({ orderId: o.id, reason: "double check" }))).toBe("PRECONDITION_FAILED");
+    expect(await codeOf(api.admin.orders.refund({ orderId: o.id, reason: "double check" }))).toBe("CONFLICT");
     expect(await transfersOf(o.id)).toEqual(before);
     expect(await auditsOf(o.id)).toEqual([]);
   });
@@ -191,7 +191,7 @@ describe("admin order support", () => {
     const balanceBefore = await balance(partnerId);
     const transfersBefore = await transfersOf(placed.id);
     const refused = await api.admin.orders.cancel({ orderId: placed.id, reason: "partner asked" }).catch((e: Error) => e);
-    expect(refused).toMatchObject({ code: "PRECONDITION_FAILED", message: expect.stringMatching(/refused/) });
+    expect(refused).toMatchObject({ code: "CONFLICT", message: expect.stringMatching(/refused/) });
     expect(await balance(partnerId)).toBe(balanceBefore);
     expect(await transfersOf(placed.id)).toEqual(transfersBefore);
     expect(await auditsOf(placed.id)).toEqual([]);
@@ -205,7 +205,7 @@ describe("admin order support", () => {
         codeOf(api.admin.orders.cancel({ orderId: waiting.id, reason: "partner asked" })),
         codeOf(api.admin.orders.cancel({ orderId: waiting.id, reason: "partner asked" })),
       ]);
-      expect([one, two].sort()).toEqual(["OK", "PRECONDITION_FAILED"]);
+      expect([one, two].sort()).toEqual(["CONFLICT", "OK"]);
       expect(await statusOf(waiting.id)).toMatchObject({ status: "failed", failureCode: "order_cancelled" });
       expect(Number(await balance(partnerId)) - Number(afterDebit)).toBeCloseTo(Number(waiting.totalPrice), 4);
       expect((await transfersOf(waiting.id)).map((x) => x.kind).sort()).toEqual(["order_debit", "order_refund"]);
@@ -224,12 +224,12 @@ describe("admin order support", () => {
     try {
       o = await order(partnerId);
       // Its run is still to start (the event waits in the outbox): the retry is refused.
-      expect(await codeOf(api.admin.orders.retryPlacement({ orderId: o.id }))).toBe("PRECONDITION_FAILED");
+      expect(await codeOf(api.admin.orders.retryPlacement({ orderId: o.id }))).toBe("CONFLICT");
       // The event was lost (dispatched, no run): the retry sends it again, once.
       await t.sql`update job_events set status = 'dispatched' where data->>'orderId' = ${o.id}`;
       const r = await api.admin.orders.retryPlacement({ orderId: o.id, reason: "run lost" });
       expect(r.orderId).toBe(o.id);
-      expect(await codeOf(api.admin.orders.retryPlacement({ orderId: o.id }))).toBe("PRECONDITION_FAILED");
+      expect(await codeOf(api.admin.orders.retryPlacement({ orderId: o.id }))).toBe("CONFLICT");
     } finally {
       await engine.startWorker();
     }
@@ -242,7 +242,7 @@ describe("admin order support", () => {
     expect(await countMockOrders(t.db, batch!.vendor_request_id)).toBe(1);
 
     // Placed at the batch's request id: a second placement is refused (re-poll instead), and so is a retry of a finished order.
-    expect(await codeOf(api.admin.orders.retryPlacement({ orderId: o.id }))).toBe("PRECONDITION_FAILED");
+    expect(await codeOf(api.admin.orders.retryPlacement({ orderId: o.id }))).toBe("CONFLICT");
     expect((await auditsOf(o.id)).map((a) => a.action)).toEqual(["order.retry_placement"]);
     expect(await countMockOrders(t.db, batch!.vendor_request_id)).toBe(1);
   });
@@ -258,7 +258,7 @@ describe("admin order support", () => {
     expect(woken).toBeDefined();
     expect((await auditsOf(o.id)).map((a) => a.action)).toEqual(["order.repoll"]);
     await until(o.id, (s) => s === "completed", 30_000);
-    expect(await codeOf(api.admin.orders.repoll({ orderId: o.id }))).toBe("PRECONDITION_FAILED");
+    expect(await codeOf(api.admin.orders.repoll({ orderId: o.id }))).toBe("CONFLICT");
     expect((await auditsOf(o.id)).map((a) => a.action)).toEqual(["order.repoll"]);
   });
 

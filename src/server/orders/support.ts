@@ -1,4 +1,6 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { DomainError } from "@/lib/errors";
+import { compareAmounts } from "@/lib/money";
 import type { Db, Tx } from "@/server/db/client";
 import { recordAudit } from "@/server/audit";
 import { ledgerAccounts, ledgerTransfers, orderCards, orders, partners, reconciliationIssues, vendorBatches } from "@/server/db/schema";
@@ -20,17 +22,6 @@ import { getOrderTimeline } from "./timeline";
  */
 
 export type SupportAction = "repoll" | "retry" | "refund" | "cancel";
-
-/** An action refused because of the order's state; `message` says why and what to do instead. */
-export class OrderSupportRefusal extends Error {
-  constructor(
-    readonly code: "order_not_found" | "not_allowed",
-    message: string,
-  ) {
-    super(message);
-    this.name = "OrderSupportRefusal";
-  }
-}
 
 export interface SupportActor {
   orderId: string;
@@ -76,7 +67,7 @@ function availability(o: OrderRow, batch: BatchRow | null): Record<SupportAction
     refund:
       o.status === "failed"
         ? { allowed: false, why: `Already failed and refunded (${o.refundedAmount} ${o.currency}).` }
-        : o.status === "completed" && Number(o.refundedAmount) > 0
+        : o.status === "completed" && compareAmounts(o.refundedAmount, "0") > 0
           ? { allowed: false, why: `Partly refunded when it completed (${o.refundedAmount} ${o.currency}): adjust the wallet instead.` }
           : {
               allowed: true,
@@ -102,13 +93,13 @@ function availability(o: OrderRow, batch: BatchRow | null): Record<SupportAction
 
 async function lockOrder(tx: Tx, orderId: string): Promise<{ order: OrderRow; batch: BatchRow | null }> {
   const [order] = await tx.select().from(orders).where(eq(orders.id, orderId)).for("update");
-  if (!order) throw new OrderSupportRefusal("order_not_found", `No order ${orderId}.`);
+  if (!order) throw new DomainError("order_not_found", `No order ${orderId}.`);
   const [batch] = order.batchId ? await tx.select().from(vendorBatches).where(eq(vendorBatches.id, order.batchId)) : [];
   return { order, batch: batch ?? null };
 }
 
 function refuseUnless(a: Availability): void {
-  if (!a.allowed) throw new OrderSupportRefusal("not_allowed", a.why);
+  if (!a.allowed) throw new DomainError("order_action_refused", a.why);
 }
 
 /** True when a run of the order's (or its batch's) function is queued, running or sleeping, or its event waits. */
@@ -166,7 +157,7 @@ export async function retryPlacement(db: Db, input: SupportActor) {
     const { order: o, batch } = await lockOrder(tx, input.orderId);
     refuseUnless(availability(o, batch).retry);
     if (await runOpen(tx, o)) {
-      throw new OrderSupportRefusal("not_allowed", "Its placement run is still open (queued, running or waiting to retry): it retries by itself.");
+      throw new DomainError("order_action_refused", "Its placement run is still open (queued, running or waiting to retry): it retries by itself.");
     }
     const at = Date.now();
     const vendorRequestId = batch ? batch.vendorRequestId : o.batched ? null : o.vendorRequestId;

@@ -12,8 +12,8 @@ import { statementCsvResponse } from "../../dashboard/wallet/statement-csv";
 export async function adminStatementCsv(req: Request, user: SessionUser | null, db: DbOrTx): Promise<Response> {
   const requestId = newId("req");
   try {
-    if (!user) throw new ApiError(401, "authentication_error", "not_signed_in", "Sign in to download statements.");
-    if (!user.isAdmin) throw new ApiError(403, "permission_error", "role_not_allowed", "Administrators only.");
+    if (!user) throw ApiError.of("not_signed_in", "Sign in to download statements.");
+    if (!user.isAdmin) throw ApiError.of("admin_only", "Administrators only.");
     const q = new URL(req.url).searchParams;
     const partnerId = q.get("partner");
     if (!partnerId) throw ApiError.of("invalid_parameter", "partner is required", { param: "partner" });

@@ -11,6 +11,7 @@ import { applyServerErrors, FormError, FormInput, useZodForm } from "@/component
 import { dateTime, money } from "@/components/ui/format";
 import { useLocale } from "@/components/ui/locale";
 import { EmptyState, ErrorState, Skeleton } from "@/components/ui/states";
+import { compareAmounts } from "@/lib/money";
 import { createSubAgentInput, limitsInput } from "@/lib/schemas/agency";
 import { useTRPC } from "@/trpc/react";
 import { useEnvironment } from "../environment-context";
@@ -73,7 +74,7 @@ export function AgencyView({ canMoveMoney, isOwner }: { canMoveMoney: boolean; i
                     {money(c.paidOut, c.currency, locale)}
                   </span>
                 </span>
-                {canMoveMoney && Number.parseFloat(c.balance) > 0 && (
+                {canMoveMoney && compareAmounts(c.balance, "0") > 0 && (
                   <MoneyDialog
                     trigger={<Button variant="secondary">Move {c.currency} commission to wallet</Button>}
                     title={`Move ${c.currency} commission to your wallet`}

@@ -26,10 +26,9 @@ function cookieValue(req: Request, name: string): string | undefined {
 export async function dashboardStatementCsv(req: Request, user: SessionUser | null, db: DbOrTx): Promise<Response> {
   const requestId = newId("req");
   try {
-    if (!user) throw new ApiError(401, "authentication_error", "not_signed_in", "Sign in to download statements.");
+    if (!user) throw ApiError.of("not_signed_in", "Sign in to download statements.");
     const m = user.membership;
-    if (!m || !STATEMENT_ROLES.includes(m.role))
-      throw new ApiError(403, "permission_error", "role_not_allowed", "Statements are for the owner and finance roles.");
+    if (!m || !STATEMENT_ROLES.includes(m.role)) throw ApiError.of("role_not_allowed", "Statements are for the owner and finance roles.");
     const q = new URL(req.url).searchParams;
     return await statementCsvResponse(db, m.partnerId, q.get("environment") ?? cookieValue(req, ENVIRONMENT_COOKIE) ?? "sandbox", q, requestId);
   } catch (error) {

@@ -30,10 +30,8 @@ export async function adminAuditLog(req: Request, db: DbOrTx, session: () => Pro
       if (!(await verifyAdminToken(db, token))) throw ApiError.of("invalid_api_key", "The admin token is not valid (unknown, malformed or revoked)");
     } else {
       const user = await session();
-      if (!user)
-        throw new ApiError(401, "authentication_error", "not_signed_in", "Sign in as an administrator, or send an admin token (Authorization: Bearer).");
-      if (!user.isAdmin)
-        throw new ApiError(403, "permission_error", "admin_only", "The audit log is for platform administrators who passed their second factor.");
+      if (!user) throw ApiError.of("not_signed_in", "Sign in as an administrator, or send an admin token (Authorization: Bearer).");
+      if (!user.isAdmin) throw ApiError.of("admin_only", "The audit log is for platform administrators who passed their second factor.");
     }
     const raw = Object.fromEntries(new URL(req.url).searchParams);
     const q = auditLogQuery.parse(raw);

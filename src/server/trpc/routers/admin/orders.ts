@@ -3,24 +3,12 @@ import { z } from "zod";
 import { clientIpFrom } from "@/lib/client-ip";
 import { redriveStuckOrders } from "@/server/orders/maintenance";
 import { searchAllOrders } from "@/server/orders/search";
-import { cancelPendingOrder, getOrderSupportDetail, OrderSupportRefusal, refundOrderBySupport, repollOrder, retryPlacement } from "@/server/orders/support";
+import { cancelPendingOrder, getOrderSupportDetail, refundOrderBySupport, repollOrder, retryPlacement } from "@/server/orders/support";
 import { adminProcedure, router } from "../../init";
 
 const orderId = z.string().trim().min(1).max(64);
 const optionalReason = z.string().trim().max(500).optional();
 const reason = z.string().trim().min(3, "Say why (at least 3 characters).").max(500);
-
-/** A refusal of the order's state as the TRPCError the page shows (its message says why and what to do). */
-async function refusalAsTrpc<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (e) {
-    if (e instanceof OrderSupportRefusal) {
-      throw new TRPCError({ code: e.code === "order_not_found" ? "NOT_FOUND" : "PRECONDITION_FAILED", message: e.message, cause: e });
-    }
-    throw e;
-  }
-}
 
 /** Order support: search, detail with timeline and vendor calls, re-poll, retry, refund, cancel, backfill by range. */
 export const adminOrdersRouter = router({
@@ -56,16 +44,16 @@ export const adminOrdersRouter = router({
   }),
   repoll: adminProcedure
     .input(z.object({ orderId, reason: optionalReason }))
-    .mutation(({ ctx, input }) => refusalAsTrpc(repollOrder(ctx.db, { ...input, actor: ctx.user.id, ip: clientIpFrom(ctx.headers) }))),
+    .mutation(({ ctx, input }) => repollOrder(ctx.db, { ...input, actor: ctx.user.id, ip: clientIpFrom(ctx.headers) })),
   retryPlacement: adminProcedure
     .input(z.object({ orderId, reason: optionalReason }))
-    .mutation(({ ctx, input }) => refusalAsTrpc(retryPlacement(ctx.db, { ...input, actor: ctx.user.id, ip: clientIpFrom(ctx.headers) }))),
+    .mutation(({ ctx, input }) => retryPlacement(ctx.db, { ...input, actor: ctx.user.id, ip: clientIpFrom(ctx.headers) })),
   refund: adminProcedure
     .input(z.object({ orderId, reason }))
-    .mutation(({ ctx, input }) => refusalAsTrpc(refundOrderBySupport(ctx.db, { ...input, actor: ctx.user.id, ip: clientIpFrom(ctx.headers) }))),
+    .mutation(({ ctx, input }) => refundOrderBySupport(ctx.db, { ...input, actor: ctx.user.id, ip: clientIpFrom(ctx.headers) })),
   cancel: adminProcedure
     .input(z.object({ orderId, reason }))
-    .mutation(({ ctx, input }) => refusalAsTrpc(cancelPendingOrder(ctx.db, { ...input, actor: ctx.user.id, ip: clientIpFrom(ctx.headers) }))),
+    .mutation(({ ctx, input }) => cancelPendingOrder(ctx.db, { ...input, actor: ctx.user.id, ip: clientIpFrom(ctx.headers) })),
   /** Backfill by date range: re-drives the stuck orders created in [from, to) (never one whose run is open). */
   backfill: adminProcedure
     .input(
