@@ -26,7 +26,7 @@ const actorLabel = (r: Pick<Row, "actorEmail" | "actor">) => r.actorEmail ?? r.a
 function columns(locale: string, open: (row: Row) => void): ColumnDef<Row, unknown>[] {
   return [
     { id: "time", header: "Time", cell: ({ row }) => <span className="text-xs whitespace-nowrap text-slate-700">{dateTime(row.original.at, locale)}</span> },
-    { id: "actor", header: "Actor", cell: ({ row }) => <span className="text-xs break-all">{actorLabel(row.original)}</span> },
+    { id: "actor", header: "Actor", cell: ({ row }) => <span className="text-xs whitespace-nowrap">{actorLabel(row.original)}</span> },
     { id: "action", header: "Action", cell: ({ row }) => <Badge tone="neutral">{row.original.action}</Badge> },
     {
       id: "partner",

@@ -143,7 +143,7 @@ function ProductsTab({ partnerId, partnerName }: { partnerId: string; partnerNam
       id: "product",
       header: "Product",
       cell: ({ row }) => (
-        <div>
+        <div className="min-w-56">
           <div className="font-medium text-slate-900">{row.original.name}</div>
           <div className="font-mono text-xs text-slate-600">
             {row.original.sku} · {row.original.brand}
@@ -151,7 +151,11 @@ function ProductsTab({ partnerId, partnerName }: { partnerId: string; partnerNam
         </div>
       ),
     },
-    { id: "market", header: "Market", cell: ({ row }) => `${row.original.countryCode} · ${row.original.currency}` },
+    {
+      id: "market",
+      header: "Market",
+      cell: ({ row }) => <span className="whitespace-nowrap">{`${row.original.countryCode} · ${row.original.currency}`}</span>,
+    },
     { id: "face", header: "Face value", cell: ({ row }) => <span className="whitespace-nowrap">{faceValues(row.original, locale)}</span> },
     {
       id: "cost",
