@@ -5,6 +5,7 @@ import { recordAudit } from "@/server/audit";
 import type { Db, DbOrTx, Tx } from "@/server/db/client";
 import { agencyAgents, agencyHierarchyEvents, partnerProductPrices, partners } from "@/server/db/schema";
 import type { LedgerEnvironment } from "@/server/ledger";
+import { recordMilestone } from "@/server/partners/activation";
 import { createInvitation } from "@/server/team/invitations";
 
 /*
@@ -226,6 +227,7 @@ export async function createSubAgent(db: Db, input: Acting & { agentId: string; 
     await tx.execute(sql`
       insert into ${partnerProductPrices} (partner_id, product_id, markup_bps, approved_by)
       select ${partner!.id}, product_id, markup_bps, ${input.actor} from ${partnerProductPrices} where partner_id = ${agent.id}`);
+    await recordMilestone(tx, partner!.id, "signed_up");
     await tx.insert(agencyHierarchyEvents).values({
       partnerId: partner!.id,
       event: "created_sub_agent",

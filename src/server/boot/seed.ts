@@ -6,6 +6,7 @@ import { newId } from "@/lib/ids";
 import { hashPassword } from "@/server/auth/password";
 import type { Db, DbOrTx } from "@/server/db/client";
 import { adminSecondFactors, memberships, partners, users } from "@/server/db/schema";
+import { recordMilestone } from "@/server/partners/activation";
 
 /**
  * The local demo's accounts (development and e2e only: production has no seed). The admin's
@@ -62,6 +63,7 @@ async function seedAccounts(tx: DbOrTx): Promise<void> {
     createdBy: "seed",
   });
   await tx.insert(memberships).values({ id: newId("mem"), userId: ownerId, partnerId, role: "owner" });
+  await recordMilestone(tx, partnerId, "signed_up");
 }
 
 /**

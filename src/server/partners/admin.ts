@@ -6,7 +6,7 @@ import type { Db, DbOrTx } from "@/server/db/client";
 import { auditLog, goLiveRequests, ledgerAccounts, orders, partners } from "@/server/db/schema";
 import { createApiKey, listApiKeysWithActivity, presentKey, revokeApiKey } from "@/server/keys";
 import { createInvitation, listOpenInvitations } from "@/server/team/invitations";
-import { onboardingChecklist } from "./activation";
+import { onboardingChecklist, recordMilestone } from "./activation";
 import { assertLiveAccess } from "./golive";
 import { getPartnerOverview } from "./queries";
 
@@ -196,6 +196,7 @@ export async function createPartnerByHand(db: Db, input: Acting & { profile: Par
       .insert(partners)
       .values({ id: newId("ptn"), ...profile, signupSource: "admin", onboardingState: "signed_up", createdBy: input.actor, updatedBy: input.actor })
       .returning();
+    await recordMilestone(tx, partner!.id, "signed_up");
     await recordAudit(tx, {
       actor: input.actor,
       partnerId: partner!.id,
