@@ -178,7 +178,7 @@ test("the admin journey: TOTP sign-in, go-live, 10 products at a markup, 500.00 
   await page.goto(`/admin/orders/${failedId}`);
   await expect(async () => {
     await page.reload();
-    await expect(page.getByText("Needs attention")).toBeVisible({ timeout: 2_000 });
+    await expect(page.getByText("Needs attention", { exact: true })).toBeVisible({ timeout: 2_000 });
   }).toPass({ timeout: 60_000 });
   await page.getByRole("button", { name: "Mark failed and refund" }).click();
   const refund = page.getByRole("dialog", { name: /^Refund / });

@@ -59,7 +59,7 @@ test("an API order appears in the admin order search; a stuck order is refunded 
       .poll(
         async () => {
           await page.reload();
-          return page.getByText("Needs attention").isVisible();
+          return page.getByText("Needs attention", { exact: true }).isVisible();
         },
         { timeout: 30_000, intervals: [1_000] },
       )
