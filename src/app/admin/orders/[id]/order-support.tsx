@@ -38,7 +38,20 @@ function Section({ id, title, children }: { id: string; title: string; children:
 export function AdminOrderSupport({ orderId }: { orderId: string }) {
   const trpc = useTRPC();
   const locale = useLocale();
-  const detail = useQuery(trpc.admin.orders.detail.queryOptions({ orderId }, { retry: false }));
+  // While the order is still with the vendor and nothing needs an admin, the page follows it (every 3 s).
+  const detail = useQuery(
+    trpc.admin.orders.detail.queryOptions(
+      { orderId },
+      {
+        retry: false,
+        refetchInterval: (q) => {
+          const d = q.state.data;
+          if (!d || (d.order.status !== "pending" && d.order.status !== "processing")) return false;
+          return d.reconciliationIssues.some((i) => !i.resolvedAt) ? false : 3_000;
+        },
+      },
+    ),
+  );
   if (detail.error) {
     return (
       <div className="space-y-4">
