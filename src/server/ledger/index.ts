@@ -6,6 +6,7 @@ export * from "./accounts";
 export * from "./entries";
 export * from "./errors";
 export * from "./invariants";
+export * from "./order-locks";
 export * from "./revenue";
 export * from "./statements";
 export * from "./transfer";

@@ -6,7 +6,7 @@ import { newId } from "@/lib/ids";
 import type { Environment } from "@/server/catalog/visibility";
 import type { Db, DbOrTx, Tx } from "@/server/db/client";
 import { catalogProducts, orderCards, orders, reconciliationIssues, vendorBatches } from "@/server/db/schema";
-import { type OrderRevenueInput, recognizeOrderRevenue, refundOrder } from "@/server/ledger";
+import { lockOrderAccounts, type OrderRevenueInput, recognizeOrderRevenue, refundOrder } from "@/server/ledger";
 import { enqueueEvent } from "@/server/outbox";
 import { VendorError, type VendorFailureCode, type VendorOrder } from "@/server/supplier/bamboo";
 import { deliveredCost } from "./cost";
@@ -360,6 +360,9 @@ async function failBatch(db: Db, batchId: string, code: VendorFailureCode, vendo
       .where(and(eq(orders.batchId, batchId), inArray(orders.status, [...OPEN_ORDER])))
       .orderBy(asc(orders.createdAt), asc(orders.id))
       .for("update");
+    // Every member's accounts at once, in the ledger's lock order, before the first refund: two
+    // batches refunding members of the same wallets in another order queue instead of deadlocking.
+    await lockOrderAccounts(tx, { refunding: members.map((m) => m.id) });
     for (const m of members) await failOpenOrder(tx, m.id, code, vendorStatus);
     return batchResult(b);
   });
@@ -492,6 +495,19 @@ async function settleBatch(rt: OrderRuntime, batchId: string, vendorOrder: Vendo
     const revenue: OrderRevenueInput[] = [];
     const charged = { total: vendorOrder.total, currency: vendorOrder.currency, cards: cards.length };
     const unassigned: string[] = [];
+    // Every account this settlement moves money in (the refunds of open members short of cards, the
+    // margins and commissions of those with some), locked at once in the ledger's lock order before
+    // the first transfer: batches whose members share wallets or shards queue instead of deadlocking.
+    const refunding: string[] = [];
+    const completing: string[] = [];
+    for (let i = 0, start = 0; i < members.length; start += members[i]!.quantity, i++) {
+      const m = members[i]!;
+      if (m.status !== "pending" && m.status !== "processing") continue;
+      const delivered = Math.max(0, Math.min(m.quantity, cards.length - start));
+      if (delivered < m.quantity) refunding.push(m.id);
+      if (delivered > 0) completing.push(m.id);
+    }
+    await lockOrderAccounts(tx, { refunding, completing });
     for (const m of members) {
       const start = offset;
       offset += m.quantity;

@@ -5,7 +5,7 @@ import { newId } from "@/lib/ids";
 import type { Db, Tx } from "@/server/db/client";
 import { catalogProducts, orderCards, orders, reconciliationIssues } from "@/server/db/schema";
 import { enqueueEvent } from "@/server/outbox";
-import { recognizeOrderRevenue, refundOrder } from "@/server/ledger";
+import { lockOrderAccounts, recognizeOrderRevenue, refundOrder } from "@/server/ledger";
 import { VENDOR_FAILURES, VendorError, type VendorFailureCode, type VendorOrder } from "@/server/supplier/bamboo";
 import { deliveredCost } from "./cost";
 import type { OrderRuntime } from "./runtime";
@@ -194,6 +194,8 @@ async function completeOrder(rt: OrderRuntime, orderId: string, vendorOrder: Ven
       return { ...result(orderId, order.status), done: true, attention: detail };
     }
     const cards = vendorOrder.cards.slice(0, order.quantity);
+    // A refund, the margin and an agent's commission: their accounts locked at once, in the ledger's lock order.
+    await lockOrderAccounts(tx, { refunding: cards.length < order.quantity ? [orderId] : [], completing: [orderId] });
     await tx
       .insert(orderCards)
       .values(

@@ -5,7 +5,7 @@ import type { Db, Tx } from "@/server/db/client";
 import { recordAudit } from "@/server/audit";
 import { ledgerAccounts, ledgerTransfers, orderCards, orders, partners, reconciliationIssues, vendorBatches } from "@/server/db/schema";
 import { enqueueEvent, openRunExists } from "@/server/outbox";
-import { refundOrder, reverseOrderRevenue } from "@/server/ledger";
+import { lockOrderAccounts, refundOrder, reverseOrderRevenue } from "@/server/ledger";
 import { listVendorCallsForOrderOrBatch } from "@/server/supplier/calls";
 import { failOpenOrder, OWN_FAILURE_MESSAGES } from "./fulfil";
 import { BATCH_FUNCTION_ID, FULFIL_FUNCTION_ID } from "./maintenance";
@@ -191,6 +191,8 @@ export async function refundOrderBySupport(db: Db, input: SupportActor & { reaso
     if (OPEN.has(o.status)) {
       await failOpenOrder(tx, o.id, "refunded_by_admin");
     } else {
+      // The refund, the margin's reversal and the commission's: their accounts locked at once, in the ledger's lock order.
+      await lockOrderAccounts(tx, { refunding: [o.id] });
       await refundOrder(tx, { orderId: o.id, actor: input.actor, reason: input.reason });
       const reversed = await reverseOrderRevenue(tx, { orderId: o.id, actor: input.actor, reason: input.reason });
       revenueReversed = reversed ? reversed.reversal.amount : null;
