@@ -194,6 +194,7 @@ async function main() {
   process.env.DATABASE_URL = serverOn.databaseUrl;
   const { createDatabase } = await import("../src/server/db/client");
   const { createOrder } = await import("../src/server/orders/create");
+  const { DEFAULT_BATCH_WINDOW_MS } = await import("../src/server/orders/runtime");
   const database = createDatabase(serverOn.databaseUrl, CEILING_POOL);
   const sql = database.sql;
   const fulfilment: FulfilResult[] = [];
@@ -276,20 +277,28 @@ async function main() {
         log(`${sc.name}: ${SHAPE.warmupSeconds} s warm-up + ${SHAPE.seconds} s at ${SHAPE.connections} connections (closed loop: the maximum)`);
         measured.push(await runHttp(sc, SHAPE, meter));
       }
+      // The same statement as the API's: each order joins its vendor batch (the account the app's sandbox buys with).
+      const [app] = await sql<{ account: string }[]>`select account from vendor_batches where environment = 'sandbox' limit 1`;
+      if (!app) throw new Error("no vendor batch of the app's to read its sandbox vendor account from");
+      const batching = { vendorFor: () => ({ account: app.account }), batchWindowMs: DEFAULT_BATCH_WINDOW_MS };
       const direct = (keys: BenchPartner[]) => {
         let i = 0;
         return () => {
           const k = keys[i++ % keys.length]!;
-          return createOrder(database.db, {
-            partnerId: k.partnerId,
-            environment: "sandbox",
-            sku: SKU,
-            faceValue: FACE_VALUE,
-            quantity: 1,
-            referenceId: `bench-${runTag}-${++sequence}`,
-            actor: k.keyId,
-            source: "api",
-          });
+          return createOrder(
+            database.db,
+            {
+              partnerId: k.partnerId,
+              environment: "sandbox",
+              sku: SKU,
+              faceValue: FACE_VALUE,
+              quantity: 1,
+              referenceId: `bench-${runTag}-${++sequence}`,
+              actor: k.keyId,
+              source: "api",
+            },
+            batching,
+          );
         };
       };
       const ceilingShape = { ...SHAPE, callers: SHAPE.connections };

@@ -64,8 +64,8 @@ async function settled(orderId: string) {
 
 beforeAll(async () => {
   t = await createTestDatabase();
+  bindAppDatabase(t);
   engine = await startOrderEngine(t, { functions: [...orderEngineFunctions, saleReceiptEmail, sendEmailFunction] });
-  bindAppDatabase(t, { encryptionKey: engine.services.encryptionKey });
   agent = await engine.sandboxPartner("Agent Co");
   direct = await engine.sandboxPartner("Direct Co");
   // Keys made while the partners could still have them: the shop's becomes a sub-agent's key below.

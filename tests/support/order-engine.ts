@@ -1,5 +1,5 @@
 import type { InngestFunction } from "inngest";
-import type { ServiceOverrides, Services } from "@/server/boot/services";
+import { installProcessServices, type ServiceOverrides, type Services } from "@/server/boot/services";
 import { syncCatalog } from "@/server/catalog/sync";
 import { startEmbeddedWorker, type EmbeddedWorker } from "@/server/jobs/executor/worker";
 import { orderEngineFunctions } from "@/server/jobs/functions/orders";
@@ -32,6 +32,7 @@ export interface OrderEngine {
 /**
  * The order engine for a test: the mock vendor over real HTTP, the real Bamboo client (limits
  * as given), the synced catalog, and an embedded worker running the fulfil and vendor-batch functions.
+ * Its services become the process's (after `bindAppDatabase`, which it replaces).
  */
 export async function startOrderEngine(
   t: TestDatabase,
@@ -61,6 +62,10 @@ export async function startOrderEngine(
       ...opts.services?.orders,
     },
   });
+  // The app's services in this process too: route handlers and tRPC callers over t.db order with
+  // them, so the vendor batches they open are of the account this engine places and polls with
+  // (as in the app, where every process builds its services from the same settings).
+  installProcessServices(services);
   await syncCatalog(t.db, client.catalogPages());
   const engine: OrderEngine = {
     vendor,

@@ -5,6 +5,7 @@ import { type Environment, findOrderableProduct } from "@/server/catalog/visibil
 import type { Db, DbOrTx } from "@/server/db/client";
 import { catalogBrands, catalogProducts, counterSales, orders, partners } from "@/server/db/schema";
 import { requestEmail } from "@/server/email";
+import type { BatchJoin } from "@/server/orders/batch-open";
 import { createOrder, type Order } from "@/server/orders/create";
 import { getPartnerOrder, presentOrder } from "@/server/orders/queries";
 
@@ -59,7 +60,7 @@ export async function quoteSale(db: DbOrTx, q: { partnerId: string; environment:
  * quantity 1). A refused order leaves no contact behind; the same sale key gives back the first
  * order and charges nothing again.
  */
-export async function sellCard(db: Db, input: SaleInput): Promise<{ order: Order; created: boolean }> {
+export async function sellCard(db: Db, input: SaleInput, batching?: BatchJoin): Promise<{ order: Order; created: boolean }> {
   const key = { partnerId: input.partnerId, environment: input.environment, referenceId: referenceOf(input.saleKey) };
   const [written] = await db
     .insert(counterSales)
@@ -67,16 +68,20 @@ export async function sellCard(db: Db, input: SaleInput): Promise<{ order: Order
     .onConflictDoNothing()
     .returning({ referenceId: counterSales.referenceId });
   try {
-    return await createOrder(db, {
-      partnerId: input.partnerId,
-      environment: input.environment,
-      sku: input.sku,
-      faceValue: input.faceValue,
-      quantity: 1,
-      referenceId: key.referenceId,
-      actor: input.actor,
-      source: "dashboard",
-    });
+    return await createOrder(
+      db,
+      {
+        partnerId: input.partnerId,
+        environment: input.environment,
+        sku: input.sku,
+        faceValue: input.faceValue,
+        quantity: 1,
+        referenceId: key.referenceId,
+        actor: input.actor,
+        source: "dashboard",
+      },
+      batching,
+    );
   } catch (error) {
     // Refused (funds, limits, price…): the contact written for it goes too (a replay's stays).
     if (written) {

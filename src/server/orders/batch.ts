@@ -1,14 +1,13 @@
-import { randomUUID } from "node:crypto";
 import DecimalBase from "decimal.js";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { encryptSecret } from "@/lib/crypto";
 import { newId } from "@/lib/ids";
-import type { Environment } from "@/server/catalog/visibility";
 import type { Db, DbOrTx, Tx } from "@/server/db/client";
 import { catalogProducts, orderCards, orders, reconciliationIssues, vendorBatches } from "@/server/db/schema";
 import { lockOrderAccounts, type OrderRevenueInput, recognizeOrderRevenue, refundOrder } from "@/server/ledger";
 import { enqueueEvent } from "@/server/outbox";
 import { VendorError, type VendorFailureCode, type VendorOrder } from "@/server/supplier/bamboo";
+import { type BatchKey, newOpenBatch, openBatchOf } from "./batch-open";
 import { deliveredCost } from "./cost";
 import { deliveryMismatches, failOpenOrder, ODD_ANSWERS } from "./fulfil";
 import type { OrderRuntime } from "./runtime";
@@ -20,7 +19,8 @@ const Decimal = DecimalBase.clone({ precision: 40 });
  * currency) are placed as one vendor order of up to 500 cards.
  *
  * - An order waits in the pool (pending, `batch_id` null) and makes sure an open batch exists for
- *   its key (`queueOrder`); the batch's request id is stored when the batch is created.
+ *   its key: in the statement that creates it (`createOrder` with the runtime, batch-open.ts), else
+ *   in its own run (`queueOrder`); the batch's request id is stored when the batch is created.
  * - The batch gathers for `batchWindowMs` and until the product's next placement slot (reserved for
  *   the batch's request id, so the slot is kept however late the batch comes), then closes
  *   (`closeBatch`): its members are chosen from the pool fairly and fixed in the same transaction
@@ -66,15 +66,6 @@ async function loadBatch(db: DbOrTx, batchId: string): Promise<Batch> {
   return b;
 }
 
-interface BatchKey {
-  environment: Environment;
-  account: string;
-  productId: string;
-  vendorProductId: string;
-  faceValue: string;
-  faceCurrency: string;
-}
-
 /**
  * The open batch of `key`, locked (shared) for the caller's transaction, or a new one (with its
  * request id and the event that drives it). Locking the open batch means a batch that is closing
@@ -83,32 +74,14 @@ interface BatchKey {
  */
 async function openBatchFor(tx: Tx, key: BatchKey, windowMs: number): Promise<{ batchId: string; opened: boolean }> {
   for (let tries = 0; tries < 20; tries++) {
-    const [open] = await tx
-      .select({ id: vendorBatches.id })
-      .from(vendorBatches)
-      .where(
-        and(
-          eq(vendorBatches.environment, key.environment),
-          eq(vendorBatches.account, key.account),
-          eq(vendorBatches.vendorProductId, key.vendorProductId),
-          eq(vendorBatches.faceValue, key.faceValue),
-          eq(vendorBatches.faceCurrency, key.faceCurrency),
-          eq(vendorBatches.status, "open"),
-        ),
-      )
-      // Shared: arrivals do not wait for each other, only for a batch that is closing (it locks it for update).
-      .for("share");
+    // Shared: arrivals do not wait for each other, only for a batch that is closing (it locks it for update).
+    const [open] = await tx.execute<{ id: string }>(sql`select b.id from ${vendorBatches} b where ${openBatchOf(key)} for share of b`);
     if (open) return { batchId: open.id, opened: false };
-    const id = newId("bat");
-    const inserted = await tx.execute<{ id: string }>(sql`
-      insert into ${vendorBatches} (id, environment, account, product_id, vendor_product_id, face_value, face_currency, vendor_request_id, close_at)
-      values (${id}, ${key.environment}, ${key.account}, ${key.productId}, ${key.vendorProductId}, ${key.faceValue}, ${key.faceCurrency},
-              ${randomUUID()}, clock_timestamp() + make_interval(secs => ${windowMs / 1000}::float8))
-      on conflict (environment, account, vendor_product_id, face_value, face_currency) where status = 'open' do nothing
-      returning id`);
+    const fresh = newOpenBatch(key, windowMs);
+    const inserted = await tx.execute<{ id: string }>(fresh.insert);
     if (inserted.length > 0) {
-      await enqueueEvent(tx, { name: "order/batch.ready", data: { batchId: id }, id: `batch-ready:${id}` });
-      return { batchId: id, opened: true };
+      await enqueueEvent(tx, fresh.ready);
+      return { batchId: fresh.id, opened: true };
     }
     // Another arrival opened it meanwhile: lock that one.
   }

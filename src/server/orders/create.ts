@@ -1,16 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import { sha256Hex } from "@/lib/crypto";
 import { newId } from "@/lib/ids";
 import { InvalidAmountError, parsePositiveAmount } from "@/lib/money";
 import { findOrderableProduct, type Environment } from "@/server/catalog/visibility";
 import { faceValueAllowed, ProfitGuardError, quote } from "@/server/catalog/pricing";
 import type { Db } from "@/server/db/client";
-import { catalogProducts, orders } from "@/server/db/schema";
+import { catalogProducts, orders, vendorBatches } from "@/server/db/schema";
 import { orderDebitTransfer, refusalError, transferInStatement } from "@/server/ledger";
 import { rowFromDriver } from "@/server/db/rows";
 import { errorChain } from "@/lib/error-chain";
 import { enqueueWithin, type AppEvent } from "@/server/outbox";
+import { type BatchJoin, newOpenBatch, openBatchOf } from "./batch-open";
 import { OrderError } from "./errors";
 import { noteMilestone } from "@/server/partners/activation";
 
@@ -43,8 +44,17 @@ function requestHashOf(i: { sku: string; faceValue: string; quantity: number }):
  * (`created: false`), even if the product has changed since; with other input, a
  * `reference_conflict` error. Concurrent duplicates are settled by the unique index, not by a
  * lock in memory. A new order costs three round trips: product, accounts, write.
+ *
+ * With `batching` (the order engine's runtime: the app's callers pass `services.orders`) the same
+ * statement also puts the order in the pool of its vendor batch: it locks the open batch of its
+ * product and face value (shared: arrivals do not wait for each other; a batch that is closing is
+ * waited for, and once closed its pool query sees this order), or opens one with its
+ * `order/batch.ready` event. The order then needs no run of its own; only when neither happened (a
+ * batch opened by a concurrent statement, not yet visible to this one) is `order/created` written,
+ * and the order's run joins the batch (`queueOrder`), as it does for every order created without
+ * `batching`.
  */
-export async function createOrder(db: Db, input: CreateOrderInput): Promise<{ order: Order; created: boolean }> {
+export async function createOrder(db: Db, input: CreateOrderInput, batching?: BatchJoin): Promise<{ order: Order; created: boolean }> {
   let faceValue: string;
   try {
     faceValue = parsePositiveAmount(input.faceValue);
@@ -128,6 +138,15 @@ export async function createOrder(db: Db, input: CreateOrderInput): Promise<{ or
   );
   const fields = (Object.keys(values) as (keyof typeof values)[]).map((k) => ({ column: orders[k], value: values[k] }));
   const created: AppEvent = { name: "order/created", data: { orderId: id }, id: `order-created:${id}` };
+  const join = batching
+    ? batchJoin(batching, {
+        environment: input.environment,
+        productId: product.id,
+        vendorProductId: product.vendorProductId,
+        faceValue,
+        faceCurrency: product.currency,
+      })
+    : null;
   // One statement, so one atomic write: the debit (unless the reference is taken), the order
   // (only if the debit was made) and the `order/created` event (only with the order). A refused
   // debit writes nothing and comes back as a value. A concurrent duplicate that committed after
@@ -149,7 +168,8 @@ export async function createOrder(db: Db, input: CreateOrderInput): Promise<{ or
         from t where ${debit.createdIn("t")}
         returning *
       ),
-      e as (${enqueueWithin(created, sql`exists (select 1 from o)`)}),
+      ${join?.ctes ?? sql``}
+      e as (${enqueueWithin(created, sql`exists (select 1 from o) ${join?.uncovered ?? sql``}`)}),
       c as (select ${costCovered} as cost_covered)
       select o.*, ${debit.columns("t")}, c.cost_covered from c left join t on true left join o on true`);
   } catch (error) {
@@ -181,6 +201,24 @@ export async function createOrder(db: Db, input: CreateOrderInput): Promise<{ or
   const winner = await findByReference(db, input);
   if (!winner) throw new Error("order vanished after a reference conflict");
   return sameOrConflict(winner, requestHash);
+}
+
+/**
+ * The CTEs that put a new order (CTE `o`) in its vendor batch's pool: `ob` the open batch, locked
+ * shared; else `nb` a new one and `be` its event. `uncovered` is true when neither happened.
+ */
+function batchJoin(
+  batching: BatchJoin,
+  o: { environment: Environment; productId: string; vendorProductId: string; faceValue: string; faceCurrency: string },
+): { ctes: SQL; uncovered: SQL } {
+  const key = { ...o, account: batching.vendorFor(o.environment).account };
+  const fresh = newOpenBatch(key, batching.batchWindowMs, sql`exists (select 1 from o) and not exists (select 1 from ob)`);
+  return {
+    ctes: sql`ob as (select b.id from ${vendorBatches} b where ${openBatchOf(key)} and exists (select 1 from o) for share of b),
+      nb as (${fresh.insert}),
+      be as (${enqueueWithin(fresh.ready, sql`exists (select 1 from nb)`)}),`,
+    uncovered: sql`and not exists (select 1 from ob) and not exists (select 1 from nb)`,
+  };
 }
 
 /** The refusal agency_sale_check raised for a sub-agent's sale (suspended agent, over a limit), as the order engine's error. */

@@ -289,8 +289,3 @@ export async function recordLedgerConsistency(db: Db) {
   }
   return { id, ...report };
 }
-
-/** The latest unresolved reconciliation findings (admin view). */
-async function listOpenReconciliationIssues(db: Db) {
-  return db.select().from(reconciliationIssues).where(sql`${reconciliationIssues.resolvedAt} is null`).orderBy(reconciliationIssues.createdAt);
-}

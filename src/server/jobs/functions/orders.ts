@@ -25,7 +25,11 @@ async function honourVendorWait<T>(work: () => Promise<T>): Promise<T> {
 
 /**
  * order/created → a batched order joins the pool of its product and makes sure an open vendor
- * batch exists (the batch's own function does the rest, see placeVendorBatch). An order made
+ * batch exists (the batch's own function does the rest, see placeVendorBatch). The app's orders
+ * do that in the statement that creates them (`createOrder` with `services.orders`) and get this
+ * event only when that could not be settled there (a batch opened by a concurrent statement), or
+ * from a re-drive (backfill, an admin); a burst of one product then queues no run per order ahead
+ * of another product's first placement in the executor's first-in first-out queue. An order made
  * before batching (`batched` false) is placed on its own, as before: place with the vendor → poll
  * with backoff until the vendor finishes. Every state change is a guarded SQL update, so a step
  * that runs again does no harm; a run that reaches the end of the poll schedule leaves the order

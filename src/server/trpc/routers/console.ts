@@ -48,16 +48,20 @@ export const consoleRouter = router({
   createOrder: partnerProcedure("developer")
     .input(orderInput)
     .mutation(async ({ ctx, input }) => {
-      const { order } = await createOrder(ctx.db, {
-        partnerId: ctx.partnerId,
-        environment: SANDBOX,
-        sku: input.sku,
-        faceValue: input.faceValue,
-        quantity: input.quantity,
-        referenceId: `console_${randomBytes(9).toString("hex")}`,
-        actor: ctx.user.id,
-        source: "console",
-      });
+      const { order } = await createOrder(
+        ctx.db,
+        {
+          partnerId: ctx.partnerId,
+          environment: SANDBOX,
+          sku: input.sku,
+          faceValue: input.faceValue,
+          quantity: input.quantity,
+          referenceId: `console_${randomBytes(9).toString("hex")}`,
+          actor: ctx.user.id,
+          source: "console",
+        },
+        ctx.services.orders,
+      );
       return presentOrder(order);
     }),
 

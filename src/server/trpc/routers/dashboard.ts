@@ -76,16 +76,20 @@ export const dashboardRouter = router({
       .input(buyCardsInput.extend({ environment }))
       .mutation(async ({ ctx, input }) => {
         if (input.environment === "live") await assertLiveAccess(ctx.db, ctx.partnerId);
-        const { order, created } = await createOrder(ctx.db, {
-          partnerId: ctx.partnerId,
-          environment: input.environment,
-          sku: input.sku,
-          faceValue: input.faceValue,
-          quantity: input.quantity,
-          referenceId: input.referenceId,
-          actor: ctx.user.id,
-          source: "dashboard",
-        });
+        const { order, created } = await createOrder(
+          ctx.db,
+          {
+            partnerId: ctx.partnerId,
+            environment: input.environment,
+            sku: input.sku,
+            faceValue: input.faceValue,
+            quantity: input.quantity,
+            referenceId: input.referenceId,
+            actor: ctx.user.id,
+            source: "dashboard",
+          },
+          ctx.services.orders,
+        );
         return { order: presentOrder(order), created };
       }),
 

@@ -65,7 +65,7 @@ export const subagentRouter = router({
     .input(sellCardInput.extend({ environment }))
     .mutation(async ({ ctx, input }) => {
       if (input.environment === "live") await assertLiveAccess(ctx.db, ctx.partnerId);
-      const { order, created } = await sellCard(ctx.db, { partnerId: ctx.partnerId, ...input, actor: ctx.user.id });
+      const { order, created } = await sellCard(ctx.db, { partnerId: ctx.partnerId, ...input, actor: ctx.user.id }, ctx.services.orders);
       return { orderId: order.id, status: order.status, created };
     }),
 
