@@ -185,10 +185,10 @@ describe("the sandbox against a catalog synced from a real (stand-in) Bamboo", (
     expect(mockOrder!.total).toBe("71.7800");
     expect(o.vendorCost).toBe("71.7800"); // what the order expected to pay
     expect(o.currency).toBe("USD");
-    // Every call went to the built-in mock in-process: over HTTP, APP_URL (port 9) would refuse the connection.
+    // Every call went to the built-in mock in-process (its address resolves nowhere; APP_URL, port 9, would refuse the connection).
     const calls = await app.db.select().from(vendorCalls).where(eq(vendorCalls.requestId, requestId));
     expect(calls.length).toBeGreaterThanOrEqual(2);
-    for (const c of calls) expect([c.account, c.status]).toEqual(["bamboo:127.0.0.1:9:steller-mock-client", 200]);
+    for (const c of calls) expect([c.account, c.status]).toEqual(["bamboo:builtin-mock-vendor.invalid:steller-mock-client", 200]);
     // The built-in mock's own catalog never had this product.
     expect(await app.db.select().from(mockVendorProducts).where(eq(mockVendorProducts.id, LIVE.ranged))).toEqual([]);
   });

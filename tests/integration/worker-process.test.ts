@@ -67,6 +67,10 @@ function startWorker(): { child: ChildProcess; output: () => string; exited: Pro
       DATABASE_URL: t.url,
       STELLER_DATA_DIR: dataDir,
       JOBS_EXECUTOR: "off", // the worker runs the executor whatever the web processes' setting
+      // Another process of the deployment, at another address: the orders the web side opened
+      // batches for must still be placed and polled under the same vendor account.
+      PORT: "3977",
+      APP_URL: "http://127.0.0.1:3977",
       JOBS_STOP_TIMEOUT_MS: "5000",
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -50,6 +50,15 @@ export function inProcessFetch(handler: FetchHandler): NonNullable<BambooConfig[
 }
 
 /**
+ * Where the built-in mock is "reached": never over the network (its fetch is in process), so one
+ * fixed address that resolves nowhere (.invalid), not the app's URL. The vendor account key derives
+ * from it, and every process of a deployment (a web process, a worker on another port) must speak
+ * for the same account: the web's orders open vendor batches of that account, and the worker's
+ * poller asks about that account's batches.
+ */
+const BUILT_IN_MOCK_URL = "http://builtin-mock-vendor.invalid/api/mock-vendor";
+
+/**
  * The vendor configuration of the built-in mock, reached in-process through the real Bamboo
  * client (same limiter, call log and parsing; no HTTP hop, no public route): what the sandbox
  * always buys from, and live when no BAMBOO_BASE_URL is set. The mock sells every product of the
@@ -57,5 +66,5 @@ export function inProcessFetch(handler: FetchHandler): NonNullable<BambooConfig[
  */
 export function builtInMockVendorConfig(db: Db, e: Env = env()): BambooConfig {
   const handler = createMockVendorHandler(db, mockVendorOptionsFromEnv(e));
-  return { ...bambooConfigFromEnv({ ...e, BAMBOO_BASE_URL: undefined }), fetch: inProcessFetch(handler) };
+  return { ...bambooConfigFromEnv({ ...e, BAMBOO_BASE_URL: undefined }), baseUrl: BUILT_IN_MOCK_URL, fetch: inProcessFetch(handler) };
 }
