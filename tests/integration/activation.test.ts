@@ -76,7 +76,7 @@ describe("activation milestones", () => {
     expect((await reached(partnerId)).at(-1)).toBe("go_live_requested");
 
     const admin = await makeUser(t.db, { admin: true });
-    await (await callerFor(admin.id)).onboarding.admin.decideGoLive({ requestId: request.id, decision: "approve", reason: "Documents checked" });
+    await (await callerFor(admin.id)).admin.partners.decideGoLive({ requestId: request.id, decision: "approve", reason: "Documents checked" });
     expect((await reached(partnerId)).at(-1)).toBe("go_live_approved");
 
     const topup = await requestTopup(t.db, { partnerId, environment: "live", currency: "USD", amount: "500.00", requestedBy: signup.userId });

@@ -52,7 +52,7 @@ describe("go live", () => {
     // Waiting for review is not access either.
     await expect(api.partner.keys.create({ environment: "live" })).rejects.toMatchObject({ code: "FORBIDDEN" });
     const admin = await makeUser(t.db, { admin: true });
-    await (await callerFor(admin.id)).onboarding.admin.decideGoLive({ requestId: request.id, decision: "approve", reason: "" });
+    await (await callerFor(admin.id)).admin.partners.decideGoLive({ requestId: request.id, decision: "approve", reason: "" });
     expect((await api.partner.keys.create({ environment: "live", name: "prod" })).secret).toMatch(/^stlr_live_/);
     expect((await listApiKeys(t.db, partnerId, "live")).length).toBe(1);
     expect(await api.onboarding.goLive.status()).toMatchObject({ live: true, latest: { id: request.id, status: "approved" } });
@@ -64,8 +64,8 @@ describe("go live", () => {
     const request = await (await callerFor(owner.id)).onboarding.goLive.request(details);
     for (const who of [owner, developer]) {
       const api = await callerFor(who.id);
-      await expect(api.onboarding.admin.decideGoLive({ requestId: request.id, decision: "approve", reason: "" })).rejects.toMatchObject({ code: "FORBIDDEN" });
-      await expect(api.onboarding.admin.goLiveRequests()).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(api.admin.partners.decideGoLive({ requestId: request.id, decision: "approve", reason: "" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(api.admin.partners.goLiveRequests()).rejects.toMatchObject({ code: "FORBIDDEN" });
       await expect(api.onboarding.admin.mailbox()).rejects.toMatchObject({ code: "FORBIDDEN" });
     }
     const [row] = await t.db.select().from(goLiveRequests).where(eq(goLiveRequests.id, request.id));
@@ -75,7 +75,7 @@ describe("go live", () => {
     expect(await decidedEmails(partnerId)).toHaveLength(0);
     // The admin sees it waiting.
     const admin = await callerFor((await makeUser(t.db, { admin: true })).id);
-    expect((await admin.onboarding.admin.goLiveRequests({ status: "pending" })).map((r) => r.request.id)).toContain(request.id);
+    expect((await admin.admin.partners.goLiveRequests({ status: "pending" })).map((r) => r.request.id)).toContain(request.id);
   });
 
   it("only an owner with a verified email may request; one pending request at a time", async () => {
@@ -102,15 +102,15 @@ describe("go live", () => {
     const api = await callerFor(owner.id);
     const request = await api.onboarding.goLive.request(details);
     const admin = await callerFor((await makeUser(t.db, { admin: true })).id);
-    await expect(admin.onboarding.admin.decideGoLive({ requestId: request.id, decision: "reject", reason: " " })).rejects.toMatchObject({
+    await expect(admin.admin.partners.decideGoLive({ requestId: request.id, decision: "reject", reason: " " })).rejects.toMatchObject({
       code: "BAD_REQUEST",
     });
-    await admin.onboarding.admin.decideGoLive({
+    await admin.admin.partners.decideGoLive({
       requestId: request.id,
       decision: "reject",
       reason: "The registration number does not match the website's company.",
     });
-    await expect(admin.onboarding.admin.decideGoLive({ requestId: request.id, decision: "approve", reason: "" })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(admin.admin.partners.decideGoLive({ requestId: request.id, decision: "approve", reason: "" })).rejects.toMatchObject({ code: "CONFLICT" });
     const [email] = await decidedEmails(partnerId);
     expect(email!.data).toMatchObject({
       to: owner.email,

@@ -2,14 +2,14 @@ import { z } from "zod";
 import { goLiveBody } from "@/lib/schemas/go-live";
 import { listEmails } from "@/server/email";
 import { activationFunnel, onboardingChecklist } from "@/server/partners/activation";
-import { decideGoLive, goLiveStatus, listGoLiveRequests, requestGoLive } from "@/server/partners/golive";
+import { goLiveStatus, requestGoLive } from "@/server/partners/golive";
 import { adminProcedure, partnerProcedure, router } from "../init";
 
 const DAY_MS = 24 * 3600_000;
 
 /**
  * Onboarding: the partner's activation checklist and go-live request; for admins, the activation
- * funnel, the go-live decisions and the dev mailbox.
+ * funnel and the dev mailbox (go-live decisions are `admin.partners.goLiveRequests` / `decideGoLive`).
  */
 export const onboardingRouter = router({
   /** Every milestone in journey order, with when this partner reached it. */
@@ -28,12 +28,6 @@ export const onboardingRouter = router({
       const from = input?.from ?? new Date(to.getTime() - 30 * DAY_MS);
       return activationFunnel(ctx.db, { from, to });
     }),
-    goLiveRequests: adminProcedure
-      .input(z.object({ status: z.enum(["pending", "approved", "rejected"]).optional() }).optional())
-      .query(({ ctx, input }) => listGoLiveRequests(ctx.db, { status: input?.status })),
-    decideGoLive: adminProcedure
-      .input(z.object({ requestId: z.string().min(1).max(64), decision: z.enum(["approve", "reject"]), reason: z.string().trim().max(1000).default("") }))
-      .mutation(({ ctx, input }) => decideGoLive(ctx.db, { ...input, actor: ctx.user.id })),
     /** The dev mailbox (table `emails`), newest first. */
     mailbox: adminProcedure
       .input(z.object({ limit: z.number().int().min(1).max(200).default(50) }).optional())

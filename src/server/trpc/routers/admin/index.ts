@@ -11,8 +11,8 @@ import { adminWalletsRouter } from "./wallets";
 
 /**
  * The admin dashboard's procedures, one router per area (every procedure is `adminProcedure`:
- * platform admins who passed their second factor). Go-live decisions, the activation funnel and
- * the dev mailbox stay in `onboarding.admin`.
+ * platform admins who passed their second factor). Go-live decisions are `admin.partners.*`; the
+ * activation funnel and the dev mailbox stay in `onboarding.admin`.
  */
 export const adminRouter = router({
   partners: adminPartnersRouter,
