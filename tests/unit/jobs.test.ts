@@ -1,6 +1,7 @@
 import { InngestTestEngine } from "@inngest/test";
 import { describe, expect, it, vi } from "vitest";
 import { inngest } from "@/server/jobs/client";
+import { saleReceiptEmail } from "@/server/jobs/functions/agency";
 import { orderCreated } from "@/server/outbox/events";
 import { sleepUntil } from "@/server/jobs/executor/protocol";
 import { parseCron, parseDuration, registerFunctions } from "@/server/jobs/executor/registry";
@@ -56,6 +57,25 @@ describe("embedded function registry", () => {
     expect(trigger.name).toBe("inngest/function.failed");
     expect(trigger.matches({ data: { function_id: "steller-unit-fails" } })).toBe(true);
     expect(trigger.matches({ data: { function_id: "steller-other" } })).toBe(false);
+  });
+
+  it("evaluates == and != trigger conditions; a missing field differs from every literal", () => {
+    const fn = inngest.createFunction(
+      { id: "unit-conditional", triggers: [{ event: "test/a", if: "event.data.source != 'api' && event.data.kind == 'sale'" }] },
+      async () => null,
+    );
+    const { matches } = registerFunctions("steller", [fn]).get("steller-unit-conditional")!.events[0]!;
+    expect(matches({ data: { source: "dashboard", kind: "sale" } })).toBe(true);
+    expect(matches({ data: { kind: "sale" } })).toBe(true);
+    expect(matches({ data: { source: "api", kind: "sale" } })).toBe(false);
+    expect(matches({ data: { source: "dashboard", kind: "other" } })).toBe(false);
+  });
+
+  it("the sale receipt starts no run for an API order, and does for any other (and for events without a source)", () => {
+    const { matches } = registerFunctions("steller", [saleReceiptEmail]).get("steller-agency-sale-receipt")!.events[0]!;
+    expect(matches({ data: { orderId: "ord_1", source: "api" } })).toBe(false);
+    expect(matches({ data: { orderId: "ord_1", source: "dashboard" } })).toBe(true);
+    expect(matches({ data: { orderId: "ord_1" } })).toBe(true);
   });
 
   it("refuses a feature it does not honour, naming the function", () => {

@@ -464,7 +464,7 @@ async function settleBatch(rt: OrderRuntime, batchId: string, vendorOrder: Vendo
     const cards = nothingDelivered ? [] : vendorOrder.cards;
     let offset = 0;
     const cardRows: Array<typeof orderCards.$inferInsert> = [];
-    const completedIds: string[] = [];
+    const completed: Array<{ orderId: string; source: string }> = [];
     const revenue: OrderRevenueInput[] = [];
     const charged = { total: vendorOrder.total, currency: vendorOrder.currency, cards: cards.length };
     const unassigned: string[] = [];
@@ -522,16 +522,16 @@ async function settleBatch(rt: OrderRuntime, batchId: string, vendorOrder: Vendo
         .update(orders)
         .set({ status: "completed", cardsDelivered: mine.length, refundedAmount: refunded, settledCost: settled.cost, finishedAt: new Date(), ...vendorFields })
         .where(eq(orders.id, m.id));
-      completedIds.push(m.id);
+      completed.push({ orderId: m.id, source: m.source });
       const price = new Decimal(m.totalPrice).minus(refunded).toFixed(4);
       revenue.push({ orderId: m.id, price, cost: settled.cost, cards: mine.length, costSource: settled.source });
     }
     // Bounded statements (a batch holds at most 500 cards).
     for (let i = 0; i < cardRows.length; i += 250) await tx.insert(orderCards).values(cardRows.slice(i, i + 250));
-    if (completedIds.length) {
+    if (completed.length) {
       await enqueueEvent(
         tx,
-        completedIds.map((orderId) => ({ name: "order/completed" as const, data: { orderId }, id: `order-completed:${orderId}` })),
+        completed.map((data) => ({ name: "order/completed" as const, data, id: `order-completed:${data.orderId}` })),
       );
     }
     // The completed members' margins (ledger revenue), in this transaction and late in it: the
@@ -551,7 +551,7 @@ async function settleBatch(rt: OrderRuntime, batchId: string, vendorOrder: Vendo
         })
         .onConflictDoNothing();
     }
-    const failed = completedIds.length === 0;
+    const failed = completed.length === 0;
     const [settled] = await tx
       .update(vendorBatches)
       .set({

@@ -237,7 +237,7 @@ async function completeOrder(rt: OrderRuntime, orderId: string, vendorOrder: Ven
     // The margin on the delivered cards, in this same transaction (src/server/ledger/revenue.ts).
     const price = new Decimal(order.totalPrice).minus(refunded).toFixed(4);
     await recognizeOrderRevenue(tx, [{ orderId, price, cost: settled.cost, cards: cards.length, costSource: settled.source }]);
-    await enqueueEvent(tx, { name: "order/completed", data: { orderId }, id: `order-completed:${orderId}` });
+    await enqueueEvent(tx, { name: "order/completed", data: { orderId, source: order.source }, id: `order-completed:${orderId}` });
     return result(orderId, "completed");
   });
 }

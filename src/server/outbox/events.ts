@@ -6,7 +6,8 @@ import { z } from "zod";
  * (`triggers: [orderCreated]`) and `enqueueEvent` / `inngest.send` are type-checked by them.
  */
 export const orderCreated = eventType("order/created", { schema: z.object({ orderId: z.string() }) });
-export const orderCompleted = eventType("order/completed", { schema: z.object({ orderId: z.string() }) });
+/** `source`: where the order came from ("api", "dashboard", "console"), so a function can skip what is not its concern (absent in events written before it existed). */
+export const orderCompleted = eventType("order/completed", { schema: z.object({ orderId: z.string(), source: z.string().optional() }) });
 export const orderFailed = eventType("order/failed", {
   schema: z.object({ orderId: z.string(), reason: z.string().optional() }),
 });

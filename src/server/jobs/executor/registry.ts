@@ -157,18 +157,19 @@ function compileKey(expression: string, fnId: string): (scope: unknown) => strin
   };
 }
 
-/** A trigger condition: `<path> == '<literal>'` joined by `&&` (what onFailure triggers use). */
+/** A trigger condition: `<path> == '<literal>'` or `!=` clauses joined by `&&` (what onFailure triggers and ours use). A missing field is null: `!=` any literal holds. */
 function compileCondition(expression: string, fnId: string): (event: { data: unknown }) => boolean {
   const clauses = expression.split("&&").map((c) => {
-    const m = /^\s*(event(?:\.[\w$]+)+)\s*==\s*(?:'([^']*)'|"([^"]*)"|(-?\d+(?:\.\d+)?|true|false))\s*$/.exec(c);
+    const m = /^\s*(event(?:\.[\w$]+)+)\s*(==|!=)\s*(?:'([^']*)'|"([^"]*)"|(-?\d+(?:\.\d+)?|true|false))\s*$/.exec(c);
     if (!m) {
       throw new Error(
-        `embedded jobs: function "${fnId}" has trigger condition "${expression}"; the embedded executor supports event.path == 'value' clauses joined by &&`,
+        `embedded jobs: function "${fnId}" has trigger condition "${expression}"; the embedded executor supports event.path == 'value' and event.path != 'value' clauses joined by &&`,
       );
     }
     const get = compileKey(m[1]!, fnId);
-    const want = m[2] ?? m[3] ?? m[4]!;
-    return (event: unknown) => get({ event }) === want;
+    const equal = m[2] === "==";
+    const want = m[3] ?? m[4] ?? m[5]!;
+    return (event: unknown) => (get({ event }) === want) === equal;
   });
   return (event) => clauses.every((f) => f(event));
 }

@@ -6,10 +6,15 @@ import { inngest } from "../client";
 /**
  * order/completed → when the order is a sub-agent's over-the-counter sale with a customer email,
  * the receipt (with the card) is emailed to the customer, once per order (the request is keyed by
- * the order). Other orders: nothing.
+ * the order). Other orders: nothing; the API's orders (never a counter sale) start no run at all.
  */
 export const saleReceiptEmail = inngest.createFunction(
-  { id: "agency-sale-receipt", name: "Email a sale's receipt", triggers: [orderCompleted], retries: 5 },
+  {
+    id: "agency-sale-receipt",
+    name: "Email a sale's receipt",
+    triggers: [{ event: orderCompleted, if: "event.data.source != 'api'" }],
+    retries: 5,
+  },
   async ({ event, step, services }) =>
     step.run("request-receipt-email", () => requestSaleReceiptEmail(services.db, event.data.orderId, services.encryptionKey)),
 );
