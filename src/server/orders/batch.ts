@@ -468,9 +468,13 @@ async function settleBatch(rt: OrderRuntime, batchId: string, vendorOrder: Vendo
     const revenue: OrderRevenueInput[] = [];
     const charged = { total: vendorOrder.total, currency: vendorOrder.currency, cards: cards.length };
     const unassigned: string[] = [];
-    // Every account this settlement moves money in (the refunds of open members short of cards, the
-    // margins and commissions of those with some), locked at once in the ledger's lock order before
-    // the first transfer: batches whose members share wallets or shards queue instead of deadlocking.
+    // A settlement that refunds (members short of cards) locks every account it moves money in (the
+    // refunds, the margins and commissions of members with cards) at once, in the ledger's lock order,
+    // before its first transfer: batches whose members share wallets or shards queue instead of
+    // deadlocking. A settlement that refunds nothing takes no lock before its margins, which come last
+    // (recognizeOrderRevenue, in its own lock order): the settlement shards it credits are the ones
+    // every new order's debit credits, so locking them before the card inserts would stall new
+    // orders for the whole settlement (bench: POST p50 7 s while 500-card batches settled).
     const refunding: string[] = [];
     const completing: string[] = [];
     for (let i = 0, start = 0; i < members.length; start += members[i]!.quantity, i++) {
@@ -480,7 +484,7 @@ async function settleBatch(rt: OrderRuntime, batchId: string, vendorOrder: Vendo
       if (delivered < m.quantity) refunding.push(m.id);
       if (delivered > 0) completing.push(m.id);
     }
-    await lockOrderAccounts(tx, { refunding, completing });
+    if (refunding.length) await lockOrderAccounts(tx, { refunding, completing });
     for (const m of members) {
       const start = offset;
       offset += m.quantity;

@@ -194,8 +194,9 @@ async function completeOrder(rt: OrderRuntime, orderId: string, vendorOrder: Ven
       return { ...result(orderId, order.status), done: true, attention: detail };
     }
     const cards = vendorOrder.cards.slice(0, order.quantity);
-    // A refund, the margin and an agent's commission: their accounts locked at once, in the ledger's lock order.
-    await lockOrderAccounts(tx, { refunding: cards.length < order.quantity ? [orderId] : [], completing: [orderId] });
+    // A refund, the margin and an agent's commission: their accounts locked at once, in the ledger's
+    // lock order. Without a refund only the margin moves money, last (see settleBatch).
+    if (cards.length < order.quantity) await lockOrderAccounts(tx, { refunding: [orderId], completing: [orderId] });
     await tx
       .insert(orderCards)
       .values(
