@@ -355,17 +355,19 @@ async function main() {
     if (ONLY.has("layouts")) {
       await stopServers();
       log("layout 2: a web process with JOBS_EXECUTOR=off and a separate `npm run worker`…");
-      const worker = await startServer({
-        kind: "worker",
-        port: PORT_SPLIT + 1,
-        pgPort: PG_PORT,
-        dataDir: DATA_DIR,
-        fresh: false,
-        requestLog: true,
-        logFile: path.join(RESULTS_DIR, "worker.log"),
-        eldPort: ELD_SPLIT_WORKER,
-        onSpawn: (s) => (extra = s),
-      });
+      const startWorker = () =>
+        startServer({
+          kind: "worker",
+          port: PORT_SPLIT + 1,
+          pgPort: PG_PORT,
+          dataDir: DATA_DIR,
+          fresh: false,
+          requestLog: true,
+          logFile: path.join(RESULTS_DIR, "worker.log"),
+          eldPort: ELD_SPLIT_WORKER,
+          onSpawn: (s) => (extra = s),
+        });
+      let worker = await startWorker();
       const web = await startServer({
         port: PORT_SPLIT,
         pgPort: PG_PORT,
@@ -399,6 +401,14 @@ async function main() {
         const sc = scenarios(web, hot, many, ", split").ordersMany;
         log(`${sc.name}: ${SHAPE.warmupSeconds} s warm-up + ${SHAPE.seconds} s at ${SHAPE.connections} connections (closed loop: the maximum)`);
         measured.push(await runHttp(sc, SHAPE, meter));
+        // And with the worker stopped: what the API alone costs over createOrder(), on the same
+        // cores the ceiling had (no fulfilment competing); the orders wait in the pool meanwhile.
+        log("stopping the worker: the API's maximum with no fulfilment running…");
+        await worker.stop();
+        extra = null;
+        const alone = scenarios(web, hot, many, ", split, worker stopped").ordersMany;
+        measured.push(await runHttp(alone, SHAPE, meter));
+        worker = await startWorker();
       }
       if (ONLY.has("fulfil")) {
         const leftSplit = await drainOrders(sql, 20_000);
@@ -428,6 +438,7 @@ async function main() {
   const hotOn = byName("POST /api/v1/orders, 1 hot");
   const manyOn = byName(`POST /api/v1/orders, ${PARTNERS} wallets`);
   const manySplit = measured.find((m) => m.scenario === `POST /api/v1/orders, ${PARTNERS} wallets, split`) ?? null;
+  const manyAlone = measured.find((m) => m.scenario === `POST /api/v1/orders, ${PARTNERS} wallets, split, worker stopped`) ?? null;
   const row = (m: Measurement, trivial: Measurement | null, ceiling: Measurement | null): Row => ({
     ...m,
     vsTrivial: trivial && m !== trivial ? m.reqPerSec / trivial.reqPerSec : null,
@@ -443,7 +454,7 @@ async function main() {
       row(ceilingHot, null, null),
       row(ceilingMany, null, null),
     );
-    if (manySplit) rows.push(row(manySplit, null, ceilingMany));
+    for (const m of [manySplit, manyAlone]) if (m) rows.push(row(m, null, ceilingMany));
   }
   for (const [a, b] of pairs) rows.push(row(a, null, null), row(b, null, null));
 
@@ -490,6 +501,7 @@ async function main() {
   for (const [m, layout] of [
     [manyOn, "web + executor in one process (default)"],
     [manySplit, "web (JOBS_EXECUTOR=off) + separate worker"],
+    [manyAlone, "web alone (worker stopped: no fulfilment beside it)"],
   ] as const) {
     if (m && ceilingMany)
       targets.push({
