@@ -4,7 +4,7 @@ import { jobEvents, orders, vendorBatches } from "@/server/db/schema";
 import { checkInvariants } from "@/server/ledger";
 import { batchOf } from "@/server/orders/batch";
 import { newOpenBatch } from "@/server/orders/batch-open";
-import { createOrder, type Order } from "@/server/orders/create";
+import type { Order } from "@/server/orders/create";
 import { enqueueEvent } from "@/server/outbox";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { RANGED_USD, startOrderEngine, type OrderEngine } from "../support/order-engine";
@@ -23,6 +23,7 @@ let engine: OrderEngine;
 beforeAll(async () => {
   t = await createTestDatabase(20);
   engine = await startOrderEngine(t, { mock: { fulfilMs: 100 }, batchWindowMs: 300 });
+  order = engine.orderMaker("join", { join: true });
   await engine.stopWorker();
 });
 afterAll(async () => {
@@ -30,11 +31,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-let refSeq = 0;
-async function order(partnerId: string, faceValue: string, quantity = 1): Promise<Order> {
-  const input = { partnerId, environment: "sandbox" as const, sku: RANGED_USD, faceValue, quantity, referenceId: `join-${++refSeq}`, actor: "test" };
-  return (await createOrder(t.db, input, engine.services.orders)).order;
-}
+let order: ReturnType<OrderEngine["orderMaker"]>;
 
 const openBatches = (faceValue: string) =>
   t.db

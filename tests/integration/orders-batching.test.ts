@@ -5,14 +5,13 @@ import { createDatabase, type Database } from "@/server/db/client";
 import { orderCards, orders, vendorBatches } from "@/server/db/schema";
 import { checkInvariants } from "@/server/ledger";
 import { batchOf, cancelBeforePlacement, closeBatch, placeBatch, pollBatch, queueOrder } from "@/server/orders/batch";
-import { createOrder, type Order } from "@/server/orders/create";
 import { failOrder } from "@/server/orders/fulfil";
 import { redriveStuckOrders } from "@/server/orders/maintenance";
 import type { OrderRuntime } from "@/server/orders/runtime";
 import { createBambooClient } from "@/server/supplier/bamboo";
 import { countMockCheckoutAttempts, countMockOrders, mockCard } from "@/server/supplier/mock";
 import { createTestDatabase, type TestDatabase } from "../support/db";
-import { RANGED_USD, startOrderEngine, TEST_KEY, type OrderEngine } from "../support/order-engine";
+import { startOrderEngine, TEST_KEY, type OrderEngine } from "../support/order-engine";
 import { waitFor } from "../support/wait";
 
 /**
@@ -28,25 +27,14 @@ beforeAll(async () => {
   t = await createTestDatabase(20);
   // A window long enough that orders created back to back share a batch.
   engine = await startOrderEngine(t, { mock: { fulfilMs: 300 }, batchWindowMs: 300 });
+  order = engine.orderMaker("batch");
 });
 afterAll(async () => {
   await engine?.stop();
   await t?.close();
 });
 
-let refSeq = 0;
-async function order(partnerId: string, faceValue: string, quantity = 1): Promise<Order> {
-  const { order } = await createOrder(t.db, {
-    partnerId,
-    environment: "sandbox",
-    sku: RANGED_USD,
-    faceValue,
-    quantity,
-    referenceId: `batch-${++refSeq}`,
-    actor: "test",
-  });
-  return order;
-}
+let order: ReturnType<OrderEngine["orderMaker"]>;
 
 const reload = async (id: string) => (await t.db.select().from(orders).where(eq(orders.id, id)))[0]!;
 

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { orders } from "@/server/db/schema";
 import { checkInvariants } from "@/server/ledger";
 import { type BatchResult, batchOf, closeBatch, placeBatch, pollBatch, queueOrder } from "@/server/orders/batch";
-import { createOrder, type Order } from "@/server/orders/create";
+import type { Order } from "@/server/orders/create";
 import { createTestDatabase, type TestDatabase } from "../support/db";
-import { RANGED_USD, startOrderEngine, type OrderEngine } from "../support/order-engine";
+import { startOrderEngine, type OrderEngine } from "../support/order-engine";
 import { waitFor } from "../support/wait";
 
 /**
@@ -26,6 +26,7 @@ let engine: OrderEngine;
 beforeAll(async () => {
   t = await createTestDatabase(12);
   engine = await startOrderEngine(t, { mock: { fulfilMs: 200 }, batchWindowMs: 50 });
+  order = engine.orderMaker("settle-locks");
   // Driven by hand: the engine's own runs would place and settle the batches at their own time.
   await engine.stopWorker();
 });
@@ -34,19 +35,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-let refSeq = 0;
-async function order(partnerId: string, faceValue: string, quantity: number): Promise<Order> {
-  const { order } = await createOrder(t.db, {
-    partnerId,
-    environment: "sandbox",
-    sku: RANGED_USD,
-    faceValue,
-    quantity,
-    referenceId: `settle-locks-${++refSeq}`,
-    actor: "test",
-  });
-  return order;
-}
+let order: ReturnType<OrderEngine["orderMaker"]>;
 
 /** Closes the open batch of the members' key: its members are the orders of that key, oldest first. */
 async function batchWith(members: Order[]): Promise<string> {

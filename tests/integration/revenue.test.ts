@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { orders } from "@/server/db/schema";
 import { checkInvariants, LedgerConflictError, platformRevenue, recognizeOrderRevenue } from "@/server/ledger";
 import { batchOf, closeBatch, placeBatch, pollBatch, queueOrder } from "@/server/orders/batch";
-import { createOrder, type Order } from "@/server/orders/create";
+import type { Order } from "@/server/orders/create";
 import { placeWithVendor, pollVendor } from "@/server/orders/fulfil";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { type OrderEngine, RANGED_USD, startOrderEngine } from "../support/order-engine";
@@ -27,25 +27,14 @@ beforeAll(async () => {
   t = await createTestDatabase(20);
   // A window long enough that orders created back to back share a batch.
   engine = await startOrderEngine(t, { mock: { fulfilMs: 300 }, batchWindowMs: 300 });
+  order = engine.orderMaker("rev");
 });
 afterAll(async () => {
   await engine?.stop();
   await t?.close();
 });
 
-let refSeq = 0;
-async function order(partnerId: string, faceValue: string, quantity = 1): Promise<Order> {
-  const { order } = await createOrder(t.db, {
-    partnerId,
-    environment: "sandbox",
-    sku: RANGED_USD,
-    faceValue,
-    quantity,
-    referenceId: `rev-${++refSeq}`,
-    actor: "test",
-  });
-  return order;
-}
+let order: ReturnType<OrderEngine["orderMaker"]>;
 
 async function finished(ids: string[], timeoutMs = 20_000) {
   return waitFor(

@@ -4,6 +4,7 @@ import { syncCatalog } from "@/server/catalog/sync";
 import { startEmbeddedWorker, type EmbeddedWorker } from "@/server/jobs/executor/worker";
 import { orderEngineFunctions } from "@/server/jobs/functions/orders";
 import { grantSandboxFunds } from "@/server/ledger";
+import { createOrder, type Order } from "@/server/orders/create";
 import { createBambooClient, type BambooClient, type BambooConfig } from "@/server/supplier/bamboo";
 import type { MockVendorOptions } from "@/server/supplier/mock";
 import type { TestDatabase } from "./db";
@@ -26,6 +27,11 @@ export interface OrderEngine {
   stopWorker(): Promise<void>;
   /** A partner with a sandbox wallet holding the USD grant. */
   sandboxPartner(name?: string): Promise<string>;
+  /**
+   * Sandbox orders of the ranged USD product through `createOrder`, references `<prefix>-1`, `-2`…;
+   * with `{ join: true }` as the app's callers make them (joining their vendor batch in the statement).
+   */
+  orderMaker(prefix: string, opts?: { join?: boolean }): (partnerId: string, faceValue: string, quantity?: number) => Promise<Order>;
   stop(): Promise<void>;
 }
 
@@ -92,6 +98,13 @@ export async function startOrderEngine(
       const partnerId = await makePartner(t.db, name);
       await grantSandboxFunds(t.db, partnerId);
       return partnerId;
+    },
+    orderMaker(prefix, opts = {}) {
+      let seq = 0;
+      return async (partnerId, faceValue, quantity = 1) => {
+        const input = { partnerId, environment: "sandbox" as const, sku: RANGED_USD, faceValue, quantity, referenceId: `${prefix}-${++seq}`, actor: "test" };
+        return (await createOrder(t.db, input, opts.join ? services.orders : undefined)).order;
+      };
     },
     async stop() {
       await engine.stopWorker();
