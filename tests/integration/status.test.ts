@@ -86,7 +86,10 @@ describe("GET /api/v1/status", () => {
     const faulty = await startMockVendorServer(t.db, { faultRate: 1, faultHangMs: 10 });
     try {
       const client = createBambooClient(t.db, faulty.clientConfig({ retry: { maxAttempts: 2, maxVendorWaitMs: 10, baseDelayMs: 5, maxDelayMs: 10 } }));
-      for (let i = 0; i < 3; i++) await expect(client.getAccounts()).rejects.toThrow();
+      // Every call fails, each at random as a 429 (rate limited, not a failure), a 500 or a hang: call
+      // until the failures weigh (at least 3 calls; a few 429s in a row would otherwise leave the
+      // failure share under its threshold), at most 30.
+      for (let i = 0; i < 30 && (i < 3 || (await fulfilment()).status !== "degraded"); i++) await expect(client.getAccounts()).rejects.toThrow();
     } finally {
       await faulty.close();
     }
