@@ -37,13 +37,14 @@ export async function createTestDatabase(poolSize = 10): Promise<TestDatabase> {
 }
 
 /**
- * Drops the database, giving connections still open on it a second to finish first: a connection
- * a pool was opening as it was ended runs postgres.js's array-type lookup as its first query, and
- * killing it then (`with (force)`) rejects inside postgres.js, where nothing can catch it (CI saw
- * one "Unhandled Rejection: read ECONNRESET" on that lookup). Forced after the second.
+ * Drops the database, giving connections still open on it five seconds to finish first: a
+ * connection a pool was opening as it was ended runs postgres.js's array-type lookup as its first
+ * query, and killing it then (`with (force)`) rejects inside postgres.js, where nothing can catch
+ * it (CI saw "Unhandled Rejection: read ECONNRESET" once with no wait, and "write
+ * CONNECTION_CLOSED" once with a one-second wait on a loaded machine). Forced after that.
  */
 async function dropWhenIdle(a: postgres.Sql, name: string): Promise<void> {
-  const deadline = Date.now() + 1000;
+  const deadline = Date.now() + 5000;
   for (;;) {
     try {
       await a.unsafe(`drop database if exists ${name}`);
