@@ -148,7 +148,8 @@ export async function createOrder(db: Db, input: CreateOrderInput, batching?: Ba
       })
     : null;
   // One statement, so one atomic write: the debit (unless the reference is taken), the order
-  // (only if the debit was made) and the `order/created` event (only with the order). A refused
+  // (only if the debit was made), its vendor batch joined or opened (with `batching`) and the
+  // `order/created` event (only with the order, and with `batching` only if no batch was). A refused
   // debit writes nothing and comes back as a value. A concurrent duplicate that committed after
   // this statement began makes the order's insert fail on the unique index, which rolls its debit
   // back with it; the winner is then returned below.
