@@ -462,7 +462,6 @@ async function settleBatch(rt: OrderRuntime, batchId: string, vendorOrder: Vendo
     const nothingDelivered = vendorOrder.state === "failed" || (vendorOrder.state === "partial" && vendorOrder.cards.length === 0);
     const code: VendorFailureCode = vendorOrder.failureCode ?? "vendor_order_failed";
     const cards = nothingDelivered ? [] : vendorOrder.cards;
-    let offset = 0;
     const cardRows: Array<typeof orderCards.$inferInsert> = [];
     const completed: Array<{ orderId: string; source: string }> = [];
     const revenue: OrderRevenueInput[] = [];
@@ -475,21 +474,19 @@ async function settleBatch(rt: OrderRuntime, batchId: string, vendorOrder: Vendo
     // (recognizeOrderRevenue, in its own lock order): the settlement shards it credits are the ones
     // every new order's debit credits, so locking them before the card inserts would stall new
     // orders for the whole settlement (bench: POST p50 7 s while 500-card batches settled).
-    const refunding: string[] = [];
-    const completing: string[] = [];
-    for (let i = 0, start = 0; i < members.length; start += members[i]!.quantity, i++) {
-      const m = members[i]!;
-      if (m.status !== "pending" && m.status !== "processing") continue;
-      const delivered = Math.max(0, Math.min(m.quantity, cards.length - start));
-      if (delivered < m.quantity) refunding.push(m.id);
-      if (delivered > 0) completing.push(m.id);
-    }
-    if (refunding.length) await lockOrderAccounts(tx, { refunding, completing });
-    for (const m of members) {
+    // Each member's cards, oldest member first: its positions in the vendor's answer.
+    let offset = 0;
+    const shares = members.map((m) => {
       const start = offset;
       offset += m.quantity;
-      const mine = cards.slice(start, Math.min(start + m.quantity, cards.length));
-      if (m.status !== "pending" && m.status !== "processing") {
+      return { m, start, mine: cards.slice(start, Math.min(start + m.quantity, cards.length)), open: m.status === "pending" || m.status === "processing" };
+    });
+    const openShares = shares.filter((x) => x.open);
+    const refunding = openShares.filter((x) => x.mine.length < x.m.quantity).map((x) => x.m.id);
+    const completing = openShares.filter((x) => x.mine.length > 0).map((x) => x.m.id);
+    if (refunding.length) await lockOrderAccounts(tx, { refunding, completing });
+    for (const { m, start, mine, open } of shares) {
+      if (!open) {
         // Left the batch by another path after it was sent: its cards (if any) stay unassigned, for an admin.
         if (mine.length) unassigned.push(`${m.id} (${m.status}): ${mine.length} card(s) at positions ${start}–${start + mine.length - 1}`);
         continue;
