@@ -225,3 +225,88 @@ describe("a poll that fails on our side", () => {
     expect(asked).toEqual([b!.id]);
   });
 });
+
+describe("settling beside asking", () => {
+  const settleNow = async (id: string) => {
+    await t.db.update(vendorBatches).set({ status: "settled", nextPollAt: null, finishedAt: new Date() }).where(eq(vendorBatches.id, id));
+    return { batchId: id, status: "settled" as const, done: true };
+  };
+
+  it("settles a younger batch while an older one's settlement is still running, and ends the round only when both are done", async () => {
+    const [big, small] = await placeBatches(2, "side");
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const settledAt: Record<string, number> = {};
+    const round = pollLane(rt(), "sandbox", "run-side", {
+      ask: async (_r, id) => ({
+        settle: async () => {
+          if (id === big!.id) await gate; // the 500-card settlement that takes a while
+          const out = await settleNow(id);
+          settledAt[id] = performance.now();
+          return out;
+        },
+      }),
+    });
+    // The younger batch is settled although the older one, asked first, is still settling.
+    const deadline = Date.now() + 10_000;
+    while (!settledAt[small!.id] && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(settledAt[small!.id]).toBeDefined();
+    expect(settledAt[big!.id]).toBeUndefined();
+    let ended = false;
+    void round.then(() => (ended = true));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(ended).toBe(false);
+    release();
+    const r = await round;
+    expect(r.polled).toBe(2);
+    expect(settledAt[big!.id]).toBeGreaterThan(settledAt[small!.id]!);
+    const rows = await t.db.select().from(vendorBatches).where(sql`${vendorBatches.id} in (${big!.id}, ${small!.id})`);
+    expect(rows.map((b) => b.status)).toEqual(["settled", "settled"]);
+  });
+
+  it("keeps at most settleConcurrency settlements running", async () => {
+    const batches = await placeBatches(7, "cap");
+    let running = 0;
+    let most = 0;
+    await pollLane(rt(), "sandbox", "run-cap", {
+      settleConcurrency: 3,
+      ask: async (_r, id) => ({
+        settle: async () => {
+          running++;
+          most = Math.max(most, running);
+          await new Promise((r) => setTimeout(r, 50));
+          running--;
+          return settleNow(id);
+        },
+      }),
+    });
+    expect(most).toBe(3);
+    const rows = await t.db.select().from(vendorBatches).where(sql`${vendorBatches.id} like 'bat_cap%'`);
+    expect(rows.filter((b) => b.status === "settled")).toHaveLength(batches.length);
+  });
+
+  it("a settlement that fails on our side: the others finish, the batch is due again within seconds, the round ends with the error", async () => {
+    const [bad, good] = await placeBatches(2, "sfail");
+    await expect(
+      pollLane(rt(), "sandbox", "run-sfail", {
+        ask: async (_r, id) => ({
+          settle: async () => {
+            if (id === bad!.id) throw new Error("deadlock detected (simulated)");
+            await new Promise((r) => setTimeout(r, 50));
+            return settleNow(id);
+          },
+        }),
+      }),
+    ).rejects.toThrow(/deadlock/);
+    const [badRow] = await t.db.select().from(vendorBatches).where(eq(vendorBatches.id, bad!.id));
+    const [goodRow] = await t.db.select().from(vendorBatches).where(eq(vendorBatches.id, good!.id));
+    expect(goodRow!.status).toBe("settled");
+    expect(badRow!.status).toBe("placed");
+    expect(badRow!.nextPollAt!.getTime() - Date.now()).toBeLessThanOrEqual(3_000);
+    // The lane was let go: the next round takes it and asks about the batch again.
+    await new Promise((r) => setTimeout(r, Math.max(0, badRow!.nextPollAt!.getTime() - Date.now()) + 100));
+    const asked: string[] = [];
+    await pollLane(rt(), "sandbox", "run-sfail-2", { poll: async (_r, id) => (asked.push(id), settleNow(id)) });
+    expect(asked).toEqual([bad!.id]);
+  });
+});

@@ -347,14 +347,27 @@ function nextPollDelayMs(rt: OrderRuntime, pollCount: number): number {
   return s.length ? s[Math.min(pollCount, s.length - 1)]! : 60_000;
 }
 
+/** What one get-order for a batch left to do: nothing more (`result`), or its settlement (`settle`, not yet run). */
+export type BatchAnswer = { result: BatchResult } | { settle: () => Promise<BatchResult> };
+
 /**
  * One get-order for the whole batch (by its request id), then `settleBatch`. The vendor not
  * knowing the request id changes nothing (a placement of unknown outcome is re-sent by the
  * batch's run; nothing is refunded blind). No answer throws a VendorError, as the client does.
  */
 export async function pollBatch(rt: OrderRuntime, batchId: string): Promise<BatchResult> {
+  const asked = await askBatch(rt, batchId);
+  return "result" in asked ? asked.result : asked.settle();
+}
+
+/**
+ * The get-order of `pollBatch` alone: the settlement the vendor's answer calls for is returned
+ * unrun, so a caller that asks about many batches (the shared poller) can settle one while it
+ * asks about the next. The settlement is as safe to run late or twice as `pollBatch`'s.
+ */
+export async function askBatch(rt: OrderRuntime, batchId: string): Promise<BatchAnswer> {
   const batch = await loadBatch(rt.db, batchId);
-  if (batch.status !== "placing" && batch.status !== "placed") return batchResult(batch);
+  if (batch.status !== "placing" && batch.status !== "placed") return { result: batchResult(batch) };
   let vendorOrder: VendorOrder | null;
   try {
     vendorOrder = await rt.vendorFor(batch.environment).getOrder(batch.vendorRequestId, { orderId: batchId });
@@ -364,9 +377,10 @@ export async function pollBatch(rt: OrderRuntime, batchId: string): Promise<Batc
   }
   if (!vendorOrder) {
     await notePoll(rt, batch, null);
-    return batchResult(batch);
+    return { result: batchResult(batch) };
   }
-  return settleBatch(rt, batchId, vendorOrder);
+  const answer = vendorOrder;
+  return { settle: () => settleBatch(rt, batchId, answer) };
 }
 
 async function notePoll(rt: OrderRuntime, batch: Batch, vendorStatus: string | null, tx: DbOrTx = rt.db) {

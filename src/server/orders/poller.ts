@@ -3,7 +3,7 @@ import type { Environment } from "@/server/catalog/visibility";
 import type { DbOrTx } from "@/server/db/client";
 import { supplierNotifications, vendorBatches } from "@/server/db/schema";
 import { VendorError } from "@/server/supplier/bamboo";
-import { pollBatch, type BatchResult } from "./batch";
+import { askBatch, type BatchAnswer, type BatchResult } from "./batch";
 import type { OrderRuntime } from "./runtime";
 
 /**
@@ -18,6 +18,9 @@ import type { OrderRuntime } from "./runtime";
  * - The budget: every get-order goes through the client's shared limiter (Bamboo: 120 a minute per
  *   account, every instance together); the lane asks one batch at a time, so it never queues more
  *   than one call on the limiter and a batch notified meanwhile is the very next one asked.
+ * - Settling beside asking: the settlement an answer calls for (up to 500 orders: cards, refunds,
+ *   margins) runs while the lane asks about the next batches, up to `settleConcurrency` at once, so
+ *   a small batch's delivery does not wait behind a large one's settlement.
  * - No in-memory timer is the source of truth: the database says what is due (`next_poll_at`),
  *   who polls (a lease in `supplier_pollers`), and when the lane wakes next (`wake_at`). The job
  *   engine (embedded or an Inngest server) runs the rounds and sleeps between them.
@@ -30,8 +33,12 @@ export interface PollLaneOptions {
   nearMs?: number;
   /** How long a lease lasts without being renewed: a crashed holder's lane is free after it (ms). */
   leaseMs?: number;
-  /** How one batch is polled (default: `pollBatch`, one get-order and the settlement). */
+  /** How one batch is polled, settlement included, before the next is asked (default: `askBatch`, its settlement beside the next asks). */
   poll?: (rt: OrderRuntime, batchId: string) => Promise<BatchResult>;
+  /** How one batch is asked about (default: `askBatch`); a settlement it returns runs beside the next asks. */
+  ask?: (rt: OrderRuntime, batchId: string) => Promise<BatchAnswer>;
+  /** Settlements running beside the asks at most (default 4). */
+  settleConcurrency?: number;
 }
 
 export interface LaneRound {
@@ -48,7 +55,7 @@ export interface LaneRound {
   nextMs: number | null;
 }
 
-const DEFAULTS = { roundMs: 20_000, nearMs: 1_000, leaseMs: 120_000 };
+const DEFAULTS = { roundMs: 20_000, nearMs: 1_000, leaseMs: 120_000, settleConcurrency: 4 };
 /** A batch whose poll failed on our side (not the vendor's answer) is due again after this. */
 const RETRY_AFTER_OUR_ERROR_MS = 2_000;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -125,10 +132,38 @@ async function nextDueMs(db: DbOrTx, environment: Environment, account: string):
  */
 export async function pollLane(rt: OrderRuntime, environment: Environment, holder: string, opts: PollLaneOptions = {}): Promise<LaneRound> {
   const o = { ...DEFAULTS, ...opts };
-  const poll = opts.poll ?? pollBatch;
+  const { poll } = opts;
+  const ask = poll ? async (r: OrderRuntime, id: string): Promise<BatchAnswer> => ({ result: await poll(r, id) }) : (opts.ask ?? askBatch);
   const { db } = rt;
   const account = rt.vendorFor(environment).account;
   const lane = laneKey(environment, account);
+  /** The claim parked the batch for the whole lease (2 min): due again soon, after our side failed on it (e.g. a deadlock while settling rolled back). */
+  const dueSoon = (batchId: string) =>
+    db
+      .update(vendorBatches)
+      .set({ nextPollAt: sql`now() + make_interval(secs => ${RETRY_AFTER_OUR_ERROR_MS / 1000}::float8)` })
+      .where(and(eq(vendorBatches.id, batchId), inArray(vendorBatches.status, ["placing", "placed"])))
+      .catch(() => {});
+  // Settlements running beside the asks; the first that failed on our side ends the round with its error.
+  const settling = new Set<Promise<void>>();
+  let settleError: { error: unknown } | null = null;
+  const settleBeside = (batchId: string, settle: () => Promise<BatchResult>) => {
+    const running: Promise<void> = settle()
+      .then(
+        () => {},
+        async (error: unknown) => {
+          await dueSoon(batchId);
+          settleError ??= { error };
+        },
+      )
+      .finally(() => settling.delete(running));
+    settling.add(running);
+  };
+  /** Waits for every settlement in flight; rethrows the first failure. */
+  const settled = async () => {
+    await Promise.all(settling);
+    if (settleError) throw settleError.error;
+  };
   // A wake-up that has come is used up (by this run or any other).
   await db.execute(sql`update supplier_pollers set wake_at = null where key = ${lane} and wake_at <= now() + interval '50 milliseconds'`);
   if (!(await takeLease(db, lane, holder, o.leaseMs))) {
@@ -140,6 +175,8 @@ export async function pollLane(rt: OrderRuntime, environment: Environment, holde
   let polled = 0;
   try {
     for (;;) {
+      if (settling.size >= o.settleConcurrency) await Promise.race(settling);
+      if (settleError) await settled();
       const [next] = await dueBatches(db, environment, account, 1, !rt.sharedBatchPoller);
       if (next) {
         await db
@@ -151,34 +188,36 @@ export async function pollLane(rt: OrderRuntime, environment: Environment, holde
           .set({ handledAt: new Date() })
           .where(and(eq(supplierNotifications.requestId, next.vendor_request_id), isNull(supplierNotifications.handledAt)));
         try {
-          await poll(rt, next.id);
+          const asked = await ask(rt, next.id);
+          if ("settle" in asked) settleBeside(next.id, asked.settle);
         } catch (e) {
           if (!(e instanceof VendorError)) {
-            // Our side failed (e.g. a deadlock while settling: its transaction rolled back). The claim above
-            // parked the batch for the whole lease (2 min): make it due again soon, for this run's retry.
-            await db
-              .update(vendorBatches)
-              .set({ nextPollAt: sql`now() + make_interval(secs => ${RETRY_AFTER_OUR_ERROR_MS / 1000}::float8)` })
-              .where(and(eq(vendorBatches.id, next.id), inArray(vendorBatches.status, ["placing", "placed"])))
-              .catch(() => {});
+            await dueSoon(next.id);
             throw e;
           }
-          // No answer: `pollBatch` has planned the batch's next poll. The account's get-order slot is far (or the
+          // No answer: the ask has planned the batch's next poll. The account's get-order slot is far (or the
           // vendor asked us to wait): end the round and come back then, first in line again.
           if (e.retryAfterMs !== null) {
             await db
               .update(vendorBatches)
               .set({ nextPollAt: sql`now()` })
               .where(and(eq(vendorBatches.id, next.id), inArray(vendorBatches.status, ["placing", "placed"])));
+            await settled();
             await releaseLease(db, lane, holder, true);
             return { lane, polled, state: "deferred", nextMs: Math.max(250, e.retryAfterMs) };
           }
         }
         polled++;
         if (performance.now() - started > o.roundMs) {
+          await settled();
           await releaseLease(db, lane, holder, true);
           return { lane, polled, state: "more", nextMs: 0 };
         }
+        continue;
+      }
+      // Nothing due: the batches being settled may come due again (still pending at the vendor), so wait for them first.
+      if (settling.size > 0) {
+        await settled();
         continue;
       }
       // Without the shared poller each batch's own run polls it on its schedule: only notified batches are asked here.
@@ -192,6 +231,7 @@ export async function pollLane(rt: OrderRuntime, environment: Environment, holde
       return (await claimWake(db, lane, dueIn)) ? { lane, polled, state: "waiting", nextMs: dueIn } : { lane, polled, state: "covered", nextMs: null };
     }
   } catch (e) {
+    await Promise.allSettled(settling);
     await releaseLease(db, lane, holder, true).catch(() => {});
     throw e;
   }
