@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, index, integer, jsonb, numeric, pgEnum, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { type AnyPgColumn, boolean, check, index, integer, jsonb, numeric, pgEnum, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { catalogProducts } from "./catalog";
 import { partners } from "./identity";
 import { ledgerEnvironment } from "./ledger";
@@ -43,6 +43,12 @@ export const vendorBatches = pgTable(
     faceCurrency: text("face_currency").notNull(),
     /** Our request id at the vendor (a UUID), stored when the batch is created: every send re-uses it. */
     vendorRequestId: text("vendor_request_id").notNull(),
+    /**
+     * Set when this batch is one line of another batch's vendor order (it rode along when that one
+     * closed, its product's slot having come): placed under that batch's request id, polled and
+     * settled with it. Null: placed under its own request id.
+     */
+    placementBatchId: text("placement_batch_id").references((): AnyPgColumn => vendorBatches.id),
     status: vendorBatchStatus("status").notNull().default("open"),
     /** Cards in the batch (sum of its members' quantities), fixed when it closes. */
     quantity: integer("quantity").notNull().default(0),
@@ -67,6 +73,7 @@ export const vendorBatches = pgTable(
     // At most one open batch per key: concurrent arrivals agree on it.
     uniqueIndex("vendor_batches_open_uq").on(t.environment, t.account, t.vendorProductId, t.faceValue, t.faceCurrency).where(sql`${t.status} = 'open'`),
     index("vendor_batches_status_updated_idx").on(t.status, t.updatedAt),
+    index("vendor_batches_placement_idx").on(t.placementBatchId).where(sql`${t.placementBatchId} is not null`),
     index("vendor_batches_next_poll_idx").on(t.nextPollAt).where(sql`${t.status} in ('placing', 'placed')`),
     check("vendor_batches_quantity_ck", sql`${t.quantity} between 0 and 500`),
   ],

@@ -1,0 +1,3 @@
+ALTER TABLE "vendor_batches" ADD COLUMN "placement_batch_id" text;--> statement-breakpoint
+ALTER TABLE "vendor_batches" ADD CONSTRAINT "vendor_batches_placement_batch_id_vendor_batches_id_fk" FOREIGN KEY ("placement_batch_id") REFERENCES "public"."vendor_batches"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "vendor_batches_placement_idx" ON "vendor_batches" USING btree ("placement_batch_id") WHERE "vendor_batches"."placement_batch_id" is not null;
