@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import DecimalBase from "decimal.js";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { encryptSecret } from "@/lib/crypto";
@@ -46,6 +47,8 @@ export interface BatchResult {
   quantity?: number;
   /** The batch stays open for an admin: what the vendor delivered does not match it. */
   attention?: string;
+  /** Other batches closed with this one as further lines of its vendor order. */
+  riders?: number;
 }
 
 const TERMINAL: BatchStatus[] = ["settled", "failed", "empty"];
@@ -199,12 +202,59 @@ const poolWhere = (b: Batch) => sql`
   and o.status = 'pending' and o.batched and o.batch_id is null
   and o.product_id in (select id from ${catalogProducts} where vendor_product_id = ${b.vendorProductId})`;
 
+/** The key a batch gathers for. */
+const keyOf = (b: Batch): BatchKey => ({
+  environment: b.environment,
+  account: b.account,
+  productId: b.productId,
+  vendorProductId: b.vendorProductId,
+  faceValue: b.faceValue,
+  faceCurrency: b.faceCurrency,
+});
+
+/** Chooses `batch`'s members from its pool (at most `maxCards` cards) and fixes them (orders.batch_id). */
+async function fixMembers(tx: Tx, batch: Batch, maxCards: number): Promise<{ members: number; quantity: number }> {
+  const pool = await tx.execute<{ id: string; partner_id: string; quantity: number; created_at: string }>(sql`
+    select o.id, o.partner_id, o.quantity, o.created_at from ${orders} o where ${poolWhere(batch)}
+    order by o.created_at, o.id`);
+  const chosen = chooseMembers(
+    pool.map((r) => ({ id: r.id, partnerId: r.partner_id, quantity: r.quantity, createdAt: new Date(r.created_at) })),
+    maxCards,
+  );
+  const members = chosen.length
+    ? await tx
+        .update(orders)
+        .set({ batchId: batch.id, updatedAt: new Date() })
+        .where(
+          and(
+            inArray(
+              orders.id,
+              chosen.map((o) => o.id),
+            ),
+            eq(orders.status, "pending"),
+            sql`${orders.batchId} is null`,
+          ),
+        )
+        .returning({ id: orders.id, quantity: orders.quantity })
+    : [];
+  return { members: members.length, quantity: members.reduce((n, m) => n + m.quantity, 0) };
+}
+
+/** What did not fit in `batch` (or arrived while it closed) goes in the next batch of its key, which opens at once. */
+async function openNextIfLeft(tx: Tx, batch: Batch): Promise<void> {
+  const [left] = await tx.execute<{ n: number }>(sql`select count(*)::int as n from ${orders} o where ${poolWhere(batch)}`);
+  if ((left?.n ?? 0) > 0) await openBatchFor(tx, keyOf(batch), 0);
+}
+
 /**
  * Closes an open batch: chooses its members from the pool and fixes them (orders.batch_id) in the
  * same transaction that moves the batch open → placing, before any vendor call; the quantity sent
  * is theirs. Orders left in the pool open the next batch at once (its own slot). A batch with no
  * member (its orders left by another path) ends `empty` and is never sent. A re-run, or a second
  * worker, finds the batch no longer open and changes nothing.
+ *
+ * A batch that closes takes along, as further lines of its vendor order, the other open batches of
+ * its vendor account whose product's placement slot has come (`takeRiders`).
  */
 export async function closeBatch(rt: OrderRuntime, batchId: string): Promise<BatchResult> {
   return rt.db.transaction(async (tx) => {
@@ -214,33 +264,13 @@ export async function closeBatch(rt: OrderRuntime, batchId: string): Promise<Bat
       .where(and(eq(vendorBatches.id, batchId), eq(vendorBatches.status, "open")))
       .for("update");
     if (!batch) return batchResult(await loadBatch(tx, batchId));
-    const pool = await tx.execute<{ id: string; partner_id: string; quantity: number; created_at: string }>(sql`
-      select o.id, o.partner_id, o.quantity, o.created_at from ${orders} o where ${poolWhere(batch)}
-      order by o.created_at, o.id`);
-    const chosen = chooseMembers(pool.map((r) => ({ id: r.id, partnerId: r.partner_id, quantity: r.quantity, createdAt: new Date(r.created_at) })));
-    const members = chosen.length
-      ? await tx
-          .update(orders)
-          .set({ batchId, updatedAt: new Date() })
-          .where(
-            and(
-              inArray(
-                orders.id,
-                chosen.map((o) => o.id),
-              ),
-              eq(orders.status, "pending"),
-              sql`${orders.batchId} is null`,
-            ),
-          )
-          .returning({ id: orders.id, quantity: orders.quantity })
-      : [];
-    const quantity = members.reduce((n, m) => n + m.quantity, 0);
-    const empty = members.length === 0;
+    const { members, quantity } = await fixMembers(tx, batch, BATCH_MAX_CARDS);
+    const empty = members === 0;
     const [closed] = await tx
       .update(vendorBatches)
       .set({
         status: empty ? "empty" : "placing",
-        members: members.length,
+        members,
         quantity,
         closedAt: new Date(),
         updatedAt: new Date(),
@@ -248,44 +278,94 @@ export async function closeBatch(rt: OrderRuntime, batchId: string): Promise<Bat
       })
       .where(eq(vendorBatches.id, batchId))
       .returning();
-    // What did not fit (or arrived while this closed) goes in the next batch.
-    const [left] = await tx.execute<{ n: number }>(sql`select count(*)::int as n from ${orders} o where ${poolWhere(batch)}`);
-    if ((left?.n ?? 0) > 0) {
-      await openBatchFor(
-        tx,
-        {
-          environment: batch.environment,
-          account: batch.account,
-          productId: batch.productId,
-          vendorProductId: batch.vendorProductId,
-          faceValue: batch.faceValue,
-          faceCurrency: batch.faceCurrency,
-        },
-        0,
-      );
-    }
-    return batchResult(closed!);
+    await openNextIfLeft(tx, batch);
+    const riders = empty ? 0 : await takeRiders(rt, tx, closed!);
+    return batchResult(closed!, riders ? { riders } : {});
   });
 }
 
+/** At most this many other batches ride in one vendor order (one line each). */
+const MAX_RIDERS = 49;
+
 /**
- * Sends a closed batch to the vendor under its stored request id. Accepted → placed and its
- * members processing; refused (a documented refusal only) → every member failed and refunded,
- * once. An unknown answer throws (the step is retried with the same id) and never refunds; after
- * an odd answer the batch is first re-checked by its request id.
+ * Riders: open batches of the lead's environment, vendor account and currency, of other products,
+ * whose product's placement slot has come (their reservation, made when they opened, is due), are
+ * closed with the lead (members fixed the same way, under the cards the lead leaves) and become
+ * further lines of its vendor order: placed under the lead's request id, polled and settled with
+ * it. Their reserved slots pass to the lead's request id, so its send uses them. Bamboo's limits
+ * are per product (about 6 placements a minute) and per account (2 a second): lines of several
+ * products in one placement use each product's own slot and one account slot, so when many
+ * products are busy the account's slots no longer decide how often each product goes. Without
+ * per-product spacing there are no slots to wait for and no riders: each batch goes at the end of
+ * its window on its own. Oldest batch first; one line per product.
+ */
+async function takeRiders(rt: OrderRuntime, tx: Tx, lead: Batch): Promise<number> {
+  const prefix = rt.vendorFor(lead.environment).productSlotPrefix;
+  if (prefix === null) return 0;
+  const candidates = await tx.execute<{ id: string }>(sql`
+    select b.id from ${vendorBatches} b
+    join vendor_rate_reservations r on r.holder = b.vendor_request_id and r.key = ${prefix} || b.vendor_product_id
+    where b.environment = ${lead.environment} and b.account = ${lead.account} and b.face_currency = ${lead.faceCurrency}
+      and b.status = 'open' and b.id <> ${lead.id} and b.vendor_product_id <> ${lead.vendorProductId}
+      and r.slot_at <= clock_timestamp() + interval '100 milliseconds'
+    order by b.created_at, b.id
+    limit ${MAX_RIDERS}
+    for update of b skip locked`);
+  let room = BATCH_MAX_CARDS - lead.quantity;
+  const products = new Set([lead.vendorProductId]);
+  let taken = 0;
+  for (const c of candidates) {
+    if (room <= 0) break;
+    const [rider] = await tx.select().from(vendorBatches).where(eq(vendorBatches.id, c.id));
+    if (!rider || products.has(rider.vendorProductId)) continue;
+    const { members, quantity } = await fixMembers(tx, rider, room);
+    if (members === 0) continue;
+    await tx
+      .update(vendorBatches)
+      .set({ status: "placing", members, quantity, closedAt: new Date(), updatedAt: new Date(), placementBatchId: lead.id })
+      .where(eq(vendorBatches.id, rider.id));
+    await tx.execute(sql`
+      update vendor_rate_reservations set holder = ${lead.vendorRequestId}
+      where holder = ${rider.vendorRequestId} and key = ${prefix + rider.vendorProductId}`);
+    await openNextIfLeft(tx, rider);
+    room -= quantity;
+    products.add(rider.vendorProductId);
+    taken++;
+  }
+  return taken;
+}
+
+/** The batches that ride in `leadId`'s vendor order (its further lines), oldest first. */
+async function ridersOf(db: DbOrTx, leadId: string): Promise<Batch[]> {
+  return db.select().from(vendorBatches).where(eq(vendorBatches.placementBatchId, leadId)).orderBy(asc(vendorBatches.createdAt), asc(vendorBatches.id));
+}
+
+const lineOf = (b: Batch) => ({ productId: Number.parseInt(b.vendorProductId, 10), quantity: b.quantity, faceValue: b.faceValue });
+
+/**
+ * Sends a closed batch to the vendor under its stored request id, with its riders as further
+ * lines. Accepted → placed and its members processing; refused (a documented refusal only) →
+ * every member failed and refunded, once; a refused order of several lines is first split (each
+ * batch is sent alone, under a new request id: the refusal may be one product's). An unknown
+ * answer throws (the step is retried with the same id and lines) and never refunds; after an odd
+ * answer the batch is first re-checked by its request id. A rider is sent by its lead.
  */
 export async function placeBatch(rt: OrderRuntime, batchId: string): Promise<BatchResult> {
   const batch = await loadBatch(rt.db, batchId);
   if (batch.status !== "placing") return batchResult(batch);
+  if (batch.placementBatchId) return { ...batchResult(batch), done: true };
+  const riders = await ridersOf(rt.db, batchId);
   const vendor = rt.vendorFor(batch.environment);
-  const outcome = await vendor.placeOrder({
-    requestId: batch.vendorRequestId,
-    productId: Number.parseInt(batch.vendorProductId, 10),
-    quantity: batch.quantity,
-    faceValue: batch.faceValue,
-    orderId: batchId,
-  });
-  if (outcome.status === "rejected") return failBatch(rt.db, batchId, outcome.code);
+  const outcome = await vendor.placeOrder(
+    riders.length
+      ? { requestId: batch.vendorRequestId, orderId: batchId, lines: [lineOf(batch), ...riders.map(lineOf)] }
+      : { requestId: batch.vendorRequestId, orderId: batchId, ...lineOf(batch) },
+  );
+  if (outcome.status === "rejected") {
+    if (riders.length === 0) return failBatch(rt.db, batchId, outcome.code);
+    await splitPlacement(rt.db, batch, outcome.code);
+    return placeBatch(rt, batchId);
+  }
   let vendorStatus = "Created";
   if (outcome.status === "unknown") {
     let known: VendorOrder | null = null;
@@ -302,6 +382,35 @@ export async function placeBatch(rt: OrderRuntime, batchId: string): Promise<Bat
   return markPlaced(rt.db, batchId, vendorStatus);
 }
 
+/**
+ * A vendor order of several lines was refused: nothing was bought under its request id. Each of
+ * its batches gets a new request id (stored before any call) and goes alone: the lead in the same
+ * run, each rider in a run of its own.
+ */
+async function splitPlacement(db: Db, lead: Batch, code: VendorFailureCode): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [locked] = await tx
+      .select({ id: vendorBatches.id })
+      .from(vendorBatches)
+      .where(and(eq(vendorBatches.id, lead.id), eq(vendorBatches.status, "placing"), eq(vendorBatches.vendorRequestId, lead.vendorRequestId)))
+      .for("update");
+    if (!locked) return;
+    await tx.update(vendorBatches).set({ vendorRequestId: randomUUID(), updatedAt: new Date() }).where(eq(vendorBatches.id, lead.id));
+    const riders = await tx
+      .update(vendorBatches)
+      .set({ placementBatchId: null, vendorRequestId: sql`gen_random_uuid()::text`, updatedAt: new Date() })
+      .where(and(eq(vendorBatches.placementBatchId, lead.id), eq(vendorBatches.status, "placing")))
+      .returning({ id: vendorBatches.id });
+    if (riders.length) {
+      await enqueueEvent(
+        tx,
+        riders.map((r) => ({ name: "order/batch.ready" as const, data: { batchId: r.id }, id: `batch-alone:${r.id}` })),
+      );
+    }
+    console.warn(`[orders] vendor batch ${lead.id}: an order of ${riders.length + 1} lines was refused (${code}); each line goes alone`);
+  });
+}
+
 async function markPlaced(db: Db, batchId: string, vendorStatus: string): Promise<BatchResult> {
   return db.transaction(async (tx) => {
     const [b] = await tx
@@ -310,10 +419,16 @@ async function markPlaced(db: Db, batchId: string, vendorStatus: string): Promis
       .where(and(eq(vendorBatches.id, batchId), eq(vendorBatches.status, "placing")))
       .returning();
     if (!b) return batchResult(await loadBatch(tx, batchId));
+    // Its riders were placed with it; they are polled through it (no poll of their own).
+    const riders = await tx
+      .update(vendorBatches)
+      .set({ status: "placed", placedAt: new Date(), updatedAt: new Date(), vendorStatus, nextPollAt: null })
+      .where(and(eq(vendorBatches.placementBatchId, batchId), eq(vendorBatches.status, "placing")))
+      .returning({ id: vendorBatches.id });
     await tx
       .update(orders)
       .set({ status: "processing", placedAt: new Date(), updatedAt: new Date(), vendorStatus })
-      .where(and(eq(orders.batchId, batchId), eq(orders.status, "pending")));
+      .where(and(inArray(orders.batchId, [batchId, ...riders.map((r) => r.id)]), eq(orders.status, "pending")));
     return batchResult(b);
   });
 }
@@ -363,14 +478,17 @@ export async function pollBatch(rt: OrderRuntime, batchId: string): Promise<Batc
 /**
  * The get-order of `pollBatch` alone: the settlement the vendor's answer calls for is returned
  * unrun, so a caller that asks about many batches (the shared poller) can settle one while it
- * asks about the next. The settlement is as safe to run late or twice as `pollBatch`'s.
+ * asks about the next. The settlement is as safe to run late or twice as `pollBatch`'s. A batch
+ * of several lines (a lead and its riders) is asked about once, by the lead's request id, and
+ * every line still at work is settled from its own part of the answer, whichever line was asked.
  */
 export async function askBatch(rt: OrderRuntime, batchId: string): Promise<BatchAnswer> {
   const batch = await loadBatch(rt.db, batchId);
   if (batch.status !== "placing" && batch.status !== "placed") return { result: batchResult(batch) };
+  const lead = batch.placementBatchId ? await loadBatch(rt.db, batch.placementBatchId) : batch;
   let vendorOrder: VendorOrder | null;
   try {
-    vendorOrder = await rt.vendorFor(batch.environment).getOrder(batch.vendorRequestId, { orderId: batchId });
+    vendorOrder = await rt.vendorFor(batch.environment).getOrder(lead.vendorRequestId, { orderId: batchId });
   } catch (e) {
     await notePoll(rt, batch, null);
     throw e;
@@ -380,7 +498,78 @@ export async function askBatch(rt: OrderRuntime, batchId: string): Promise<Batch
     return { result: batchResult(batch) };
   }
   const answer = vendorOrder;
-  return { settle: () => settleBatch(rt, batchId, answer) };
+  return { settle: () => settlePlacement(rt, lead, batchId, answer) };
+}
+
+/**
+ * Settles every line of `lead`'s vendor order still at work from its part of the answer: the
+ * riders first, the lead last, so that a crash in between leaves the lead at work and asked
+ * again. Returns the result of `askedId`'s batch.
+ */
+async function settlePlacement(rt: OrderRuntime, lead: Batch, askedId: string, answer: VendorOrder): Promise<BatchResult> {
+  const riders = await ridersOf(rt.db, lead.id);
+  if (riders.length === 0) return settleBatch(rt, lead.id, answer);
+  const group = [...riders, lead];
+  const totals = await lineTotals(rt.db, answer, group);
+  let asked: BatchResult | null = null;
+  for (const b of group) {
+    if (b.status !== "placing" && b.status !== "placed") continue;
+    const r = await settleBatch(rt, b.id, lineAnswer(answer, b, group, totals.get(b.id) ?? null));
+    if (b.id === askedId) asked = r;
+  }
+  return asked ?? batchResult(await loadBatch(rt.db, askedId));
+}
+
+type LineKey = Pick<Batch, "id" | "vendorProductId" | "faceValue" | "quantity">;
+/** The lines of one vendor order are of distinct products: an item is its product's line's (deliveryMismatches then checks its face value). */
+const onLine = (item: VendorOrder["items"][number], b: LineKey) => item.productId === Number.parseInt(b.vendorProductId, 10);
+
+/**
+ * `line`'s part of the answer to a vendor order of several lines: its item (its product) and
+ * cards, and the order's state as it stands for this line (a PartialFailed order in which this
+ * line has every card is, for it, delivered). An item of a product no line ordered makes every
+ * line see the whole answer, so each reports the mismatch.
+ */
+export function lineAnswer(answer: VendorOrder, line: LineKey, group: LineKey[], total: string | null): VendorOrder {
+  if (group.length <= 1 || answer.items.some((i) => !group.some((b) => onLine(i, b)))) return answer;
+  const items = answer.items.filter((i) => onLine(i, line));
+  const cards = items.flatMap((i) => i.cards);
+  const state = answer.state === "partial" && cards.length >= line.quantity ? "succeeded" : answer.state;
+  return { ...answer, items, cards, state, total };
+}
+
+/**
+ * What the vendor charged for each line: its `total` (for every card delivered, all lines) split
+ * over the lines by what we expected each line's delivered cards to cost (the members' catalog
+ * costs), as cumulative rounded shares so the lines add up to the total exactly. Null for every
+ * line without a usable total (the members' estimates stand in, see deliveredCost).
+ */
+async function lineTotals(db: DbOrTx, answer: VendorOrder, group: Batch[]): Promise<Map<string, string | null>> {
+  const out = new Map<string, string | null>();
+  const total = answer.total === null ? null : new Decimal(answer.total);
+  if (!total || total.isNegative()) return out;
+  const costs = await db.execute<{ batch_id: string; cost: string; quantity: number }>(sql`
+    select batch_id, sum(vendor_cost)::text as cost, sum(quantity)::int as quantity from ${orders}
+    where batch_id in (${sql.join(
+      group.map((b) => sql`${b.id}`),
+      sql`, `,
+    )}) group by batch_id`);
+  const weights = group.map((b) => {
+    const c = costs.find((r) => r.batch_id === b.id);
+    const delivered = answer.items.filter((i) => onLine(i, b)).reduce((n, i) => n + i.cards.length, 0);
+    return c && c.quantity > 0 ? new Decimal(c.cost).dividedBy(c.quantity).times(delivered) : new Decimal(0);
+  });
+  const sum = weights.reduce((a, w) => a.plus(w), new Decimal(0));
+  if (sum.isZero()) return out;
+  let cumulative = new Decimal(0);
+  let before = new Decimal(0);
+  group.forEach((b, k) => {
+    cumulative = cumulative.plus(weights[k]!);
+    const upTo = total.times(cumulative).dividedBy(sum).toDecimalPlaces(4);
+    out.set(b.id, upTo.minus(before).toFixed(4));
+    before = upTo;
+  });
+  return out;
 }
 
 async function notePoll(rt: OrderRuntime, batch: Batch, vendorStatus: string | null, tx: DbOrTx = rt.db) {
@@ -389,7 +578,8 @@ async function notePoll(rt: OrderRuntime, batch: Batch, vendorStatus: string | n
     .set({
       pollCount: sql`${vendorBatches.pollCount} + 1`,
       lastPolledAt: new Date(),
-      nextPollAt: new Date(Date.now() + nextPollDelayMs(rt, batch.pollCount)),
+      // A rider is asked about through its lead: no poll of its own.
+      nextPollAt: batch.placementBatchId ? null : new Date(Date.now() + nextPollDelayMs(rt, batch.pollCount)),
       updatedAt: new Date(),
       ...(vendorStatus ? { vendorStatus } : {}),
     })
@@ -460,7 +650,7 @@ async function settleBatch(rt: OrderRuntime, batchId: string, vendorOrder: Vendo
             open.map((m) => ({
               id: newId("rec"),
               orderId: m.id,
-              vendorRequestId: batch.vendorRequestId,
+              vendorRequestId: vendorOrder.requestId,
               kind: "delivery_mismatch",
               ourStatus: "processing",
               vendorStatus: vendorOrder.vendorStatus,
@@ -558,7 +748,7 @@ async function settleBatch(rt: OrderRuntime, batchId: string, vendorOrder: Vendo
         .values({
           id: newId("rec"),
           orderId: members[0].id,
-          vendorRequestId: batch.vendorRequestId,
+          vendorRequestId: vendorOrder.requestId,
           kind: "batch_cards_unassigned",
           ourStatus: members[0].status,
           vendorStatus: vendorOrder.vendorStatus,
@@ -599,18 +789,31 @@ export async function batchOf(db: DbOrTx, orderId: string): Promise<Batch | null
 }
 
 /**
- * The request id an order was placed with at the vendor: its batch's, or (orders made before
- * batching) its own. Null while it waits in the pool.
+ * The request id an order was placed with at the vendor: its batch's (a rider's lead's), or
+ * (orders made before batching) its own. Null while it waits in the pool.
  */
 export async function placementRequestId(db: DbOrTx, orderId: string): Promise<string | null> {
-  const [row] = await db
-    .select({ own: orders.vendorRequestId, batched: orders.batched, batch: vendorBatches.vendorRequestId })
-    .from(orders)
-    .leftJoin(vendorBatches, eq(vendorBatches.id, orders.batchId))
-    .where(eq(orders.id, orderId))
-    .limit(1);
+  const [row] = await db.execute<{ own: string; batched: boolean; placed_as: string | null }>(sql`
+    select o.vendor_request_id as own, o.batched, coalesce(l.vendor_request_id, b.vendor_request_id) as placed_as
+    from ${orders} o
+    left join ${vendorBatches} b on b.id = o.batch_id
+    left join ${vendorBatches} l on l.id = b.placement_batch_id
+    where o.id = ${orderId}`);
   if (!row) return null;
-  return row.batched ? row.batch : row.own;
+  return row.batched ? row.placed_as : row.own;
+}
+
+/** `batch` as the vendor knows it: a rider carries the request id it was placed under (its lead's). */
+export async function asPlaced(db: DbOrTx, batch: Batch): Promise<Batch> {
+  if (!batch.placementBatchId) return batch;
+  const lead = await loadBatch(db, batch.placementBatchId);
+  return { ...batch, vendorRequestId: lead.vendorRequestId };
+}
+
+/** Every line of the vendor order `batch` is in: its lead, then the riders (one line when it is alone). */
+export async function placementLines(db: DbOrTx, batch: Batch): Promise<Batch[]> {
+  const lead = batch.placementBatchId ? await loadBatch(db, batch.placementBatchId) : batch;
+  return [lead, ...(await ridersOf(db, lead.id))];
 }
 
 /**

@@ -6,6 +6,7 @@ import { consistencyChecks, orders, reconciliationIssues, vendorBatches } from "
 import { enqueueEvent, openRunExists } from "@/server/outbox";
 import { checkInvariants } from "@/server/ledger";
 import { VendorError } from "@/server/supplier/bamboo";
+import { lineAnswer, placementLines } from "./batch";
 import type { OrderRuntime } from "./runtime";
 
 /** The fulfil function's id as the executor stores it (app id "steller" + "order-fulfil"). */
@@ -235,7 +236,11 @@ async function checkBatch(rt: OrderRuntime, batchId: string): Promise<Finding[]>
   const [batch] = await rt.db.select().from(vendorBatches).where(eq(vendorBatches.id, batchId));
   if (!batch || (batch.status !== "settled" && batch.status !== "failed")) return [];
   const members = await rt.db.select().from(orders).where(eq(orders.batchId, batchId)).orderBy(orders.createdAt, orders.id);
-  const vendor = await rt.vendorFor(batch.environment).getOrder(batch.vendorRequestId, { orderId: batchId });
+  // A batch that was one line of a vendor order of several is checked against its line.
+  const lines = await placementLines(rt.db, batch);
+  const requestId = lines[0]!.vendorRequestId;
+  const answer = await rt.vendorFor(batch.environment).getOrder(requestId, { orderId: batchId });
+  const vendor = answer && lineAnswer(answer, batch, lines, null);
   const findings: Finding[] = [];
   let offset = 0;
   for (const m of members) {
@@ -249,7 +254,7 @@ async function checkBatch(rt: OrderRuntime, batchId: string): Promise<Finding[]>
     if (!kind) continue;
     findings.push({
       orderId: m.id,
-      vendorRequestId: batch.vendorRequestId,
+      vendorRequestId: requestId,
       kind,
       ourStatus: m.status,
       vendorStatus: vendor?.vendorStatus ?? null,

@@ -9,6 +9,7 @@ import { lockOrderAccounts, refundOrder, reverseOrderRevenue } from "@/server/le
 import { listVendorCallsForOrderOrBatch } from "@/server/supplier/calls";
 import { failOpenOrder, OWN_FAILURE_MESSAGES } from "./fulfil";
 import { BATCH_FUNCTION_ID, FULFIL_FUNCTION_ID } from "./maintenance";
+import { asPlaced } from "./batch";
 import { requestPoll } from "./poller-hints";
 import { presentOrder } from "./queries";
 import { getOrderTimeline } from "./timeline";
@@ -95,7 +96,7 @@ async function lockOrder(tx: Tx, orderId: string): Promise<{ order: OrderRow; ba
   const [order] = await tx.select().from(orders).where(eq(orders.id, orderId)).for("update");
   if (!order) throw new DomainError("order_not_found", `No order ${orderId}.`);
   const [batch] = order.batchId ? await tx.select().from(vendorBatches).where(eq(vendorBatches.id, order.batchId)) : [];
-  return { order, batch: batch ?? null };
+  return { order, batch: batch ? await asPlaced(tx, batch) : null };
 }
 
 function refuseUnless(a: Availability): void {
@@ -128,7 +129,9 @@ export async function repollOrder(db: Db, input: SupportActor) {
     if (batch) {
       await tx.update(vendorBatches).set({ nextPollAt: new Date() }).where(eq(vendorBatches.id, batch.id));
       await requestPoll(tx, batch.environment, `admin-repoll:${batch.id}:${at}`);
-      if (!open) await enqueueEvent(tx, { name: "order/batch.ready", data: { batchId: batch.id }, id: `admin-repoll:${batch.id}:${at}` });
+      // A rider is sent and polled by its lead's run.
+      const runs = batch.placementBatchId ?? batch.id;
+      if (!open) await enqueueEvent(tx, { name: "order/batch.ready", data: { batchId: runs }, id: `admin-repoll:${runs}:${at}` });
     } else if (!open) {
       await enqueueEvent(tx, { name: "order/created", data: { orderId: o.id }, id: `admin-repoll:${o.id}:${at}` });
     }
@@ -161,7 +164,8 @@ export async function retryPlacement(db: Db, input: SupportActor) {
     }
     const at = Date.now();
     const vendorRequestId = batch ? batch.vendorRequestId : o.batched ? null : o.vendorRequestId;
-    if (batch) await enqueueEvent(tx, { name: "order/batch.ready", data: { batchId: batch.id }, id: `admin-retry:${batch.id}:${at}` });
+    const runs = batch ? (batch.placementBatchId ?? batch.id) : null;
+    if (runs) await enqueueEvent(tx, { name: "order/batch.ready", data: { batchId: runs }, id: `admin-retry:${runs}:${at}` });
     else await enqueueEvent(tx, { name: "order/created", data: { orderId: o.id }, id: `admin-retry:${o.id}:${at}` });
     await recordAudit(tx, {
       actor: input.actor,
@@ -266,7 +270,8 @@ export async function getOrderSupportDetail(db: Db, orderId: string) {
     .limit(1);
   if (!row) return null;
   const o = row.order;
-  const [batch] = o.batchId ? await db.select().from(vendorBatches).where(eq(vendorBatches.id, o.batchId)) : [];
+  const [inBatch] = o.batchId ? await db.select().from(vendorBatches).where(eq(vendorBatches.id, o.batchId)) : [];
+  const batch = inBatch ? await asPlaced(db, inBatch) : undefined;
   const transfers = await db
     .select({
       id: ledgerTransfers.id,
@@ -293,7 +298,7 @@ export async function getOrderSupportDetail(db: Db, orderId: string) {
     .where(eq(orderCards.orderId, o.id))
     .orderBy(asc(orderCards.position));
   const calls = await listVendorCallsForOrderOrBatch(db, {
-    orderIds: batch ? [o.id, batch.id] : [o.id],
+    orderIds: batch ? [o.id, batch.id, ...(batch.placementBatchId ? [batch.placementBatchId] : [])] : [o.id],
     requestIds: batch ? [o.vendorRequestId, batch.vendorRequestId] : [o.vendorRequestId],
   });
   const issues = await db.select().from(reconciliationIssues).where(eq(reconciliationIssues.orderId, o.id)).orderBy(asc(reconciliationIssues.createdAt));

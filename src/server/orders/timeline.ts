@@ -11,6 +11,7 @@ import {
   webhookEndpoints,
   webhookEvents,
 } from "@/server/db/schema";
+import { asPlaced } from "./batch";
 
 /**
  * One thing that happened to an order. `kind`: `state` (created, placed, finished), `payment`
@@ -70,8 +71,8 @@ export async function getOrderTimeline(db: DbOrTx, q: { partnerId: string; envir
   // Calls to the vendor: by order id, by the order's own request id, or by its batch's request id.
   const requestIds = [o.vendorRequestId];
   if (o.batchId) {
-    const [b] = await db.select({ r: vendorBatches.vendorRequestId }).from(vendorBatches).where(eq(vendorBatches.id, o.batchId));
-    if (b) requestIds.push(b.r);
+    const [b] = await db.select().from(vendorBatches).where(eq(vendorBatches.id, o.batchId));
+    if (b) requestIds.push((await asPlaced(db, b)).vendorRequestId);
   }
   const calls = await db
     .select({

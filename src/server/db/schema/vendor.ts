@@ -105,6 +105,8 @@ export interface MockVendorOrderItem {
   faceValue: string;
   quantity: number;
   unitPrice: string;
+  /** Cards this line delivers once the order is done (older rows: from the order's outcome). */
+  delivered?: number;
 }
 
 export const mockVendorOrders = pgTable("mock_vendor_orders", {

@@ -59,16 +59,24 @@ export interface VendorAccount {
   isActive: boolean;
 }
 
-export interface PlaceOrderInput {
-  /** Our idempotency key at the vendor (a UUID). Generate it once per order and store it before calling. */
-  requestId: string;
+/** One product line of a vendor order. */
+export interface PlaceOrderLine {
   productId: number;
   quantity: number;
   /** Face value per card, decimal string. */
   faceValue: string;
-  /** Our order id, only for the vendor call log. */
-  orderId?: string;
 }
+
+/**
+ * One vendor order: a single line, or several `lines` (distinct products; at most 500 cards in
+ * all). Each line's product takes its own per-product placement slot.
+ */
+export type PlaceOrderInput = {
+  /** Our idempotency key at the vendor (a UUID). Generate it once per order and store it before calling. */
+  requestId: string;
+  /** Our order (or batch) id, only for the vendor call log. */
+  orderId?: string;
+} & (PlaceOrderLine | { lines: PlaceOrderLine[] });
 
 export type PlaceOrderOutcome =
   /** The vendor has the order (now, or from an earlier attempt with the same request id). Poll getOrder. */
@@ -118,6 +126,11 @@ export interface BambooClient {
    * that placement is sent): how long until it may go. `waitMs` 0 when placements are not spaced per product.
    */
   reservePlacementSlot(productId: number, requestId: string): Promise<{ waitMs: number; slotMs: number }>;
+  /**
+   * The limiter key of a product's placement slots is this prefix and the vendor's product id
+   * (reservations in `vendor_rate_reservations`); null when placements are not spaced per product.
+   */
+  readonly productSlotPrefix: string | null;
   /** The order at the vendor, or null when the vendor does not know the request id (404). */
   getOrder(requestId: string, ctx?: GetOrderContext): Promise<VendorOrder | null>;
 }
@@ -246,7 +259,8 @@ export function createBambooClient(db: Db, config: BambooConfig): BambooClient {
     return await parse(res, accountsSchema, "accounts");
   }
 
-  const productSlotKey = (productId: number) => `${account}:place_order:product:${productId}`;
+  const productSlotPrefix = `${account}:place_order:product:`;
+  const productSlotKey = (productId: number) => `${productSlotPrefix}${productId}`;
 
   async function reservePlacementSlot(productId: number, requestId: string) {
     return reserveHeldSlot(db, productSlotKey(productId), config.limits.placeOrderPerProductMs, requestId);
@@ -254,16 +268,19 @@ export function createBambooClient(db: Db, config: BambooConfig): BambooClient {
 
   async function placeOrder(input: PlaceOrderInput): Promise<PlaceOrderOutcome> {
     const { requestId } = input;
-    const faceValue = toDecimalString(input.faceValue);
     const invalid = (message: string) => new VendorError("invalid_input", `placeOrder: ${message}`, { sent: false });
     if (!UUID.test(requestId)) throw invalid("requestId must be a UUID");
-    if (faceValue === null) throw invalid("faceValue must be a decimal string");
-    if (!Number.isSafeInteger(input.quantity) || input.quantity < 1) throw invalid("quantity must be a positive integer");
-    const body = stringifyWithRawNumbers({
-      RequestId: requestId,
-      AccountId: config.accountId,
-      Products: [{ ProductId: input.productId, Quantity: input.quantity, Value: rawNumber(faceValue) }],
+    const lines = "lines" in input ? input.lines : [input];
+    if (lines.length === 0) throw invalid("an order needs at least one line");
+    if (new Set(lines.map((l) => l.productId)).size !== lines.length) throw invalid("each product may have one line only");
+    const products = lines.map((l) => {
+      const faceValue = toDecimalString(l.faceValue);
+      if (faceValue === null) throw invalid("faceValue must be a decimal string");
+      if (!Number.isSafeInteger(l.quantity) || l.quantity < 1) throw invalid("quantity must be a positive integer");
+      return { ProductId: l.productId, Quantity: l.quantity, Value: rawNumber(faceValue) };
     });
+    const body = stringifyWithRawNumbers({ RequestId: requestId, AccountId: config.accountId, Products: products });
+    const spacingMs = config.limits.placeOrderPerProductMs;
     let res: VendorResponse;
     try {
       res = await sendVendorRequest(db, config, {
@@ -273,7 +290,7 @@ export function createBambooClient(db: Db, config: BambooConfig): BambooClient {
         body,
         orderId: input.orderId,
         requestId,
-        extraSlots: config.limits.placeOrderPerProductMs > 0 ? [{ key: productSlotKey(input.productId), spacingMs: config.limits.placeOrderPerProductMs }] : [],
+        extraSlots: spacingMs > 0 ? lines.map((l) => ({ key: productSlotKey(l.productId), spacingMs })) : [],
       });
     } catch (e) {
       if (e instanceof VendorError) return { status: "unknown", requestId, error: e };
@@ -342,5 +359,14 @@ export function createBambooClient(db: Db, config: BambooConfig): BambooClient {
     };
   }
 
-  return { accountId: config.accountId, account, catalogPages, getAccounts, placeOrder, reservePlacementSlot, getOrder };
+  return {
+    accountId: config.accountId,
+    account,
+    productSlotPrefix: config.limits.placeOrderPerProductMs > 0 ? productSlotPrefix : null,
+    catalogPages,
+    getAccounts,
+    placeOrder,
+    reservePlacementSlot,
+    getOrder,
+  };
 }

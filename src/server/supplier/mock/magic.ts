@@ -1,8 +1,9 @@
 import Decimal from "decimal.js";
 
 /**
- * Magic face values that force each order path at the mock vendor, keyed on the cents of the
- * first product line's Value (documented in docs/mock-vendor.md; use a ranged test product).
+ * Magic face values that force each order path at the mock vendor, keyed on the cents of a product line's Value (documented in docs/mock-vendor.md; use a ranged test product).
+ * In an order of several lines, what a line delivers (.66, .50, .88) is its own; the faults of the
+ * request (refusal, 429s, 404, lost answer, gateway page, malformed answer, slowness) come from any line.
  */
 export type MockMagic =
   | "out_of_stock" // .13: refused at placement, 400 ProductIsOutOfStock

@@ -6,7 +6,7 @@ import type { Db, DbOrTx } from "@/server/db/client";
 import { mockVendorAccounts, mockVendorCheckoutAttempts, mockVendorOrders, type MockVendorOrderItem } from "@/server/db/schema";
 import { parseJsonKeepingNumbers, rawNumber, stringifyWithRawNumbers, toDecimalString } from "../json";
 import { mockProductsFor, mockUnitPrice } from "./catalog";
-import { magicOf, SLOW_FACTOR, STORM_CALLS } from "./magic";
+import { magicOf, type MockMagic, SLOW_FACTOR, STORM_CALLS } from "./magic";
 
 export interface MockAnswer {
   status: number;
@@ -110,8 +110,11 @@ async function decideCheckout(
   opts: MockCheckoutOptions,
 ): Promise<MockAnswer> {
   const requestId = body.requestid;
-  const first = body.products[0]!;
-  const magic = magicOf(first.value, first.quantity);
+  // Each line's magic value: faults of the request (429s, 404, lost answer, gateway page, malformed
+  // answer, refusal, slowness) come from any line; what a line delivers comes from its own.
+  const lineMagic = body.products.map((p) => magicOf(p.value, p.quantity));
+  const order: MockMagic[] = ["rate_limit_storm", "not_found", "gateway_forbidden", "out_of_stock", "answer_lost", "malformed", "slow"];
+  const magic = order.find((m) => lineMagic.includes(m)) ?? null;
 
   // The storm answers the way the vendor does: the wait only in the message, no Retry-After.
   if (magic === "rate_limit_storm" && attemptNo <= STORM_CALLS) return message(429, "Too many requests. Please wait for 1 seconds");
@@ -144,17 +147,19 @@ async function decideCheckout(
   const currency = [...currencies][0]!;
   if (magic === "out_of_stock") return message(400, "ProductIsOutOfStock");
 
-  const outcome = magic === "fails" ? "Failed" : magic === "partial" ? "PartialFailed" : "Succeeded";
-  const delivered = (q: number) => (outcome === "Failed" ? 0 : outcome === "PartialFailed" ? Math.floor(q / 2) : q);
-  const items: MockVendorOrderItem[] = body.products.map((line) => ({
+  const items: MockVendorOrderItem[] = body.products.map((line, k) => ({
     productId: line.productid,
     // .88 delivers cards of another face value than ordered (what get-order reports).
-    faceValue: magic === "wrong_delivery" ? new Decimal(line.value).plus(1).toFixed() : line.value,
+    faceValue: lineMagic[k] === "wrong_delivery" ? new Decimal(line.value).plus(1).toFixed() : line.value,
     quantity: line.quantity,
     unitPrice: mockUnitPrice(line.value, byId.get(line.productid)!.costFactor),
+    delivered: lineMagic[k] === "fails" ? 0 : lineMagic[k] === "partial" ? Math.floor(line.quantity / 2) : line.quantity,
   }));
+  // Succeeded when every line delivers in full, Failed when none delivers a card, else PartialFailed.
+  const cardsDelivered = items.reduce((n, i) => n + i.delivered!, 0);
+  const outcome = cardsDelivered === 0 ? "Failed" : items.every((i) => i.delivered === i.quantity) ? "Succeeded" : "PartialFailed";
   // The mock charges only for the cards it will deliver.
-  const total = items.reduce((s, i) => s.plus(new Decimal(i.unitPrice).times(delivered(i.quantity))), new Decimal(0)).toFixed(4);
+  const total = items.reduce((s, i) => s.plus(new Decimal(i.unitPrice).times(i.delivered!)), new Decimal(0)).toFixed(4);
 
   try {
     await db.transaction(async (tx) => {
@@ -216,7 +221,7 @@ export async function getMockOrder(db: DbOrTx, clientId: string, requestId: stri
   const expires = new Date(order.createdAt.getTime() + 3 * 365 * 86_400_000).toISOString();
   let index = 0;
   const items = order.items.map((i) => {
-    const n = !done ? 0 : status === "PartialFailed" ? Math.floor(i.quantity / 2) : i.quantity;
+    const n = !done ? 0 : (i.delivered ?? (status === "PartialFailed" ? Math.floor(i.quantity / 2) : i.quantity));
     const cards = Array.from({ length: n }, () => {
       const k = index++;
       const card = mockCard(requestId, k);
