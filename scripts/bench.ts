@@ -106,6 +106,15 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
+/**
+ * The products the API phases order, in turn: as a partner base buys, many products rather than
+ * one, so the fulfilment of what the closed-loop phases create is not one product's queue of
+ * 500-card placements 10 s apart (which kept the app settling through every later window). Set
+ * from the catalog once it is known; the ranged test product until then.
+ */
+let apiProducts: BenchProduct[] = [{ sku: SKU, faceValue: FACE_VALUE }];
+const API_PRODUCTS = 20;
+
 function orderScenario(name: string, url: string, keys: BenchPartner[]): HttpScenario {
   let i = 0;
   return {
@@ -114,10 +123,12 @@ function orderScenario(name: string, url: string, keys: BenchPartner[]): HttpSce
     method: "POST",
     headers: { "content-type": "application/json" },
     next: () => {
-      const k = keys[i++ % keys.length]!;
+      const n = i++;
+      const k = keys[n % keys.length]!;
+      const p = apiProducts[n % apiProducts.length]!;
       return {
         headers: { "x-api-key": k.secret },
-        body: JSON.stringify({ sku: SKU, faceValue: FACE_VALUE, quantity: 1, referenceId: `bench-${runTag}-${++sequence}` }),
+        body: JSON.stringify({ sku: p.sku, faceValue: p.faceValue, quantity: 1, referenceId: `bench-${runTag}-${++sequence}` }),
       };
     },
   };
@@ -207,6 +218,16 @@ async function main() {
   let hot: BenchPartner, many: BenchPartner[];
   let receiver: Awaited<ReturnType<typeof startWebhookReceiver>> | null = null;
   let openRates: { orders: number[]; catalog: number[] } = { orders: [], catalog: [] };
+  const drains: Array<{ before: string; seconds: number; left: number }> = [];
+  /** Waits (at most 2 min) until no order is open, and records how long that took. */
+  const drainBacklog = async (before: string) => {
+    const [{ n }] = (await sql`select count(*)::int as n from orders where status in ('pending', 'processing')`) as unknown as [{ n: number }];
+    const started = Date.now();
+    const left = await drainOrders(sql, 120_000);
+    const seconds = (Date.now() - started) / 1000;
+    drains.push({ before, seconds, left });
+    log(`backlog before ${before}: ${n} open orders, ${left ? `${left} still open after` : "all terminal in"} ${seconds.toFixed(1)} s`);
+  };
   try {
     log(`preparing 1 + ${PARTNERS} + 1 funded sandbox partners with API keys…`);
     [hot] = (await makeBenchPartners(database.db, 1, "100000000.0000", "hot")) as [BenchPartner];
@@ -223,6 +244,7 @@ async function main() {
     const [pB] = pick(1, 1) as [BenchProduct];
     const pC = pick(2, 50);
     const pD = pick(52, E2E_PRODUCTS);
+    apiProducts = pick(0, API_PRODUCTS);
     receiver = await startWebhookReceiver(RECEIVER_PORT);
     await subscribeWebhook(serverOn.url, e2e, receiver.url);
     const rr = (i: number) => many[i % many.length]!;
@@ -284,14 +306,16 @@ async function main() {
       const direct = (keys: BenchPartner[]) => {
         let i = 0;
         return () => {
-          const k = keys[i++ % keys.length]!;
+          const n = i++;
+          const k = keys[n % keys.length]!;
+          const p = apiProducts[n % apiProducts.length]!;
           return createOrder(
             database.db,
             {
               partnerId: k.partnerId,
               environment: "sandbox",
-              sku: SKU,
-              faceValue: FACE_VALUE,
+              sku: p.sku,
+              faceValue: p.faceValue,
               quantity: 1,
               referenceId: `bench-${runTag}-${++sequence}`,
               actor: k.keyId,
@@ -316,6 +340,9 @@ async function main() {
         orders: [0.25, 0.5, 0.75].map((f) => Math.max(1, Math.round(ordersMax * f))),
         catalog: [0.25, 0.5, 0.75].map((f) => Math.max(1, Math.round(catalogMax * f))),
       };
+      // The open loop measures the API at a steady rate, its own orders fulfilled as they come: not
+      // while the app still settles the thousands the saturated closed-loop phases queued.
+      await drainBacklog("the open loop, layout 1");
       const combined: LayoutResult = layouts[0] ?? { layout: "web + executor in one process (default)", openLoop: [], endToEnd: null, workerLoop: null };
       if (!layouts[0]) layouts.push(combined);
       const targets = openLoopTargets(serverOn.url, hot, many, "");
@@ -385,6 +412,7 @@ async function main() {
       layouts.push(split);
       const targets = openLoopTargets(web.url, hot, many, ", split");
       if (openRates.orders.length) {
+        await drainBacklog("the open loop, layout 2");
         // A fresh process: warm it up like the first one was (JIT, pools), then the same rates at 50 %.
         for (const k of ["orders", "catalog"] as const) await runOpenLoop(targets[k], openRates[k][1]!, { seconds: 3, warmupSeconds: 0 });
         for (const k of ["orders", "catalog"] as const) {
@@ -563,6 +591,7 @@ async function main() {
     rows.length ? formatCpu(rows) : "",
     openRows.length ? formatOpenLoop(openRows) : "",
     workerLoops.join("\n"),
+    drains.map((d) => `backlog before ${d.before}: ${d.left ? `${d.left} orders still open after` : "every order terminal after"} ${d.seconds.toFixed(1)} s`).join("\n"),
     formatTargets(targets),
   ].filter(Boolean);
   console.log(`\n${sections.join("\n\n")}\n`);
@@ -579,8 +608,7 @@ async function main() {
       only: [...ONLY],
       partners: PARTNERS,
       ceilingPool: CEILING_POOL,
-      sku: SKU,
-      faceValue: FACE_VALUE,
+      apiProducts: apiProducts.map((p) => `${p.sku} ${p.faceValue}`),
       port: PORT,
       pgPort: PG_PORT,
     },
@@ -589,6 +617,7 @@ async function main() {
     fulfilment,
     layouts,
     openRates,
+    drains,
     rows,
     targets,
     table,

@@ -181,7 +181,7 @@ describe("the sandbox against a catalog synced from a real (stand-in) Bamboo", (
     expect(await countMockOrders(bambooDb.db)).toBe(0);
     // At the catalog's price: 37.00 × 0.97 = 35.89 a card.
     const [mockOrder] = await app.db.select().from(mockVendorOrders).where(eq(mockVendorOrders.requestId, requestId));
-    expect(mockOrder!.items).toEqual([{ productId: LIVE.ranged, faceValue: "37", quantity: 2, unitPrice: "35.89" }]);
+    expect(mockOrder!.items).toEqual([{ productId: LIVE.ranged, faceValue: "37", quantity: 2, unitPrice: "35.89", delivered: 2 }]);
     expect(mockOrder!.total).toBe("71.7800");
     expect(o.vendorCost).toBe("71.7800"); // what the order expected to pay
     expect(o.currency).toBe("USD");
