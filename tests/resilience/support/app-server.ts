@@ -5,9 +5,11 @@
  * (RESILIENCE_VENDOR_TIMEOUT_MS) and orders are polled every second. With Bamboo's published
  * limits (2 placements and 2 polls a second) a thousand orders would take a quarter of an hour.
  *
- * Test-only hook: RESILIENCE_HANG_PLACEMENTS=n makes the first n placements of this process
+ * Test-only hooks: RESILIENCE_HANG_PLACEMENTS=n makes the first n placements of this process
  * never settle (no request is sent, the promise never resolves or rejects): a step stuck inside
  * our own code, past every vendor timeout, for the step-deadline scenarios.
+ * RESILIENCE_LOG_PLACEMENTS=1 logs each placement this process sends; RESILIENCE_VENDOR_APP_URL
+ * makes it call another instance's mock (one vendor account for a cluster).
  */
 import { getDb } from "@/server/db/client";
 import { runApp } from "@/server/boot/run";
@@ -22,12 +24,14 @@ let hangsLeft = Number(process.env.RESILIENCE_HANG_PLACEMENTS ?? 0);
 function hangingFirstPlacements(real: BambooClient): BambooClient {
   return new Proxy(real, {
     get(target, prop) {
-      if (prop === "placeOrder" && hangsLeft > 0) {
+      if (prop === "placeOrder") {
         return (...args: Parameters<BambooClient["placeOrder"]>) => {
           if (hangsLeft-- > 0) {
             console.log(`[resilience] placement of order ${String(args[0]?.orderId ?? "?")} left hanging (test hook)`);
             return new Promise<never>(() => {});
           }
+          // Which instance placed what (RESILIENCE_LOG_PLACEMENTS=1): the instances share one vendor account.
+          if (process.env.RESILIENCE_LOG_PLACEMENTS === "1") console.log(`[resilience] placement sent: ${String(args[0]?.orderId ?? "?")}`);
           return target.placeOrder(...args);
         };
       }
@@ -40,7 +44,10 @@ function hangingFirstPlacements(real: BambooClient): BambooClient {
 const services = {
   vendorFor: () => {
     if (!client) {
-      const base = bambooConfigFromEnv({ ...loadEnv(), BAMBOO_BASE_URL: undefined });
+      // One vendor for every instance of a cluster, as in production (one vendor account, one
+      // poller lane): RESILIENCE_VENDOR_APP_URL names the instance whose mock they all call.
+      const settings = loadEnv();
+      const base = bambooConfigFromEnv({ ...settings, BAMBOO_BASE_URL: undefined, APP_URL: process.env.RESILIENCE_VENDOR_APP_URL ?? settings.APP_URL });
       client = createBambooClient(getDb(), {
         ...base,
         limits: {
@@ -53,7 +60,7 @@ const services = {
         },
         retry: { maxAttempts: 6, baseDelayMs: 100, maxDelayMs: 1_000, timeoutMs },
       });
-      if (hangsLeft > 0) client = hangingFirstPlacements(client);
+      if (hangsLeft > 0 || process.env.RESILIENCE_LOG_PLACEMENTS === "1") client = hangingFirstPlacements(client);
     }
     return client;
   },
