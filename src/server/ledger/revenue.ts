@@ -70,6 +70,18 @@ export async function recognizeOrderRevenue(tx: DbOrTx, items: OrderRevenueInput
     );
   const debitOf = new Map(debits.map((d) => [d.orderId!, d]));
   const revenueAccounts = new Map<string, string>();
+  // The revenue shards this transaction credits, found or created in one order (currency,
+  // environment, shard): two settlements creating the same new shards queue on the first instead
+  // of each inserting one and waiting for the other's (a deadlock on a fresh database, seen in the
+  // resilience suite with settlements running side by side).
+  const shardKeys = new Map<string, { currency: Currency; environment: (typeof debits)[number]["environment"]; shard: number }>();
+  for (const item of moving) {
+    const paid = debitOf.get(item.orderId);
+    if (paid) shardKeys.set(`${paid.currency}|${paid.environment}|${paid.shard}`, { currency: paid.currency, environment: paid.environment, shard: paid.shard });
+  }
+  for (const [key, k] of [...shardKeys].sort(([a, x], [b, y]) => (x.currency + x.environment).localeCompare(y.currency + y.environment) || x.shard - y.shard || a.localeCompare(b))) {
+    revenueAccounts.set(key, (await getSystemAccount(tx, "platform_revenue", k.currency, k.environment, k.shard)).id);
+  }
   const rows: Array<{ orderId: string; amount: Amount; currency: Currency; debit: string; credit: string; settlementId: string; metadata: string }> = [];
   for (const item of moving) {
     const paid = debitOf.get(item.orderId);
