@@ -593,7 +593,9 @@ async function main() {
     rows.length ? formatCpu(rows) : "",
     openRows.length ? formatOpenLoop(openRows) : "",
     workerLoops.join("\n"),
-    drains.map((d) => `backlog before ${d.before}: ${d.left ? `${d.left} orders still open after` : "every order terminal after"} ${d.seconds.toFixed(1)} s`).join("\n"),
+    drains
+      .map((d) => `backlog before ${d.before}: ${d.left ? `${d.left} orders still open after` : "every order terminal after"} ${d.seconds.toFixed(1)} s`)
+      .join("\n"),
     formatTargets(targets),
   ].filter(Boolean);
   console.log(`\n${sections.join("\n\n")}\n`);

@@ -77,9 +77,12 @@ export async function recognizeOrderRevenue(tx: DbOrTx, items: OrderRevenueInput
   const shardKeys = new Map<string, { currency: Currency; environment: (typeof debits)[number]["environment"]; shard: number }>();
   for (const item of moving) {
     const paid = debitOf.get(item.orderId);
-    if (paid) shardKeys.set(`${paid.currency}|${paid.environment}|${paid.shard}`, { currency: paid.currency, environment: paid.environment, shard: paid.shard });
+    if (paid)
+      shardKeys.set(`${paid.currency}|${paid.environment}|${paid.shard}`, { currency: paid.currency, environment: paid.environment, shard: paid.shard });
   }
-  for (const [key, k] of [...shardKeys].sort(([a, x], [b, y]) => (x.currency + x.environment).localeCompare(y.currency + y.environment) || x.shard - y.shard || a.localeCompare(b))) {
+  for (const [key, k] of [...shardKeys].sort(
+    ([a, x], [b, y]) => (x.currency + x.environment).localeCompare(y.currency + y.environment) || x.shard - y.shard || a.localeCompare(b),
+  )) {
     revenueAccounts.set(key, (await getSystemAccount(tx, "platform_revenue", k.currency, k.environment, k.shard)).id);
   }
   const rows: Array<{ orderId: string; amount: Amount; currency: Currency; debit: string; credit: string; settlementId: string; metadata: string }> = [];
