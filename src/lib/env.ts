@@ -35,6 +35,8 @@ export const envSchema = z
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL"),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    /** The in-process executor's own pool (web processes running it): job steps never hold the API's connections. */
+    JOBS_DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     // false behind PgBouncer in transaction mode (it cannot keep prepared statements).
     DATABASE_PREPARED_STATEMENTS: z
       .enum(["true", "false", "1", "0"])

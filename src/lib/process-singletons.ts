@@ -9,7 +9,9 @@
  * after each reload, the health route not seeing the worker the boot started). What must be one
  * per process is kept here, under a name that says what it is:
  *
- * - `database`, `statement-database`: one PostgreSQL pool per process (the app's, and the small
+ * - `database`, `statement-database`, `jobs-database`: one PostgreSQL pool each per process (the
+ *   app's; the small one statement downloads stream from; the one the executor runs on when it
+ *   runs in a web process),
  *   one statement downloads stream from), surviving hot reloads.
  * - `services`: the process's `Services`, built by the boot and read by the route handlers of
  *   Next's bundle (the same object, so one request log, one set of token leases, one vendor client).
@@ -20,7 +22,7 @@
  *
  * A unit test (tests/unit/process-singletons.test.ts) fails when `globalThis` is used anywhere else in src/.
  */
-type SingletonName = "database" | "statement-database" | "services" | "rate-limit-redis" | "embedded-workers" | "statement-download-slots";
+type SingletonName = "database" | "statement-database" | "jobs-database" | "services" | "rate-limit-redis" | "embedded-workers" | "statement-download-slots";
 
 const HOME = Symbol.for("steller.process-singletons");
 const home = (): Map<SingletonName, unknown> => {

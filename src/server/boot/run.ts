@@ -1,10 +1,10 @@
 import { inngestMode } from "@/lib/env";
-import { closeDatabases } from "@/server/db/client";
+import { closeDatabases, getJobsDatabase } from "@/server/db/client";
 import { startJobs } from "@/server/jobs";
 import { closeRateLimitRedis } from "@/server/rest/rate-limit-redis";
 import { startHttpServer } from "./http";
 import { bootProcess } from "./process";
-import type { ServiceOverrides } from "./services";
+import { buildServices, type ServiceOverrides, type Services } from "./services";
 import { currentCode, otpauthUrl } from "@/server/auth/totp";
 import { DEMO_CREDENTIALS, seedDemoSandbox, seedDevelopment } from "./seed";
 
@@ -24,8 +24,14 @@ export async function runApp(opts: { dev: boolean; services?: ServiceOverrides }
   const hostname = process.env.HOSTNAME ?? "localhost";
   const http = await startHttpServer({ dev: opts.dev, port: env.PORT, hostname, trustedProxyHops: env.TRUSTED_PROXY_HOPS });
   // Background work: the embedded worker, or the outbox relay to an Inngest server. JOBS_EXECUTOR=off:
-  // separate `npm run worker` processes run the executor, this one serves HTTP only.
-  const jobs = await startJobs({ db: services.db, role: "web", worker: { services: () => services } });
+  // separate `npm run worker` processes run the executor, this one serves HTTP only. The executor
+  // here runs on a pool of its own (getJobsDatabase; connections open only when used), so its steps
+  // never hold the connections API requests wait for.
+  const jobsDb = getJobsDatabase().db;
+  let jobServices: Services | undefined;
+  const servicesForJobs = () =>
+    (jobServices ??= buildServices(jobsDb, { settings: env, ...opts.services, requestLog: services.requestLog, tokenLeases: services.tokenLeases }));
+  const jobs = await startJobs({ db: jobsDb, role: "web", worker: { services: servicesForJobs } });
   const executorOff = jobs.mode === "embedded" && !jobs.executor;
 
   const url = env.APP_URL ?? `http://localhost:${env.PORT}`;
