@@ -74,27 +74,22 @@ export async function recognizeOrderRevenue(tx: DbOrTx, items: OrderRevenueInput
   // environment, shard): two settlements creating the same new shards queue on the first instead
   // of each inserting one and waiting for the other's (a deadlock on a fresh database, seen in the
   // resilience suite with settlements running side by side).
-  const shardKeys = new Map<string, { currency: Currency; environment: (typeof debits)[number]["environment"]; shard: number }>();
-  for (const item of moving) {
-    const paid = debitOf.get(item.orderId);
-    if (paid)
-      shardKeys.set(`${paid.currency}|${paid.environment}|${paid.shard}`, { currency: paid.currency, environment: paid.environment, shard: paid.shard });
-  }
-  for (const [key, k] of [...shardKeys].sort(
-    ([a, x], [b, y]) => (x.currency + x.environment).localeCompare(y.currency + y.environment) || x.shard - y.shard || a.localeCompare(b),
-  )) {
-    revenueAccounts.set(key, (await getSystemAccount(tx, "platform_revenue", k.currency, k.environment, k.shard)).id);
-  }
-  const rows: Array<{ orderId: string; amount: Amount; currency: Currency; debit: string; credit: string; settlementId: string; metadata: string }> = [];
+  const shardKey = (p: (typeof debits)[number]) => `${p.currency}|${p.environment}|${p.shard}`;
+  const shards = new Map<string, (typeof debits)[number]>();
   for (const item of moving) {
     const paid = debitOf.get(item.orderId);
     if (!paid) throw new OrderDebitNotFoundError(item.orderId);
-    const key = `${paid.currency}|${paid.environment}|${paid.shard}`;
-    let revenueId = revenueAccounts.get(key);
-    if (!revenueId) {
-      revenueId = (await getSystemAccount(tx, "platform_revenue", paid.currency, paid.environment, paid.shard)).id;
-      revenueAccounts.set(key, revenueId);
-    }
+    shards.set(shardKey(paid), paid);
+  }
+  // Any one fixed order serves: the keys' own.
+  for (const key of [...shards.keys()].sort()) {
+    const p = shards.get(key)!;
+    revenueAccounts.set(key, (await getSystemAccount(tx, "platform_revenue", p.currency, p.environment, p.shard)).id);
+  }
+  const rows: Array<{ orderId: string; amount: Amount; currency: Currency; debit: string; credit: string; settlementId: string; metadata: string }> = [];
+  for (const item of moving) {
+    const paid = debitOf.get(item.orderId)!;
+    const revenueId = revenueAccounts.get(shardKey(paid))!;
     const loss = item.margin.isNegative();
     rows.push({
       orderId: item.orderId,

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import DecimalBase from "decimal.js";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { encryptSecret } from "@/lib/crypto";
@@ -311,13 +310,24 @@ async function takeRiders(rt: OrderRuntime, tx: Tx, lead: Batch): Promise<number
     order by b.created_at, b.id
     limit ${MAX_RIDERS}
     for update of b skip locked`);
+  if (candidates.length === 0) return 0;
+  // Their rows, in the same order (already locked above).
+  const rows = await tx
+    .select()
+    .from(vendorBatches)
+    .where(
+      inArray(
+        vendorBatches.id,
+        candidates.map((c) => c.id),
+      ),
+    )
+    .orderBy(asc(vendorBatches.createdAt), asc(vendorBatches.id));
   let room = BATCH_MAX_CARDS - lead.quantity;
   const products = new Set([lead.vendorProductId]);
   let taken = 0;
-  for (const c of candidates) {
+  for (const rider of rows) {
     if (room <= 0) break;
-    const [rider] = await tx.select().from(vendorBatches).where(eq(vendorBatches.id, c.id));
-    if (!rider || products.has(rider.vendorProductId)) continue;
+    if (products.has(rider.vendorProductId)) continue;
     const { members, quantity } = await fixMembers(tx, rider, room);
     if (members === 0) continue;
     await tx
@@ -395,7 +405,7 @@ async function splitPlacement(db: Db, lead: Batch, code: VendorFailureCode): Pro
       .where(and(eq(vendorBatches.id, lead.id), eq(vendorBatches.status, "placing"), eq(vendorBatches.vendorRequestId, lead.vendorRequestId)))
       .for("update");
     if (!locked) return;
-    await tx.update(vendorBatches).set({ vendorRequestId: randomUUID(), updatedAt: new Date() }).where(eq(vendorBatches.id, lead.id));
+    await tx.update(vendorBatches).set({ vendorRequestId: sql`gen_random_uuid()::text`, updatedAt: new Date() }).where(eq(vendorBatches.id, lead.id));
     const riders = await tx
       .update(vendorBatches)
       .set({ placementBatchId: null, vendorRequestId: sql`gen_random_uuid()::text`, updatedAt: new Date() })
