@@ -8,7 +8,7 @@ import { batchCloseTime, closeBatch, placeBatch, placementRequestId, pollBatch, 
 import { createOrder, type Order } from "@/server/orders/create";
 import type { OrderRuntime } from "@/server/orders/runtime";
 import { createBambooClient } from "@/server/supplier/bamboo";
-import { countMockOrders, MOCK_RATE_LIMITS, MOCK_TEST_PRODUCTS, productPlacementLimit } from "@/server/supplier/mock";
+import { countMockOrders, MOCK_TEST_PRODUCTS } from "@/server/supplier/mock";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { FIXED_25_USD, RANGED_USD, startOrderEngine, type OrderEngine } from "../support/order-engine";
 
@@ -31,8 +31,8 @@ let rt: OrderRuntime;
 beforeAll(async () => {
   t = await createTestDatabase(20);
   engine = await startOrderEngine(t, {
-    mock: { fulfilMs: 0, rateLimits: { ...MOCK_RATE_LIMITS, place_order_product: productPlacementLimit(60_000 / SPACING_MS) } },
-    limits: { placeOrderPerProductMs: SPACING_MS },
+    mock: { fulfilMs: 0 },
+    productSpacingMs: SPACING_MS,
     batchWindowMs: 200,
   });
   // Step by step: no run of the engine's own takes a batch meanwhile.
@@ -256,7 +256,7 @@ describe("vendor orders of several lines", () => {
     await closeBatch(rt, b1!);
     await placeBatch(rt, b1!);
     // Someone else holds the product's next slot too: this product's next batch waits ≥ SPACING_MS.
-    await rt.vendorFor("sandbox").reservePlacementSlot(Number(RANGED_ID), "another-holder");
+    await rt.vendorFor("sandbox").reservePlacementSlot(RANGED_ID, "another-holder");
     const later = await order(a, RANGED_USD, "3.00", 1);
     const other = await order(a, FIXED_25_USD, "25.00", 1);
     const q1 = (await queueOrder(rt, later.id)) as { batchId: string };

@@ -4,7 +4,6 @@ import { orders } from "@/server/db/schema";
 import { checkInvariants } from "@/server/ledger";
 import { batchOf } from "@/server/orders/batch";
 import { createOrder, type Order } from "@/server/orders/create";
-import { MOCK_RATE_LIMITS, productPlacementLimit } from "@/server/supplier/mock";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { FIXED_25_USD, RANGED_USD, startOrderEngine, type OrderEngine } from "../support/order-engine";
 import { waitFor } from "../support/wait";
@@ -25,8 +24,8 @@ beforeAll(async () => {
   t = await createTestDatabase(20);
   engine = await startOrderEngine(t, {
     // 20 placements a minute per product at the mock (one every 3 s, burst 2); our client spaces them 3 s apart.
-    mock: { fulfilMs: 0, rateLimits: { ...MOCK_RATE_LIMITS, place_order_product: productPlacementLimit(60_000 / SPACING_MS) } },
-    limits: { placeOrderPerProductMs: SPACING_MS },
+    mock: { fulfilMs: 0 },
+    productSpacingMs: SPACING_MS,
     batchWindowMs: 200,
   });
 });

@@ -6,7 +6,7 @@ import { orderEngineFunctions } from "@/server/jobs/functions/orders";
 import { grantSandboxFunds } from "@/server/ledger";
 import { createOrder, type Order } from "@/server/orders/create";
 import { createBambooClient, type BambooClient, type BambooConfig } from "@/server/supplier/bamboo";
-import type { MockVendorOptions } from "@/server/supplier/mock";
+import { MOCK_RATE_LIMITS, type MockVendorOptions, productPlacementLimit } from "@/server/supplier/mock";
 import type { TestDatabase } from "./db";
 import { makePartner } from "./factories";
 import { startMockVendorServer, type MockVendorServer } from "./mock-vendor-server";
@@ -47,6 +47,11 @@ export async function startOrderEngine(
     limits?: Partial<BambooConfig["limits"]>;
     retry?: Partial<BambooConfig["retry"]>;
     pollScheduleMs?: number[];
+    /**
+     * Bamboo's per-product placement limit at this spacing: the mock refuses placements of a product
+     * closer than that (one of slack), and our client spaces them so. Default: none.
+     */
+    productSpacingMs?: number;
     /** The vendor batch's gathering window (ms); default 50. */
     batchWindowMs?: number;
     functions?: InngestFunction.Any[];
@@ -55,8 +60,14 @@ export async function startOrderEngine(
     services?: Omit<ServiceOverrides, "vendorFor" | "encryptionKey">;
   } = {},
 ): Promise<OrderEngine> {
-  const vendor = await startMockVendorServer(t.db, { fulfilMs: 400, ...opts.mock });
-  const client = createBambooClient(t.db, vendor.clientConfig({ limits: { catalogMs: 0, otherMs: 0, ...opts.limits }, retry: opts.retry }));
+  const spacing = opts.productSpacingMs;
+  const vendor = await startMockVendorServer(t.db, {
+    fulfilMs: 400,
+    ...(spacing ? { rateLimits: { ...MOCK_RATE_LIMITS, place_order_product: productPlacementLimit(60_000 / spacing) } } : {}),
+    ...opts.mock,
+  });
+  const limits = { catalogMs: 0, otherMs: 0, ...(spacing ? { placeOrderPerProductMs: spacing } : {}), ...opts.limits };
+  const client = createBambooClient(t.db, vendor.clientConfig({ limits, retry: opts.retry }));
   const services = testServices(t, {
     ...opts.services,
     vendorFor: () => client,
