@@ -31,7 +31,16 @@ export interface ClaimedRun {
   planned: string[];
   step_count: number;
   prev_status: string;
+  /**
+   * This claim's token (`claimed_by`): the worker's id and a nonce. Renewals and writes hold only
+   * while it is the run's, so a call that outlived its claim (the lease ran out and the run was
+   * taken again, even by this same worker) can never write over the new claim's work.
+   */
+  claim: string;
 }
+
+/** What a renewal or a write names: the run and the claim it is made under. */
+export type Claim = Pick<ClaimedRun, "id" | "claim">;
 
 export interface RunUpdate {
   status: "queued" | "running" | "sleeping" | "completed" | "failed";
@@ -162,10 +171,10 @@ export function executorSql(sql: postgres.Sql, o: { workerId: string; leaseMs: n
             and concurrency_limit is null and throttle_key is null
           order by run_at limit ${limit}
           for update skip locked)
-        update job_runs r set claimed_until = now() + ${leaseInterval}, claimed_by = ${workerId},
+        update job_runs r set claimed_until = now() + ${leaseInterval}, claimed_by = ${workerId}::text || '/' || gen_random_uuid()::text,
           status = 'running', started_at = coalesce(r.started_at, now())
         from c where r.id = c.id
-        returning r.id, r.function_id, r.event, r.attempt, r.failures, r.planned, r.step_count, c.prev_status`;
+        returning r.id, r.function_id, r.event, r.attempt, r.failures, r.planned, r.step_count, c.prev_status, r.claimed_by as claim`;
     },
 
     /**
@@ -243,11 +252,11 @@ export function executorSql(sql: postgres.Sql, o: { workerId: string; leaseMs: n
             }
           }
           const [row] = await tx<ClaimedRun[]>`
-            update job_runs r set claimed_until = now() + ${leaseInterval}, claimed_by = ${workerId},
+            update job_runs r set claimed_until = now() + ${leaseInterval}, claimed_by = ${workerId}::text || '/' || gen_random_uuid()::text,
               status = 'running', started_at = coalesce(r.started_at, now())
             from (select ${c.id}::text as id, status as prev_status from job_runs where id = ${c.id}) c
             where r.id = c.id
-            returning r.id, r.function_id, r.event, r.attempt, r.failures, r.planned, r.step_count, c.prev_status`;
+            returning r.id, r.function_id, r.event, r.attempt, r.failures, r.planned, r.step_count, c.prev_status, r.claimed_by as claim`;
           if (row) claimed.push(row);
         }
         return claimed;
@@ -255,14 +264,15 @@ export function executorSql(sql: postgres.Sql, o: { workerId: string; leaseMs: n
     },
 
     /**
-     * Renews a run's lease, never past `until` (the current step's deadline): a worker that is
-     * alive but stuck in a step cannot hold the run longer than the step may take. False when
-     * the run is no longer this worker's to run (cancelled, or the claim was lost).
+     * Renews a run's lease, never past `until` (the current step's deadline and a grace to record
+     * its outcome): a worker that is alive but stuck in a step cannot hold the run longer than the
+     * step may take. False when the claim is no longer the run's (cancelled, or the lease ran out
+     * and the run was claimed again).
      */
-    async renewLease(runId: string, until: Date): Promise<boolean> {
+    async renewLease(run: Claim, until: Date): Promise<boolean> {
       const rows = await sql`
         update job_runs set claimed_until = least(now() + ${leaseInterval}, ${until.toISOString()}::timestamptz)
-        where id = ${runId} and claimed_by = ${workerId} and status = 'running'
+        where id = ${run.id} and claimed_by = ${run.claim} and status = 'running'
         returning 1`;
       return rows.length === 1;
     },
@@ -273,7 +283,7 @@ export function executorSql(sql: postgres.Sql, o: { workerId: string; leaseMs: n
      * or one another worker took after the lease, is not written).
      */
     async persist(
-      runId: string,
+      run: Claim,
       steps: StepWrite[],
       attempts: AttemptWrite[],
       u: RunUpdate,
@@ -292,11 +302,11 @@ export function executorSql(sql: postgres.Sql, o: { workerId: string; leaseMs: n
               output = case when ${u.status === "completed"} then ${JSON.stringify(u.output ?? null)}::jsonb else output end,
               error = case when ${u.error !== undefined} then ${JSON.stringify(u.error ?? null)}::jsonb else error end,
               finished_at = case when ${final} then now() else finished_at end
-            where id = ${runId} and claimed_by = ${workerId} and status = 'running'
+            where id = ${run.id} and claimed_by = ${run.claim} and status = 'running'
             returning id),
           s as (
             insert into job_steps (run_id, step_id, name, op, status, data, error, attempts, started_at, finished_at)
-            select ${runId}, step_id, name, op, status, data, error, attempts, started_at, finished_at
+            select ${run.id}, step_id, name, op, status, data, error, attempts, started_at, finished_at
             from jsonb_to_recordset(${JSON.stringify(steps)}::jsonb) as x(
               step_id text, name text, op text, status text, data jsonb, error jsonb, attempts int,
               started_at timestamptz, finished_at timestamptz)
@@ -304,7 +314,7 @@ export function executorSql(sql: postgres.Sql, o: { workerId: string; leaseMs: n
             on conflict do nothing),
           a as (
             insert into job_step_attempts (run_id, step_id, name, attempt, error)
-            select ${runId}, step_id, name, attempt, error
+            select ${run.id}, step_id, name, attempt, error
             from jsonb_to_recordset(${JSON.stringify(attempts)}::jsonb) as x(step_id text, name text, attempt int, error jsonb)
             where exists (select 1 from ok)
             on conflict do nothing)

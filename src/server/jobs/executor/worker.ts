@@ -80,6 +80,8 @@ export async function startEmbeddedWorker(opts: EmbeddedWorkerOptions): Promise<
   const pollMs = opts.pollMs ?? 250;
   const backoff = opts.backoff ?? { baseMs: 2_000, maxMs: 3_600_000 };
   const stopTimeoutMs = opts.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
+  const renewEveryMs = Math.max(250, Math.min(5_000, leaseMs / 3));
+  const graceMs = renewEveryMs;
   const defaultDeadlineMs = opts.deadlines?.defaultMs ?? DEFAULT_STEP_DEADLINE_MS;
   const deadlines = deadlineTable(client.id, { defaultMs: defaultDeadlineMs, functions: opts.deadlines?.functions });
   const onError = opts.onError ?? ((e: unknown) => console.error("[jobs] embedded worker error:", e));
@@ -107,19 +109,19 @@ export async function startEmbeddedWorker(opts: EmbeddedWorkerOptions): Promise<
 
   async function processRun(run: ClaimedRun, control: { abandoned: Promise<"abandoned">; abandon: () => void }): Promise<void> {
     const fn = registry.get(run.function_id);
-    // The lease is renewed only until `deadlineAt`: the current call's step deadline, or a
-    // bound on our own bookkeeping between calls. Past it the run is left to expire.
+    // The lease is renewed only until `deadlineAt` and a grace after it: the current call's step
+    // deadline, or a bound on our own bookkeeping between calls. The grace (one renewal period)
+    // lets the worker record a call that passed its deadline as a failed attempt (and its backoff)
+    // under its own claim: were the lease to end with the deadline, the run could be claimed again
+    // at that very moment and retried at once, the attempt unrecorded. Past it the run is left to expire.
     let deadlineAt = Date.now() + defaultDeadlineMs;
-    const heartbeat = setInterval(
-      () => {
-        if (Date.now() >= deadlineAt) return;
-        db.renewLease(run.id, new Date(deadlineAt)).then((mine) => {
-          // Cancelled, or taken by another worker: stop waiting for the step.
-          if (!mine) control.abandon();
-        }, onError);
-      },
-      Math.max(250, Math.min(1000 * 5, leaseMs / 3)),
-    );
+    const heartbeat = setInterval(() => {
+      if (Date.now() >= deadlineAt) return;
+      db.renewLease(run, new Date(deadlineAt + graceMs)).then((mine) => {
+        // Cancelled, or taken by another worker: stop waiting for the step.
+        if (!mine) control.abandon();
+      }, onError);
+    }, renewEveryMs);
     const persist = async (...args: Parameters<typeof db.persist>) => {
       const ok = await db.persist(...args);
       if (ok && (args[3].status === "completed" || args[3].status === "failed")) counters.runsFinished += 1;
@@ -127,7 +129,7 @@ export async function startEmbeddedWorker(opts: EmbeddedWorkerOptions): Promise<
     };
     try {
       if (!fn) {
-        await persist(run.id, [], [], {
+        await persist(run, [], [], {
           status: "failed",
           attempt: run.attempt,
           failures: 0,
@@ -148,7 +150,7 @@ export async function startEmbeddedWorker(opts: EmbeddedWorkerOptions): Promise<
 
       for (let guard = 0; guard < 10_000; guard++) {
         if (stopped) {
-          await persist(run.id, [], [], { status: "running", attempt, failures, planned, runAt: new Date(), release: true });
+          await persist(run, [], [], { status: "running", attempt, failures, planned, runAt: new Date(), release: true });
           return;
         }
         const targets = planned.length ? planned : ["step"];
@@ -212,7 +214,7 @@ export async function startEmbeddedWorker(opts: EmbeddedWorkerOptions): Promise<
         });
         switch (d.kind) {
           case "complete":
-            await persist(run.id, [], [], {
+            await persist(run, [], [], {
               status: "completed",
               attempt: 0,
               failures,
@@ -225,7 +227,7 @@ export async function startEmbeddedWorker(opts: EmbeddedWorkerOptions): Promise<
             return;
           case "fail":
             await persist(
-              run.id,
+              run,
               d.steps,
               d.attempts,
               { status: "failed", attempt, failures: failures + 1, planned: [], runAt: new Date(), release: true, error: d.error },
@@ -233,7 +235,7 @@ export async function startEmbeddedWorker(opts: EmbeddedWorkerOptions): Promise<
             );
             return;
           case "retry":
-            await persist(run.id, d.steps, d.attempts, {
+            await persist(run, d.steps, d.attempts, {
               status: "queued",
               attempt: d.attempt,
               failures: d.failures,
@@ -244,7 +246,7 @@ export async function startEmbeddedWorker(opts: EmbeddedWorkerOptions): Promise<
             });
             return;
           case "sleep":
-            await persist(run.id, d.steps, d.attempts, { status: "sleeping", attempt: 0, failures, planned: [], runAt: d.runAt, release: true });
+            await persist(run, d.steps, d.attempts, { status: "sleeping", attempt: 0, failures, planned: [], runAt: d.runAt, release: true });
             return;
           case "continue": {
             for (const [id, m] of d.memo) {
@@ -253,7 +255,7 @@ export async function startEmbeddedWorker(opts: EmbeddedWorkerOptions): Promise<
             }
             attempt = d.attempt;
             planned = d.planned;
-            const ok = await persist(run.id, d.steps, d.attempts, { status: "running", attempt, failures, planned, runAt: new Date(), release: false });
+            const ok = await persist(run, d.steps, d.attempts, { status: "running", attempt, failures, planned, runAt: new Date(), release: false });
             if (!ok) return; // cancelled, or the claim was lost (lease expired and another worker took the run)
           }
         }
