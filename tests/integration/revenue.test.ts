@@ -277,6 +277,64 @@ describe("exactly once", () => {
     await expectRevenue(await reload(other.id));
     await expectClean();
   });
+  it("recognising margins over several shards locks every account it moves in id order: waiting for the lowest, it holds none of the others", async () => {
+    // Settlements run side by side (the shared poller settles up to 4 batches at once), and one
+    // that refunds locks all its accounts in id order first. A margin recognition that locked
+    // transfer by transfer (sorted by settlement shard, each locking its settlement and revenue
+    // shard) held accounts out of that order while waiting, and could close a cycle with it (40P01).
+    const partner = await engine.sandboxPartner("Lock order");
+    const placed: Order[] = [];
+    for (let i = 0; i < 8; i++) placed.push(await order(partner, "15.00"));
+    everyOrder.push(...placed.map((o) => o.id));
+    const done = await finished(placed.map((o) => o.id));
+    const inputs = done.map((o) => ({
+      orderId: o.id,
+      price: new Decimal(o.totalPrice).minus(o.refundedAmount).toFixed(4),
+      cost: o.settledCost!,
+      cards: o.cardsDelivered,
+      costSource: "vendor" as const,
+    }));
+    const accounts = (
+      await t.sql<{ id: string }[]>`
+        select distinct a.id from ledger_transfers t, unnest(array[t.debit_account_id, t.credit_account_id]) as a(id)
+        where t.kind = 'order_revenue' and t.reference in ${t.sql(done.map((o) => o.id))}`
+    )
+      .map((r) => r.id)
+      .sort();
+    // Eight orders over eight settlement shards: several shards, each with its revenue shard.
+    expect(accounts.length).toBeGreaterThanOrEqual(4);
+    const [lowest, ...others] = accounts;
+
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let held!: () => void;
+    const isHeld = new Promise<void>((r) => (held = r));
+    const holder = t.sql.begin(async (s) => {
+      await s`select id from ledger_accounts where id = ${lowest!} for no key update`;
+      held();
+      await released;
+    });
+    await isHeld;
+    // A replay of the same margins: it changes nothing, but takes the same locks.
+    const replay = t.db.transaction(async (tx) => recognizeOrderRevenue(tx, inputs));
+    await waitFor("the recognition to wait for the lowest account", async () => {
+      const [w] = await t.sql<{ n: number }[]>`
+        select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%ledger%'`;
+      return w!.n > 0;
+    });
+    const free = await t.sql
+      .begin(async (c) => {
+        await c`select id from ledger_accounts where id in ${t.sql(others)} for no key update nowait`;
+        return true;
+      })
+      .catch((e: { code?: string }) => (e.code === "55P03" ? false : Promise.reject(e)));
+    release();
+    await holder;
+    await replay;
+    expect(free).toBe(true);
+    for (const o of done) await expectRevenue(o);
+    await expectClean();
+  });
 });
 
 describe("totals", () => {

@@ -5,6 +5,7 @@ import { amountsEqual, type Amount, type Currency } from "@/lib/money";
 import type { DbOrTx } from "@/server/db/client";
 import { ledgerAccounts, ledgerTransfers } from "@/server/db/schema";
 import { getSystemAccount, type LedgerEnvironment } from "./accounts";
+import { lockOrderAccounts } from "./order-locks";
 import { creditAgentCommissions, type RecognisedMargin, reverseAgentCommission } from "./commission";
 import { LedgerConflictError, OrderDebitNotFoundError } from "./errors";
 import { findTransferByReference, refusalError, transfer, type TransferRefusal } from "./transfer";
@@ -86,6 +87,13 @@ export async function recognizeOrderRevenue(tx: DbOrTx, items: OrderRevenueInput
     const p = shards.get(key)!;
     revenueAccounts.set(key, (await getSystemAccount(tx, "platform_revenue", p.currency, p.environment, p.shard)).id);
   }
+  // Every account the transfers below move money in (settlement and revenue shards, agents'
+  // commission accounts), locked in one statement in the ledger's lock order (account id). The
+  // transfers lock their two accounts each, one transfer after another: sorted by debit account,
+  // that sequence is not in id order across transfers (a revenue shard may sort after the next
+  // settlement shard), so a settlement beside another that pre-locked in id order could close a
+  // cycle (40P01 on `ledger_transfer`'s lock, seen in the resilience suite's logs).
+  await lockOrderAccounts(tx, { completing: moving.map((i) => i.orderId) });
   const rows: Array<{ orderId: string; amount: Amount; currency: Currency; debit: string; credit: string; settlementId: string; metadata: string }> = [];
   for (const item of moving) {
     const paid = debitOf.get(item.orderId)!;
