@@ -5,7 +5,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { emails, orders, webhookDeliveries, webhookEndpoints, webhookEvents } from "@/server/db/schema";
 import { orderEngineFunctions } from "@/server/jobs/functions/orders";
-import { placementRequestId } from "@/server/orders/batch";
+import { batchOf, placementRequestId } from "@/server/orders/batch";
 import { sendEmailFunction } from "@/server/jobs/functions/email";
 import { deliverWebhook, orderWebhookEvents } from "@/server/jobs/functions/webhooks";
 import { approveTopup, requestTopup } from "@/server/ledger";
@@ -172,6 +172,31 @@ describe("webhook delivery", () => {
     const { data } = await listDeliveries(t.db, scopeOf(partnerId));
     expect(data[0]).toMatchObject({ status: "succeeded", attempts: 1, lastResponseStatusCode: 200, eventType: "order.completed" });
     expect(failedOnly.received).toHaveLength(0);
+  });
+
+  it("a vendor batch's members get their order.completed webhooks from one run of the batch, none per order", async () => {
+    const partners = [await engine.sandboxPartner(), await engine.sandboxPartner(), await engine.sandboxPartner()];
+    const hooks3 = await Promise.all(partners.map(() => receiver()));
+    for (const [i, partnerId] of partners.entries()) {
+      await createEndpoint(t.db, { ...scopeOf(partnerId), url: hooks3[i]!.url, events: ["order.completed"] }, hooks());
+    }
+    // Created at once, so they join one open batch (or a few, should the window close between them).
+    const created = await Promise.all([0, 1, 2, 0, 1, 2].map((i) => createOrder(t.db, orderInput(partners[i]!))));
+    const ids = created.map((c) => c.order.id);
+    for (const [i, hook] of hooks3.entries()) {
+      await waitFor(`partner ${i}'s two order.completed webhooks`, async () => hook.received.length >= 2 || null, 20_000);
+      const got = hook.received.map((r) => (JSON.parse(r.body) as { data: { orderId: string } }).data.orderId).sort();
+      expect(got).toEqual(created.filter((c) => c.order.partnerId === partners[i]).map((c) => c.order.id).sort());
+    }
+    const runs = await t.sql<{ name: string; data: { orderId?: string; orderIds?: string[]; batchId?: string } }[]>`
+      select event->>'name' as name, event->'data' as data from job_runs where function_id = 'steller-webhook-order-events'`;
+    // No run for a member's own order/completed; one orders/completed run per batch, covering them all.
+    expect(runs.filter((r) => r.data.orderId && ids.includes(r.data.orderId))).toEqual([]);
+    const batchRuns = runs.filter((r) => r.name === "orders/completed" && r.data.orderIds!.some((id) => ids.includes(id)));
+    expect(batchRuns.flatMap((r) => r.data.orderIds!).sort()).toEqual([...ids].sort());
+    const batches = new Set(await Promise.all(ids.map(async (id) => (await batchOf(t.db, id))!.id)));
+    expect(new Set(batchRuns.map((r) => r.data.batchId))).toEqual(batches);
+    expect(batches.size).toBeLessThan(ids.length);
   });
 
   it("emits order.failed for an order the vendor rejects", async () => {

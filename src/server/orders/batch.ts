@@ -744,10 +744,12 @@ async function settleBatch(rt: OrderRuntime, batchId: string, vendorOrder: Vendo
     // Bounded statements (a batch holds at most 500 cards).
     for (let i = 0; i < cardRows.length; i += 250) await tx.insert(orderCards).values(cardRows.slice(i, i + 250));
     if (completed.length) {
-      await enqueueEvent(
-        tx,
-        completed.map((data) => ({ name: "order/completed" as const, data, id: `order-completed:${data.orderId}` })),
-      );
+      // Each member's own event (for what concerns one order: a counter sale's receipt), and one for
+      // the batch: its members' webhook events in one run (orders/completed).
+      await enqueueEvent(tx, [
+        ...completed.map((data) => ({ name: "order/completed" as const, data: { ...data, via: "batch" as const }, id: `order-completed:${data.orderId}` })),
+        { name: "orders/completed" as const, data: { batchId, orderIds: completed.map((c) => c.orderId) }, id: `orders-completed:${batchId}` },
+      ]);
     }
     // The completed members' margins (ledger revenue), in this transaction and late in it: the
     // settlement and revenue shards stay locked only until the commit just after.

@@ -6,8 +6,19 @@ import { z } from "zod";
  * (`triggers: [orderCreated]`) and `enqueueEvent` / `inngest.send` are type-checked by them.
  */
 export const orderCreated = eventType("order/created", { schema: z.object({ orderId: z.string() }) });
-/** `source`: where the order came from ("api", "dashboard", "console"), so a function can skip what is not its concern (absent in events written before it existed). */
-export const orderCompleted = eventType("order/completed", { schema: z.object({ orderId: z.string(), source: z.string().optional() }) });
+/**
+ * `source`: where the order came from ("api", "dashboard", "console"), so a function can skip what
+ * is not its concern (absent in events written before it existed). `via: "batch"`: completed in a
+ * vendor batch's settlement, whose `orders/completed` event carries the members' webhook events.
+ */
+export const orderCompleted = eventType("order/completed", {
+  schema: z.object({ orderId: z.string(), source: z.string().optional(), via: z.literal("batch").optional() }),
+});
+/**
+ * The orders one vendor batch's settlement completed (up to 500): their partners' webhook events and
+ * low-balance checks in one run, instead of one run per order.
+ */
+export const ordersCompleted = eventType("orders/completed", { schema: z.object({ batchId: z.string(), orderIds: z.array(z.string()).min(1) }) });
 export const orderFailed = eventType("order/failed", {
   schema: z.object({ orderId: z.string(), reason: z.string().optional() }),
 });
@@ -52,6 +63,7 @@ export const emailRequested = eventType("email/requested", {
 export const appEvents = [
   orderCreated,
   orderCompleted,
+  ordersCompleted,
   orderFailed,
   orderBatchReady,
   webhookDeliver,

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import { compareAmounts } from "@/lib/money";
 import type { DbOrTx } from "@/server/db/client";
 import { lowBalanceAlerts, lowBalanceThresholds, orders, partnerSettings, type topupRequests } from "@/server/db/schema";
@@ -10,35 +10,46 @@ import { requestLowBalanceEmail } from "@/server/email";
 const DEFAULT_LOW_BALANCE_THRESHOLD = "100.0000";
 
 /**
- * Emits `order.completed` or `order.failed` for a finished order (once per order). The payload
- * is thin: ids, status, counts and amounts, never card codes. Returns what the wallet check needs.
+ * Emits `order.completed` or `order.failed` for each finished order of `orderIds` (once per order:
+ * the event's idempotency key is the order's; an order still open is skipped). The payload is
+ * thin: ids, status, counts and amounts, never card codes. Returns the events and the wallets of
+ * the completed orders, each once, for the low-balance check.
  */
-export async function emitOrderEvent(db: DbOrTx, orderId: string) {
-  const [order] = await db.select().from(orders).where(eq(orders.id, orderId));
-  if (!order || (order.status !== "completed" && order.status !== "failed")) return { emitted: null, order: null };
-  const type = order.status === "completed" ? ("order.completed" as const) : ("order.failed" as const);
-  const { event } = await emitPartnerEvent(db, {
-    partnerId: order.partnerId,
-    environment: order.environment,
-    type,
-    idempotencyKey: `${type}:${order.id}`,
-    data: {
-      orderId: order.id,
-      status: order.status,
-      referenceId: order.referenceId,
-      sku: order.sku,
-      quantity: order.quantity,
-      cardsDelivered: order.cardsDelivered,
-      totalPrice: order.totalPrice,
-      refundedAmount: order.refundedAmount,
-      currency: order.currency,
-      ...(order.status === "failed" ? { failureCode: order.failureCode } : {}),
-    },
-  });
-  return {
-    emitted: event.id,
-    order: { partnerId: order.partnerId, environment: order.environment, currency: order.currency, status: order.status },
-  };
+export async function emitOrderEvents(db: DbOrTx, orderIds: readonly string[]) {
+  const rows = orderIds.length ? await db.select().from(orders).where(inArray(orders.id, [...orderIds])).orderBy(asc(orders.createdAt), asc(orders.id)) : [];
+  const emitted: string[] = [];
+  const wallets = new Map<string, { partnerId: string; environment: WebhookEnvironment; currency: string }>();
+  for (const order of rows) {
+    if (order.status !== "completed" && order.status !== "failed") continue;
+    const type = order.status === "completed" ? ("order.completed" as const) : ("order.failed" as const);
+    const { event } = await emitPartnerEvent(db, {
+      partnerId: order.partnerId,
+      environment: order.environment,
+      type,
+      idempotencyKey: `${type}:${order.id}`,
+      data: {
+        orderId: order.id,
+        status: order.status,
+        referenceId: order.referenceId,
+        sku: order.sku,
+        quantity: order.quantity,
+        cardsDelivered: order.cardsDelivered,
+        totalPrice: order.totalPrice,
+        refundedAmount: order.refundedAmount,
+        currency: order.currency,
+        ...(order.status === "failed" ? { failureCode: order.failureCode } : {}),
+      },
+    });
+    emitted.push(event.id);
+    if (order.status === "completed") {
+      wallets.set(`${order.partnerId}|${order.environment}|${order.currency}`, {
+        partnerId: order.partnerId,
+        environment: order.environment,
+        currency: order.currency,
+      });
+    }
+  }
+  return { emitted, wallets: [...wallets.values()] };
 }
 
 /**

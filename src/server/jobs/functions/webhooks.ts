@@ -1,7 +1,7 @@
 import { inngest } from "../client";
-import { orderCompleted, orderFailed, webhookDeliver } from "@/server/outbox/events";
+import { orderCompleted, orderFailed, ordersCompleted, webhookDeliver } from "@/server/outbox/events";
 import { attemptDelivery } from "@/server/webhooks/deliver";
-import { checkLowBalance, emitOrderEvent } from "@/server/webhooks/sources";
+import { checkLowBalance, emitOrderEvents } from "@/server/webhooks/sources";
 
 /**
  * webhook/deliver → attempt now, then after each wait of the retry schedule until a 2xx or the
@@ -27,19 +27,28 @@ export const deliverWebhook = inngest.createFunction(
 
 /**
  * order/completed, order/failed → the partner's `order.completed` / `order.failed` webhook event;
- * after a completed order, the wallet's low-balance check (`wallet.low_balance`, once per crossing).
+ * orders/completed (a vendor batch's settlement) → the same for each of its members, in one run.
+ * After completed orders, each wallet's low-balance check (`wallet.low_balance`, once per crossing).
+ * A batch's members come as one event so that a settlement of 500 orders is one run, not 500: the
+ * members' own `order/completed` events (`via: "batch"`) start none here.
  */
 export const orderWebhookEvents = inngest.createFunction(
-  { id: "webhook-order-events", name: "Webhook events for orders", triggers: [orderCompleted, orderFailed], retries: 5 },
+  {
+    id: "webhook-order-events",
+    name: "Webhook events for orders",
+    triggers: [{ event: orderCompleted, if: "event.data.via != 'batch'" }, orderFailed, ordersCompleted],
+    retries: 5,
+  },
   async ({ event, step, services }) => {
-    const emitted = await step.run("emit-order-event", () => emitOrderEvent(services.webhooks.db, event.data.orderId));
-    const order = emitted.order;
-    if (order?.status === "completed") {
-      await step.run("check-low-balance", () =>
-        checkLowBalance(services.webhooks.db, { partnerId: order.partnerId, environment: order.environment, currency: order.currency }),
-      );
+    const data = event.data;
+    const orderIds = "orderIds" in data ? data.orderIds : [data.orderId];
+    const { emitted, wallets } = await step.run("emit-order-events", () => emitOrderEvents(services.webhooks.db, orderIds));
+    if (wallets.length) {
+      await step.run("check-low-balances", async () => {
+        for (const w of wallets) await checkLowBalance(services.webhooks.db, w);
+      });
     }
-    return { eventId: emitted.emitted };
+    return { eventIds: emitted };
   },
 );
 
