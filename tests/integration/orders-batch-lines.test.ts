@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, type Database } from "@/server/db/client";
 import { mockVendorOrders, orderCards, orders, vendorBatches } from "@/server/db/schema";
 import { checkInvariants } from "@/server/ledger";
-import { batchCloseTime, closeBatch, placeBatch, placementRequestId, pollBatch, queueOrder } from "@/server/orders/batch";
+import { RIDE_WAIT_MS, batchCloseTime, closeBatch, placeBatch, placementRequestId, pollBatch, queueOrder } from "@/server/orders/batch";
 import { createOrder, type Order } from "@/server/orders/create";
 import type { OrderRuntime } from "@/server/orders/runtime";
 import { createBambooClient } from "@/server/supplier/bamboo";
@@ -246,6 +246,56 @@ describe("vendor orders of several lines", () => {
     const events = await t.sql`select 1 from job_events where name = 'order/completed' and data->>'orderId' in ${t.sql(ids)}`;
     expect(events).toHaveLength(3);
     await moneyOnce(ids);
+  });
+
+  it("a batch ready to leave waits, bounded, for the account's next departure and rides in it rather than going alone", async () => {
+    const a = await engine.sandboxPartner("A6");
+    // The ranged product was just placed: its next batch leaves when the product's slot comes back.
+    const first = await order(a, RANGED_USD, "3.00", 1);
+    const [b1] = await openBatches([first.id]);
+    await closeBatch(rt, b1!);
+    await placeBatch(rt, b1!);
+    const later = await order(a, RANGED_USD, "3.00", 1);
+    const q1 = (await queueOrder(rt, later.id)) as { batchId: string };
+    const q1Close = (await batchCloseTime(rt, q1.batchId)).closeAtMs!;
+    // Another product's order comes when the ranged batch leaves in under a second: its own slot is
+    // free, but rather than a vendor order of its own at the end of its window, it waits for that one.
+    await new Promise((r) => setTimeout(r, Math.max(0, q1Close - Date.now() - 900)));
+    const other = await order(a, FIXED_25_USD, "25.00", 1);
+    const q2 = (await queueOrder(rt, other.id)) as { batchId: string };
+    const q2Close = (await batchCloseTime(rt, q2.batchId)).closeAtMs!;
+    await new Promise((r) => setTimeout(r, Math.max(0, q2Close - Date.now())));
+    const deferred = await closeBatch(rt, q2.batchId, { ride: true });
+    expect(deferred.status).toBe("open");
+    expect(deferred.rideAtMs).toBeGreaterThan(q1Close);
+    expect(deferred.rideAtMs! - Date.now()).toBeLessThanOrEqual(RIDE_WAIT_MS + 400);
+    // Without `ride` (a test, or an admin's re-drive) it would close at once: the option is what waits.
+    await new Promise((r) => setTimeout(r, Math.max(0, q1Close - Date.now())));
+    expect(await closeBatch(rt, q1.batchId, { ride: true })).toMatchObject({ status: "placing", riders: 1 });
+    expect(await batchRow(q2.batchId)).toMatchObject({ status: "placing", placementBatchId: q1.batchId });
+    // Its own run wakes after the lead's close and finds it taken: placing it is the lead's.
+    await new Promise((r) => setTimeout(r, Math.max(0, deferred.rideAtMs! - Date.now())));
+    expect(await closeBatch(rt, q2.batchId)).toMatchObject({ status: "placing" });
+    expect(await placeBatch(rt, q2.batchId)).toMatchObject({ status: "placing", done: true });
+    await placeBatch(rt, q1.batchId);
+    const lead = await batchRow(q1.batchId);
+    const calls = await placeCalls(lead.vendorRequestId);
+    expect(calls.filter((c) => c.status === 200)).toHaveLength(1);
+    expect((JSON.parse(calls.at(-1)!.request_body) as { Products: unknown[] }).Products).toHaveLength(2);
+    await pollBatch(rt, b1!);
+    await pollBatch(rt, q1.batchId);
+    const all = [first.id, later.id, other.id];
+    expect((await reload(all)).every((o) => o.status === "completed")).toBe(true);
+    await moneyOnce(all);
+
+    // With nothing leaving soon, a batch ready to leave closes at once.
+    await new Promise((r) => setTimeout(r, SPACING_MS));
+    const alone = await order(a, FIXED_25_USD, "25.00", 1);
+    const [q3] = await openBatches([alone.id]);
+    expect(await closeBatch(rt, q3!, { ride: true })).toMatchObject({ status: "placing" });
+    await placeBatch(rt, q3!);
+    await pollBatch(rt, q3!);
+    await moneyOnce([...all, alone.id]);
   });
 
   it("a batch whose product's slot has not come stays behind; without per-product spacing no batch rides", async () => {

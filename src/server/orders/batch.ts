@@ -48,6 +48,8 @@ export interface BatchResult {
   attention?: string;
   /** Other batches closed with this one as further lines of its vendor order. */
   riders?: number;
+  /** Not closed: another vendor order of the account leaves soon; close again at this time (ms), to ride in it. */
+  rideAtMs?: number;
 }
 
 const TERMINAL: BatchStatus[] = ["settled", "failed", "empty"];
@@ -162,6 +164,35 @@ export async function batchCloseTime(rt: OrderRuntime, batchId: string): Promise
   return { status: batch.status, closeAtMs: Math.max(windowEnd, slotAt) };
 }
 
+/**
+ * How long a batch ready to leave (its window over, its product's slot come) may wait to ride in
+ * another batch's vendor order rather than be placed alone (`closeBatch`'s `ride`). Each product's slot comes at its own
+ * time (about every 10 s while the product is busy): without waiting, batches ride only when two
+ * slots fall within 100 ms of each other, and a busy account places about as many vendor orders as
+ * its products have slots (bench (c), 50 products: 108 placements for 1,000 orders). A batch waits
+ * for the last departure of its account within this span, so the batches whose slots come within it
+ * leave as one vendor order. Bounded, and only when a departure is that close: a batch with nothing
+ * leaving soon goes when it is ready, as before (one product alone never waits).
+ */
+export const RIDE_WAIT_MS = 1_500;
+/** After the lead's slot: time for its closing transaction to take this batch first. */
+const RIDE_GRACE_MS = 400;
+
+/**
+ * The last reserved product slot, in (`fromMs`, `fromMs` + `withinMs`], of another open batch of
+ * `batch`'s account (same environment and currency), of another product: when the last vendor
+ * order leaving in that span goes. Null when none.
+ */
+async function lastDepartureWithin(db: DbOrTx, batch: Batch, prefix: string, fromMs: number, withinMs: number): Promise<number | null> {
+  const [next] = await db.execute<{ at: number | null }>(sql`
+    select (extract(epoch from max(r.slot_at)) * 1000)::float8 as at from ${vendorBatches} b
+    join vendor_rate_reservations r on r.holder = b.vendor_request_id and r.key = ${prefix} || b.vendor_product_id
+    where b.environment = ${batch.environment} and b.account = ${batch.account} and b.face_currency = ${batch.faceCurrency}
+      and b.status = 'open' and b.id <> ${batch.id} and b.vendor_product_id <> ${batch.vendorProductId}
+      and r.slot_at > to_timestamp(${fromMs / 1000}) and r.slot_at <= to_timestamp(${(fromMs + withinMs) / 1000})`);
+  return next?.at ?? null;
+}
+
 interface PoolOrder {
   id: string;
   partnerId: string;
@@ -255,7 +286,13 @@ async function openNextIfLeft(tx: Tx, batch: Batch): Promise<void> {
  * A batch that closes takes along, as further lines of its vendor order, the other open batches of
  * its vendor account whose product's placement slot has come (`takeRiders`).
  */
-export async function closeBatch(rt: OrderRuntime, batchId: string): Promise<BatchResult> {
+/**
+ * Closes an open batch: fixes its members, takes riders along. With `ride` (the batch's own run, at
+ * its close time), a batch that another vendor order of its account would carry soon is left open
+ * and `rideAtMs` says when to close it instead (`RIDE_WAIT_MS`): by then that order's lead has taken
+ * it along, or it leads itself.
+ */
+export async function closeBatch(rt: OrderRuntime, batchId: string, opts: { ride?: boolean } = {}): Promise<BatchResult> {
   return rt.db.transaction(async (tx) => {
     const [batch] = await tx
       .select()
@@ -263,6 +300,11 @@ export async function closeBatch(rt: OrderRuntime, batchId: string): Promise<Bat
       .where(and(eq(vendorBatches.id, batchId), eq(vendorBatches.status, "open")))
       .for("update");
     if (!batch) return batchResult(await loadBatch(tx, batchId));
+    const prefix = rt.vendorFor(batch.environment).productSlotPrefix;
+    if (opts.ride && prefix !== null) {
+      const lead = await lastDepartureWithin(tx, batch, prefix, Date.now(), RIDE_WAIT_MS);
+      if (lead !== null) return batchResult(batch, { rideAtMs: lead + RIDE_GRACE_MS });
+    }
     const { members, quantity } = await fixMembers(tx, batch, BATCH_MAX_CARDS);
     const empty = members === 0;
     const [closed] = await tx

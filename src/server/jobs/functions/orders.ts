@@ -85,7 +85,12 @@ export const placeVendorBatch = inngest.createFunction(
     const { batchId } = event.data;
     const gather = await step.run("gather", () => batchCloseTime(services.orders, batchId));
     if (gather.closeAtMs !== null) await step.sleepUntil("gather-until", new Date(gather.closeAtMs));
-    const closed = await step.run("close", () => closeBatch(services.orders, batchId));
+    let closed = await step.run("close", () => closeBatch(services.orders, batchId, { ride: true }));
+    if (closed.rideAtMs !== undefined) {
+      // Another vendor order of the account leaves within moments: ride in it rather than go alone.
+      await step.sleepUntil("ride-until", new Date(closed.rideAtMs));
+      closed = await step.run("close-after-ride", () => closeBatch(services.orders, batchId));
+    }
     if (closed.done) return closed;
     const placed = await step.run("place", () => honourVendorWait(() => placeBatch(services.orders, batchId)));
     if (placed.done) return placed;
