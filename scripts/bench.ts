@@ -21,6 +21,7 @@ import { cpuWindow } from "./bench/cpu";
 import { formatCpu, formatTable, formatTargets, type Row, type Target } from "./bench/report";
 import { logShare, measureLogEntryCost, type LogEntryCost } from "./bench/requestlog";
 import {
+  drainJobs,
   drainOrders,
   formatEndToEnd,
   formatFulfilment,
@@ -218,15 +219,24 @@ async function main() {
   let hot: BenchPartner, many: BenchPartner[];
   let receiver: Awaited<ReturnType<typeof startWebhookReceiver>> | null = null;
   let openRates: { orders: number[]; catalog: number[] } = { orders: [], catalog: [] };
-  const drains: Array<{ before: string; seconds: number; left: number }> = [];
-  /** Waits (at most 2 min) until no order is open, and records how long that took. */
+  const drains: Array<{ before: string; seconds: number; left: number; openRunsBefore: number; runsLeft: number }> = [];
+  /**
+   * Waits (at most 2 min) until no order is open and the background work is done (the order events
+   * of the saturated phases before: webhook events, checks), and records how long that took.
+   */
   const drainBacklog = async (before: string) => {
     const [{ n }] = (await sql`select count(*)::int as n from orders where status in ('pending', 'processing')`) as unknown as [{ n: number }];
+    const [{ r }] = (await sql`select count(*)::int as r from job_runs where status in ('queued', 'running') and run_at <= now()`) as unknown as [
+      { r: number },
+    ];
     const started = Date.now();
-    const left = await drainOrders(sql, 120_000);
+    const leftOrders = await drainOrders(sql, 120_000);
+    const leftRuns = await drainJobs(sql, Math.max(0, 120_000 - (Date.now() - started)));
     const seconds = (Date.now() - started) / 1000;
-    drains.push({ before, seconds, left });
-    log(`backlog before ${before}: ${n} open orders, ${left ? `${left} still open after` : "all terminal in"} ${seconds.toFixed(1)} s`);
+    drains.push({ before, seconds, left: leftOrders, openRunsBefore: r, runsLeft: leftRuns });
+    log(
+      `backlog before ${before}: ${n} open orders and ${r} due job runs, ${leftOrders + leftRuns ? `${leftOrders} orders and ${leftRuns} runs still left after` : "all done in"} ${seconds.toFixed(1)} s`,
+    );
   };
   try {
     log(`preparing 1 + ${PARTNERS} + 1 funded sandbox partners with API keys…`);

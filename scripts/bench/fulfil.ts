@@ -315,6 +315,22 @@ export async function runEndToEnd(o: {
 }
 
 /** Waits (at most `timeoutMs`) until no order is pending or processing; returns how many still are. */
+/**
+ * Waits until the background work is done too: no event waiting to become runs, no run due
+ * (queued or running with its time come; a webhook delivery sleeping until its retry is not due).
+ * Returns how many were still left at the deadline.
+ */
+export async function drainJobs(sql: postgres.Sql, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [{ n }] = (await sql`
+      select (select count(*) from job_events where status = 'pending')
+        + (select count(*) from job_runs where status in ('queued', 'running') and run_at <= now())::int as n`) as unknown as [{ n: number }];
+    if (Number(n) === 0 || Date.now() > deadline) return Number(n);
+    await sleep(500);
+  }
+}
+
 export async function drainOrders(sql: postgres.Sql, timeoutMs: number): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
