@@ -186,7 +186,12 @@ describe("webhook delivery", () => {
     for (const [i, hook] of hooks3.entries()) {
       await waitFor(`partner ${i}'s two order.completed webhooks`, async () => hook.received.length >= 2 || null, 20_000);
       const got = hook.received.map((r) => (JSON.parse(r.body) as { data: { orderId: string } }).data.orderId).sort();
-      expect(got).toEqual(created.filter((c) => c.order.partnerId === partners[i]).map((c) => c.order.id).sort());
+      expect(got).toEqual(
+        created
+          .filter((c) => c.order.partnerId === partners[i])
+          .map((c) => c.order.id)
+          .sort(),
+      );
     }
     const runs = await t.sql<{ name: string; data: { orderId?: string; orderIds?: string[]; batchId?: string } }[]>`
       select event->>'name' as name, event->'data' as data from job_runs where function_id = 'steller-webhook-order-events'`;

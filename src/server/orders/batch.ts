@@ -284,13 +284,10 @@ async function openNextIfLeft(tx: Tx, batch: Batch): Promise<void> {
  * worker, finds the batch no longer open and changes nothing.
  *
  * A batch that closes takes along, as further lines of its vendor order, the other open batches of
- * its vendor account whose product's placement slot has come (`takeRiders`).
- */
-/**
- * Closes an open batch: fixes its members, takes riders along. With `ride` (the batch's own run, at
- * its close time), a batch that another vendor order of its account would carry soon is left open
- * and `rideAtMs` says when to close it instead (`RIDE_WAIT_MS`): by then that order's lead has taken
- * it along, or it leads itself.
+ * its vendor account whose product's placement slot has come (`takeRiders`). With `ride` (the
+ * batch's own run, at its close time), a batch that another vendor order of its account would carry
+ * soon is left open and `rideAtMs` says when to close it instead (`RIDE_WAIT_MS`): by then that
+ * order's lead has taken it along, or it leads itself.
  */
 export async function closeBatch(rt: OrderRuntime, batchId: string, opts: { ride?: boolean } = {}): Promise<BatchResult> {
   return rt.db.transaction(async (tx) => {

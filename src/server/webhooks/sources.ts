@@ -16,7 +16,13 @@ const DEFAULT_LOW_BALANCE_THRESHOLD = "100.0000";
  * the completed orders, each once, for the low-balance check.
  */
 export async function emitOrderEvents(db: DbOrTx, orderIds: readonly string[]) {
-  const rows = orderIds.length ? await db.select().from(orders).where(inArray(orders.id, [...orderIds])).orderBy(asc(orders.createdAt), asc(orders.id)) : [];
+  const rows = orderIds.length
+    ? await db
+        .select()
+        .from(orders)
+        .where(inArray(orders.id, [...orderIds]))
+        .orderBy(asc(orders.createdAt), asc(orders.id))
+    : [];
   const emitted: string[] = [];
   const wallets = new Map<string, { partnerId: string; environment: WebhookEnvironment; currency: string }>();
   for (const order of rows) {
