@@ -6,6 +6,7 @@ import type { DbOrTx } from "@/server/db/client";
 import { ledgerAccounts, ledgerTransfers } from "@/server/db/schema";
 import { getSystemAccount, type LedgerEnvironment } from "./accounts";
 import { lockOrderAccounts } from "./order-locks";
+import { SETTLEMENT_SHARDS } from "./wallets";
 import { creditAgentCommissions, type RecognisedMargin, reverseAgentCommission } from "./commission";
 import { LedgerConflictError, OrderDebitNotFoundError } from "./errors";
 import { findTransferByReference, refusalError, transfer, type TransferRefusal } from "./transfer";
@@ -38,6 +39,24 @@ export interface OrderRevenueInput {
 /** An order's margin, signed: price − cost, to 4 decimals (negative for a loss). */
 function orderMargin(input: Pick<OrderRevenueInput, "price" | "cost">): Amount {
   return new Decimal(input.price).minus(input.cost).toFixed(4);
+}
+
+/** (currency, environment) pairs whose revenue shards this process has seen exist (accounts are never deleted). */
+const shardsReady = new Set<string>();
+
+/**
+ * Makes sure every platform revenue shard of `currency` and `environment` exists, creating any
+ * that does not in its own statement: call it before a transaction that recognises margins, not in
+ * it. A shard created inside a settlement stays locked (its new row) until that settlement commits,
+ * and another settlement that holds accounts this one will lock, waiting to create the same shard,
+ * closes a cycle (40P01 `while inserting index tuple` in the resilience logs on a fresh database).
+ * Idempotent; after the first call per process for a pair, free.
+ */
+export async function ensureRevenueShards(db: DbOrTx, currency: Currency, environment: LedgerEnvironment): Promise<void> {
+  const key = `${currency}|${environment}`;
+  if (shardsReady.has(key)) return;
+  for (let shard = 0; shard < SETTLEMENT_SHARDS; shard++) await getSystemAccount(db, "platform_revenue", currency, environment, shard);
+  shardsReady.add(key);
 }
 
 /**

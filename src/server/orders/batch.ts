@@ -1,10 +1,11 @@
 import DecimalBase from "decimal.js";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { encryptSecret } from "@/lib/crypto";
+import type { Currency } from "@/lib/money";
 import { newId } from "@/lib/ids";
 import type { Db, DbOrTx, Tx } from "@/server/db/client";
 import { catalogProducts, orderCards, orders, reconciliationIssues, vendorBatches } from "@/server/db/schema";
-import { lockOrderAccounts, type OrderRevenueInput, recognizeOrderRevenue, refundOrder } from "@/server/ledger";
+import { ensureRevenueShards, lockOrderAccounts, type OrderRevenueInput, recognizeOrderRevenue, refundOrder } from "@/server/ledger";
 import { enqueueEvent } from "@/server/outbox";
 import { VendorError, type VendorFailureCode, type VendorOrder } from "@/server/supplier/bamboo";
 import { type BatchKey, newOpenBatch, openBatchOf } from "./batch-open";
@@ -650,6 +651,9 @@ async function notePoll(rt: OrderRuntime, batch: Batch, vendorStatus: string | n
  *   asked again later (the vendor may correct its answer).
  */
 async function settleBatch(rt: OrderRuntime, batchId: string, vendorOrder: VendorOrder): Promise<BatchResult> {
+  // The revenue shards the margins go to exist before the settlement's transaction (none is created in it).
+  const wallets = await rt.db.selectDistinct({ currency: orders.currency, environment: orders.environment }).from(orders).where(eq(orders.batchId, batchId));
+  for (const w of wallets) await ensureRevenueShards(rt.db, w.currency as Currency, w.environment);
   return rt.db.transaction(async (tx) => {
     const [batch] = await tx
       .select()

@@ -2,10 +2,11 @@ import DecimalBase from "decimal.js";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { encryptSecret } from "@/lib/crypto";
 import { newId } from "@/lib/ids";
+import type { Currency } from "@/lib/money";
 import type { Db, Tx } from "@/server/db/client";
 import { catalogProducts, orderCards, orders, reconciliationIssues } from "@/server/db/schema";
 import { enqueueEvent } from "@/server/outbox";
-import { lockOrderAccounts, recognizeOrderRevenue, refundOrder } from "@/server/ledger";
+import { ensureRevenueShards, lockOrderAccounts, recognizeOrderRevenue, refundOrder } from "@/server/ledger";
 import { VENDOR_FAILURES, VendorError, type VendorFailureCode, type VendorOrder } from "@/server/supplier/bamboo";
 import { deliveredCost } from "./cost";
 import type { OrderRuntime } from "./runtime";
@@ -154,6 +155,9 @@ export function deliveryMismatches(
  * what differs, and the backfill re-checks it later (the vendor may correct its answer).
  */
 async function completeOrder(rt: OrderRuntime, orderId: string, vendorOrder: VendorOrder): Promise<StepResult> {
+  // The revenue shard the margin goes to exists before the transaction (see settleBatch).
+  const [wallet] = await rt.db.select({ currency: orders.currency, environment: orders.environment }).from(orders).where(eq(orders.id, orderId));
+  if (wallet) await ensureRevenueShards(rt.db, wallet.currency as Currency, wallet.environment);
   return rt.db.transaction(async (tx) => {
     const [locked] = await tx
       .select({ order: orders, vendorProductId: catalogProducts.vendorProductId })
