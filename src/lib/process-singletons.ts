@@ -11,8 +11,7 @@
  *
  * - `database`, `statement-database`, `jobs-database`: one PostgreSQL pool each per process (the
  *   app's; the small one statement downloads stream from; the one the executor runs on when it
- *   runs in a web process),
- *   one statement downloads stream from), surviving hot reloads.
+ *   runs in a web process), surviving hot reloads.
  * - `services`: the process's `Services`, built by the boot and read by the route handlers of
  *   Next's bundle (the same object, so one request log, one set of token leases, one vendor client).
  * - `rate-limit-redis`: the one Redis connection of the rate limiter, which the boot's shutdown closes.

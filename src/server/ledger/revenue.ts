@@ -101,7 +101,7 @@ export async function recognizeOrderRevenue(tx: DbOrTx, items: OrderRevenueInput
     if (!paid) throw new OrderDebitNotFoundError(item.orderId);
     shards.set(shardKey(paid), paid);
   }
-  // Any one fixed order serves: the keys' own.
+  // In key order (currency, environment, shard): one order for every settlement.
   for (const key of [...shards.keys()].sort()) {
     const p = shards.get(key)!;
     revenueAccounts.set(key, (await getSystemAccount(tx, "platform_revenue", p.currency, p.environment, p.shard)).id);

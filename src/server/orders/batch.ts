@@ -186,13 +186,21 @@ const RIDE_GRACE_MS = 400;
  */
 async function lastDepartureWithin(db: DbOrTx, batch: Batch, prefix: string, fromMs: number, withinMs: number): Promise<number | null> {
   const [next] = await db.execute<{ at: number | null }>(sql`
-    select (extract(epoch from max(r.slot_at)) * 1000)::float8 as at from ${vendorBatches} b
-    join vendor_rate_reservations r on r.holder = b.vendor_request_id and r.key = ${prefix} || b.vendor_product_id
-    where b.environment = ${batch.environment} and b.account = ${batch.account} and b.face_currency = ${batch.faceCurrency}
-      and b.status = 'open' and b.id <> ${batch.id} and b.vendor_product_id <> ${batch.vendorProductId}
+    select (extract(epoch from max(r.slot_at)) * 1000)::float8 as at from ${fellowBatches(batch, prefix)}
       and r.slot_at > to_timestamp(${fromMs / 1000}) and r.slot_at <= to_timestamp(${(fromMs + withinMs) / 1000})`);
   return next?.at ?? null;
 }
+
+/**
+ * The batches that may share `batch`'s vendor order, as `b` with their product slot's reservation
+ * as `r`: open, of its environment, vendor account and currency, of another product. A WHERE clause
+ * follows, for the caller's further conditions to be added with `and`.
+ */
+const fellowBatches = (batch: Batch, prefix: string) => sql`
+  ${vendorBatches} b
+  join vendor_rate_reservations r on r.holder = b.vendor_request_id and r.key = ${prefix} || b.vendor_product_id
+  where b.environment = ${batch.environment} and b.account = ${batch.account} and b.face_currency = ${batch.faceCurrency}
+    and b.status = 'open' and b.id <> ${batch.id} and b.vendor_product_id <> ${batch.vendorProductId}`;
 
 interface PoolOrder {
   id: string;
@@ -342,10 +350,7 @@ async function takeRiders(rt: OrderRuntime, tx: Tx, lead: Batch): Promise<number
   const prefix = rt.vendorFor(lead.environment).productSlotPrefix;
   if (prefix === null) return 0;
   const candidates = await tx.execute<{ id: string }>(sql`
-    select b.id from ${vendorBatches} b
-    join vendor_rate_reservations r on r.holder = b.vendor_request_id and r.key = ${prefix} || b.vendor_product_id
-    where b.environment = ${lead.environment} and b.account = ${lead.account} and b.face_currency = ${lead.faceCurrency}
-      and b.status = 'open' and b.id <> ${lead.id} and b.vendor_product_id <> ${lead.vendorProductId}
+    select b.id from ${fellowBatches(lead, prefix)}
       and r.slot_at <= clock_timestamp() + interval '100 milliseconds'
     order by b.created_at, b.id
     limit ${MAX_RIDERS}

@@ -58,6 +58,10 @@ type ExecutorSql = ReturnType<typeof executorSql>;
 export function executorSql(sql: postgres.Sql, o: { workerId: string; leaseMs: number; registry: Map<string, RegisteredFunction> }) {
   const { workerId, registry } = o;
   const leaseInterval = sql`make_interval(secs => ${o.leaseMs / 1000})`;
+  // What every claim sets (a new token: the worker's id and a nonce; a lease) and reads back (a ClaimedRun, `c` the claimed row's prior state).
+  const claimSet = sql`claimed_until = now() + ${leaseInterval}, claimed_by = ${workerId}::text || '/' || gen_random_uuid()::text,
+    status = 'running', started_at = coalesce(r.started_at, now())`;
+  const claimedRun = sql`r.id, r.function_id, r.event, r.attempt, r.failures, r.planned, r.step_count, c.prev_status, r.claimed_by as claim`;
   const byEvent = new Map<string, RegisteredFunction[]>();
   for (const f of registry.values()) {
     for (const e of f.events) byEvent.set(e.name, [...(byEvent.get(e.name) ?? []), f]);
@@ -171,10 +175,9 @@ export function executorSql(sql: postgres.Sql, o: { workerId: string; leaseMs: n
             and concurrency_limit is null and throttle_key is null
           order by run_at limit ${limit}
           for update skip locked)
-        update job_runs r set claimed_until = now() + ${leaseInterval}, claimed_by = ${workerId}::text || '/' || gen_random_uuid()::text,
-          status = 'running', started_at = coalesce(r.started_at, now())
+        update job_runs r set ${claimSet}
         from c where r.id = c.id
-        returning r.id, r.function_id, r.event, r.attempt, r.failures, r.planned, r.step_count, c.prev_status, r.claimed_by as claim`;
+        returning ${claimedRun}`;
     },
 
     /**
@@ -252,11 +255,10 @@ export function executorSql(sql: postgres.Sql, o: { workerId: string; leaseMs: n
             }
           }
           const [row] = await tx<ClaimedRun[]>`
-            update job_runs r set claimed_until = now() + ${leaseInterval}, claimed_by = ${workerId}::text || '/' || gen_random_uuid()::text,
-              status = 'running', started_at = coalesce(r.started_at, now())
+            update job_runs r set ${claimSet}
             from (select ${c.id}::text as id, status as prev_status from job_runs where id = ${c.id}) c
             where r.id = c.id
-            returning r.id, r.function_id, r.event, r.attempt, r.failures, r.planned, r.step_count, c.prev_status, r.claimed_by as claim`;
+            returning ${claimedRun}`;
           if (row) claimed.push(row);
         }
         return claimed;

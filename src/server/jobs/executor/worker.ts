@@ -81,7 +81,6 @@ export async function startEmbeddedWorker(opts: EmbeddedWorkerOptions): Promise<
   const backoff = opts.backoff ?? { baseMs: 2_000, maxMs: 3_600_000 };
   const stopTimeoutMs = opts.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
   const renewEveryMs = Math.max(250, Math.min(5_000, leaseMs / 3));
-  const graceMs = renewEveryMs;
   const defaultDeadlineMs = opts.deadlines?.defaultMs ?? DEFAULT_STEP_DEADLINE_MS;
   const deadlines = deadlineTable(client.id, { defaultMs: defaultDeadlineMs, functions: opts.deadlines?.functions });
   const onError = opts.onError ?? ((e: unknown) => console.error("[jobs] embedded worker error:", e));
@@ -117,7 +116,7 @@ export async function startEmbeddedWorker(opts: EmbeddedWorkerOptions): Promise<
     let deadlineAt = Date.now() + defaultDeadlineMs;
     const heartbeat = setInterval(() => {
       if (Date.now() >= deadlineAt) return;
-      db.renewLease(run, new Date(deadlineAt + graceMs)).then((mine) => {
+      db.renewLease(run, new Date(deadlineAt + renewEveryMs)).then((mine) => {
         // Cancelled, or taken by another worker: stop waiting for the step.
         if (!mine) control.abandon();
       }, onError);
