@@ -12,6 +12,16 @@ const testEnv = {
 export default defineConfig({
   resolve: { alias },
   test: {
+    // postgres.js 3.4.9 runs its array-type lookup as a new connection's first query and drops that
+    // promise: a connection ended while the lookup runs rejects where no caller can catch it. CI saw
+    // it at test teardown in 3 of 4 runs at stop 17 (after all tests passed), also after the pools
+    // were made to open every connection first (tests/support/db.ts). That rejection alone is not a
+    // test failure; every other unhandled error still fails the run.
+    onUnhandledError(error) {
+      const e = error as { code?: unknown; query?: unknown };
+      const lookup = typeof e.query === "string" && e.query.includes("b.typarray") && e.query.includes("pg_catalog.pg_type");
+      if (lookup && ["CONNECTION_CLOSED", "ECONNRESET", "CONNECTION_ENDED", "CONNECTION_DESTROYED"].includes(String(e.code))) return false;
+    },
     projects: [
       {
         resolve: { alias },
