@@ -74,8 +74,10 @@ async function loadBatch(db: DbOrTx, batchId: string): Promise<Batch> {
 /**
  * The open batch of `key`, locked (shared) for the caller's transaction, or a new one (with its
  * request id and the event that drives it). Locking the open batch means a batch that is closing
- * right now is waited for, and a batch cannot close while an arrival is deciding to count on it: once it has closed, its pool query has seen every order committed before, and the
- * next arrival opens the next batch.
+ * right now is waited for, and a batch cannot close while an arrival is deciding to count on it:
+ * once it has closed, its pool query has seen every order committed before, and the next arrival
+ * opens the next batch. (An order's own run may wait here; the statement that creates an order
+ * does not: it skips a closing batch and leaves the order to this run, create.ts `batchJoin`.)
  */
 async function openBatchFor(tx: Tx, key: BatchKey, windowMs: number): Promise<{ batchId: string; opened: boolean }> {
   for (let tries = 0; tries < 20; tries++) {

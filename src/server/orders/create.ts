@@ -207,15 +207,23 @@ export async function createOrder(db: Db, input: CreateOrderInput, batching?: Ba
 /**
  * The CTEs that put a new order (CTE `o`) in its vendor batch's pool: `ob` the open batch, locked
  * shared; else `nb` a new one and `be` its event. `uncovered` is true when neither happened.
+ *
+ * An open batch locked for update is closing (`closeBatch`, or taken along as a rider): the order
+ * does not wait for it (`skip locked`; a close of many lines holds its batches for a few hundred
+ * ms, and every arrival of those products would stand behind it), and opens no batch beside it
+ * (`cb`: it is still open in this statement's snapshot). It is left uncovered: its own run
+ * (`order/created`, `queueOrder`) finds it in that batch if the close took it, else opens or joins
+ * the next one.
  */
 function batchJoin(
   batching: BatchJoin,
   o: { environment: Environment; productId: string; vendorProductId: string; faceValue: string; faceCurrency: string },
 ): { ctes: SQL; uncovered: SQL } {
   const key = { ...o, account: batching.vendorFor(o.environment).account };
-  const fresh = newOpenBatch(key, batching.batchWindowMs, sql`exists (select 1 from o) and not exists (select 1 from ob)`);
+  const fresh = newOpenBatch(key, batching.batchWindowMs, sql`exists (select 1 from o) and not exists (select 1 from ob) and not exists (select 1 from cb)`);
   return {
-    ctes: sql`ob as (select b.id from ${vendorBatches} b where ${openBatchOf(key)} and exists (select 1 from o) for share of b),
+    ctes: sql`ob as (select b.id from ${vendorBatches} b where ${openBatchOf(key)} and exists (select 1 from o) for share of b skip locked),
+      cb as (select b.id from ${vendorBatches} b where ${openBatchOf(key)} and exists (select 1 from o) and not exists (select 1 from ob)),
       nb as (${fresh.insert}),
       be as (${enqueueWithin(fresh.ready, sql`exists (select 1 from nb)`)}),`,
     uncovered: sql`and not exists (select 1 from ob) and not exists (select 1 from nb)`,
