@@ -1,3 +1,4 @@
+import { appendFileSync } from "node:fs";
 import http from "node:http";
 import { eventLoopDelay, type EventLoopDelay } from "./server";
 
@@ -50,6 +51,19 @@ function send(url: URL, method: string, headers: Record<string, string>, body: s
   });
 }
 
+/**
+ * BENCH_DUMP=<file>: every answered request of every window (warm-ups too) appended as a line:
+ * target, rate, scheduled start (epoch ms), latency (ms), scheduled start on the monotonic clock (µs,
+ * the clock of BENCH_PROFILE's CPU profiles). To find when slow requests happened and what the app
+ * was doing then (docs/bench.md).
+ */
+const DUMP = process.env.BENCH_DUMP;
+const dumpLine = (name: string, rate: number, scheduled: number) => {
+  const latency = performance.now() - scheduled;
+  const monotonicUs = process.hrtime.bigint() / 1000n - BigInt(Math.round(latency * 1000));
+  return `${name}\t${rate}\t${Math.round(performance.timeOrigin + scheduled)}\t${latency.toFixed(1)}\t${monotonicUs}`;
+};
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -59,6 +73,7 @@ async function window(t: OpenLoopTarget, rate: number, seconds: number) {
   const url = new URL(t.url);
   const total = Math.max(1, Math.round(rate * seconds));
   const latencies: number[] = [];
+  const dump: string[] = [];
   let non2xx = 0;
   let errors = 0;
   const inFlight: Promise<void>[] = [];
@@ -73,6 +88,7 @@ async function window(t: OpenLoopTarget, rate: number, seconds: number) {
         send(url, t.method ?? "GET", { ...t.headers, ...n.headers }, n.body).then(
           (status) => {
             latencies.push(performance.now() - scheduled);
+            if (DUMP) dump.push(dumpLine(t.name, rate, scheduled));
             if (status < 200 || status >= 300) non2xx++;
           },
           () => {
@@ -87,6 +103,7 @@ async function window(t: OpenLoopTarget, rate: number, seconds: number) {
   }
   await Promise.all(inFlight);
   const elapsed = (performance.now() - started) / 1000;
+  if (DUMP && dump.length) appendFileSync(DUMP, `${dump.join("\n")}\n`);
   return { latencies: latencies.sort((a, b) => a - b), non2xx, errors, elapsed };
 }
 
