@@ -93,8 +93,8 @@ export const envSchema = z
     JOBS_STOP_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     // Whether this web process (npm start / npm run dev) runs the embedded executor; off when `npm run worker` processes run it.
     JOBS_EXECUTOR: z.enum(["on", "off"]).default("on"),
-    // Runs an embedded executor processes at once. Unset: 4 in a web process (its runs share the event loop with
-    // API requests), 16 in `npm run worker`.
+    // Runs an embedded executor processes at once (webhook deliveries aside: 16 slots of their own). Unset: 4 in a
+    // web process (its runs share the event loop with API requests), 16 in `npm run worker`.
     JOBS_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(256).optional(),
     // Bamboo (the card vendor). Unset BAMBOO_BASE_URL = our mock vendor at ${APP_URL}/api/mock-vendor.
     BAMBOO_BASE_URL: z.url().optional(),

@@ -214,3 +214,36 @@ describe("claiming", () => {
     await waitFor("B's run to complete", async () => (await statusOf(b.id)) === "completed", 5_000);
   });
 });
+
+describe("outbound slots", () => {
+  const hang = () => enqueueEvent(t.db, { name: "test/hang-always" as never, data: {} } as never);
+  const quick = async () => runOf((await enqueueEvent(t.db, { name: "test/quick" as never, data: {} } as never))[0]!);
+  const running = async () => {
+    const [r] = await t.sql<{ n: number }[]>`
+      select count(*)::int as n from job_runs where function_id = 'steller-test-hang-always' and status = 'running' and claimed_until > now()`;
+    return r!.n;
+  };
+
+  it("runs of outbound functions that hang hold only their own slots: other runs still start", async () => {
+    await start({ maxInFlight: 1, outbound: { functions: ["test-hang-always"], maxInFlight: 2 }, deadlines: { defaultMs: 60_000 } });
+    for (let i = 0; i < 3; i++) await hang();
+    await waitFor("two hanging runs, the outbound slots full", async () => (await running()) === 2);
+    const q = await quick();
+    await waitFor("the other run to complete beside them", async () => (await statusOf(q.id)) === "completed", 5_000);
+    // The third hanging run waits for an outbound slot, not for the other one.
+    expect(await running()).toBe(2);
+  });
+
+  it("without them, a hanging run holds the only slot and the other run waits", async () => {
+    await start({ maxInFlight: 1, deadlines: { defaultMs: 60_000 } });
+    await hang();
+    await waitFor("the hanging run to hold the slot", async () => (await running()) === 1);
+    const q = await quick();
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(await statusOf(q.id)).toBe("queued");
+  });
+
+  it("refuses an outbound function that is not registered", async () => {
+    await expect(start({ outbound: { functions: ["no-such-function"], maxInFlight: 1 } })).rejects.toThrow(/no-such-function/);
+  });
+});

@@ -53,6 +53,8 @@ export async function startJobs(opts: {
  * fulfilment (a)–(d) unchanged). A worker process has nothing else to serve.
  */
 const DEFAULT_IN_FLIGHT = { web: 4, worker: 16 } as const;
+/** Webhook deliveries at once, beside those: each mostly waits on a partner's endpoint, not on our CPU. */
+const OUTBOUND_IN_FLIGHT = 16;
 
 /**
  * Deadlines, runs at once and shutdown wait from the environment. The steps of the fulfil and vendor-batch
@@ -60,12 +62,14 @@ const DEFAULT_IN_FLIGHT = { web: 4, worker: 16 } as const;
  * (every attempt to BAMBOO_TIMEOUT_MS, the backoff between, one limiter wait of BAMBOO_MAX_WAIT_MS), at most
  * JOBS_STEP_DEADLINE_MS.
  */
-export function embeddedWorkerSettings(role: "web" | "worker"): Pick<EmbeddedWorkerOptions, "deadlines" | "stopTimeoutMs" | "maxInFlight"> {
+export function embeddedWorkerSettings(role: "web" | "worker"): Pick<EmbeddedWorkerOptions, "deadlines" | "stopTimeoutMs" | "maxInFlight" | "outbound"> {
   const e = loadEnv();
   const vendorMs = Math.min(e.JOBS_STEP_DEADLINE_MS, vendorStepDeadlineMs({ ...DEFAULT_RETRY, timeoutMs: e.BAMBOO_TIMEOUT_MS }, e.BAMBOO_MAX_WAIT_MS));
   return {
     deadlines: { defaultMs: e.JOBS_STEP_DEADLINE_MS, functions: { "order-fulfil": { ms: vendorMs }, "order-batch": { ms: vendorMs } } },
     stopTimeoutMs: e.JOBS_STOP_TIMEOUT_MS,
     maxInFlight: e.JOBS_MAX_IN_FLIGHT ?? DEFAULT_IN_FLIGHT[role],
+    // Webhook deliveries wait on partners' endpoints (up to their timeout each): slots of their own.
+    outbound: { functions: ["webhook-deliver"], maxInFlight: OUTBOUND_IN_FLIGHT },
   };
 }

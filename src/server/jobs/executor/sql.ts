@@ -55,8 +55,22 @@ export interface RunUpdate {
 
 type ExecutorSql = ReturnType<typeof executorSql>;
 
+/** A share of a worker's slots: the runs of these functions (`of: true`) or of every other one (`of: false`). */
+export interface Lane {
+  functionIds: readonly string[];
+  of: boolean;
+}
+
 export function executorSql(sql: postgres.Sql, o: { workerId: string; leaseMs: number; registry: Map<string, RegisteredFunction> }) {
   const { workerId, registry } = o;
+  const inLane = (lane: Lane | undefined) =>
+    !lane || lane.functionIds.length === 0
+      ? lane?.of
+        ? sql`and false`
+        : sql``
+      : lane.of
+        ? sql`and function_id in ${sql(lane.functionIds as string[])}`
+        : sql`and function_id not in ${sql(lane.functionIds as string[])}`;
   const leaseInterval = sql`make_interval(secs => ${o.leaseMs / 1000})`;
   // What every claim sets (a new token: the worker's id and a nonce; a lease) and reads back (a ClaimedRun, `c` the claimed row's prior state).
   const claimSet = sql`claimed_until = now() + ${leaseInterval}, claimed_by = ${workerId}::text || '/' || gen_random_uuid()::text,
@@ -165,14 +179,14 @@ export function executorSql(sql: postgres.Sql, o: { workerId: string; leaseMs: n
       });
     },
 
-    /** Claims due runs of ungated functions in one statement (SKIP LOCKED + lease). */
-    async claimUngated(limit: number): Promise<ClaimedRun[]> {
+    /** Claims due runs of ungated functions of `lane` in one statement (SKIP LOCKED + lease). */
+    async claimUngated(limit: number, lane?: Lane): Promise<ClaimedRun[]> {
       return sql<ClaimedRun[]>`
         with c as (
           select id, status as prev_status from job_runs
           where status in ('queued', 'running', 'sleeping') and run_at <= now()
             and (claimed_until is null or claimed_until < now())
-            and concurrency_limit is null and throttle_key is null
+            and concurrency_limit is null and throttle_key is null ${inLane(lane)}
           order by run_at limit ${limit}
           for update skip locked)
         update job_runs r set ${claimSet}
@@ -189,7 +203,7 @@ export function executorSql(sql: postgres.Sql, o: { workerId: string; leaseMs: n
      * whose first run still runs, a burst for one account) are never candidates, so they cannot
      * fill the candidate list and starve runnable runs of other keys (head-of-line blocking).
      */
-    async claimGated(limit: number): Promise<ClaimedRun[]> {
+    async claimGated(limit: number, lane?: Lane): Promise<ClaimedRun[]> {
       return sql.begin(async (tx) => {
         const candidates = await tx<
           {
@@ -211,7 +225,7 @@ export function executorSql(sql: postgres.Sql, o: { workerId: string; leaseMs: n
             from job_runs
             where status in ('queued', 'running', 'sleeping') and run_at <= now()
               and (claimed_until is null or claimed_until < now())
-              and (concurrency_limit is not null or throttle_key is not null)),
+              and (concurrency_limit is not null or throttle_key is not null) ${inLane(lane)}),
           runnable as (
             select d.id, d.run_at from due d
             left join running x on x.function_id = d.function_id and x.concurrency_key is not distinct from d.concurrency_key

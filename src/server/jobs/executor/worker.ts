@@ -23,8 +23,14 @@ export interface EmbeddedWorkerOptions {
   services?: () => Services;
   /** Names this worker in `claimed_by`; unique per process by default. */
   workerId?: string;
-  /** Runs processed at once by this worker. */
+  /** Runs processed at once by this worker (those of `outbound` functions aside). */
   maxInFlight?: number;
+  /**
+   * Functions whose steps wait on other people's servers (webhook deliveries: an endpoint may take
+   * its whole timeout): their runs have slots of their own, so however many hang they never hold
+   * the slots fulfilment needs, nor fulfilment theirs. Local function ids (without the app's prefix).
+   */
+  outbound?: { functions: readonly string[]; maxInFlight: number };
   /** How long a claim lasts without renewal; a crashed worker's runs are retaken after it. */
   leaseMs?: number;
   /** Fallback polling interval (LISTEN/NOTIFY wakes the worker sooner). */
@@ -76,6 +82,12 @@ export async function startEmbeddedWorker(opts: EmbeddedWorkerOptions): Promise<
   const call = createProtocolClient(client, opts.functions, opts.services ?? (() => (defaults ??= servicesOver(opts.db))));
   const workerId = opts.workerId ?? `wkr_${os.hostname()}_${process.pid}_${randomBytes(3).toString("hex")}`;
   const maxInFlight = opts.maxInFlight ?? 16;
+  const outboundIds = (opts.outbound?.functions ?? []).map((id) => `${client.id}-${id}`);
+  for (const id of outboundIds) if (!registry.has(id)) throw new Error(`embedded jobs: outbound function "${id}" is not registered`);
+  const lanes = [
+    { lane: { functionIds: outboundIds, of: false }, max: maxInFlight, inflight: new Set<Promise<void>>() },
+    ...(outboundIds.length ? [{ lane: { functionIds: outboundIds, of: true }, max: opts.outbound!.maxInFlight, inflight: new Set<Promise<void>>() }] : []),
+  ];
   const leaseMs = opts.leaseMs ?? 15_000;
   const pollMs = opts.pollMs ?? 250;
   const backoff = opts.backoff ?? { baseMs: 2_000, maxMs: 3_600_000 };
@@ -267,16 +279,18 @@ export async function startEmbeddedWorker(opts: EmbeddedWorkerOptions): Promise<
     }
   }
 
-  function track(run: ClaimedRun) {
+  function track(run: ClaimedRun, lane: Set<Promise<void>>) {
     let abandon!: () => void;
     const abandoned = new Promise<"abandoned">((resolve) => {
       abandon = () => resolve("abandoned");
     });
     const p: Promise<void> = processRun(run, { abandoned, abandon }).finally(() => {
       inflight.delete(p);
+      lane.delete(p);
       poke();
     });
     inflight.set(p, { abandon });
+    lane.add(p);
   }
 
   let lastCron = 0;
@@ -290,18 +304,19 @@ export async function startEmbeddedWorker(opts: EmbeddedWorkerOptions): Promise<
           lastCron = Date.now();
           if ((await db.fireCron()) > 0) worked = true;
         }
-        const free = maxInFlight - inflight.size;
-        if (free > 0 && !stopped) {
-          const runs = await db.claimUngated(free);
-          const gated = free - runs.length > 0 ? await db.claimGated(free - runs.length) : [];
-          for (const r of [...runs, ...gated]) track(r);
+        for (const l of lanes) {
+          const free = l.max - l.inflight.size;
+          if (free <= 0 || stopped) continue;
+          const runs = await db.claimUngated(free, l.lane);
+          const gated = free - runs.length > 0 ? await db.claimGated(free - runs.length, l.lane) : [];
+          for (const r of [...runs, ...gated]) track(r, l.inflight);
           if (runs.length + gated.length > 0) worked = true;
         }
       } catch (error) {
         if (!stopped) onError(error);
       }
       if (stopped) break;
-      if (!worked || inflight.size >= maxInFlight) await sleepOrWake(pollMs);
+      if (!worked || lanes.every((l) => l.inflight.size >= l.max)) await sleepOrWake(pollMs);
     }
   })();
 
