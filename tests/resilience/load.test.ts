@@ -68,7 +68,12 @@ describe("load with a failing vendor", () => {
     });
 
     expectOrderInvariants(found, unique);
-    // The faults were really there: about 30% of vendor calls got no usable answer.
-    expect(vendor.failed / vendor.calls).toBeGreaterThan(0.15);
+    // The faults were really there: about 30% of vendor calls got no usable answer. Batches make
+    // few calls (20 at the reduced size), so the share's floor is three standard deviations below
+    // 30% for this many calls (a binomial count), and at most 15%; at least one call failed.
+    const faultRate = 0.3;
+    const floor = Math.min(0.15, faultRate - 3 * Math.sqrt((faultRate * (1 - faultRate)) / vendor.calls));
+    expect(vendor.failed).toBeGreaterThan(0);
+    expect(vendor.failed / vendor.calls).toBeGreaterThan(floor);
   }, 900_000);
 });
