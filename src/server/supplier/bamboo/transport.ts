@@ -107,12 +107,17 @@ export async function sendVendorRequest(db: Db, config: BambooConfig, req: Vendo
         : new VendorError("network", `network error: ${e instanceof Error ? e.message : String(e)}`, { cause: e, status });
     }
 
+    const durationMs = performance.now() - t0;
     let waitMs: number | null = null;
     if (status === 429) {
       // The vendor's own wait, capped: a garbled or hostile "wait for 999999 seconds" must not stall every instance.
       const asked = parseRetryAfterMs(text ?? "", retryAfter);
       waitMs = asked === null ? backoffMs(config, attempt) : Math.min(asked, config.retry.maxVendorWaitMs ?? DEFAULT_RETRY.maxVendorWaitMs);
       failure = new VendorError("rate_limited", "vendor rate limit", { status, retryAfterMs: waitMs });
+      // Everyone using this account waits, not only us, and from now: the push comes before this
+      // attempt is recorded, so no other instance takes a slot in between (our own next slot comes
+      // after it, and if that is beyond our budget, the next acquireSlots defers the call).
+      await pushBackSlots(db, slotKey, waitMs);
     } else if (status !== null && status >= 500) {
       failure = new VendorError("unavailable", `vendor answered ${status}`, { status });
     }
@@ -125,7 +130,7 @@ export async function sendVendorRequest(db: Db, config: BambooConfig, req: Vendo
       endpoint: req.path,
       attempt,
       status,
-      durationMs: performance.now() - t0,
+      durationMs,
       startedAt,
       orderId: req.orderId,
       requestId: req.requestId,
@@ -139,11 +144,7 @@ export async function sendVendorRequest(db: Db, config: BambooConfig, req: Vendo
     lastError = failure;
     if (attempt === maxAttempts) break;
 
-    if (waitMs !== null) {
-      // Everyone using this account waits, not only us; our next slot comes after the push
-      // (and if that is beyond our budget, the next acquireSlots defers the call).
-      await pushBackSlots(db, slotKey, waitMs);
-    } else {
+    if (waitMs === null) {
       const pause = backoffMs(config, attempt);
       if (performance.now() + pause > deadline) {
         throw new VendorError(failure.kind, failure.message, { cause: failure, status: failure.status, retryAfterMs: pause, sent: true });
