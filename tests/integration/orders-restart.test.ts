@@ -16,7 +16,9 @@ beforeAll(async () => {
   const fast = { perSecond: 1000, burst: 1000 };
   engine = await startOrderEngine(t, {
     limits: { placeOrderMs: 5, getOrderMs: 2 },
-    mock: { rateLimits: { catalog: fast, accounts: fast, place_order: fast, get_order: fast } },
+    // Slow enough that orders are still open when the worker stops, however late a loaded machine
+    // gets there (.77 takes five times as long: 10 s); at 400 ms, a CI run once found all 30 done.
+    mock: { fulfilMs: 2_000, rateLimits: { catalog: fast, accounts: fast, place_order: fast, get_order: fast } },
   });
 });
 afterAll(async () => {
