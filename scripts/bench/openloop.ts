@@ -1,5 +1,6 @@
 import { appendFileSync } from "node:fs";
 import http from "node:http";
+import type { CpuShare } from "./cpu";
 import { eventLoopDelay, type EventLoopDelay } from "./server";
 
 /**
@@ -30,6 +31,8 @@ export interface OpenLoopResult {
   maxMs: number;
   /** The app process's event-loop delay over the same window (null: not measured). */
   eventLoop: EventLoopDelay | null;
+  /** Where the machine's CPU went over the same window (null: not measured). */
+  cpu: CpuShare | null;
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
@@ -111,12 +114,14 @@ async function window(t: OpenLoopTarget, rate: number, seconds: number) {
 export async function runOpenLoop(
   t: OpenLoopTarget,
   rate: number,
-  opts: { seconds: number; warmupSeconds: number; eldPort?: number },
+  opts: { seconds: number; warmupSeconds: number; eldPort?: number; meter?: () => { end(): CpuShare | null } },
 ): Promise<OpenLoopResult> {
   if (!["127.0.0.1", "localhost"].includes(new URL(t.url).hostname)) throw new Error("benchmarks load loopback addresses only");
   if (opts.warmupSeconds > 0) await window(t, rate, opts.warmupSeconds);
   if (opts.eldPort) await eventLoopDelay(opts.eldPort, true);
+  const cpuWindow = opts.meter?.();
   const w = await window(t, rate, opts.seconds);
+  const cpu = cpuWindow?.end() ?? null;
   const eventLoop = opts.eldPort ? await eventLoopDelay(opts.eldPort) : null;
   const r = (x: number) => Math.round(x * 10) / 10;
   return {
@@ -131,22 +136,37 @@ export async function runOpenLoop(
     p99Ms: r(percentile(w.latencies, 99)),
     maxMs: r(w.latencies.at(-1) ?? 0),
     eventLoop,
+    cpu,
   };
 }
 
 /** Plain-text table of open-loop results. */
 export function formatOpenLoop(rows: OpenLoopResult[]): string {
-  const header = ["open loop", "rate/s", "achieved", "p50 ms", "p90 ms", "p99 ms", "max ms", "non-2xx", "loop delay p50/p99/max ms"];
+  const header = [
+    "open loop",
+    "rate/s",
+    "achieved",
+    "requests",
+    "p50 ms",
+    "p90 ms",
+    "p99 ms",
+    "max ms",
+    "non-2xx",
+    "loop delay p50/p99/max ms",
+    "CPU busy (of cores)",
+  ];
   const body = rows.map((x) => [
     x.scenario,
     String(x.rate),
     x.achievedRate.toFixed(0),
+    String(x.requests),
     x.p50Ms.toFixed(1),
     x.p90Ms.toFixed(1),
     x.p99Ms.toFixed(1),
     x.maxMs.toFixed(0),
     String(x.non2xx + x.errors),
     x.eventLoop ? `${x.eventLoop.p50Ms} / ${x.eventLoop.p99Ms} / ${x.eventLoop.maxMs}` : "",
+    x.cpu ? `${x.cpu.busy.toFixed(2)} (of ${x.cpu.cores})` : "",
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
