@@ -1,21 +1,24 @@
 import dns from "node:dns";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { eq } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { emails, orders, webhookDeliveries, webhookEndpoints, webhookEvents } from "@/server/db/schema";
+import { emails, lowBalanceAlerts, orders, webhookDeliveries, webhookEndpoints, webhookEvents } from "@/server/db/schema";
 import { orderEngineFunctions } from "@/server/jobs/functions/orders";
 import { batchOf, placementRequestId } from "@/server/orders/batch";
 import { sendEmailFunction } from "@/server/jobs/functions/email";
 import { deliverWebhook, orderWebhookEvents } from "@/server/jobs/functions/webhooks";
 import { approveTopup, requestTopup } from "@/server/ledger";
 import { createOrder } from "@/server/orders/create";
+import { setWalletLowBalanceThreshold } from "@/server/webhooks/sources";
 import { mockCard } from "@/server/supplier/mock";
 import {
   checkLowBalance,
+  checkLowBalances,
   createEndpoint,
   deleteEndpoint,
   emitPartnerEvent,
+  emitPartnerEvents,
   emitTopupApproved,
   getDelivery,
   getEndpoint,
@@ -439,6 +442,76 @@ describe("events", () => {
     // The deliver events were enqueued in the same transaction as the deliveries.
     const outbox = await t.sql`select 1 from job_events where name = 'webhook/deliver' and data->>'deliveryId' = any(${rows.map((r) => r.id)})`;
     expect(outbox).toHaveLength(2);
+  });
+
+  it("emits many events in one call: each to its own partner's subscribed endpoints, an idempotency key once", async () => {
+    const [a, b] = [await engine.sandboxPartner(), await engine.sandboxPartner()];
+    const mk = (partnerId: string, events: string[]) =>
+      createEndpoint(t.db, { ...scopeOf(partnerId), url: "https://hooks.example.com/m", events }, { allowPrivateTargets: false });
+    const aOrders = await mk(a, ["order.completed"]);
+    const aAll = await mk(a, ["*"]);
+    const bTopups = await mk(b, ["topup.approved"]);
+    const before = await emitPartnerEvent(t.db, { ...scopeOf(a), type: "order.completed", data: { n: 0 }, idempotencyKey: "many-0" });
+    const out = await emitPartnerEvents(t.db, [
+      { ...scopeOf(a), type: "order.completed", data: { n: 1 }, idempotencyKey: "many-1" },
+      { ...scopeOf(b), type: "order.completed", data: { n: 2 }, idempotencyKey: "many-2" },
+      { ...scopeOf(a), type: "order.completed", data: { n: 0 }, idempotencyKey: "many-0" }, // emitted before
+      { ...scopeOf(b), type: "topup.approved", data: { n: 3 } },
+      { ...scopeOf(a), type: "order.completed", data: { n: 1 }, idempotencyKey: "many-1" }, // twice in this call
+    ]);
+    expect(out.map((o) => o.created)).toEqual([true, true, false, true, false]);
+    expect(out[2]!.event.id).toBe(before.event.id);
+    expect(out[4]!.event.id).toBe(out[0]!.event.id);
+    expect(out.map((o) => o.event.payload)).toMatchObject([{ data: { n: 1 } }, { data: { n: 2 } }, { data: { n: 0 } }, { data: { n: 3 } }, { data: { n: 1 } }]);
+    const endpointsOf = async (o: (typeof out)[number]) =>
+      (await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.eventId, o.event.id))).map((d) => d.endpointId).sort();
+    expect(await endpointsOf(out[0]!)).toEqual([aOrders.endpoint.id, aAll.endpoint.id].sort());
+    expect(await endpointsOf(out[1]!)).toEqual([]); // b subscribes to top-ups only
+    expect(await endpointsOf(out[3]!)).toEqual([bTopups.endpoint.id]);
+    expect(out[0]!.deliveryIds.sort()).toEqual(
+      (await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.eventId, out[0]!.event.id))).map((d) => d.id).sort(),
+    );
+    expect(out[2]!.deliveryIds).toEqual([]);
+    expect(await emitPartnerEvents(t.db, [])).toEqual([]);
+  });
+
+  it("checks many wallets at once: each below its threshold alerts once, each back above forgets its alert", async () => {
+    // Each sandbox partner has 1000.0000 USD.
+    const [low, lowOwn, high, alerted] = [
+      await engine.sandboxPartner(),
+      await engine.sandboxPartner(),
+      await engine.sandboxPartner(),
+      await engine.sandboxPartner(),
+    ];
+    const wallet = (partnerId: string) => ({ partnerId, environment: "sandbox" as const, currency: "USD" });
+    await setLowBalanceThreshold(t.db, low, "1500.0000"); // the partner's default: below
+    await setLowBalanceThreshold(t.db, lowOwn, "10.0000");
+    await setWalletLowBalanceThreshold(t.db, { ...wallet(lowOwn), threshold: "2000.0000" }); // the wallet's own wins: below
+    await setLowBalanceThreshold(t.db, high, "1500.0000");
+    await setWalletLowBalanceThreshold(t.db, { ...wallet(high), threshold: "5.0000" }); // the wallet's own wins: above
+    await setLowBalanceThreshold(t.db, alerted, "1500.0000");
+    expect((await checkLowBalance(t.db, wallet(alerted))).eventId).toMatch(/^msg_/); // alerted already
+    await t.db.insert(lowBalanceAlerts).values({ ...wallet(high), balance: "1.0000", threshold: "5.0000" }); // a crossing since undone
+
+    const all = [wallet(low), wallet(lowOwn), wallet(high), wallet(alerted), { ...wallet(low), environment: "live" as const }];
+    const first = await checkLowBalances(t.db, all);
+    expect(first.eventIds).toHaveLength(2);
+    const alerts = async () =>
+      (await t.db.select().from(lowBalanceAlerts))
+        .filter((r) => [low, lowOwn, high, alerted].includes(r.partnerId))
+        .map((r) => r.partnerId)
+        .sort();
+    expect(await alerts()).toEqual([low, lowOwn, alerted].sort());
+    const events = await t.db.select().from(webhookEvents).where(inArray(webhookEvents.id, first.eventIds));
+    expect(events.map((e) => [e.partnerId, (e.payload as { data: { threshold: string } }).data.threshold]).sort()).toEqual(
+      [
+        [low, "1500.0000"],
+        [lowOwn, "2000.0000"],
+      ].sort(),
+    );
+    // Once per crossing: the same check again emits nothing.
+    expect(await checkLowBalances(t.db, all)).toEqual({ eventIds: [] });
+    expect(await checkLowBalances(t.db, [])).toEqual({ eventIds: [] });
   });
 
   it("writes nothing when the transaction that emits rolls back", async () => {

@@ -12,3 +12,12 @@ export function rowFromDriver<T extends Table>(table: T, row: Record<string, unk
   }
   return out as T["$inferSelect"];
 }
+
+/**
+ * A PostgreSQL array literal (`{"a","b",NULL}`) for one text parameter cast to an array type
+ * (`${pgArray(ids)}::text[]`): set-based statements over `unnest` of such parameters.
+ */
+export function pgArray(values: ReadonlyArray<string | number | null | undefined>): string {
+  const element = (v: string | number | null | undefined) => (v === null || v === undefined ? "NULL" : `"${String(v).replace(/[\\"]/g, "\\$&")}"`);
+  return `{${values.map(element).join(",")}}`;
+}

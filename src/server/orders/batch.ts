@@ -4,6 +4,7 @@ import { encryptSecret } from "@/lib/crypto";
 import type { Currency } from "@/lib/money";
 import { newId } from "@/lib/ids";
 import type { Db, DbOrTx, Tx } from "@/server/db/client";
+import { pgArray } from "@/server/db/rows";
 import { catalogProducts, orderCards, orders, reconciliationIssues, vendorBatches } from "@/server/db/schema";
 import { ensureRevenueShards, lockOrderAccounts, type OrderRevenueInput, recognizeOrderRevenue, refundOrder } from "@/server/ledger";
 import { enqueueEvent } from "@/server/outbox";
@@ -657,6 +658,24 @@ async function notePoll(rt: OrderRuntime, batch: Batch, vendorStatus: string | n
  *   refunds nothing: members stay open, each with an open reconciliation issue, and the batch is
  *   asked again later (the vendor may correct its answer).
  */
+interface CompletedMember {
+  id: string;
+  cards: number;
+  refunded: string;
+  cost: string | null;
+}
+
+/** Marks members `completed` with their cards, refund and settled cost, in one statement. */
+async function completeMembers(tx: Tx, rows: CompletedMember[], vendor: { vendorStatus: string | null; vendorOrderId: string | null; updatedAt: Date }) {
+  await tx.execute(sql`
+    update ${orders} set status = 'completed', cards_delivered = v.cards, refunded_amount = v.refunded, settled_cost = v.cost,
+      finished_at = ${vendor.updatedAt.toISOString()}::timestamptz, updated_at = ${vendor.updatedAt.toISOString()}::timestamptz, vendor_status = ${vendor.vendorStatus}, vendor_order_id = ${vendor.vendorOrderId}
+    from unnest(
+      ${pgArray(rows.map((r) => r.id))}::text[], ${pgArray(rows.map((r) => r.cards))}::int[],
+      ${pgArray(rows.map((r) => r.refunded))}::numeric[], ${pgArray(rows.map((r) => r.cost))}::numeric[]) as v (id, cards, refunded, cost)
+    where ${orders.id} = v.id`);
+}
+
 async function settleBatch(rt: OrderRuntime, batchId: string, vendorOrder: VendorOrder): Promise<BatchResult> {
   // The revenue shards the margins go to exist before the settlement's transaction (none is created in it).
   const wallets = await rt.db.selectDistinct({ currency: orders.currency, environment: orders.environment }).from(orders).where(eq(orders.batchId, batchId));
@@ -728,6 +747,7 @@ async function settleBatch(rt: OrderRuntime, batchId: string, vendorOrder: Vendo
     const cards = nothingDelivered ? [] : vendorOrder.cards;
     const cardRows: Array<typeof orderCards.$inferInsert> = [];
     const completed: Array<{ orderId: string; source: string }> = [];
+    const completedRows: CompletedMember[] = [];
     const revenue: OrderRevenueInput[] = [];
     const charged = { total: vendorOrder.total, currency: vendorOrder.currency, cards: cards.length };
     const unassigned: string[] = [];
@@ -783,14 +803,13 @@ async function settleBatch(rt: OrderRuntime, batchId: string, vendorOrder: Vendo
         await refundOrder(tx, { orderId: m.id, amount: refunded, reason: `partial fulfilment: ${missing} of ${m.quantity} cards not delivered` });
       }
       const settled = deliveredCost(m, charged, start, mine.length);
-      await tx
-        .update(orders)
-        .set({ status: "completed", cardsDelivered: mine.length, refundedAmount: refunded, settledCost: settled.cost, finishedAt: new Date(), ...vendorFields })
-        .where(eq(orders.id, m.id));
+      completedRows.push({ id: m.id, cards: mine.length, refunded, cost: settled.cost });
       completed.push({ orderId: m.id, source: m.source });
       const price = new Decimal(m.totalPrice).minus(refunded).toFixed(4);
       revenue.push({ orderId: m.id, price, cost: settled.cost, cards: mine.length, costSource: settled.source });
     }
+    // Every completed member in one statement, not one round trip each inside the settlement.
+    if (completedRows.length) await completeMembers(tx, completedRows, vendorFields);
     // Bounded statements (a batch holds at most 500 cards).
     for (let i = 0; i < cardRows.length; i += 250) await tx.insert(orderCards).values(cardRows.slice(i, i + 250));
     if (completed.length) {

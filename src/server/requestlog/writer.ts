@@ -2,6 +2,7 @@ import { lt, sql } from "drizzle-orm";
 import { newId } from "@/lib/ids";
 import type { Db } from "@/server/db/client";
 import { requestLogs } from "@/server/db/schema";
+import { pgArray } from "@/server/db/rows";
 import { noteMilestone } from "@/server/partners/activation";
 
 export type RequestLogEntry = Omit<typeof requestLogs.$inferInsert, "id">;
@@ -87,12 +88,6 @@ export class RequestLogWriter {
   stats() {
     return { buffered: this.buffer.length, written: this.written, dropped: this.dropped, enabled: this.enabled };
   }
-}
-
-/** A PostgreSQL array literal (`{"a","b",NULL}`) for one text parameter cast to an array type. */
-function pgArray(values: ReadonlyArray<string | number | null | undefined>): string {
-  const element = (v: string | number | null | undefined) => (v === null || v === undefined ? "NULL" : `"${String(v).replace(/[\\"]/g, "\\$&")}"`);
-  return `{${values.map(element).join(",")}}`;
 }
 
 /**

@@ -1,5 +1,5 @@
 export * from "./types";
-export { emitPartnerEvent } from "./emit";
+export { emitPartnerEvent, emitPartnerEvents } from "./emit";
 export {
   createEndpoint,
   listEndpoints,
@@ -10,7 +10,7 @@ export {
   sendTestEvent,
 } from "./endpoints";
 export { listDeliveries, getDelivery, getDeliveryDetail, replayDelivery, recoverFailedDeliveries, endpointSuccessRate } from "./deliveries";
-export { checkLowBalance, emitTopupApproved, setLowBalanceThreshold } from "./sources";
+export { checkLowBalance, checkLowBalances, emitTopupApproved, setLowBalanceThreshold } from "./sources";
 export type { WebhookRuntime } from "./runtime";
 export { verifyWebhook } from "./sign";
 export { isPrivateAddress } from "./target";

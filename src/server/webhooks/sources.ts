@@ -1,13 +1,21 @@
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { compareAmounts } from "@/lib/money";
 import type { DbOrTx } from "@/server/db/client";
+import { pgArray } from "@/server/db/rows";
 import { lowBalanceAlerts, lowBalanceThresholds, orders, partnerSettings, type topupRequests } from "@/server/db/schema";
 import { findWallet } from "@/server/ledger";
-import { emitPartnerEvent } from "./emit";
+import { emitPartnerEvent, emitPartnerEvents } from "./emit";
 import type { WebhookEnvironment } from "./types";
 import { requestLowBalanceEmail } from "@/server/email";
 
 const DEFAULT_LOW_BALANCE_THRESHOLD = "100.0000";
+
+/** A wallet, as the low-balance check names it. */
+export interface LowBalanceWallet {
+  partnerId: string;
+  environment: WebhookEnvironment;
+  currency: string;
+}
 
 /**
  * Emits `order.completed` or `order.failed` for each finished order of `orderIds` (once per order:
@@ -23,30 +31,34 @@ export async function emitOrderEvents(db: DbOrTx, orderIds: readonly string[]) {
         .where(inArray(orders.id, [...orderIds]))
         .orderBy(asc(orders.createdAt), asc(orders.id))
     : [];
-  const emitted: string[] = [];
-  const wallets = new Map<string, { partnerId: string; environment: WebhookEnvironment; currency: string }>();
-  for (const order of rows) {
-    if (order.status !== "completed" && order.status !== "failed") continue;
-    const type = order.status === "completed" ? ("order.completed" as const) : ("order.failed" as const);
-    const { event } = await emitPartnerEvent(db, {
-      partnerId: order.partnerId,
-      environment: order.environment,
-      type,
-      idempotencyKey: `${type}:${order.id}`,
-      data: {
-        orderId: order.id,
-        status: order.status,
-        referenceId: order.referenceId,
-        sku: order.sku,
-        quantity: order.quantity,
-        cardsDelivered: order.cardsDelivered,
-        totalPrice: order.totalPrice,
-        refundedAmount: order.refundedAmount,
-        currency: order.currency,
-        ...(order.status === "failed" ? { failureCode: order.failureCode } : {}),
-      },
-    });
-    emitted.push(event.id);
+  const finished = rows.filter((o) => o.status === "completed" || o.status === "failed");
+  const events = await emitPartnerEvents(
+    db,
+    finished.map((order) => {
+      const type = order.status === "completed" ? ("order.completed" as const) : ("order.failed" as const);
+      return {
+        partnerId: order.partnerId,
+        environment: order.environment,
+        type,
+        idempotencyKey: `${type}:${order.id}`,
+        data: {
+          orderId: order.id,
+          status: order.status,
+          referenceId: order.referenceId,
+          sku: order.sku,
+          quantity: order.quantity,
+          cardsDelivered: order.cardsDelivered,
+          totalPrice: order.totalPrice,
+          refundedAmount: order.refundedAmount,
+          currency: order.currency,
+          ...(order.status === "failed" ? { failureCode: order.failureCode } : {}),
+        },
+      };
+    }),
+  );
+  const emitted = events.map((e) => e.event.id);
+  const wallets = new Map<string, LowBalanceWallet>();
+  for (const order of finished) {
     if (order.status === "completed") {
       wallets.set(`${order.partnerId}|${order.environment}|${order.currency}`, {
         partnerId: order.partnerId,
@@ -166,6 +178,44 @@ export async function checkLowBalance(
     await requestLowBalanceEmail(tx, { ...input, balance: wallet.balance, threshold, alertKey: event.id });
     return { below: true, eventId: event.id };
   });
+}
+
+/**
+ * `checkLowBalance` for many wallets (a batch settlement's), in one statement for the usual case:
+ * each wallet's balance against its threshold, the alert of every wallet at or above it forgotten
+ * (the condition is evaluated in the delete itself). Only a wallet below its threshold with no
+ * alert yet takes `checkLowBalance`'s own path, which records the alert once and emits the event.
+ */
+export async function checkLowBalances(db: DbOrTx, wallets: readonly LowBalanceWallet[]): Promise<{ eventIds: string[] }> {
+  if (wallets.length === 0) return { eventIds: [] };
+  const rows = await db.execute<{ partner_id: string; environment: WebhookEnvironment; currency: string }>(sql`
+    with w (partner_id, environment, currency) as (
+      select * from unnest(
+        ${pgArray(wallets.map((x) => x.partnerId))}::text[],
+        ${pgArray(wallets.map((x) => x.environment))}::text[],
+        ${pgArray(wallets.map((x) => x.currency))}::text[])),
+    s as (
+      select w.partner_id, w.environment, w.currency, a.balance,
+        coalesce(t.threshold, ps.low_balance_threshold, ${DEFAULT_LOW_BALANCE_THRESHOLD}::numeric) as threshold
+      from w
+      join ledger_accounts a on a.kind = 'partner_wallet' and a.partner_id = w.partner_id
+        and a.environment::text = w.environment and a.currency::text = w.currency
+      left join ${lowBalanceThresholds} t on t.partner_id = w.partner_id and t.environment::text = w.environment and t.currency::text = w.currency
+      left join ${partnerSettings} ps on ps.partner_id = w.partner_id),
+    forgotten as (
+      delete from ${lowBalanceAlerts} l using s
+      where l.partner_id = s.partner_id and l.environment::text = s.environment and l.currency::text = s.currency
+        and s.balance >= s.threshold)
+    select s.partner_id, s.environment, s.currency from s
+    where s.balance < s.threshold
+      and not exists (select 1 from ${lowBalanceAlerts} l
+        where l.partner_id = s.partner_id and l.environment::text = s.environment and l.currency::text = s.currency)`);
+  const eventIds: string[] = [];
+  for (const r of rows) {
+    const { eventId } = await checkLowBalance(db, { partnerId: r.partner_id, environment: r.environment, currency: r.currency });
+    if (eventId) eventIds.push(eventId);
+  }
+  return { eventIds };
 }
 
 /**

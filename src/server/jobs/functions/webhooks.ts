@@ -1,7 +1,7 @@
 import { inngest } from "../client";
 import { orderCompleted, orderFailed, ordersCompleted, webhookDeliver } from "@/server/outbox/events";
 import { attemptDelivery } from "@/server/webhooks/deliver";
-import { checkLowBalance, emitOrderEvents } from "@/server/webhooks/sources";
+import { checkLowBalances, emitOrderEvents } from "@/server/webhooks/sources";
 
 /**
  * webhook/deliver → attempt now, then after each wait of the retry schedule until a 2xx or the
@@ -44,9 +44,7 @@ export const orderWebhookEvents = inngest.createFunction(
     const orderIds = "orderIds" in data ? data.orderIds : [data.orderId];
     const { emitted, wallets } = await step.run("emit-order-events", () => emitOrderEvents(services.webhooks.db, orderIds));
     if (wallets.length) {
-      await step.run("check-low-balances", async () => {
-        for (const w of wallets) await checkLowBalance(services.webhooks.db, w);
-      });
+      await step.run("check-low-balances", () => checkLowBalances(services.webhooks.db, wallets));
     }
     return { eventIds: emitted };
   },
