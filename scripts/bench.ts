@@ -36,6 +36,7 @@ import {
 } from "./bench/fulfil";
 import { formatOpenLoop, runOpenLoop, type OpenLoopResult, type OpenLoopTarget } from "./bench/openloop";
 import { buildApp, eventLoopDelay, startBenchPostgres, startServer, waitForCatalog, type BenchServer } from "./bench/server";
+import { statementCounting } from "./bench/statements";
 
 const intFromEnv = (name: string, fallback: number) => {
   const v = Number(process.env[name] ?? fallback);
@@ -213,8 +214,10 @@ async function main() {
   const { createDatabase } = await import("../src/server/db/client");
   const { createOrder } = await import("../src/server/orders/create");
   const { DEFAULT_BATCH_WINDOW_MS } = await import("../src/server/orders/runtime");
-  const database = createDatabase(serverOn.databaseUrl, CEILING_POOL);
+  const counting = await statementCounting(serverOn.databaseUrl);
+  const database = createDatabase(counting.benchUrl, CEILING_POOL);
   const sql = database.sql;
+  const statements = counting.counter(sql);
   const fulfilment: FulfilResult[] = [];
   const layouts: LayoutResult[] = [];
   let ceilingHot: Measurement | null = null,
@@ -283,6 +286,7 @@ async function main() {
         ...wait,
         log,
         meter,
+        statements,
       });
       fulfilment.push(r);
       log(

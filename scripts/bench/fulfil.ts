@@ -2,6 +2,7 @@ import http from "node:http";
 import type postgres from "postgres";
 import type { CpuShare } from "./cpu";
 import type { BenchPartner } from "./data";
+import type { StatementCounter } from "./statements";
 
 /**
  * Issue 13's fulfilment scenarios, against a running app whose mock vendor enforces Bamboo's
@@ -135,6 +136,9 @@ export interface FulfilResult {
   cpuSeconds: number;
   appMsPerOrder: number | null;
   postgresMsPerOrder: number | null;
+  /** The app's statements and transactions per terminal order (pg_stat_statements), over the scenario. */
+  statementsPerOrder: number | null;
+  transactionsPerOrder: number | null;
 }
 
 /**
@@ -155,8 +159,10 @@ export async function runFulfilment(o: {
   waitFromFirstPostMs?: number;
   log: (msg: string) => void;
   meter?: () => { end(): CpuShare | null };
+  statements?: StatementCounter | null;
 }): Promise<FulfilResult> {
   const since = new Date(Date.now() - 1_000);
+  await o.statements?.reset();
   const window = o.meter?.();
   const t0 = performance.now();
   const posts: Promise<PostedOrder>[] = [];
@@ -186,6 +192,7 @@ export async function runFulfilment(o: {
   }
   const end = performance.now();
   const cpu = window?.end() ?? null;
+  const counted = (await o.statements?.read()) ?? null;
   const cpuSeconds = (end - t0) / 1000;
   const done = state.open === 0;
   const terminal = state.completed + state.failed;
@@ -203,6 +210,8 @@ export async function runFulfilment(o: {
     cpuSeconds,
     appMsPerOrder: perOrder(cpu?.server),
     postgresMsPerOrder: perOrder(cpu?.postgres),
+    statementsPerOrder: counted && terminal > 0 ? Math.round((counted.statements / terminal) * 10) / 10 : null,
+    transactionsPerOrder: counted && terminal > 0 ? Math.round((counted.transactions / terminal) * 10) / 10 : null,
   };
 }
 
@@ -357,6 +366,8 @@ export function formatFulfilment(rows: FulfilResult[]): string {
     "429s",
     "app ms/order",
     "pg ms/order",
+    "statements/order",
+    "transactions/order",
     "other cores",
   ];
   const f = (x: number | null) => (x === null ? "not yet" : x.toFixed(1));
@@ -376,6 +387,8 @@ export function formatFulfilment(rows: FulfilResult[]): string {
     String(r.vendor.rateLimited),
     r.appMsPerOrder === null ? "" : r.appMsPerOrder.toFixed(1),
     r.postgresMsPerOrder === null ? "" : r.postgresMsPerOrder.toFixed(1),
+    r.statementsPerOrder === null ? "" : r.statementsPerOrder.toFixed(1),
+    r.transactionsPerOrder === null ? "" : r.transactionsPerOrder.toFixed(1),
     r.cpu ? r.cpu.other.toFixed(2) : "",
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));

