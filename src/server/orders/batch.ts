@@ -644,22 +644,10 @@ async function notePoll(rt: OrderRuntime, batch: Batch, vendorStatus: string | n
     .where(and(eq(vendorBatches.id, batch.id), inArray(vendorBatches.status, ["placing", "placed"])));
 }
 
-/**
- * Settles a batch from the vendor's answer, in one transaction, exactly once (the batch leaves
- * placing/placed; a re-run finds it settled and changes nothing):
- * - still pending → the batch is placed (the vendor has it) and asked again later;
- * - failed, or PartialFailed with no card → every open member failed and refunded once;
- * - delivered → cards assigned in the vendor's order to the members oldest first (created_at, id):
- *   member k gets the cards after those of the members before it; a member with all its cards is
- *   completed, with some is completed and refunded the rest, with none is failed and refunded;
- *   each completed member records its share of what the vendor charged and its margin goes to
- *   platform revenue (ledger), in the same transaction;
- * - a delivery that does not match the batch (product, face value, count) settles nothing and
- *   refunds nothing: members stay open, each with an open reconciliation issue, and the batch is
- *   asked again later (the vendor may correct its answer).
- */
 interface CompletedMember {
   id: string;
+  /** The order's source (api, dashboard, counter), carried in its `order/completed` event. */
+  source: string;
   cards: number;
   refunded: string;
   cost: string | null;
@@ -676,6 +664,20 @@ async function completeMembers(tx: Tx, rows: CompletedMember[], vendor: { vendor
     where ${orders.id} = v.id`);
 }
 
+/**
+ * Settles a batch from the vendor's answer, in one transaction, exactly once (the batch leaves
+ * placing/placed; a re-run finds it settled and changes nothing):
+ * - still pending → the batch is placed (the vendor has it) and asked again later;
+ * - failed, or PartialFailed with no card → every open member failed and refunded once;
+ * - delivered → cards assigned in the vendor's order to the members oldest first (created_at, id):
+ *   member k gets the cards after those of the members before it; a member with all its cards is
+ *   completed, with some is completed and refunded the rest, with none is failed and refunded;
+ *   each completed member records its share of what the vendor charged and its margin goes to
+ *   platform revenue (ledger), in the same transaction;
+ * - a delivery that does not match the batch (product, face value, count) settles nothing and
+ *   refunds nothing: members stay open, each with an open reconciliation issue, and the batch is
+ *   asked again later (the vendor may correct its answer).
+ */
 async function settleBatch(rt: OrderRuntime, batchId: string, vendorOrder: VendorOrder): Promise<BatchResult> {
   // The revenue shards the margins go to exist before the settlement's transaction (none is created in it).
   const wallets = await rt.db.selectDistinct({ currency: orders.currency, environment: orders.environment }).from(orders).where(eq(orders.batchId, batchId));
@@ -746,8 +748,7 @@ async function settleBatch(rt: OrderRuntime, batchId: string, vendorOrder: Vendo
     const code: VendorFailureCode = vendorOrder.failureCode ?? "vendor_order_failed";
     const cards = nothingDelivered ? [] : vendorOrder.cards;
     const cardRows: Array<typeof orderCards.$inferInsert> = [];
-    const completed: Array<{ orderId: string; source: string }> = [];
-    const completedRows: CompletedMember[] = [];
+    const completed: CompletedMember[] = [];
     const revenue: OrderRevenueInput[] = [];
     const charged = { total: vendorOrder.total, currency: vendorOrder.currency, cards: cards.length };
     const unassigned: string[] = [];
@@ -803,21 +804,24 @@ async function settleBatch(rt: OrderRuntime, batchId: string, vendorOrder: Vendo
         await refundOrder(tx, { orderId: m.id, amount: refunded, reason: `partial fulfilment: ${missing} of ${m.quantity} cards not delivered` });
       }
       const settled = deliveredCost(m, charged, start, mine.length);
-      completedRows.push({ id: m.id, cards: mine.length, refunded, cost: settled.cost });
-      completed.push({ orderId: m.id, source: m.source });
+      completed.push({ id: m.id, source: m.source, cards: mine.length, refunded, cost: settled.cost });
       const price = new Decimal(m.totalPrice).minus(refunded).toFixed(4);
       revenue.push({ orderId: m.id, price, cost: settled.cost, cards: mine.length, costSource: settled.source });
     }
     // Every completed member in one statement, not one round trip each inside the settlement.
-    if (completedRows.length) await completeMembers(tx, completedRows, vendorFields);
+    if (completed.length) await completeMembers(tx, completed, vendorFields);
     // Bounded statements (a batch holds at most 500 cards).
     for (let i = 0; i < cardRows.length; i += 250) await tx.insert(orderCards).values(cardRows.slice(i, i + 250));
     if (completed.length) {
       // Each member's own event (for what concerns one order: a counter sale's receipt), and one for
       // the batch: its members' webhook events in one run (orders/completed).
       await enqueueEvent(tx, [
-        ...completed.map((data) => ({ name: "order/completed" as const, data: { ...data, via: "batch" as const }, id: `order-completed:${data.orderId}` })),
-        { name: "orders/completed" as const, data: { batchId, orderIds: completed.map((c) => c.orderId) }, id: `orders-completed:${batchId}` },
+        ...completed.map((c) => ({
+          name: "order/completed" as const,
+          data: { orderId: c.id, source: c.source, via: "batch" as const },
+          id: `order-completed:${c.id}`,
+        })),
+        { name: "orders/completed" as const, data: { batchId, orderIds: completed.map((c) => c.id) }, id: `orders-completed:${batchId}` },
       ]);
     }
     // The completed members' margins (ledger revenue), in this transaction and late in it: the
