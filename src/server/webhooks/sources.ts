@@ -1,9 +1,7 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
-import { compareAmounts } from "@/lib/money";
 import type { DbOrTx } from "@/server/db/client";
 import { pgArray } from "@/server/db/rows";
 import { lowBalanceAlerts, lowBalanceThresholds, orders, partnerSettings, type topupRequests } from "@/server/db/schema";
-import { findWallet } from "@/server/ledger";
 import { emitPartnerEvent, emitPartnerEvents } from "./emit";
 import type { WebhookEnvironment } from "./types";
 import { requestLowBalanceEmail } from "@/server/email";
@@ -70,25 +68,8 @@ export async function emitOrderEvents(db: DbOrTx, orderIds: readonly string[]) {
   return { emitted, wallets: [...wallets.values()] };
 }
 
-/**
- * The low-balance threshold of a wallet: its own (low_balance_thresholds, per environment and
- * currency) if set, else the partner's default (partner_settings), else 100. Without a wallet,
- * the partner's default.
- */
-async function getLowBalanceThreshold(db: DbOrTx, partnerId: string, wallet?: { environment: WebhookEnvironment; currency: string }): Promise<string> {
-  if (wallet) {
-    const [own] = await db
-      .select({ t: lowBalanceThresholds.threshold })
-      .from(lowBalanceThresholds)
-      .where(
-        and(
-          eq(lowBalanceThresholds.partnerId, partnerId),
-          eq(lowBalanceThresholds.environment, wallet.environment),
-          eq(lowBalanceThresholds.currency, wallet.currency),
-        ),
-      );
-    if (own) return own.t;
-  }
+/** The partner's default low-balance threshold (partner_settings), else 100: for every wallet without its own. */
+async function partnerDefaultThreshold(db: DbOrTx, partnerId: string): Promise<string> {
   const [row] = await db.select({ t: partnerSettings.lowBalanceThreshold }).from(partnerSettings).where(eq(partnerSettings.partnerId, partnerId));
   return row?.t ?? DEFAULT_LOW_BALANCE_THRESHOLD;
 }
@@ -100,7 +81,7 @@ export async function listLowBalanceThresholds(db: DbOrTx, partnerId: string, en
       .select({ currency: lowBalanceThresholds.currency, threshold: lowBalanceThresholds.threshold })
       .from(lowBalanceThresholds)
       .where(and(eq(lowBalanceThresholds.partnerId, partnerId), eq(lowBalanceThresholds.environment, environment))),
-    getLowBalanceThreshold(db, partnerId),
+    partnerDefaultThreshold(db, partnerId),
   ]);
   return { fallback, byCurrency: Object.fromEntries(own.map((r) => [r.currency, r.threshold])) as Record<string, string> };
 }
@@ -140,55 +121,30 @@ export async function setWalletLowBalanceThreshold(
     });
 }
 
-/**
- * Compares a wallet with the partner's threshold. Below it and not alerted yet: records the alert
- * and emits `wallet.low_balance`, once per crossing. At or above it: forgets the alert, so the
- * next crossing alerts again. Concurrent checks alert once (the alert row is the guard).
- */
-export async function checkLowBalance(
-  db: DbOrTx,
-  input: { partnerId: string; environment: WebhookEnvironment; currency: string },
-): Promise<{ below: boolean; eventId: string | null }> {
-  return db.transaction(async (tx) => {
-    const wallet = await findWallet(tx, input.partnerId, input.environment, input.currency);
-    if (!wallet) return { below: false, eventId: null };
-    const threshold = await getLowBalanceThreshold(tx, input.partnerId, { environment: input.environment, currency: input.currency });
-    const where = and(
-      eq(lowBalanceAlerts.partnerId, input.partnerId),
-      eq(lowBalanceAlerts.environment, input.environment),
-      eq(lowBalanceAlerts.currency, input.currency),
-    );
-    if (compareAmounts(wallet.balance, threshold) >= 0) {
-      await tx.delete(lowBalanceAlerts).where(where);
-      return { below: false, eventId: null };
-    }
-    const [alert] = await tx
-      .insert(lowBalanceAlerts)
-      .values({ ...input, balance: wallet.balance, threshold })
-      .onConflictDoNothing()
-      .returning();
-    if (!alert) return { below: true, eventId: null };
-    const { event } = await emitPartnerEvent(tx, {
-      partnerId: input.partnerId,
-      environment: input.environment,
-      type: "wallet.low_balance",
-      data: { currency: input.currency, balance: wallet.balance, threshold },
-    });
-    await tx.update(lowBalanceAlerts).set({ eventId: event.id }).where(where);
-    await requestLowBalanceEmail(tx, { ...input, balance: wallet.balance, threshold, alertKey: event.id });
-    return { below: true, eventId: event.id };
-  });
+interface WalletStanding extends LowBalanceWallet {
+  balance: string;
+  threshold: string;
+  below: boolean;
+  /** Its alert of the present crossing is recorded already. */
+  alerted: boolean;
 }
 
 /**
- * `checkLowBalance` for many wallets (a batch settlement's), in one statement for the usual case:
- * each wallet's balance against its threshold, the alert of every wallet at or above it forgotten
- * (the condition is evaluated in the delete itself). Only a wallet below its threshold with no
- * alert yet takes `checkLowBalance`'s own path, which records the alert once and emits the event.
+ * Each wallet's balance against its low-balance threshold (its own, per environment and currency,
+ * if set; else the partner's default; else 100), in one statement that also forgets the alert of
+ * every wallet at or above its threshold (the condition is evaluated in the delete itself), so that
+ * the next crossing alerts again. A wallet that does not exist is left out.
  */
-export async function checkLowBalances(db: DbOrTx, wallets: readonly LowBalanceWallet[]): Promise<{ eventIds: string[] }> {
-  if (wallets.length === 0) return { eventIds: [] };
-  const rows = await db.execute<{ partner_id: string; environment: WebhookEnvironment; currency: string }>(sql`
+async function walletStandings(db: DbOrTx, wallets: readonly LowBalanceWallet[]): Promise<WalletStanding[]> {
+  const rows = await db.execute<{
+    partner_id: string;
+    environment: WebhookEnvironment;
+    currency: string;
+    balance: string;
+    threshold: string;
+    below: boolean;
+    alerted: boolean;
+  }>(sql`
     with w (partner_id, environment, currency) as (
       select * from unnest(
         ${pgArray(wallets.map((x) => x.partnerId))}::text[],
@@ -206,13 +162,72 @@ export async function checkLowBalances(db: DbOrTx, wallets: readonly LowBalanceW
       delete from ${lowBalanceAlerts} l using s
       where l.partner_id = s.partner_id and l.environment::text = s.environment and l.currency::text = s.currency
         and s.balance >= s.threshold)
-    select s.partner_id, s.environment, s.currency from s
-    where s.balance < s.threshold
-      and not exists (select 1 from ${lowBalanceAlerts} l
-        where l.partner_id = s.partner_id and l.environment::text = s.environment and l.currency::text = s.currency)`);
+    select s.partner_id, s.environment, s.currency, s.balance::text as balance, s.threshold::text as threshold,
+      s.balance < s.threshold as below,
+      exists (select 1 from ${lowBalanceAlerts} l
+        where l.partner_id = s.partner_id and l.environment::text = s.environment and l.currency::text = s.currency) as alerted
+    from s`);
+  return rows.map((r) => ({
+    partnerId: r.partner_id,
+    environment: r.environment,
+    currency: r.currency,
+    balance: r.balance,
+    threshold: r.threshold,
+    below: r.below,
+    alerted: r.alerted,
+  }));
+}
+
+/**
+ * A wallet below its threshold with no alert yet: records the alert and emits `wallet.low_balance`
+ * (and its email). The alert row is the guard: a concurrent check that loses its insert emits
+ * nothing (null).
+ */
+async function alertOnce(db: DbOrTx, s: WalletStanding): Promise<string | null> {
+  return db.transaction(async (tx) => {
+    const wallet = { partnerId: s.partnerId, environment: s.environment, currency: s.currency };
+    const [alert] = await tx
+      .insert(lowBalanceAlerts)
+      .values({ ...wallet, balance: s.balance, threshold: s.threshold })
+      .onConflictDoNothing()
+      .returning();
+    if (!alert) return null;
+    const { event } = await emitPartnerEvent(tx, {
+      partnerId: s.partnerId,
+      environment: s.environment,
+      type: "wallet.low_balance",
+      data: { currency: s.currency, balance: s.balance, threshold: s.threshold },
+    });
+    await tx
+      .update(lowBalanceAlerts)
+      .set({ eventId: event.id })
+      .where(and(eq(lowBalanceAlerts.partnerId, s.partnerId), eq(lowBalanceAlerts.environment, s.environment), eq(lowBalanceAlerts.currency, s.currency)));
+    await requestLowBalanceEmail(tx, { ...wallet, balance: s.balance, threshold: s.threshold, alertKey: event.id });
+    return event.id;
+  });
+}
+
+/**
+ * Compares a wallet with its threshold. Below it and not alerted yet: records the alert and emits
+ * `wallet.low_balance`, once per crossing. At or above it: forgets the alert, so the next crossing
+ * alerts again. Concurrent checks alert once (the alert row is the guard).
+ */
+export async function checkLowBalance(db: DbOrTx, input: LowBalanceWallet): Promise<{ below: boolean; eventId: string | null }> {
+  const [standing] = await walletStandings(db, [input]);
+  if (!standing?.below) return { below: false, eventId: null };
+  return { below: true, eventId: standing.alerted ? null : await alertOnce(db, standing) };
+}
+
+/**
+ * `checkLowBalance` for many wallets (a batch settlement's): one statement for all of them, then
+ * the alert of each wallet newly below its threshold. Returns the `wallet.low_balance` events emitted.
+ */
+export async function checkLowBalances(db: DbOrTx, wallets: readonly LowBalanceWallet[]): Promise<{ eventIds: string[] }> {
+  if (wallets.length === 0) return { eventIds: [] };
   const eventIds: string[] = [];
-  for (const r of rows) {
-    const { eventId } = await checkLowBalance(db, { partnerId: r.partner_id, environment: r.environment, currency: r.currency });
+  for (const standing of await walletStandings(db, wallets)) {
+    if (!standing.below || standing.alerted) continue;
+    const eventId = await alertOnce(db, standing);
     if (eventId) eventIds.push(eventId);
   }
   return { eventIds };
