@@ -605,7 +605,7 @@ async function main() {
     .filter((l) => l.workerLoop)
     .map(
       (l) =>
-        `the separate worker's own event-loop delay meanwhile (orders at 50 %): p50 ${l.workerLoop!.p50Ms} ms, p99 ${l.workerLoop!.p99Ms} ms, max ${l.workerLoop!.maxMs} ms`,
+        `the separate worker's own event-loop delay meanwhile (orders at 50 %): p50 ${l.workerLoop!.p50Ms} ms, p99 ${l.workerLoop!.p99Ms} ms, max ${l.workerLoop!.maxMs} ms; its longest GC pause ${l.workerLoop!.gcMaxMs} ms`,
     );
   const e2eRows = layouts.map((l) => l.endToEnd).filter((x): x is EndToEndResult => x !== null);
   const sections = [

@@ -1,5 +1,6 @@
 import { appendFileSync } from "node:fs";
 import http from "node:http";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { CpuShare } from "./cpu";
 import { eventLoopDelay, type EventLoopDelay } from "./server";
 
@@ -33,9 +34,17 @@ export interface OpenLoopResult {
   eventLoop: EventLoopDelay | null;
   /** Where the machine's CPU went over the same window (null: not measured). */
   cpu: CpuShare | null;
+  /**
+   * The load generator's own health over the window: how late it sent requests (worst, ms after
+   * their scheduled start), its own event-loop delay max (ms), and the connections it had to open
+   * (every socket busy: a new one per request that found none free).
+   */
+  generator: { lateMaxMs: number; loopMaxMs: number; newConnections: number };
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
+let socketsOpened = 0;
+const seenSockets = new WeakSet<object>();
 
 function send(url: URL, method: string, headers: Record<string, string>, body: string | undefined): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -48,6 +57,12 @@ function send(url: URL, method: string, headers: Record<string, string>, body: s
         res.on("error", reject);
       },
     );
+    req.on("socket", (socket) => {
+      if (!seenSockets.has(socket)) {
+        seenSockets.add(socket);
+        socketsOpened++;
+      }
+    });
     req.on("timeout", () => req.destroy(new Error("timeout")));
     req.on("error", reject);
     req.end(body);
@@ -80,12 +95,16 @@ async function window(t: OpenLoopTarget, rate: number, seconds: number) {
   let non2xx = 0;
   let errors = 0;
   const inFlight: Promise<void>[] = [];
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const sockets = { before: socketsOpened, lateMaxMs: 0 };
   const started = performance.now();
   let i = 0;
   while (i < total) {
     const now = performance.now();
     while (i < total && started + (i * 1000) / rate <= now) {
       const scheduled = started + (i * 1000) / rate;
+      sockets.lateMaxMs = Math.max(sockets.lateMaxMs, now - scheduled);
       const n = t.next?.() ?? {};
       inFlight.push(
         send(url, t.method ?? "GET", { ...t.headers, ...n.headers }, n.body).then(
@@ -106,8 +125,14 @@ async function window(t: OpenLoopTarget, rate: number, seconds: number) {
   }
   await Promise.all(inFlight);
   const elapsed = (performance.now() - started) / 1000;
+  loop.disable();
+  const generator = {
+    lateMaxMs: Math.round(sockets.lateMaxMs * 10) / 10,
+    loopMaxMs: Math.max(0, Math.round((loop.max / 1e6 - 10) * 10) / 10),
+    newConnections: socketsOpened - sockets.before,
+  };
   if (DUMP && dump.length) appendFileSync(DUMP, `${dump.join("\n")}\n`);
-  return { latencies: latencies.sort((a, b) => a - b), non2xx, errors, elapsed };
+  return { latencies: latencies.sort((a, b) => a - b), non2xx, errors, elapsed, generator };
 }
 
 /** A warm-up at the same rate (discarded), then the measured window; `eldPort`: the app's event-loop probe. */
@@ -137,6 +162,7 @@ export async function runOpenLoop(
     maxMs: r(w.latencies.at(-1) ?? 0),
     eventLoop,
     cpu,
+    generator: w.generator,
   };
 }
 
@@ -153,7 +179,9 @@ export function formatOpenLoop(rows: OpenLoopResult[]): string {
     "max ms",
     "non-2xx",
     "loop delay p50/p99/max ms",
+    "GC max / total ms",
     "CPU busy (of cores)",
+    "generator late / loop max ms, new conns",
   ];
   const body = rows.map((x) => [
     x.scenario,
@@ -166,7 +194,9 @@ export function formatOpenLoop(rows: OpenLoopResult[]): string {
     x.maxMs.toFixed(0),
     String(x.non2xx + x.errors),
     x.eventLoop ? `${x.eventLoop.p50Ms} / ${x.eventLoop.p99Ms} / ${x.eventLoop.maxMs}` : "",
+    x.eventLoop ? `${x.eventLoop.gcMaxMs} / ${x.eventLoop.gcTotalMs}` : "",
     x.cpu ? `${x.cpu.busy.toFixed(2)} (of ${x.cpu.cores})` : "",
+    `${x.generator.lateMaxMs} / ${x.generator.loopMaxMs}, ${x.generator.newConnections}`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");

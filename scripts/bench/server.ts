@@ -221,4 +221,7 @@ export interface EventLoopDelay {
   p99Ms: number;
   maxMs: number;
   samples: number;
+  /** Garbage-collection pauses over the window: the longest, and their sum (ms). */
+  gcMaxMs: number;
+  gcTotalMs: number;
 }
