@@ -97,14 +97,14 @@ async function window(t: OpenLoopTarget, rate: number, seconds: number) {
   const inFlight: Promise<void>[] = [];
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
-  const sockets = { before: socketsOpened, lateMaxMs: 0 };
+  const health = { socketsBefore: socketsOpened, lateMaxMs: 0 };
   const started = performance.now();
   let i = 0;
   while (i < total) {
     const now = performance.now();
     while (i < total && started + (i * 1000) / rate <= now) {
       const scheduled = started + (i * 1000) / rate;
-      sockets.lateMaxMs = Math.max(sockets.lateMaxMs, now - scheduled);
+      health.lateMaxMs = Math.max(health.lateMaxMs, now - scheduled);
       const n = t.next?.() ?? {};
       inFlight.push(
         send(url, t.method ?? "GET", { ...t.headers, ...n.headers }, n.body).then(
@@ -127,9 +127,9 @@ async function window(t: OpenLoopTarget, rate: number, seconds: number) {
   const elapsed = (performance.now() - started) / 1000;
   loop.disable();
   const generator = {
-    lateMaxMs: Math.round(sockets.lateMaxMs * 10) / 10,
+    lateMaxMs: Math.round(health.lateMaxMs * 10) / 10,
     loopMaxMs: Math.max(0, Math.round((loop.max / 1e6 - 10) * 10) / 10),
-    newConnections: socketsOpened - sockets.before,
+    newConnections: socketsOpened - health.socketsBefore,
   };
   if (DUMP && dump.length) appendFileSync(DUMP, `${dump.join("\n")}\n`);
   return { latencies: latencies.sort((a, b) => a - b), non2xx, errors, elapsed, generator };
