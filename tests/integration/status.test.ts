@@ -125,3 +125,34 @@ describe("GET /api/v1/status", () => {
     expect(s.incidents.every((i) => i.endedAt !== null)).toBe(true);
   });
 });
+
+describe("the API component", () => {
+  const logged = (n: number, status: number, secondsAgo: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      id: `rl_status_${status}_${secondsAgo}_${i}`,
+      method: "GET",
+      path: "/api/v1/catalog",
+      status,
+      latency_ms: 3,
+      ip: "127.0.0.1",
+      request_id: `req_status_${status}_${secondsAgo}_${i}`,
+      created_at: new Date(Date.now() - secondsAgo * 1000 - i).toISOString(),
+    }));
+  const api = async () => (await status()).components.find((c) => c.id === "api")!;
+
+  it("reads the latest 2,000 requests of the window: failures turn it down, newer successes past them turn it back", async () => {
+    try {
+      await t.sql`insert into request_logs ${t.sql(logged(200, 500, 120))}`;
+      const down = await api();
+      expect(down.status).toBe("outage");
+      expect(down.detail).toMatch(/^200 of the latest 2\d\d API requests \(last 10 minutes\) failed on our side/);
+
+      // 2,000 answered since: the failures are no longer among the latest (all of the window,
+      // 200 of 2,200, would still be 9 % and degraded).
+      await t.sql`insert into request_logs ${t.sql(logged(2_000, 200, 1))}`;
+      expect(await api()).toMatchObject({ status: "operational", detail: null });
+    } finally {
+      await t.sql`delete from request_logs where id like 'rl_status_%'`;
+    }
+  });
+});
