@@ -44,6 +44,10 @@ export interface OpenLoopResult {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
 let socketsOpened = 0;
+/** The load generator's own event-loop probe resolution (taken off what it reads, as the app's probe does). */
+const LOOP_RESOLUTION_MS = 10;
+/** Milliseconds to one decimal, as every figure of the open-loop table. */
+const round1 = (x: number) => Math.round(x * 10) / 10;
 const seenSockets = new WeakSet<object>();
 
 function send(url: URL, method: string, headers: Record<string, string>, body: string | undefined): Promise<number> {
@@ -95,7 +99,7 @@ async function window(t: OpenLoopTarget, rate: number, seconds: number) {
   let non2xx = 0;
   let errors = 0;
   const inFlight: Promise<void>[] = [];
-  const loop = monitorEventLoopDelay({ resolution: 10 });
+  const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   loop.enable();
   const health = { socketsBefore: socketsOpened, lateMaxMs: 0 };
   const started = performance.now();
@@ -127,8 +131,8 @@ async function window(t: OpenLoopTarget, rate: number, seconds: number) {
   const elapsed = (performance.now() - started) / 1000;
   loop.disable();
   const generator = {
-    lateMaxMs: Math.round(health.lateMaxMs * 10) / 10,
-    loopMaxMs: Math.max(0, Math.round((loop.max / 1e6 - 10) * 10) / 10),
+    lateMaxMs: round1(health.lateMaxMs),
+    loopMaxMs: Math.max(0, round1(loop.max / 1e6 - LOOP_RESOLUTION_MS)),
     newConnections: socketsOpened - health.socketsBefore,
   };
   if (DUMP && dump.length) appendFileSync(DUMP, `${dump.join("\n")}\n`);
@@ -148,7 +152,6 @@ export async function runOpenLoop(
   const w = await window(t, rate, opts.seconds);
   const cpu = cpuWindow?.end() ?? null;
   const eventLoop = opts.eldPort ? await eventLoopDelay(opts.eldPort) : null;
-  const r = (x: number) => Math.round(x * 10) / 10;
   return {
     scenario: t.name,
     rate,
@@ -156,10 +159,10 @@ export async function runOpenLoop(
     requests: w.latencies.length,
     non2xx: w.non2xx,
     errors: w.errors,
-    p50Ms: r(percentile(w.latencies, 50)),
-    p90Ms: r(percentile(w.latencies, 90)),
-    p99Ms: r(percentile(w.latencies, 99)),
-    maxMs: r(w.latencies.at(-1) ?? 0),
+    p50Ms: round1(percentile(w.latencies, 50)),
+    p90Ms: round1(percentile(w.latencies, 90)),
+    p99Ms: round1(percentile(w.latencies, 99)),
+    maxMs: round1(w.latencies.at(-1) ?? 0),
     eventLoop,
     cpu,
     generator: w.generator,
